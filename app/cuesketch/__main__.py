@@ -1,0 +1,3 @@
+from cuesketch.cli import main
+
+raise SystemExit(main())

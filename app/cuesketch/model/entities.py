@@ -1,0 +1,124 @@
+"""What a project holds, as frozen value types.
+
+Positions are ``int`` flicks from the project start (see ``timing.units``); hits and cues are
+locked to frames, so a tempo change never moves them. Every entity has an ``id`` unique within
+its kind; ``id`` 0 means "not yet stored" and is never kept in a project.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from cuesketch.timing.rates import STANDARD_RATES, FrameRate
+from cuesketch.timing.tempo import TempoMap
+
+
+class HitKind(enum.Enum):
+    HARD = "hard"
+    SOFT = "soft"
+    CUT = "cut"
+    DIALOGUE = "dialogue"
+
+
+class Controller(enum.Enum):
+    MODULATION = "cc1"
+    EXPRESSION = "cc11"
+    SUSTAIN = "cc64"
+    PITCH_BEND = "pitchbend"
+
+    @property
+    def cc(self) -> int | None:
+        return {"cc1": 1, "cc11": 11, "cc64": 64}.get(self.value)
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    track_id: int
+    start: int  # flicks
+    duration: int  # flicks, > 0
+    pitch: int  # MIDI 0..127
+    velocity: int = 100  # 1..127
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class ControlPoint:
+    """A controller value at a time: 0..127 for CCs, -8192..8191 for pitch bend."""
+
+    id: int
+    track_id: int
+    time: int  # flicks
+    controller: Controller
+    value: int
+
+
+@dataclass(frozen=True)
+class Track:
+    id: int
+    name: str
+    bank: int = 0
+    program: int = 0  # General MIDI program, 0-based
+    volume: float = 0.8  # 0..1
+    pan: float = 0.0  # -1 left .. +1 right
+    mute: bool = False
+    solo: bool = False
+    color: str = "#4f9dde"
+    order: int = 0
+    channel: int = 0  # synth channel it plays on (9 for GM percussion)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sync point locked to a frame (frames from the project start)."""
+
+    id: int
+    frame: int
+    name: str = ""
+    kind: HitKind = HitKind.HARD
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A music cue named after the 1M1 convention (reel 1, music cue 1), frames start..end."""
+
+    id: int
+    name: str
+    start_frame: int
+    end_frame: int
+    tempo: TempoMap | None = None  # its own, with origin at the cue start; None: the project's
+    title: str = ""
+    notes: str = ""  # spotting notes: tone, instruments, what the scene needs
+
+
+@dataclass(frozen=True)
+class Media:
+    """The film: a path relative to the project file, and its content hash to find it again."""
+
+    path: str
+    content_hash: str = ""
+    offset_frames: int = 0  # the film's first frame sits this many frames after project start
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str = "Untitled"
+    rate: FrameRate = STANDARD_RATES["24"]
+    start_frame: int = 86400  # 01:00:00:00 at 24 fps: the project start timecode, as frames
+    tempo: TempoMap = field(default_factory=TempoMap)
+    media: Media | None = None
+    sample_rate: int = 48_000
+    soundfont: str = ""  # empty: the default General MIDI SoundFont
+
+
+ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue)
+Entity = Note | ControlPoint | Track | Hit | Cue
+
+__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "Media", "Settings", "HitKind",
+           "Controller", "Entity", "ENTITY_KINDS", "Fraction"]

@@ -1,0 +1,89 @@
+"""The project in memory: entities by kind and id, and the settings. Knows no view, no store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from cuesketch.model.changes import Change, EntityChange, SettingsChange
+from cuesketch.model.entities import ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Note, Settings, Track
+
+E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue)
+
+
+class ModelError(ValueError):
+    """A change that does not fit the project (unknown id, duplicate id)."""
+
+
+@dataclass
+class Project:
+    settings: Settings = field(default_factory=Settings)
+    _tables: dict[type, dict[int, Entity]] = field(
+        default_factory=lambda: {kind: {} for kind in ENTITY_KINDS})
+    _next_ids: dict[type, int] = field(default_factory=lambda: {kind: 1 for kind in ENTITY_KINDS})
+
+    # -- reading -----------------------------------------------------------------------------
+    def table(self, kind: type[E]) -> dict[int, E]:
+        return self._tables[kind]  # type: ignore[return-value]
+
+    def get(self, kind: type[E], id: int) -> E:
+        try:
+            return self._tables[kind][id]  # type: ignore[return-value]
+        except KeyError:
+            raise ModelError(f"no {kind.__name__.lower()} with id {id}") from None
+
+    @property
+    def notes(self) -> dict[int, Note]:
+        return self.table(Note)
+
+    @property
+    def tracks(self) -> dict[int, Track]:
+        return self.table(Track)
+
+    @property
+    def hits(self) -> dict[int, Hit]:
+        return self.table(Hit)
+
+    @property
+    def cues(self) -> dict[int, Cue]:
+        return self.table(Cue)
+
+    @property
+    def controls(self) -> dict[int, ControlPoint]:
+        return self.table(ControlPoint)
+
+    def sorted_tracks(self) -> list[Track]:
+        return sorted(self.tracks.values(), key=lambda t: (t.order, t.id))
+
+    def notes_of(self, track_id: int) -> Iterator[Note]:
+        return (n for n in self.notes.values() if n.track_id == track_id)
+
+    def new_id(self, kind: type) -> int:
+        """Reserve an id for an entity about to be inserted."""
+        nid = self._next_ids[kind]
+        self._next_ids[kind] = nid + 1
+        return nid
+
+    # -- changing (only through Document, which records the inverse) -----------------------
+    def apply(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            if isinstance(change, SettingsChange):
+                self.settings = change.after
+                continue
+            table = self._tables[change.kind]
+            if change.before is not None and table.get(change.id) != change.before:
+                raise ModelError(f"{change.kind.__name__} {change.id} is not as the change expects")
+            if change.after is None:
+                del table[change.id]
+            else:
+                if change.before is None and change.id in table:
+                    raise ModelError(f"{change.kind.__name__} {change.id} exists already")
+                table[change.id] = change.after
+                if change.id >= self._next_ids[change.kind]:
+                    self._next_ids[change.kind] = change.id + 1
+
+    def load(self, settings: Settings, entities: Iterable[Entity]) -> None:
+        """Fill an empty project (from a store or a file) without recording anything."""
+        self.settings = settings
+        self.apply(EntityChange(None, e) for e in entities)

@@ -1,0 +1,1 @@
+"""Keeping projects: the SQLite project file, its schema and migrations, JSON interchange."""

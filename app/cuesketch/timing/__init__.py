@@ -1,0 +1,1 @@
+"""Exact time: frame rates, timecode, tempo maps. Pure Python, no Qt."""

@@ -1,0 +1,119 @@
+"""Frame rates as exact rationals, with SMPTE drop-frame where it applies."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cuesketch.timing.units import FLICKS_PER_SECOND
+
+
+class RateError(ValueError):
+    """A frame rate that Cuesketch does not know, said in plain words."""
+
+
+@dataclass(frozen=True, order=True)
+class FrameRate:
+    """A frame rate: ``fps`` exact, ``drop`` for SMPTE drop-frame counting (29.97, 59.94)."""
+
+    fps: Fraction
+    drop: bool = False
+
+    @property
+    def nominal(self) -> int:
+        """Frames counted per timecode second (30 for 29.97)."""
+        return int(-(-self.fps.numerator // self.fps.denominator))  # ceil
+
+    @property
+    def name(self) -> str:
+        for name, rate in STANDARD_RATES.items():
+            if rate == self:
+                return name
+        return f"{float(self.fps):g}"
+
+    @property
+    def flicks_per_frame(self) -> int:
+        f = FLICKS_PER_SECOND / self.fps
+        assert f.denominator == 1, "standard rates divide a flick exactly"
+        return int(f)
+
+    def frame_to_flicks(self, frame: int) -> int:
+        return frame * self.flicks_per_frame
+
+    def flicks_to_frame(self, flicks: int) -> int:
+        """The frame showing at a position (floor: a frame lasts until the next one starts)."""
+        return flicks // self.flicks_per_frame
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _r(num: int, den: int = 1, drop: bool = False) -> FrameRate:
+    return FrameRate(Fraction(num, den), drop)
+
+
+STANDARD_RATES: dict[str, FrameRate] = {
+    "23.976": _r(24000, 1001),
+    "24": _r(24),
+    "25": _r(25),
+    "29.97df": _r(30000, 1001, True),
+    "29.97": _r(30000, 1001),
+    "30": _r(30),
+    "47.952": _r(48000, 1001),
+    "48": _r(48),
+    "50": _r(50),
+    "59.94df": _r(60000, 1001, True),
+    "59.94": _r(60000, 1001),
+    "60": _r(60),
+}
+
+_ALIASES = {
+    "23.98": "23.976", "29.97ndf": "29.97", "29.97nd": "29.97", "2997df": "29.97df",
+    "29.97drop": "29.97df", "59.94ndf": "59.94", "59.94drop": "59.94df", "47.95": "47.952",
+}
+
+
+def parse_rate(text: str) -> FrameRate:
+    """A rate as a user types it: ``24``, ``23.976``, ``29.97df``, ``59.94ndf``, ``30000/1001``."""
+    key = text.strip().lower().replace(" ", "").replace("fps", "").replace("-", "")
+    key = _ALIASES.get(key, key)
+    if key in STANDARD_RATES:
+        return STANDARD_RATES[key]
+    try:
+        value = Fraction(key)
+    except (ValueError, ZeroDivisionError):
+        raise RateError(
+            f"'{text}' is not a frame rate; use one of {', '.join(STANDARD_RATES)}"
+        ) from None
+    snapped = snap_rate(value)
+    if snapped is None:
+        raise RateError(f"{text} fps is not a standard film or video rate "
+                        f"({', '.join(STANDARD_RATES)})")
+    return snapped
+
+
+def snap_rate(fps: Fraction | float, drop: bool = False, tolerance: float = 0.002) -> FrameRate | None:
+    """The standard rate nearest to a measured one (2997/125 is 23.976), or None.
+
+    Files often carry rounded rates (23.98, 2997/125, 29.97); within ``tolerance`` (relative)
+    they mean the 1000/1001 rate.
+    """
+    value = float(fps)
+    best: FrameRate | None = None
+    for rate in STANDARD_RATES.values():
+        if rate.drop != drop and rate.nominal in (30, 60):
+            continue
+        if abs(float(rate.fps) - value) / float(rate.fps) <= tolerance:
+            if best is None or abs(float(rate.fps) - value) < abs(float(best.fps) - value):
+                best = rate
+    return best
+
+
+def snap_rate_warning(fps: Fraction | float, project: FrameRate) -> FrameRate | None:
+    """Snap a file's rate and warn when it disagrees with the project's."""
+    rate = snap_rate(fps, drop=project.drop)
+    if rate is not None and rate.fps != project.fps:
+        warnings.warn(f"the file runs at {rate.name} fps but the project at {project.name}",
+                      stacklevel=2)
+    return rate

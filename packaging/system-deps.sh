@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install what Cuesketch needs from the system: libvlc and its plugins, libfluidsynth and a
+# General MIDI SoundFont, ffmpeg, Qt's xcb libraries, and (for the tests) Xvfb and jackd.
+# Run again, it checks and changes nothing.
+set -euo pipefail
+
+DEBIAN_PACKAGES=(
+  libvlc5 vlc-plugin-base vlc-plugin-video-output
+  libfluidsynth3 fluidsynth fluid-soundfont-gm
+  ffmpeg
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0
+  libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
+  libdbus-1-3 fonts-dejavu-core
+  python3-venv
+  # tests and screenshots: a virtual screen and a JACK server with the dummy backend
+  xvfb xauth xdotool imagemagick jackd2
+)
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+  fi
+  echo "Installing system packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # jackd2 asks about realtime priority; answer for it.
+  echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+elif command -v brew >/dev/null 2>&1; then
+  for f in fluid-synth ffmpeg jack; do brew list "$f" >/dev/null 2>&1 || brew install "$f"; done
+  brew list --cask vlc >/dev/null 2>&1 || brew install --cask vlc
+  echo "On macOS the default SoundFont is fetched by 'make soundfont' (see soundfonts/README.md)."
+else
+  echo "Cuesketch needs libvlc, libfluidsynth, ffmpeg and a General MIDI SoundFont;" >&2
+  echo "install them with your system's package manager (see README.md)." >&2
+  exit 1
+fi
