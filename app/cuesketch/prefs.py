@@ -1,0 +1,61 @@
+"""The user's preferences: declared, typed and versioned in one place.
+
+Stored as strings by a backend (QSettings in the app, a dict in tests). ``UPGRADES`` moves an
+older stored version forward step by step, like the project schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field, fields
+import json
+
+VERSION = 1
+
+
+@dataclass
+class Preferences:
+    midi_inputs: list[str] = field(default_factory=list)  # empty: the first port found
+    midi_backend: str = ""  # empty: rtmidi's default API for the platform
+    audio_driver: str = ""  # empty: the platform's usual (pulseaudio, jack, alsa, coreaudio)
+    audio_buffer: int = 512  # frames per period
+    soundfont: str = ""  # empty: the default General MIDI SoundFont
+    film_volume: float = 0.8
+    film_muted: bool = False
+    overlay_timecode: bool = True
+    overlay_cue: bool = True
+    overlay_streamers: bool = True
+    streamer_seconds: float = 2.0
+    recent_projects: list[str] = field(default_factory=list)
+
+
+# UPGRADES[v] takes a stored mapping from version v to v + 1.
+UPGRADES: dict[int, Callable[[MutableMapping[str, str]], None]] = {}
+
+
+def load(store: MutableMapping[str, str]) -> Preferences:
+    version = int(store.get("version", VERSION) or VERSION)
+    while version < VERSION:
+        UPGRADES[version](store)
+        version += 1
+    prefs = Preferences()
+    for f in fields(Preferences):
+        raw = store.get(f.name)
+        if raw is None:
+            continue
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError):
+            continue  # a damaged value falls back to its default
+        default = getattr(prefs, f.name)
+        if isinstance(value, type(default)) or (isinstance(default, float) and
+                                                isinstance(value, int)):
+            setattr(prefs, f.name, type(default)(value) if not isinstance(default, list)
+                    else value)
+    return prefs
+
+
+def save(prefs: Preferences, store: MutableMapping[str, str]) -> None:
+    store["version"] = str(VERSION)
+    for f in fields(Preferences):
+        store[f.name] = json.dumps(getattr(prefs, f.name))

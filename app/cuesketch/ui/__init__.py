@@ -1,0 +1,1 @@
+"""The Qt skin: widgets that observe the model and the transport, and send commands."""

@@ -1,0 +1,76 @@
+"""Every action of the window in one place: its name, text, shortcut and tip.
+
+Menus, toolbars and shortcuts are built from this table, so they stay consistent; the window
+connects each name to its handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    text: str
+    shortcuts: tuple[str, ...] = ()
+    tip: str = ""
+    checkable: bool = False
+    menu: str = ""
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("file.open", "&Open Project…", ("Ctrl+O",), menu="File"),
+    ActionSpec("file.save_as", "Save &As…", ("Ctrl+Shift+S",), menu="File"),
+    ActionSpec("file.import_midi", "&Import MIDI File…", ("Ctrl+I",), menu="File"),
+    ActionSpec("file.export_midi", "&Export MIDI File…", ("Ctrl+E",), menu="File"),
+    ActionSpec("file.render", "&Render Mix to WAV…", ("Ctrl+Shift+R",), menu="File"),
+    ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), menu="File"),
+    ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), menu="Edit"),
+    ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), menu="Edit"),
+    ActionSpec("edit.preferences", "&Preferences…", ("Ctrl+,",), menu="Edit"),
+    ActionSpec("transport.play", "Play", ("Space",), "Play or stop (Space)", menu="Transport"),
+    ActionSpec("transport.stop", "Stop", (), "Stop", menu="Transport"),
+    ActionSpec("transport.record", "Record", ("R",), "Arm recording and play (R)",
+               checkable=True, menu="Transport"),
+    ActionSpec("transport.start", "To Start", ("Home",), "Go to the project start (Home)",
+               menu="Transport"),
+    ActionSpec("transport.frame_back", "Back One Frame", ("Left",), menu="Transport"),
+    ActionSpec("transport.frame_forward", "Forward One Frame", ("Right",), menu="Transport"),
+    ActionSpec("transport.second_back", "Back One Second", ("Shift+Left",), menu="Transport"),
+    ActionSpec("transport.second_forward", "Forward One Second", ("Shift+Right",),
+               menu="Transport"),
+    ActionSpec("transport.shuttle_back", "Shuttle Backward", ("J",), menu="Transport"),
+    ActionSpec("transport.shuttle_pause", "Shuttle Pause", ("K",), menu="Transport"),
+    ActionSpec("transport.shuttle_forward", "Shuttle Forward", ("L",), menu="Transport"),
+    ActionSpec("transport.goto", "&Go to Timecode…", ("Ctrl+G",), menu="Transport"),
+    ActionSpec("view.picture_window", "Picture in Own &Window", ("Ctrl+Shift+F",),
+               checkable=True, menu="View"),
+    ActionSpec("help.about", "&About Cuesketch", (), menu="Help"),
+)
+
+
+def build_actions(parent: QWidget, handlers: dict[str, Callable[[], None]]) -> dict[str, QAction]:
+    """QActions for the table, connected to ``handlers`` by name (missing ones disabled)."""
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        action = QAction(spec.text, parent)
+        action.setObjectName(spec.name)
+        action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(spec.checkable)
+        if spec.tip:
+            action.setToolTip(spec.tip)
+        handler = handlers.get(spec.name)
+        if handler is None:
+            action.setEnabled(False)
+        else:
+            action.triggered.connect(lambda _checked=False, h=handler: h())
+        parent.addAction(action)
+        actions[spec.name] = action
+    return actions

@@ -1,0 +1,215 @@
+"""The main window: picture beside the piano roll, the transport bar above, cues and hits in a
+dock, the status bar below. It lays out what the composition root hands it and routes the
+actions; it owns no service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QSplitter, QToolBar, QWidget)
+
+from cuesketch import __version__
+from cuesketch.demo import CREDIT
+from cuesketch.engine.transport import Transport
+from cuesketch.model.document import Document
+from cuesketch.timing.timecode import TimecodeError, parse_timecode
+from cuesketch.timing.units import FLICKS_PER_SECOND
+from cuesketch.ui.actions import ACTIONS, build_actions
+from cuesketch.ui.bridge import DocumentSignals, StatusSignals
+from cuesketch.ui.cue_list import CueList
+from cuesketch.ui.transport_bar import TransportBar
+
+SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document, transport: Transport, picture: QWidget,
+                 roll: QWidget, status: StatusSignals,
+                 handlers: dict[str, Callable[[], None]] | None = None,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.document = document
+        self.transport = transport
+        self.settings = settings or QSettings("Cuesketch", "Cuesketch")
+        self.setObjectName("MainWindow")
+        self.doc_signals = DocumentSignals(document, self)
+        self.doc_signals.historyChanged.connect(self._update_title)
+
+        all_handlers = self._transport_handlers()
+        all_handlers.update({"edit.undo": self._undo, "edit.redo": self._redo,
+                             "help.about": self.show_about, "file.quit": self.close})
+        all_handlers.update(handlers or {})
+        self.actions = build_actions(self, all_handlers)
+        self._build_menus()
+
+        self.transport_bar = TransportBar(document, transport, self.actions, self)
+        bar = QToolBar("Transport", self)
+        bar.setObjectName("TransportToolBar")
+        bar.addWidget(self.transport_bar)
+        bar.setMovable(False)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+        self.picture = picture
+        self.roll = roll
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("PictureRollSplitter")
+        self.splitter.addWidget(picture)
+        self.splitter.addWidget(roll)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.setCentralWidget(self.splitter)
+
+        self.cue_list = CueList(document, self.go_to_frame, self)
+        dock = QDockWidget("Cues and hits", self)
+        dock.setObjectName("CueDock")
+        dock.setWidget(self.cue_list)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        status.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._update_title()
+        self._restore_layout()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        menus: dict[str, object] = {}
+        for spec in ACTIONS:
+            if not spec.menu:
+                continue
+            if spec.menu not in menus:
+                menus[spec.menu] = self.menuBar().addMenu(f"&{spec.menu}")
+            menus[spec.menu].addAction(self.actions[spec.name])  # type: ignore[attr-defined]
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            pass
+        else:
+            self.resize(1600, 900)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        split = self.settings.value("window/splitter")
+        if isinstance(split, QByteArray):
+            self.splitter.restoreState(split)
+        else:
+            self.splitter.setSizes([700, 900])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+        self.transport.stop()
+        super().closeEvent(event)
+
+    def _update_title(self) -> None:
+        s = self.document.project.settings
+        ro = " [read-only]" if self.document.read_only else ""
+        self.setWindowTitle(f"{s.title}{ro} — Cuesketch")
+        self.actions["edit.undo"].setEnabled(self.document.can_undo)
+        self.actions["edit.redo"].setEnabled(self.document.can_redo)
+        history = self.document.history()
+        self.actions["edit.undo"].setText(f"&Undo {history[-1]}" if history else "&Undo")
+        redo = self.document.redo_labels()
+        self.actions["edit.redo"].setText(f"&Redo {redo[0]}" if redo else "&Redo")
+
+    # -- transport ---------------------------------------------------------------------------
+    def frame_flicks(self) -> int:
+        return self.document.project.settings.rate.flicks_per_frame
+
+    def go_to_frame(self, frame: int) -> None:
+        self.transport.seek(self.document.project.settings.rate.frame_to_flicks(frame))
+
+    def step(self, flicks: int) -> None:
+        self.transport.stop()
+        rate = self.document.project.settings.rate
+        frame = rate.flicks_to_frame(self.transport.position())
+        self.transport.seek(rate.frame_to_flicks(frame) + flicks)
+
+    def _shuttle(self, direction: int) -> None:
+        t = self.transport
+        if direction == 0:
+            t.stop()
+            return
+        speed = t.speed if t.playing else 0.0
+        if speed * direction <= 0:
+            new = SHUTTLE_SPEEDS[0] * direction
+        else:
+            i = min(SHUTTLE_SPEEDS.index(abs(speed)) + 1, len(SHUTTLE_SPEEDS) - 1) \
+                if abs(speed) in SHUTTLE_SPEEDS else 0
+            new = SHUTTLE_SPEEDS[i] * direction
+        t.stop()
+        t.play(new)
+
+    def _go_to_timecode(self) -> None:
+        s = self.document.project.settings
+        text, ok = QInputDialog.getText(self, "Go to timecode", f"Timecode ({s.rate.name} fps):")
+        if not ok or not text.strip():
+            return
+        try:
+            frame = parse_timecode(text, s.rate)
+        except (TimecodeError, ValueError) as e:
+            QMessageBox.warning(self, "Go to timecode", str(e))
+            return
+        self.go_to_frame(frame - s.start_frame)
+
+    def _transport_handlers(self) -> dict[str, Callable[[], None]]:
+        t = self.transport
+        second = FLICKS_PER_SECOND
+        return {
+            "transport.play": t.toggle,
+            "transport.stop": t.stop,
+            "transport.record": self._toggle_record,
+            "transport.start": lambda: t.seek(0),
+            "transport.frame_back": lambda: self.step(-self.frame_flicks()),
+            "transport.frame_forward": lambda: self.step(self.frame_flicks()),
+            "transport.second_back": lambda: self.step(-second),
+            "transport.second_forward": lambda: self.step(second),
+            "transport.shuttle_back": lambda: self._shuttle(-1),
+            "transport.shuttle_pause": lambda: self._shuttle(0),
+            "transport.shuttle_forward": lambda: self._shuttle(1),
+            "transport.goto": self._go_to_timecode,
+        }
+
+    def _toggle_record(self) -> None:
+        t = self.transport
+        if t.recording:
+            t.stop()
+        else:
+            t.set_recording(True)
+            if not t.playing:
+                t.play()
+
+    # -- edit --------------------------------------------------------------------------------
+    def _undo(self) -> None:
+        label = self.document.undo()
+        if label:
+            self.statusBar().showMessage(f"Undid {label}", 4000)
+
+    def _redo(self) -> None:
+        label = self.document.redo()
+        if label:
+            self.statusBar().showMessage(f"Redid {label}", 4000)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About Cuesketch",
+            f"<h3>Cuesketch {__version__}</h3><p>Sketch film music against picture, "
+            f"to the frame.</p><p>Demo film: {CREDIT}.</p>"
+            "<p>Default SoundFont: FluidR3_GM by Frank Wen (MIT licence).</p>")
+
+    def show_problems(self, problems: list[str]) -> None:
+        """What is missing (no audio, no MIDI, no SoundFont): said once, kept in the status."""
+        if problems:
+            self.status_label.setText(" · ".join(p.split(":")[0] for p in problems))
+            self.status_label.setToolTip("\n".join(problems))
+            self.statusBar().showMessage(problems[0], 15000)
+
+
+def action(window: MainWindow, name: str) -> QAction:
+    return window.actions[name]
