@@ -1,0 +1,86 @@
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from cuesketch.demo import build_demo
+from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.transport import Transport
+from cuesketch.model.document import Document
+from cuesketch.ui.bridge import StatusSignals
+from cuesketch.ui.main_window import MainWindow
+
+
+def make_window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, Transport, FakeClock]:
+    clock = FakeClock()
+    transport = Transport(clock)
+    doc = Document(build_demo())
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(doc, transport, QLabel("picture"), QLabel("roll"), StatusSignals(),
+                   settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    w.windowHandle().requestActivate()
+    qtbot.waitUntil(w.isActiveWindow)  # shortcuts fire only in the active window
+    return w, transport, clock
+
+
+def test_keys_drive_the_transport(qtbot: QtBot, tmp_path: Path) -> None:
+    w, t, clock = make_window(qtbot, tmp_path)
+    frame = w.frame_flicks()
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    assert t.position() == 2 * frame
+    qtbot.keyClick(w, Qt.Key.Key_Left)
+    assert t.position() == frame
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert t.playing
+    clock.advance_s(1)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert not t.playing and t.position() == frame + 24 * frame
+    qtbot.keyClick(w, Qt.Key.Key_Home)
+    assert t.position() == 0
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert t.recording and t.playing
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert not t.recording
+
+
+def test_transport_bar_shows_the_timecode(qtbot: QtBot, tmp_path: Path) -> None:
+    w, t, clock = make_window(qtbot, tmp_path)
+    t.seek(w.frame_flicks() * (24 * 61 + 5))
+    w.transport_bar.refresh()
+    assert w.transport_bar.timecode.text() == "01:01:01:05"
+
+
+def test_double_click_on_a_hit_goes_there(qtbot: QtBot, tmp_path: Path) -> None:
+    w, t, clock = make_window(qtbot, tmp_path)
+    hits = w.cue_list.topLevelItem(1)
+    item = hits.child(1)  # the cut at frame 593
+    w.cue_list._on_double_click(item, 0)
+    assert t.position() == 593 * w.frame_flicks()
+
+
+def test_layout_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
+    w, _, _ = make_window(qtbot, tmp_path)
+    w.resize(701, 501)
+    w.splitter.setSizes([300, 700])
+    sizes = w.splitter.sizes()
+    w.close()
+    w2, _, _ = make_window(qtbot, tmp_path)
+    assert w2.size().width() == 701 and w2.size().height() == 501
+    assert w2.splitter.sizes() == sizes
+
+
+def test_undo_label_follows_history(qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.model.changes import insert
+    from cuesketch.model.entities import Hit
+    w, _, _ = make_window(qtbot, tmp_path)
+    assert not w.actions["edit.undo"].isEnabled()
+    w.document.execute_changes([insert(Hit(99, 10, "door"))], "Add hit")
+    assert w.actions["edit.undo"].isEnabled()
+    assert "Add hit" in w.actions["edit.undo"].text()
+    w.actions["edit.undo"].trigger()
+    assert 99 not in w.document.project.hits
