@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
@@ -32,7 +33,7 @@ class FrameRate:
                 return name
         return f"{float(self.fps):g}"
 
-    @property
+    @cached_property  # on the hot path of every frame conversion
     def flicks_per_frame(self) -> int:
         f = FLICKS_PER_SECOND / self.fps
         assert f.denominator == 1, "standard rates divide a flick exactly"
