@@ -60,7 +60,8 @@ class TransportBar(QWidget):
 
     def refresh(self) -> None:
         settings = self.document.project.settings
-        tc, bbt = position_texts(self.transport.position(), settings)
+        tc, bbt = position_texts(self.transport.position(), settings,
+                                 self.document.project.cues.values())
         if tc != self.timecode.text():
             self.timecode.setText(tc)
         if bbt != self.bars.text():
