@@ -1,0 +1,447 @@
+"""Recording against the transport: a take from the MIDI thread, one undo step at the end.
+
+    recorder = Recorder(document, transport, journal)
+    midi.add_listener(recorder.on_event)          # MIDI thread: stamp -> transport time
+    midi.add_status_listener(recorder.on_status)  # a keyboard went away: close its notes
+    recorder.start(track_id, RecordOptions(mode=RecordMode.REPLACE, count_in=...))
+    ...
+    result = recorder.stop()                      # GUI thread: the take lands, one undo step
+
+Each message is placed at ``transport.position_at(arrival stamp)``. While recording, the raw
+events go to the journal every quarter second (a crash loses at most that), and the model is
+not touched until ``stop``, which writes the whole take in one transaction ("Record take").
+
+Modes (``RecordMode``):
+- REPLACE: the armed track's notes and controller points from the record point to the stop
+  are removed (a note started before and sounding into the range is shortened to it).
+- OVERDUB: the take is merged with what is there.
+- LOOP: the transport loops over a range and each pass is a take. The last pass that has
+  notes lands on the armed track (replacing the loop range, like REPLACE); every earlier pass
+  lands on a new muted track next to it, "Strings take 1", "Strings take 2" ... with the same
+  instrument. ``swap_take`` exchanges a take track's notes with the armed track's (one undo
+  step), so the composer can audition and choose while every take stays in the project.
+A punch range (``RecordOptions.punch``) limits REPLACE or OVERDUB to [in, out). Count-in and
+pre-roll roll the transport from before the record point; nothing played there is recorded
+(but see ``early_grace`` in ``take.py``). A take with nothing in it changes nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from cuesketch.engine.midi_input import MidiEvent, PortChange, PortStatus
+from cuesketch.engine.take import TakeBuilder, TakeControl, TakeEvent, TakeNote
+from cuesketch.engine.transport import NS_PER_SECOND, Transport, TransportState
+from cuesketch.model import changes
+from cuesketch.model.changes import Change
+from cuesketch.model.document import Document
+from cuesketch.model.entities import ControlPoint, Note, Track
+from cuesketch.model.project import Project
+from cuesketch.timing.tempo import TempoMap
+from cuesketch.timing.units import FLICKS_PER_SECOND
+
+EARLY_GRACE = FLICKS_PER_SECOND // 20  # 50 ms
+TAKE_LABEL = "Record take"
+
+
+class RecordMode(enum.Enum):
+    REPLACE = "replace"
+    OVERDUB = "overdub"
+    LOOP = "loop"
+
+
+class RecordError(RuntimeError):
+    """A take that can't start (no track, no loop range...), in plain words."""
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    mode: RecordMode = RecordMode.REPLACE
+    punch: tuple[int, int] | None = None  # REPLACE / OVERDUB only inside [in, out)
+    loop: tuple[int, int] | None = None  # LOOP: the range (None: the transport's loop)
+    count_in: int = 0  # flicks (``count_in_flicks``): the click counts, nothing is recorded
+    pre_roll: int = 0  # flicks rolled before the record point (and the count-in)
+    early_grace: int = EARLY_GRACE
+
+
+class TakeJournal(Protocol):
+    """Where a take's raw events go while it is played, so that a crash loses almost nothing.
+
+    ``append`` is called from the recorder's flush thread about every 0.25 s.
+    """
+
+    def begin_take(self, track_id: int, start: int, mode: str) -> None: ...
+
+    def append(self, events: Sequence[TakeEvent]) -> None: ...
+
+    def end_take(self, committed: bool) -> None:
+        """The take is in the project (``committed``) or thrown away: forget its events."""
+        ...
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    track_id: int
+    start: int  # the recorded range on the transport
+    end: int
+    notes: int  # notes that landed on the armed track
+    take_tracks: tuple[int, ...] = ()  # LOOP: the muted tracks holding the other passes
+    lost_ports: tuple[str, ...] = ()  # keyboards that went away during the take
+
+
+def count_in_flicks(tempo: TempoMap, at: int, bars: int) -> int:
+    """``bars`` bars of the meter and tempo at the record point ``at``, in flicks."""
+    if bars <= 0:
+        return 0
+    meter = tempo.meter_at(tempo.flicks_to_bbt(at).bar)
+    quarters = bars * meter.numerator * 4 / meter.denominator
+    return round(quarters * 60 * FLICKS_PER_SECOND / float(tempo.bpm_at(at)))
+
+
+class _Take:
+    """One take in progress: what it records, the builder, and the journal's backlog."""
+
+    def __init__(self, track_id: int, options: RecordOptions, start: int, end: int | None,
+                 loop: tuple[int, int] | None, roll_pos: int, roll_ns: int) -> None:
+        self.track_id = track_id
+        self.options = options
+        self.start = start
+        self.end = end
+        self.loop = loop
+        self.roll_pos = roll_pos  # the transport position at ``roll_ns`` (for loop passes)
+        self.roll_ns = roll_ns
+        self.builder = TakeBuilder(start, end, options.early_grace, loop)
+        self.backlog: list[TakeEvent] = []
+        self.stop_ns: int | None = None
+        self.stop_pos = 0
+        self.stop_pass = 0
+        self.lost_ports: list[str] = []
+
+    def pass_at(self, t_ns: int, position: int) -> int:
+        """Which loop pass a moment falls in: the transport gives the wrapped position only."""
+        if self.loop is None:
+            return 0
+        unwrapped = self.roll_pos + (t_ns - self.roll_ns) * FLICKS_PER_SECOND // NS_PER_SECOND
+        length = self.loop[1] - self.loop[0]
+        return max(0, round((unwrapped - position) / length))
+
+
+class Recorder:
+    JOURNAL_INTERVAL_S = 0.25
+
+    def __init__(self, document: Document, transport: Transport,
+                 journal: TakeJournal | None = None) -> None:
+        self.document = document
+        self.transport = transport
+        self.journal = journal
+        self._take: _Take | None = None
+        self._lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
+        self._flush_stop = threading.Event()
+        self._owner: threading.Thread | None = None
+        self._stopping = False
+        # Told when a take lands (also when the transport was stopped by something else).
+        self.on_landed: Callable[[TakeResult | None], None] | None = None
+        self.last_error: Exception | None = None  # a take that could not be written
+        transport.observe(self._on_transport)
+
+    @property
+    def active(self) -> bool:
+        return self._take is not None
+
+    # -- GUI thread ----------------------------------------------------------------------------
+    def start(self, track_id: int, options: RecordOptions | None = None) -> None:
+        """Arm ``track_id`` and roll: from the record point less count-in and pre-roll when
+        stopped; at once when already playing (punching in on the fly)."""
+        options = options or RecordOptions()
+        if self._take is not None:
+            raise RecordError("a take is being recorded already")
+        if track_id not in self.document.project.tracks:
+            raise RecordError("choose a track to record on first")
+        if self.document.read_only:
+            raise RecordError("this project is open read-only: nothing can be recorded")
+        t = self.transport
+        loop: tuple[int, int] | None = None
+        end: int | None = None
+        if options.mode is RecordMode.LOOP:
+            loop = options.loop or t.loop
+            if loop is None:
+                raise RecordError("loop recording needs a loop range: set one first")
+            if loop[1] <= loop[0]:
+                raise RecordError("a loop range ends after it starts")
+            start = loop[0]
+        elif options.punch is not None:
+            start, end = options.punch
+            if end <= start:
+                raise RecordError("the punch-out comes after the punch-in")
+        else:
+            start = t.position()
+        if options.mode is RecordMode.LOOP and t.loop != loop:
+            t.set_loop(loop)
+        if not t.playing:
+            t.seek(start - options.count_in - options.pre_roll)
+        t.set_recording(True)
+        if not t.playing:
+            t.play()
+        roll_ns = t.clock.now_ns()
+        self._owner = threading.current_thread()
+        self.last_error = None
+        self._take = _Take(track_id, options, start, end, loop, t.position_at(roll_ns), roll_ns)
+        if self.journal is not None:
+            self.journal.begin_take(track_id, start, options.mode.value)
+            self._flush_stop.clear()
+            self._flusher = threading.Thread(target=self._flush_loop, name="take journal",
+                                             daemon=True)
+            self._flusher.start()
+
+    def stop(self) -> TakeResult | None:
+        """Stop the transport and land the take: one undo step. None when nothing was played."""
+        take = self._take
+        if take is None:
+            return None
+        self._mark_stop(self.transport.clock.now_ns())
+        self._stopping = True
+        try:
+            self.transport.stop()
+        finally:
+            self._stopping = False
+        return self._land()
+
+    def cancel(self) -> None:
+        """Throw the take away (the transport stops; the project is not touched)."""
+        if self._take is None:
+            return
+        self._mark_stop(self.transport.clock.now_ns())
+        self._stopping = True
+        try:
+            self.transport.stop()
+        finally:
+            self._stopping = False
+        self._stop_flusher()
+        self._take = None
+        if self.journal is not None:
+            self.journal.end_take(committed=False)
+
+    def live_notes(self) -> list[Note]:
+        """The current pass so far, held notes drawn up to now (ids 0: not in the project)."""
+        take = self._take
+        if take is None:
+            return []
+        now = self.transport.clock.now_ns()
+        pos = self.transport.position_at(now)
+        with self._lock:
+            k = take.pass_at(now, pos)
+            notes = [n for n in take.builder.notes if n.pass_index == k]
+            notes += take.builder.held(pos, k)
+        return [Note(0, take.track_id, n.start, n.end - n.start, n.pitch, n.velocity)
+                for n in notes]
+
+    # -- MIDI thread ---------------------------------------------------------------------------
+    def on_event(self, event: MidiEvent) -> None:
+        take = self._take
+        if take is None:
+            return
+        data = tuple(event.message.bytes())
+        t_ns = event.t_ns
+        with self._lock:
+            if self._take is not take or t_ns < take.roll_ns:
+                return
+            if take.stop_ns is not None or not self.transport.playing:
+                if take.stop_ns is None:  # stopped from elsewhere; the observer is coming
+                    self._mark_stop_locked(take, self.transport.clock.now_ns())
+                assert take.stop_ns is not None
+                if t_ns >= take.stop_ns:
+                    return
+                # Stamped before the stop, arriving after it: count back from the stop.
+                pos = take.stop_pos - (take.stop_ns - t_ns) * FLICKS_PER_SECOND // NS_PER_SECOND
+                k = take.stop_pass
+            else:
+                pos = self.transport.position_at(t_ns)
+                k = take.pass_at(t_ns, pos)
+            te = TakeEvent(pos, k, event.source, data)
+            if not te.recordable:
+                return
+            take.builder.add(te)
+            if self.journal is not None:
+                take.backlog.append(te)
+
+    def on_status(self, status: PortStatus) -> None:
+        """A keyboard went away mid-take: keep its notes, end the held ones where it left."""
+        take = self._take
+        if take is None or status.change is not PortChange.WENT_AWAY:
+            return
+        with self._lock:
+            if self._take is not take:
+                return
+            take.lost_ports.append(status.port)
+            if take.stop_ns is not None:
+                return
+            pos = self.transport.position_at(status.t_ns)
+            take.builder.close_source(status.port, pos, take.pass_at(status.t_ns, pos))
+
+    # -- internals -----------------------------------------------------------------------------
+    def _on_transport(self, state: TransportState) -> None:
+        take = self._take
+        if take is None or state.playing:
+            return
+        self._mark_stop(self.transport.clock.now_ns(), state.position)
+        # Stopped from the GUI (space bar): land the take now. From another thread: the
+        # next ``stop()`` lands it, on the GUI thread, where the model may change.
+        if not self._stopping and threading.current_thread() is self._owner:
+            try:
+                self._land()
+            except Exception as e:  # the transport's other listeners must still hear the stop
+                self.last_error = e
+
+    def _mark_stop(self, t_ns: int, position: int | None = None) -> None:
+        with self._lock:
+            take = self._take
+            if take is not None and take.stop_ns is None:
+                self._mark_stop_locked(take, t_ns, position)
+
+    def _mark_stop_locked(self, take: _Take, t_ns: int, position: int | None = None) -> None:
+        pos = self.transport.position_at(t_ns) if position is None else position
+        take.stop_ns, take.stop_pos, take.stop_pass = t_ns, pos, take.pass_at(t_ns, pos)
+
+    def _land(self) -> TakeResult | None:
+        take = self._take
+        if take is None:
+            return None
+        self._stop_flusher()
+        with self._lock:
+            self._take = None
+            take.builder.finish(take.stop_pos, take.stop_pass)
+        result = self._commit(take)  # raises if the file can't be written: the journal keeps it
+        if self.journal is not None:
+            self.journal.end_take(committed=True)
+        if self.on_landed is not None:
+            self.on_landed(result)
+        return result
+
+    def _commit(self, take: _Take) -> TakeResult | None:
+        b = take.builder
+        stop = take.stop_pos if take.end is None else min(take.stop_pos, take.end)
+        if not b.notes and not b.controls:
+            return None
+        project = self.document.project
+        track = project.tracks.get(take.track_id)
+        if track is None:  # deleted while recording: the take goes to a new track
+            track = Track(project.new_id(Track), "Recorded take")
+            first: list[Change] = [changes.insert(track)]
+        else:
+            first = []
+        passes = b.passes()
+        active = max((k for k in passes if any(n.pass_index == k for n in b.notes)),
+                     default=passes[-1])
+        if take.loop is not None:
+            lo, hi = take.loop
+        else:
+            lo, hi = take.start, max(stop, take.start + 1)
+        todo: list[Change] = first
+        if take.options.mode is not RecordMode.OVERDUB:
+            todo += _clear_range(self.document, track.id, lo, hi)
+        todo += _entities(self.document, track.id, b.notes, b.controls, active)
+        take_tracks: list[int] = []
+        for k in passes:
+            if k == active:
+                continue
+            copy = replace(track, id=project.new_id(Track), name=_take_name(project, track, k),
+                           mute=True, solo=False)
+            take_tracks.append(copy.id)
+            todo.append(changes.insert(copy))
+            todo += _entities(self.document, copy.id, b.notes, b.controls, k)
+        with self.document.transaction(TAKE_LABEL):
+            self.document.execute_changes(todo, TAKE_LABEL)
+        return TakeResult(track.id, lo, hi, sum(1 for n in b.notes if n.pass_index == active),
+                          tuple(take_tracks), tuple(dict.fromkeys(take.lost_ports)))
+
+    def _flush_loop(self) -> None:
+        while not self._flush_stop.wait(self.JOURNAL_INTERVAL_S):
+            self._flush()
+
+    def _flush(self) -> None:
+        take, journal = self._take, self.journal
+        if take is None or journal is None:
+            return
+        with self._lock:
+            batch, take.backlog = take.backlog, []
+        if batch:
+            journal.append(batch)
+
+    def _stop_flusher(self) -> None:
+        if self._flusher is not None:
+            self._flush_stop.set()
+            self._flusher.join(5)
+            self._flusher = None
+            self._flush()  # what came in since the last flush
+
+
+def _entities(document: Document, track_id: int, notes: Sequence[TakeNote],
+              controls: Sequence[TakeControl], pass_index: int) -> list[Change]:
+    project = document.project
+    out: list[Change] = []
+    for n in notes:
+        if n.pass_index == pass_index:
+            out.append(changes.insert(Note(project.new_id(Note), track_id, n.start,
+                                           n.end - n.start, n.pitch, n.velocity)))
+    for c in controls:
+        if c.pass_index == pass_index:
+            out.append(changes.insert(ControlPoint(project.new_id(ControlPoint), track_id,
+                                                   c.time, c.controller, c.value)))
+    return out
+
+
+def _clear_range(document: Document, track_id: int, lo: int, hi: int) -> list[Change]:
+    """What REPLACE removes: notes starting in [lo, hi), notes sounding into it shortened."""
+    out: list[Change] = []
+    for note in list(document.project.notes_of(track_id)):
+        if lo <= note.start < hi:
+            out.append(changes.delete(note))
+        elif note.start < lo < note.end:
+            out.append(changes.replace(note, replace(note, duration=lo - note.start)))
+    for point in list(document.project.controls.values()):
+        if point.track_id == track_id and lo <= point.time < hi:
+            out.append(changes.delete(point))
+    return out
+
+
+def _take_name(project: Project, track: Track, pass_index: int) -> str:
+    names = {t.name for t in project.tracks.values()}
+    n = pass_index + 1
+    while f"{track.name} take {n}" in names:
+        n += 1
+    return f"{track.name} take {n}"
+
+
+def swap_take(document: Document, track_id: int, take_track_id: int,
+              start: int | None = None, end: int | None = None) -> None:
+    """Use a take: its notes and points in [start, end) change places with the track's.
+
+    The range defaults to the take's own span. One undo step; nothing is lost either way.
+    """
+    project = document.project
+    if track_id not in project.tracks or take_track_id not in project.tracks:
+        raise RecordError("that take or track is not in the project any more")
+    take_notes = list(project.notes_of(take_track_id))
+    take_points = [p for p in project.controls.values() if p.track_id == take_track_id]
+    if start is None or end is None:
+        times = [n.start for n in take_notes] + [p.time for p in take_points]
+        if not times:
+            return
+        start = min(times) if start is None else start
+        end = (max([n.end for n in take_notes] + [p.time + 1 for p in take_points])
+               if end is None else end)
+    todo: list[Change] = []
+    for a, b in ((track_id, take_track_id), (take_track_id, track_id)):
+        for note in list(project.notes_of(a)):
+            if start <= note.start < end:
+                todo.append(changes.replace(note, replace(note, track_id=b)))
+        for point in list(project.controls.values()):
+            if point.track_id == a and start <= point.time < end:
+                todo.append(changes.replace(point, replace(point, track_id=b)))
+    with document.transaction("Use take"):
+        document.execute_changes(todo, "Use take")
