@@ -17,6 +17,7 @@ from cuesketch import __version__
 # module name -> subcommand name
 SUBCOMMANDS = {
     "info": "info",
+    "tc": "tc",
 }
 
 
