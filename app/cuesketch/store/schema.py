@@ -1,10 +1,40 @@
-"""The project file's schema, as numbered forward migrations (PRAGMA user_version)."""
+"""The project file's schema, as numbered forward migrations (PRAGMA user_version).
+
+Room for what comes next: a feature that needs storage (themes, review notes, render settings)
+adds a step here: new tables, or a key in ``meta`` for small settings. Steps run in one
+transaction, so a file is either migrated whole or left as it was.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 
 APPLICATION_ID = 0x43534B54  # "CSKT": marks a SQLite file as a Cuesketch project
+
+# From version 2 the tables are STRICT with CHECKs: SQLite itself refuses a wrong type or a note
+# out of range on write, and `PRAGMA quick_check` verifies both on open, so the loader can build
+# notes straight from rows without checking each value in Python.
+_V2_TABLES = """
+CREATE TABLE tracks (id INTEGER PRIMARY KEY CHECK (id > 0), name TEXT NOT NULL,
+    bank INTEGER NOT NULL CHECK (bank BETWEEN 0 AND 16383),
+    program INTEGER NOT NULL CHECK (program BETWEEN 0 AND 127),
+    volume REAL NOT NULL, pan REAL NOT NULL,
+    mute INTEGER NOT NULL CHECK (mute IN (0, 1)), solo INTEGER NOT NULL CHECK (solo IN (0, 1)),
+    color TEXT NOT NULL, "order" INTEGER NOT NULL,
+    channel INTEGER NOT NULL CHECK (channel BETWEEN 0 AND 15)) STRICT;
+CREATE TABLE notes (id INTEGER PRIMARY KEY CHECK (id > 0), track_id INTEGER NOT NULL,
+    start INTEGER NOT NULL, duration INTEGER NOT NULL CHECK (duration > 0),
+    pitch INTEGER NOT NULL CHECK (pitch BETWEEN 0 AND 127),
+    velocity INTEGER NOT NULL CHECK (velocity BETWEEN 1 AND 127)) STRICT;
+CREATE TABLE controls (id INTEGER PRIMARY KEY CHECK (id > 0), track_id INTEGER NOT NULL,
+    time INTEGER NOT NULL, controller TEXT NOT NULL,
+    value INTEGER NOT NULL CHECK (value BETWEEN -8192 AND 8191)) STRICT;
+CREATE TABLE hits (id INTEGER PRIMARY KEY CHECK (id > 0), frame INTEGER NOT NULL,
+    name TEXT NOT NULL, kind TEXT NOT NULL, note TEXT NOT NULL) STRICT;
+CREATE TABLE cues (id INTEGER PRIMARY KEY CHECK (id > 0), name TEXT NOT NULL,
+    start_frame INTEGER NOT NULL, end_frame INTEGER NOT NULL, tempo TEXT,
+    title TEXT NOT NULL, notes TEXT NOT NULL) STRICT;
+"""
 
 # MIGRATIONS[i] takes a file from version i to version i + 1. Never edit a released step:
 # add a new one.
@@ -26,29 +56,91 @@ MIGRATIONS: list[str] = [
     CREATE TABLE cues (id INTEGER PRIMARY KEY, name TEXT NOT NULL, start_frame INTEGER NOT NULL,
         end_frame INTEGER NOT NULL, tempo TEXT, title TEXT NOT NULL, notes TEXT NOT NULL);
     """,
+    # 1 -> 2: STRICT tables with range checks (rebuilt, rows copied: a row that breaks a check
+    # fails the step and leaves the file at version 1), and named snapshots: each one a whole
+    # project database, compressed, so an old snapshot migrates by these same steps.
+    """
+    ALTER TABLE tracks RENAME TO v1_tracks;
+    ALTER TABLE notes RENAME TO v1_notes;
+    ALTER TABLE controls RENAME TO v1_controls;
+    ALTER TABLE hits RENAME TO v1_hits;
+    ALTER TABLE cues RENAME TO v1_cues;
+    DROP INDEX notes_by_track;
+    """ + _V2_TABLES + """
+    INSERT INTO tracks SELECT * FROM v1_tracks;
+    INSERT INTO notes SELECT * FROM v1_notes;
+    INSERT INTO controls SELECT * FROM v1_controls;
+    INSERT INTO hits SELECT * FROM v1_hits;
+    INSERT INTO cues SELECT * FROM v1_cues;
+    DROP TABLE v1_tracks;
+    DROP TABLE v1_notes;
+    DROP TABLE v1_controls;
+    DROP TABLE v1_hits;
+    DROP TABLE v1_cues;
+    CREATE INDEX notes_by_track ON notes (track_id, start);
+    CREATE TABLE snapshots (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL,
+        notes INTEGER NOT NULL, data BLOB NOT NULL) STRICT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# What a file of the current version must hold (name -> type); anything else is not ours.
+EXPECTED = {"meta": "table", "tracks": "table", "notes": "table", "controls": "table",
+            "hits": "table", "cues": "table", "snapshots": "table", "notes_by_track": "index"}
 
 
 class NewerVersionError(RuntimeError):
     pass
 
 
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring a file up to SCHEMA_VERSION in one transaction; returns the version it had."""
+def statements(script: str) -> list[str]:
+    """Split a script into whole statements (a ``;`` inside a string or CHECK stays put)."""
+    out: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                out.append(current.strip())
+            current = ""
+    if current.strip():
+        out.append(current.strip())
+    return out
+
+
+def file_version(db: sqlite3.Connection) -> int:
     (version,) = db.execute("PRAGMA user_version").fetchone()
+    return int(version)
+
+
+def check_version(version: int) -> None:
     if version > SCHEMA_VERSION:
         raise NewerVersionError(
             f"this project was saved by a newer Cuesketch (file version {version}, this one "
             f"reads up to {SCHEMA_VERSION}); update Cuesketch to open it")
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring a file up to SCHEMA_VERSION in one transaction; returns the version it had.
+
+    ``db`` must be in autocommit mode (``isolation_level=None``): the steps hold DDL, which
+    Python's implicit transactions would commit one statement at a time.
+    """
+    version = file_version(db)
+    check_version(version)
     if version == SCHEMA_VERSION:
         return version
-    with db:
+    db.execute("BEGIN IMMEDIATE")
+    try:
         for step in MIGRATIONS[version:]:
-            for statement in step.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            for statement in statements(step):
+                db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
     return version
