@@ -181,8 +181,9 @@ def parse_position(text: str, rate: FrameRate, start_frame: int = 0,
     """Flicks from the project start of a timecode with optional sub-frames (``...:12.37``)."""
     m = _POSITION.match(text)
     if m is None:
+        digits = "0" * len(str(subframes - 1))
         raise TimecodeError(f"'{text.strip()}' is not a timecode; write HH:MM:SS:FF, "
-                            f"optionally with sub-frames as HH:MM:SS:FF.{'0' * len(str(subframes - 1))}")
+                            f"optionally with sub-frames as HH:MM:SS:FF.{digits}")
     sub = int(m.group("sub") or 0)
     if sub >= subframes:
         raise TimecodeError(f"{text.strip()}: sub-frames go from 0 to {subframes - 1}")
