@@ -41,7 +41,7 @@ _SAMPLES = re.compile(r"^\s*(-?\d+)\s*(smp|samples?)?\s*$", re.IGNORECASE)
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "tc", help="convert between timecode, frames, seconds, feet+frames, samples and bars",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=(__doc__ or "").replace("``", ""), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("value", help="01:00:10;00, 1798 (frames), 12.5s, 5+08 (feet), 3|2|480 (bars)")
     p.add_argument("--rate", help="frame rate: 23.976, 24, 25, 29.97df, 29.97, 30, 47.952, 48, "
                                   "50, 59.94df, 59.94, 60 (default 24)")
