@@ -23,6 +23,7 @@ def tc(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     (["88", "--to", "feet"], "5+08"),
     (["208", "--to", "feet", "--gauge", "16mm"], "5+08"),
     (["12.5s", "--to", "frames"], "300"),
+    (["--to", "frames", "--", "-2.5s"], "-60"),
     (["12.5s", "--rate", "29.97", "--to", "frames"], "374"),
     (["300", "--to", "seconds"], "12.5s"),
     (["1", "--rate", "29.97", "--to", "seconds"], "0.033367s"),

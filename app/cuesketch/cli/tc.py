@@ -6,7 +6,8 @@ The value's kind is read from its form: ``01:00:10;00`` timecode (``.37`` after 
 (``--from samples`` reads it as samples). Frames, seconds, feet, samples and bars count from
 ``--start`` (the project start timecode); timecode is absolute. Seconds and samples are
 rounded up, so that they read back inside the same frame; a bar|beat shows the frame nearest
-to it. A negative value needs ``--`` before it unless it is a plain frame count.
+to it. A negative value other than a frame count goes after ``--``, options first:
+``cuesketch tc --to frames -- -2.5s``.
 """
 
 from __future__ import annotations
