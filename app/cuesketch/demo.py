@@ -12,7 +12,6 @@ from pathlib import Path
 from cuesketch import paths
 from cuesketch.model.entities import Cue, Hit, HitKind, Media, Note, Settings, Track
 from cuesketch.model.project import Project
-from cuesketch.store.project_file import ProjectFile
 from cuesketch.timing.rates import STANDARD_RATES
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoMap
 from cuesketch.timing.units import FLICKS_PER_SECOND
@@ -77,6 +76,8 @@ def build_demo(film: Path | None = None, project_dir: Path | None = None) -> Pro
 
 def ensure_demo(path: Path | None = None) -> Path:
     """The demo project in the user's data folder, made on first start."""
+    from cuesketch.store.project_file import ProjectFile
+
     path = path or paths.data_dir() / "demo.cuesketch"
     if not path.exists():
         tmp = path.with_name(path.name + ".tmp")
