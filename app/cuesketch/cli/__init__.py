@@ -18,6 +18,7 @@ from cuesketch import __version__
 SUBCOMMANDS = {
     "info": "info",
     "tc": "tc",
+    "json_io": "export-json, import-json",
 }
 
 

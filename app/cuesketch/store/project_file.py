@@ -53,7 +53,7 @@ class ProjectFile:
         self.damaged = False
         self.problems: list[str] = []  # what could not be read from a damaged file
         self._lock = lock
-        self._reader = db  # where load() reads: an in-memory migrated copy for an old file
+        self.reader = db  # where reads go: an up-to-date copy in memory for an old read-only file
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -135,11 +135,11 @@ class ProjectFile:
             self._migrate(version)
             if self.damaged:
                 return
-        problems = tables.schema_problems(self._reader)
+        problems = tables.schema_problems(self.reader)
         if problems:
             self._become_damaged("; ".join(problems))
             return
-        tables.read_settings(self._reader)  # FormatError: damaged (caught by _open)
+        tables.read_settings(self.reader)  # FormatError: damaged (caught by _open)
         if not self.read_only:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")  # each edit is on disk when write returns
@@ -154,7 +154,7 @@ class ProjectFile:
                 mem.close()
                 self._become_damaged(f"it could not be brought up to date ({describe(e)})")
                 return
-            self._reader = mem
+            self.reader = mem
             return
         if version > 0:
             _backup_before_migration(self.db, self.path, version)
@@ -169,13 +169,13 @@ class ProjectFile:
             self.db.close()
             self.read_only = True
             try:
-                self.db = self._reader = _connect_existing(self.path, read_only=True)
+                self.db = self.reader = _connect_existing(self.path, read_only=True)
             except sqlite3.Error as e:
                 raise ProjectFileError(f"{self.path} is damaged ({why}) and can't be read: "
                                        f"{describe(e)}") from None
-        if self._reader is not self.db:
-            self._reader.close()
-            self._reader = self.db
+        if self.reader is not self.db:
+            self.reader.close()
+            self.reader = self.db
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -187,8 +187,8 @@ class ProjectFile:
         """The project; for a damaged file, what could be read (then see ``problems``)."""
         if not self.damaged:
             try:
-                with deadline(self._reader, OPEN_DEADLINE_S):
-                    return tables.load(self._reader)
+                with deadline(self.reader, OPEN_DEADLINE_S):
+                    return tables.load(self.reader)
             except (sqlite3.Error, FormatError, ModelError) as e:
                 self._become_damaged(describe(e) if isinstance(e, sqlite3.Error) else str(e))
         try:
@@ -229,8 +229,11 @@ class ProjectFile:
     def write_new(cls, path: Path, project: Project, *, overwrite: bool = False) -> None:
         """Write ``project`` as a new file, whole or not at all (temp file, then rename)."""
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise ProjectFileError(f"{path} exists already")
+        lock = None
+        if path.exists():
+            if not overwrite:
+                raise ProjectFileError(f"{path} exists already")
+            lock = _lock_or_fail(path)  # never replace a project open in another Cuesketch
         tmp = temp_beside(path)
         remove_quietly(tmp, *sidecars(tmp))  # left by a crash
         try:
@@ -245,6 +248,9 @@ class ProjectFile:
         except (sqlite3.Error, OSError, OverflowError, UnicodeEncodeError) as e:
             remove_quietly(tmp)
             raise ProjectFileError(f"{path} could not be written: {describe(e)}") from None
+        finally:
+            if lock is not None:
+                lock.release()
 
     def save_copy(self, dest: Path, *, with_snapshots: bool = True,
                   overwrite: bool = False) -> None:
@@ -272,7 +278,7 @@ class ProjectFile:
             lock.release()
             raise
         self.close()
-        self.path, self.db, self._reader, self._lock = dest, db, db, lock
+        self.path, self.db, self.reader, self._lock = dest, db, db, lock
         self.read_only, self.reason = False, None
 
     def save_recovered_copy(self, dest: Path, project: Project) -> None:
@@ -286,13 +292,7 @@ class ProjectFile:
             raise ProjectFileError(f"{self.path.name} is damaged: save a recovered copy instead")
         if dest.exists() and not overwrite:
             raise ProjectFileError(f"{dest} exists already")
-        try:
-            return ProjectLock.acquire(dest)
-        except LockedError as e:
-            who = e.holder.describe() if e.holder else "by another program"
-            raise ProjectFileError(f"{dest.name} is open in another Cuesketch {who}") from None
-        except OSError as e:
-            raise ProjectFileError(f"can't write to {dest.parent}: {describe(e)}") from None
+        return _lock_or_fail(dest)
 
     def _copy_to(self, dest: Path, with_snapshots: bool) -> None:
         tmp = temp_beside(dest)
@@ -300,7 +300,7 @@ class ProjectFile:
         try:
             out = connect(tmp, read_only=False, create=True)
             try:
-                self._reader.backup(out)  # SQLite's online backup: a consistent copy
+                self.reader.backup(out)  # SQLite's online backup: a consistent copy
                 out.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
                 if not with_snapshots:
                     out.execute("DELETE FROM snapshots")
@@ -314,8 +314,8 @@ class ProjectFile:
 
     # -- closing -----------------------------------------------------------------------------
     def close(self) -> None:
-        if self._reader is not self.db:
-            self._reader.close()
+        if self.reader is not self.db:
+            self.reader.close()
         if not self.read_only:
             try:
                 # Back to a single self-contained file at rest (it checkpoints the WAL); fails
@@ -357,6 +357,16 @@ def _check_is_project_file(path: Path) -> None:
         raise ProjectFileError(f"{path} is not a Cuesketch project")
     if len(head) < 100:
         raise ProjectFileError(f"{path} is cut short ({size} bytes) and can't be read")
+
+
+def _lock_or_fail(path: Path) -> ProjectLock:
+    try:
+        return ProjectLock.acquire(path)
+    except LockedError as e:
+        who = e.holder.describe() if e.holder else "by another program"
+        raise ProjectFileError(f"{path.name} is open in another Cuesketch {who}") from None
+    except OSError as e:
+        raise ProjectFileError(f"can't write to {path.parent}: {describe(e)}") from None
 
 
 def _why_not_writable(path: Path) -> str | None:
