@@ -24,6 +24,7 @@ class FakePort:
 
 class FakeSystem:
     api = "FAKE"
+    delivery_delay_ns = 0
 
     def __init__(self, *names: str) -> None:
         self.names = list(names)

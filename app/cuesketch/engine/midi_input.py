@@ -13,10 +13,19 @@ silent), so every open makes a fresh ``rtmidi.MidiIn``.
 
 Backends: the platform's default rtmidi API (ALSA sequencer on Linux, CoreMIDI on macOS),
 falling back to JACK when it can't start (no ``/dev/snd/seq``, as in containers and CI).
+
+JACK hands MIDI to a client once per period, at the period's start, and rtmidi drops the
+frame offset inside the period: a message arrives between 0 and one period after it was sent,
+half a period on average. The JACK backend therefore dates each message half a period before
+its arrival (``delivery_delay_ns``, from the server's buffer size), which centres the error
+on zero: within +-half a period instead of 0..1 period. ``MidiEvent.arrived_ns`` keeps the raw
+arrival stamp (the monitor's latency is measured from it).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import enum
 import os
 import re
@@ -50,7 +59,8 @@ class MidiUnavailable(RuntimeError):
 class MidiEvent:
     source: str  # the input port's name, as listed
     message: mido.Message
-    t_ns: int  # monotonic ns when it arrived (stamped in the rtmidi callback)
+    t_ns: int  # monotonic ns when it was played: the arrival less the backend's typical delay
+    arrived_ns: int  # monotonic ns when it arrived (stamped first thing in the rtmidi callback)
 
 
 class PortChange(enum.Enum):
@@ -81,12 +91,24 @@ class PortSystem(Protocol):
     """A MIDI backend: rtmidi on one API in the app, a fake in unit tests."""
 
     api: str
+    delivery_delay_ns: int  # how long after it was sent a message typically arrives
 
     def list_ports(self) -> list[str]: ...
 
     def open(self, name: str, deliver: Deliver) -> OpenPort: ...
 
     def close(self) -> None: ...
+
+
+RtMidiCallback = Callable[[tuple[list[int], float], object], None]
+
+
+def rtmidi_callback(deliver: Deliver, now: Callable[[], int]) -> RtMidiCallback:
+    """The function rtmidi calls on its thread for each message (benchmarks call it too)."""
+    def on_message(event: tuple[list[int], float], _data: object) -> None:
+        # The arrival stamp comes first: it is what the recording is timed by.
+        deliver(event[0], now())
+    return on_message
 
 
 class _RtPort:
@@ -116,6 +138,9 @@ class RtMidiSystem:
             self._lister = rtmidi.MidiIn(rtapi=API_IDS[api], name=f"{client_name} ports")
         except (rtmidi.RtMidiError, OSError, RuntimeError) as e:
             raise MidiUnavailable(f"{API_LABELS.get(api, api)} did not start ({e})") from None
+        self.period: tuple[int, int] | None = jack_period() if api == JACK else None
+        self.delivery_delay_ns = (self.period[0] * 1_000_000_000 // self.period[1] // 2
+                                  if self.period else 0)
 
     def list_ports(self) -> list[str]:
         return [str(p) for p in self._lister.get_ports()]
@@ -127,14 +152,8 @@ class RtMidiSystem:
             index = next((i for i, p in enumerate(ports) if port_key(p) == port_key(name)), None)
             if index is None:
                 raise OSError(f"no MIDI input named {name!r}")
-            now = self._now
-
-            def on_message(event: tuple[list[int], float], _data: object) -> None:
-                # The arrival stamp comes first: it is what the recording is timed by.
-                deliver(event[0], now())
-
             rt.ignore_types(sysex=True, timing=True, active_sense=True)
-            rt.set_callback(on_message)
+            rt.set_callback(rtmidi_callback(deliver, self._now))
             rt.open_port(index, "in")
         except BaseException:
             rt.delete()
@@ -143,6 +162,31 @@ class RtMidiSystem:
 
     def close(self) -> None:
         self._lister.delete()
+
+
+def jack_period() -> tuple[int, int] | None:
+    """The JACK server's (frames per period, sample rate), asked of libjack; None if it can't."""
+    name = ctypes.util.find_library("jack") or "libjack.so.0"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    lib.jack_client_open.restype = ctypes.c_void_p
+    lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
+    lib.jack_get_buffer_size.argtypes = [ctypes.c_void_p]
+    lib.jack_get_buffer_size.restype = ctypes.c_uint32
+    lib.jack_get_sample_rate.argtypes = [ctypes.c_void_p]
+    lib.jack_get_sample_rate.restype = ctypes.c_uint32
+    lib.jack_client_close.argtypes = [ctypes.c_void_p]
+    status = ctypes.c_int(0)
+    client = lib.jack_client_open(b"Cuesketch probe", 1, ctypes.byref(status))  # 1: JackNoStartServer
+    if not client:
+        return None
+    try:
+        frames, rate = int(lib.jack_get_buffer_size(client)), int(lib.jack_get_sample_rate(client))
+    finally:
+        lib.jack_client_close(client)
+    return (frames, rate) if frames > 0 and rate > 0 else None
 
 
 def port_key(name: str) -> str:
@@ -256,13 +300,17 @@ class MidiInputs:
         self._status_listeners = (*self._status_listeners, listener)
 
     # -- the message path --------------------------------------------------------------------
-    def deliver(self, source: str, data: Sequence[int], t_ns: int) -> None:
-        """Every message goes this way: from the rtmidi callback, musical typing or a test."""
+    def deliver(self, source: str, data: Sequence[int], t_ns: int,
+                arrived_ns: int | None = None) -> None:
+        """Every message goes this way: from the rtmidi callback, musical typing or a test.
+
+        ``t_ns``: when it was played; ``arrived_ns`` (default ``t_ns``): when it arrived.
+        """
         try:
             message = mido.Message.from_bytes(data)
         except (ValueError, TypeError):
             return  # a partial or unknown message: nothing to play or record
-        event = MidiEvent(source, message, t_ns)
+        event = MidiEvent(source, message, t_ns, t_ns if arrived_ns is None else arrived_ns)
         for listener in self._listeners:
             try:
                 listener(event)
@@ -281,6 +329,11 @@ class MidiInputs:
     @property
     def api(self) -> str | None:
         return self._system.api if self._system is not None else None
+
+    @property
+    def delivery_delay_ns(self) -> int:
+        """How much earlier than its arrival a message is dated (half a JACK period; else 0)."""
+        return self._system.delivery_delay_ns if self._system is not None else 0
 
     def ports(self) -> list[str]:
         """The input ports available now."""
@@ -365,7 +418,8 @@ class MidiInputs:
                     continue
                 name = present[key]
                 try:
-                    port = self._system.open(name, self._deliver_from(name))
+                    port = self._system.open(name, self._deliver_from(
+                        name, self._system.delivery_delay_ns))
                 except Exception as e:
                     self._failed.add(key)
                     statuses.append(PortStatus(name, PortChange.FAILED, now,
@@ -416,9 +470,9 @@ class MidiInputs:
     def _is_ours(self, name: str) -> bool:
         return name.startswith(f"{self.client_name}:") or name.startswith(f"{self.client_name}-")
 
-    def _deliver_from(self, name: str) -> Deliver:
-        def deliver(data: list[int], t_ns: int) -> None:
-            self.deliver(name, data, t_ns)
+    def _deliver_from(self, name: str, delay_ns: int) -> Deliver:
+        def deliver(data: list[int], arrived_ns: int) -> None:
+            self.deliver(name, data, arrived_ns - delay_ns, arrived_ns)
         return deliver
 
     def _emit(self, statuses: list[PortStatus]) -> None:

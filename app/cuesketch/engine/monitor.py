@@ -73,21 +73,21 @@ class Monitor:
         with self._lock:
             if kind == "note_on" and msg.velocity > 0:
                 self._held[(event.source, msg.note)] = channel
-                self.latencies_ns.append(self._now() - event.t_ns)
+                self.latencies_ns.append(self._now() - event.arrived_ns)
                 sink.note_on(channel, msg.note, msg.velocity)
             elif kind == "note_off" or kind == "note_on":
                 # The note ends where it began, even if another track was armed meanwhile.
                 sounding = self._held.pop((event.source, msg.note), channel)
-                self.latencies_ns.append(self._now() - event.t_ns)
+                self.latencies_ns.append(self._now() - event.arrived_ns)
                 sink.note_off(sounding, msg.note)
             elif kind == "control_change":
                 if msg.control == SUSTAIN:
                     (self._sustained.add if msg.value >= 64 else self._sustained.discard)(
                         (event.source, channel))
-                self.latencies_ns.append(self._now() - event.t_ns)
+                self.latencies_ns.append(self._now() - event.arrived_ns)
                 sink.control_change(channel, msg.control, msg.value)
             elif kind == "pitchwheel":
-                self.latencies_ns.append(self._now() - event.t_ns)
+                self.latencies_ns.append(self._now() - event.arrived_ns)
                 sink.pitch_bend(channel, msg.pitch)
 
     def on_status(self, status: PortStatus) -> None:
