@@ -19,6 +19,8 @@ SUBCOMMANDS = {
     "info": "info",
     "tc": "tc",
     "json_io": "export-json, import-json",
+    "render": "render",
+    "midi_io": "import-midi, export-midi",
 }
 
 

@@ -1,0 +1,170 @@
+"""Realtime output: FluidSynth's audio drivers calling back into ``Playback.process``.
+
+``new_fluid_audio_driver2`` opens the platform's device (JACK, PulseAudio (PipeWire answers to
+it), ALSA, SDL2 on Linux; CoreAudio on macOS) and calls our ``fluid_audio_func_t`` for every
+period; the callback renders through the playback, which syncs the transport to the samples:
+the device is the master clock. A driver counts as started only when it returned a driver
+*and* called back (pyfluidsynth's ``Synth.start()`` says OK even when the driver failed).
+
+With no device at all, ``status`` says "no audio device: playing silently" and the transport
+runs on its monotonic clock.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from cuesketch.engine import fluid_api as fl
+from cuesketch.engine.playback import Playback
+
+SILENT_STATUS = "no audio device: playing silently"
+
+
+def default_drivers() -> tuple[str, ...]:
+    if sys.platform == "darwin":
+        return ("coreaudio", "sdl2")
+    if sys.platform.startswith("win"):
+        return ("wasapi", "dsound", "sdl2")
+    # A running JACK server is the studio's choice; PipeWire serves PulseAudio clients.
+    return ("jack", "pulseaudio", "alsa", "sdl2")
+
+
+class AudioOutput:
+    """Plays a Playback on the first audio driver that really starts."""
+
+    def __init__(self, playback: Playback, *, drivers: Sequence[str] | None = None,
+                 period_size: int = 256, periods: int = 2, device: str | None = None,
+                 client_name: str = "Cuesketch", start_timeout: float = 2.0,
+                 jack_autoconnect: bool = True) -> None:
+        self.playback = playback
+        self.drivers = tuple(drivers) if drivers is not None else default_drivers()
+        self.period_size = int(period_size)
+        self.periods = int(periods)
+        self.device = device
+        self.client_name = client_name
+        self.start_timeout = start_timeout
+        self.jack_autoconnect = jack_autoconnect
+        self.driver: str | None = None  # the driver that runs, None when silent or stopped
+        self.status = "stopped"
+        self.failures: dict[str, str] = {}  # driver -> why it did not start
+        self.callbacks = 0
+        self.errors = 0
+        self.last_error = ""
+        self.period = 0  # frames of the last callback
+        self.sample_rate = playback.rate
+        self.latency_ns = 0
+        self._settings: int | None = None
+        self._handle: int | None = None
+        self._called = threading.Event()
+        self._buf = np.zeros((0, 2), dtype=np.float32)
+        # Kept referenced for as long as the driver may call it.
+        self._callback = fl.AUDIO_FUNC(self._process)
+
+    @property
+    def silent(self) -> bool:
+        return self.driver is None
+
+    # -- lifetime ------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Open the first driver that works; False (and silent) when none does."""
+        self.stop()
+        self.failures.clear()
+        if fl.new_audio_driver2 is None:
+            self.failures["fluidsynth"] = "this libfluidsynth has no callback audio driver"
+        for name in self.drivers if fl.new_audio_driver2 is not None else ():
+            why = self._try(name)
+            if why is None:
+                self.driver = name
+                self.status = (f"{name}: {self.period or self.period_size} frames at "
+                               f"{self.sample_rate} Hz, {self.latency_ns / 1e6:.1f} ms")
+                return True
+            self.failures[name] = why
+        self.status = SILENT_STATUS
+        return False
+
+    def stop(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle:
+            fl.delete_audio_driver(handle)
+        settings, self._settings = self._settings, None
+        if settings:
+            fl.settings_delete(settings)
+        if self.driver is not None:
+            self.status = "stopped"
+        self.driver = None
+
+    def _try(self, name: str) -> str | None:
+        settings = fl.settings_new()
+        rate = self.playback.synth.sample_rate
+        fl.set_setting(settings, "audio.driver", name)
+        fl.set_setting(settings, "audio.period-size", self.period_size)
+        fl.set_setting(settings, "audio.periods", self.periods)
+        fl.set_setting(settings, "synth.sample-rate", float(rate))
+        if self.device:
+            fl.set_setting(settings, f"audio.{name}.device", self.device)
+        if name == "jack":
+            fl.set_setting(settings, "audio.jack.id", self.client_name)
+            fl.set_setting(settings, "audio.jack.autoconnect", int(self.jack_autoconnect))
+        self._called.clear()
+        self.callbacks = 0
+        saved = os.environ.get("JACK_NO_START_SERVER")
+        os.environ["JACK_NO_START_SERVER"] = "1"  # use a running server, never start one
+        try:
+            handle = fl.new_audio_driver2(settings, self._callback, None)
+        finally:
+            if saved is None:
+                os.environ.pop("JACK_NO_START_SERVER", None)
+            else:
+                os.environ["JACK_NO_START_SERVER"] = saved
+        if not handle:
+            fl.settings_delete(settings)
+            return "the driver did not open (no such device or server)"
+        # The device may run at another rate (JACK imposes its own): follow it.
+        device_rate = fl.settings_number(settings, "synth.sample-rate")
+        if device_rate and int(device_rate) != rate:
+            self.playback.set_sample_rate(int(device_rate))
+        self.sample_rate = self.playback.rate
+        if not self._called.wait(self.start_timeout):
+            fl.delete_audio_driver(handle)
+            fl.settings_delete(settings)
+            return "the driver opened but never asked for audio"
+        self._handle, self._settings = handle, settings
+        return None
+
+    # -- the audio thread ----------------------------------------------------------------------
+    def _process(self, data: Any, n: int, nfx: int, fx: Any, nout: int, out: Any) -> int:
+        try:
+            if n != self.period:
+                self.period = n
+                self._buf = np.zeros((n, 2), dtype=np.float32)
+                self.latency_ns = n * self.periods * 1_000_000_000 // self.playback.rate
+            buf = self.playback.process(n, out=self._buf, latency_ns=self.latency_ns)
+            if nout >= 2:
+                np.ctypeslib.as_array(out[0], shape=(n,))[:] = buf[:, 0]
+                np.ctypeslib.as_array(out[1], shape=(n,))[:] = buf[:, 1]
+            self.callbacks += 1
+            self._called.set()
+            return 0
+        except BaseException as e:  # never let an exception unwind into the C driver
+            self.errors += 1
+            self.last_error = f"{type(e).__name__}: {e}"
+            self._called.set()
+            return 0
+
+    def wait_for_callbacks(self, count: int, timeout: float = 5.0) -> bool:
+        """Block until the driver has called back ``count`` more times (tests)."""
+        target = self.callbacks + count
+        deadline = time.monotonic() + timeout
+        while self.callbacks < target:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+

@@ -1,0 +1,491 @@
+"""Playback: the project as time-sorted synth events, rendered sample-tight on demand.
+
+``Playback.process(n)`` is the one render path: the audio callback calls it (and so drives
+the transport with ``Transport.sync``: the audio device is the master clock), and so does the
+offline renderer. Each call hands the scheduler the events due in the next ``n`` samples plus
+its half-block look-ahead, walking the transport position through loop wraps.
+
+The project is read into an immutable ``Snapshot`` (notes and controller points in samples,
+per-track channels, mute/solo applied). Edits mark it stale (``Document.observe``); the next
+``process`` (or a background thread) rebuilds it and the audio thread adopts it between two
+buffers: changed channel setups are sent, and a sounding note that was deleted, moved or muted
+is ended at once. Note-offs come from the notes playback started (a heap of their ends), so an
+edit can never leave a note hanging.
+
+Seeks, play and stop reach the audio thread as commands (from ``play``/``stop`` or from the
+transport's listener). A stop or a jump ends the notes (sustain off, all notes off); a start,
+a jump or a loop wrap chases the controllers (the pedal already down, the bend in force) and
+the notes already sounding at the new position.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from cuesketch.engine.click import Click, SynthesizedClick
+from cuesketch.engine.scheduler import (CONTROL, LOOKAHEAD, NOTE_OFF, NOTE_ON, PITCH, RELEASE,
+                                        Event, Scheduler)
+from cuesketch.engine.synth import (CLICK_CHANNEL, MONITOR_CHANNEL, PLAYBACK_CHANNELS, Audio,
+                                    ChannelSetup, SynthEngine)
+from cuesketch.engine.transport import Transport, TransportState
+from cuesketch.model.changes import Change
+from cuesketch.model.document import Document
+from cuesketch.model.entities import Controller, Track
+from cuesketch.model.project import Project
+from cuesketch.timing.rates import STANDARD_RATES, FrameRate
+from cuesketch.timing.tempo import TempoMap
+from cuesketch.timing.units import flicks_to_samples, samples_to_flicks
+
+# Controller state a chase starts from when no point says otherwise.
+_CC_DEFAULTS = {1: 0, 11: 127, 64: 0}
+
+
+class PlayNote(NamedTuple):
+    id: int
+    channel: int
+    key: int
+    velocity: int
+    start: int  # transport samples
+    end: int
+
+
+def track_setup(track: Track) -> ChannelSetup:
+    return ChannelSetup(track.bank, track.program, track.volume, track.pan,
+                        drums=track.channel == 9 or track.bank == 128)
+
+
+class ChannelMap:
+    """Which synth channel each track plays on, stable while the track lives.
+
+    A track takes its own ``channel`` when that is free, else the first free channel from 16
+    up, so two tracks on one MIDI channel (two programs) never share a synth channel.
+    """
+
+    def __init__(self) -> None:
+        self._of: dict[int, int] = {}
+
+    def assign(self, tracks: Sequence[Track]) -> dict[int, int]:
+        ids = {t.id for t in tracks}
+        self._of = {tid: ch for tid, ch in self._of.items() if tid in ids}
+        used = set(self._of.values())
+        for t in tracks:
+            if t.id in self._of:
+                continue
+            if 0 <= t.channel < 16 and t.channel not in used:
+                ch = t.channel
+            else:
+                ch = next((c for c in range(16, PLAYBACK_CHANNELS) if c not in used),
+                          next((c for c in range(PLAYBACK_CHANNELS) if c not in used), 0))
+            self._of[t.id] = ch
+            used.add(ch)
+        return dict(self._of)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What playback plays, in transport samples at ``rate``; immutable once built."""
+
+    rate: int
+    tempo: TempoMap = field(default_factory=TempoMap)
+    frame_rate: FrameRate = STANDARD_RATES["24"]
+    track_channels: dict[int, int] = field(default_factory=dict)
+    setups: dict[int, ChannelSetup] = field(default_factory=dict)  # every track's channel
+    audible: tuple[int, ...] = ()  # channels of the tracks that sound (mute/solo)
+    starts: list[int] = field(default_factory=list)  # note starts, sorted
+    notes: list[PlayNote] = field(default_factory=list)  # in the order of ``starts``
+    note_by_id: dict[int, PlayNote] = field(default_factory=dict)
+    max_length: int = 0
+    ctl_times: list[int] = field(default_factory=list)
+    ctls: list[Event] = field(default_factory=list)  # time = transport sample
+    end: int = 0  # the last note end or point, samples
+
+    @classmethod
+    def build(cls, project: Project, channels: ChannelMap, rate: int) -> Snapshot:
+        tracks = project.sorted_tracks()
+        track_channels = channels.assign(tracks)
+        soloed = any(t.solo for t in tracks)
+        audible_tracks = {t.id for t in tracks if not t.mute and (t.solo or not soloed)}
+        setups = {track_channels[t.id]: track_setup(t) for t in tracks}
+        notes: list[PlayNote] = []
+        for n in list(project.notes.values()):
+            if n.track_id in audible_tracks:
+                start = flicks_to_samples(n.start, rate)
+                end = max(flicks_to_samples(n.end, rate), start + 1)
+                notes.append(PlayNote(n.id, track_channels[n.track_id], n.pitch, n.velocity,
+                                      start, end))
+        notes.sort(key=lambda n: (n.start, n.channel, n.key))
+        ctls: list[Event] = []
+        for p in list(project.controls.values()):
+            if p.track_id not in audible_tracks:
+                continue
+            t = flicks_to_samples(p.time, rate)
+            ch = track_channels[p.track_id]
+            if p.controller is Controller.PITCH_BEND:
+                ctls.append(Event(t, PITCH, ch, p.value))
+            else:
+                ctls.append(Event(t, CONTROL, ch, p.controller.cc or 0, p.value))
+        ctls.sort()
+        end = max([n.end for n in notes] + [e.time for e in ctls] + [0])
+        return cls(rate=rate, tempo=project.settings.tempo, frame_rate=project.settings.rate,
+                   track_channels=track_channels, setups=setups,
+                   audible=tuple(sorted({track_channels[t] for t in audible_tracks})),
+                   starts=[n.start for n in notes], notes=notes,
+                   note_by_id={n.id: n for n in notes},
+                   max_length=max((n.end - n.start for n in notes), default=0),
+                   ctl_times=[e.time for e in ctls], ctls=ctls, end=end)
+
+    def controls_before(self, position: int) -> list[Event]:
+        """The controller state in force just before ``position`` on every audible channel."""
+        state: dict[tuple[int, int, int], Event] = {}
+        for ch in self.audible:
+            for cc, value in _CC_DEFAULTS.items():
+                state[(ch, CONTROL, cc)] = Event(0, CONTROL, ch, cc, value)
+            state[(ch, PITCH, 0)] = Event(0, PITCH, ch, 0)
+        for e in self.ctls[:bisect_left(self.ctl_times, position)]:
+            state[(e.channel, e.kind, e.a if e.kind == CONTROL else 0)] = e
+        return list(state.values())
+
+    def notes_sounding(self, position: int) -> list[PlayNote]:
+        """Notes that started before ``position`` and are still sounding at it."""
+        i = bisect_left(self.starts, position - self.max_length)
+        j = bisect_left(self.starts, position)
+        return [n for n in self.notes[i:j] if n.end > position]
+
+
+class Playback:
+    """Plays a project (or a Document's) through a SynthEngine, driven by ``process``."""
+
+    def __init__(self, synth: SynthEngine, project: Project | None = None, *,
+                 document: Document | None = None, transport: Transport | None = None,
+                 click: Click | None = None, chase_notes: bool = True,
+                 background_rebuild: bool = False) -> None:
+        if project is None and document is None:
+            raise ValueError("Playback needs a project or a document")
+        self.synth = synth
+        self.document = document
+        self.project: Project = document.project if document is not None else project  # type: ignore[assignment]
+        self.transport = transport
+        self.click = click or Click()
+        self.click_tempo: TempoMap | None = None  # the click's tempo map if not the project's
+        self.chase_notes = chase_notes
+        self.scheduler = Scheduler(synth)
+        self.rate = synth.sample_rate
+        self._channels = ChannelMap()
+        self._snap = Snapshot(self.rate)
+        self._next_snap: Snapshot | None = None
+        self._dirty = True
+        self._handoff = threading.Lock()  # guards _next_snap only: held for an assignment
+        # Bounded: with no audio device nothing drains it, and only the latest matter then.
+        self._commands: deque[tuple[str, object]] = deque(maxlen=4096)
+        # Audio-thread state.
+        self._playing = False
+        self._pos = 0  # transport sample at the next sample rendered
+        self._sched_out = 0  # output (synth) sample up to which events were handed over
+        self._sched_pos = 0  # the transport sample at _sched_out
+        self._loop: tuple[int, int] | None = None
+        self._active: dict[int, PlayNote] = {}
+        self._ends: list[tuple[int, int]] = []  # heap of (end sample, note id)
+        self._held: dict[tuple[int, int], int] = {}  # (channel, key) -> notes sounding it
+        self._immediate: list[Event] = []
+        self._click_level_sent = -1
+        self._synth_click = SynthesizedClick(self.rate)
+        self._synth_click_hits: list[tuple[int, bool]] = []  # (output sample, accent)
+        self._monitor_track: int | None = None
+        self._latency_samples = 0
+        self._worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closed = False
+        if background_rebuild:
+            self._worker = threading.Thread(target=self._rebuild_loop, name="playback-rebuild",
+                                            daemon=True)
+            self._worker.start()
+        if document is not None:
+            document.observe(self._on_change)
+        if transport is not None:
+            transport.observe(self._on_transport)
+        self._rebuild()
+        self._adopt()
+
+    # -- commands: any thread ------------------------------------------------------------------
+    def play(self, position: int) -> None:
+        """Start (or jump) at ``position`` flicks. Without a transport: the offline way."""
+        self._commands.append(("play", position))
+
+    def stop(self) -> None:
+        self._commands.append(("stop", None))
+
+    def set_loop(self, loop: tuple[int, int] | None) -> None:
+        """Loop ``(start, end)`` flicks while playing, or None."""
+        self._commands.append(("loop", loop))
+
+    def set_sample_rate(self, rate: int) -> None:
+        """Follow an audio device that runs at another rate (before playing, ideally)."""
+        if rate == self.rate:
+            return
+        position = self.position
+        self.synth.set_sample_rate(rate)
+        self.rate = self.synth.sample_rate
+        self._synth_click = SynthesizedClick(self.rate)
+        self._rebuild()
+        if self._playing:
+            self.play(position)
+
+    def invalidate(self) -> None:
+        """The project changed: rebuild before the next buffer (or in the background)."""
+        self._dirty = True
+        if self._worker is not None:
+            self._wake.set()
+
+    def monitor(self, track_id: int | None) -> int:
+        """Set the monitor channel up as ``track_id``'s instrument; returns MONITOR_CHANNEL.
+
+        Live input plays there, so playback's note-offs (a seek, a loop) never cut a held key.
+        """
+        self._monitor_track = track_id
+        snap = self._snap
+        if track_id is not None and track_id in snap.track_channels:
+            self.synth.set_monitor(snap.setups[snap.track_channels[track_id]])
+        return MONITOR_CHANNEL
+
+    def channel_of(self, track_id: int) -> int | None:
+        return self._snap.track_channels.get(track_id)
+
+    @property
+    def playing(self) -> bool:
+        return self._playing
+
+    @property
+    def position(self) -> int:
+        """The transport position (flicks) of the next sample to be rendered."""
+        return samples_to_flicks(self._pos, self.rate)
+
+    @property
+    def end(self) -> int:
+        """Where the project's last note or controller point ends (flicks)."""
+        return samples_to_flicks(self._snap.end, self.rate)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+
+    # -- listeners ---------------------------------------------------------------------------
+    def _on_change(self, changes: Sequence[Change]) -> None:
+        if not self._closed:
+            self.invalidate()
+
+    def _on_transport(self, state: TransportState) -> None:
+        if not self._closed:
+            self._commands.append(("state", state))
+
+    # -- the audio thread ----------------------------------------------------------------------
+    def process(self, n: int, out: Audio | None = None, latency_ns: int | None = None) -> Audio:
+        """Render the next ``n`` samples (float32, (n, 2)), playing what is due in them.
+
+        With a transport and ``latency_ns`` (how long until the first sample is heard), the
+        transport is synced to the samples: the audio device is the master clock.
+        """
+        if latency_ns is not None:
+            self._latency_samples = latency_ns * self.rate // 1_000_000_000
+        while self._commands:
+            self._command(*self._commands.popleft())
+        if self._dirty and self._worker is None:
+            self._rebuild()
+        self._adopt()
+        start = self.synth.samples_written
+        events, self._immediate = self._immediate, []
+        if self._playing:
+            if self.transport is not None and latency_ns is not None:
+                self.transport.sync(samples_to_flicks(self._pos, self.rate),
+                                    self.transport.clock.now_ns() + latency_ns)
+            self._send_click_level()
+            self._window(start + n + LOOKAHEAD, events)
+            events.sort()
+        buf = self.scheduler.render(n, events, out)
+        if self._synth_click_hits or self._synth_click._tails:
+            due = [(t - start, a) for t, a in self._synth_click_hits if t < start + n]
+            self._synth_click_hits = [(t, a) for t, a in self._synth_click_hits if t >= start + n]
+            self._synth_click.mix(buf, due, self.click.level)
+        if self._playing:
+            self._pos = self._advance(self._pos, n)
+        return buf
+
+    def _command(self, kind: str, arg: object) -> None:
+        if kind == "play":
+            assert isinstance(arg, int)
+            self._start_at(flicks_to_samples(arg, self.rate))
+        elif kind == "stop":
+            self._stop_sound()
+        elif kind == "loop":
+            self._loop = self._loop_samples(arg)  # type: ignore[arg-type]
+        elif kind == "state":
+            assert isinstance(arg, TransportState)
+            self._loop = self._loop_samples(arg.loop)
+            if not arg.playing or arg.speed != 1.0:
+                # A shuttle (J/K/L) runs on the monotonic clock, silently.
+                self._stop_sound()
+                return
+            target = flicks_to_samples(arg.position, self.rate)
+            tolerance = self.rate // 20 + 2 * self._latency_samples
+            if not self._playing or abs(target - self._pos) > tolerance:
+                self._start_at(target)
+
+    def _loop_samples(self, loop: tuple[int, int] | None) -> tuple[int, int] | None:
+        if loop is None:
+            return None
+        a, b = flicks_to_samples(loop[0], self.rate), flicks_to_samples(loop[1], self.rate)
+        return (a, b) if b > a else None
+
+    def _release_all(self, at: int, events: list[Event]) -> None:
+        for ch in set(self._snap.audible) | {n.channel for n in self._active.values()}:
+            events.append(Event(at, RELEASE, ch))
+        events.append(Event(at, RELEASE, CLICK_CHANNEL))
+        self._active.clear()
+        self._ends.clear()
+        self._held.clear()
+
+    def _stop_sound(self) -> None:
+        if self._playing:
+            self.scheduler.clear()
+            self._release_all(self.synth.samples_written, self._immediate)
+        self._playing = False
+        self._synth_click_hits.clear()
+
+    def _start_at(self, position: int) -> None:
+        now = self.synth.samples_written
+        if self._playing:
+            self.scheduler.clear()
+            self._synth_click_hits.clear()
+        self._release_all(now, self._immediate)
+        self._pos = self._sched_pos = position
+        self._sched_out = now
+        self._chase(position, now, self._immediate)
+        self._playing = True
+
+    def _chase(self, position: int, at: int, events: list[Event]) -> None:
+        snap = self._snap
+        events += [e._replace(time=at) for e in snap.controls_before(position)]
+        if self.chase_notes:
+            for note in snap.notes_sounding(position):
+                self._note_on(note, at, events)
+
+    def _advance(self, pos: int, k: int) -> int:
+        loop = self._loop
+        while loop is not None and pos < loop[1] <= pos + k:
+            k -= loop[1] - pos
+            pos = loop[0]
+        return pos + k
+
+    def _window(self, until: int, events: list[Event]) -> None:
+        """Hand over the events for output samples [_sched_out, until)."""
+        o, p = self._sched_out, self._sched_pos
+        while o < until:
+            q = p + (until - o)
+            loop = self._loop
+            wrap = loop is not None and p < loop[1] <= q
+            if wrap:
+                assert loop is not None
+                q = loop[1]
+            self._segment(p, q, o, events)
+            o += q - p
+            p = q
+            if wrap:
+                assert loop is not None
+                self._release_all(o, events)
+                p = loop[0]
+                self._chase(p, o, events)
+        self._sched_out, self._sched_pos = o, p
+
+    def _segment(self, p: int, q: int, o: int, events: list[Event]) -> None:
+        """Events of transport samples [p, q), placed from output sample ``o``."""
+        snap = self._snap
+        shift = o - p
+        starts = snap.starts
+        for note in snap.notes[bisect_left(starts, p):bisect_left(starts, q)]:
+            self._note_on(note, note.start + shift, events)
+        times = snap.ctl_times
+        for e in snap.ctls[bisect_left(times, p):bisect_left(times, q)]:
+            events.append(e._replace(time=e.time + shift))
+        ends = self._ends
+        while ends and ends[0][0] < q:
+            end, nid = heapq.heappop(ends)
+            note = self._active.pop(nid, None)
+            if note is not None and note.end == end:
+                self._note_off(note, max(end, p) + shift, events)
+        click = self.click
+        if click.enabled or click.count_in is not None:
+            hits = click.hits(p, q, self.click_tempo or snap.tempo, snap.frame_rate, self.rate)
+            if click.sound == "synth" or self.synth.silent:
+                self._synth_click_hits += [(h.time + shift, h.accent) for h in hits]
+            else:
+                for h in hits:
+                    events.append(Event(h.time + shift, NOTE_ON, CLICK_CHANNEL,
+                                        click.accent_key if h.accent else click.beat_key,
+                                        click.accent_velocity if h.accent else click.beat_velocity))
+
+    def _note_on(self, note: PlayNote, at: int, events: list[Event]) -> None:
+        key = (note.channel, note.key)
+        self._held[key] = self._held.get(key, 0) + 1
+        self._active[note.id] = note
+        heapq.heappush(self._ends, (note.end, note.id))
+        events.append(Event(at, NOTE_ON, note.channel, note.key, note.velocity))
+
+    def _note_off(self, note: PlayNote, at: int, events: list[Event]) -> None:
+        # Two notes on one key: the key is released when the last of them ends.
+        key = (note.channel, note.key)
+        left = self._held.get(key, 1) - 1
+        if left > 0:
+            self._held[key] = left
+        else:
+            self._held.pop(key, None)
+            events.append(Event(at, NOTE_OFF, note.channel, note.key))
+
+    def _send_click_level(self) -> None:
+        level = max(0, min(127, round(self.click.level * 127)))
+        if level != self._click_level_sent:
+            self.synth.configure(CLICK_CHANNEL, ChannelSetup(volume=self.click.level, drums=True))
+            self._click_level_sent = level
+
+    # -- snapshots -----------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        self._dirty = False
+        snap = Snapshot.build(self.project, self._channels, self.rate)
+        with self._handoff:
+            self._next_snap = snap
+
+    def _rebuild_loop(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closed:
+                return
+            if self._dirty:
+                self._rebuild()
+
+    def _adopt(self) -> None:
+        with self._handoff:
+            new, self._next_snap = self._next_snap, None
+        if new is None:
+            return
+        old, self._snap = self._snap, new
+        synth = self.synth
+        for ch, setup in new.setups.items():
+            if old.setups.get(ch) != setup or synth.setup_of(ch) != setup:
+                synth.configure(ch, setup)
+        now = synth.samples_written
+        for ch in set(old.setups) - set(new.setups):
+            self._immediate.append(Event(now, RELEASE, ch))
+        # A sounding note that was deleted, changed or muted ends now.
+        for nid, note in list(self._active.items()):
+            if new.note_by_id.get(nid) != note:
+                del self._active[nid]
+                self._note_off(note, now, self._immediate)
+        if self._monitor_track is not None:
+            self.monitor(self._monitor_track)

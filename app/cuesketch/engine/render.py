@@ -1,0 +1,160 @@
+"""Offline rendering: a project, or a cue of it, to a 48 kHz WAV, by the realtime path.
+
+The renderer drives ``Playback.process`` exactly as the audio callback does, only as fast as
+the synth goes, and writes 24-bit (or 16-bit) PCM to a temporary file renamed into place when
+complete: a failed or interrupted render never leaves a half-written WAV.
+"""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cuesketch.engine.click import Click
+from cuesketch.engine.playback import Playback
+from cuesketch.engine.synth import Audio, SynthEngine
+from cuesketch.model.entities import Cue
+from cuesketch.model.project import Project
+from cuesketch.store.sqlite_io import commit_file, describe, remove_quietly, temp_beside
+from cuesketch.timing.units import flicks_to_samples, seconds_to_flicks
+
+CHUNK = 8192  # samples per process call offline: large, a multiple of the 64-sample block
+
+
+class RenderError(RuntimeError):
+    """A render that can't be done (no such cue, a file that can't be written), in plain words."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: Path
+    frames: int
+    sample_rate: int
+    peak: float  # the largest absolute sample (1.0 is full scale)
+    clipped: int  # samples beyond full scale, clipped in the file
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def find_cue(project: Project, name: str) -> Cue:
+    for cue in project.cues.values():
+        if cue.name.lower() == name.strip().lower():
+            return cue
+    names = ", ".join(sorted(c.name for c in project.cues.values())) or "none"
+    raise RenderError(f"the project has no cue '{name}' (its cues: {names})")
+
+
+def cue_range(project: Project, cue: Cue) -> tuple[int, int]:
+    """The cue's start and end on the transport (flicks)."""
+    rate = project.settings.rate
+    return rate.frame_to_flicks(cue.start_frame), rate.frame_to_flicks(cue.end_frame)
+
+
+def project_range(project: Project, playback: Playback) -> tuple[int, int]:
+    """From the project start (or the first note, if earlier) to the last note's end."""
+    first = min([0] + [n.start for n in project.notes.values()])
+    return first, playback.end
+
+
+def render_blocks(playback: Playback, start: int, end: int,
+                  chunk: int = CHUNK) -> Iterator[Audio]:
+    """Blocks of float32 stereo from ``start`` to ``end`` (flicks), by ``Playback.process``."""
+    rate = playback.rate
+    total = flicks_to_samples(end, rate) - flicks_to_samples(start, rate)
+    playback.play(start)
+    done = 0
+    buf = np.empty((chunk, 2), dtype=np.float32)
+    while done < total:
+        n = min(chunk, total - done)
+        yield playback.process(n, out=buf[:n])
+        done += n
+    playback.stop()
+    playback.process(0)
+
+
+def render_project(project: Project, out: Path, *, synth: SynthEngine | None = None,
+                   cue: str | None = None, click: bool = False, tail: float = 2.0,
+                   bits: int = 24, soundfont: str | Path | None = "default") -> RenderResult:
+    """Render ``project`` (or one cue) to the WAV ``out``; ``tail`` seconds of ring-out."""
+    own_synth = synth is None
+    if synth is None:
+        synth = SynthEngine(project.settings.soundfont or soundfont)
+    try:
+        playback = Playback(synth, project, click=Click(enabled=click))
+        if cue is not None:
+            the_cue = find_cue(project, cue)
+            start, end = cue_range(project, the_cue)
+            if the_cue.tempo is not None:
+                playback.click_tempo = the_cue.tempo
+        else:
+            start, end = project_range(project, playback)
+        end += seconds_to_flicks(tail)
+        return write_wav(out, render_blocks(playback, start, end), synth.sample_rate, bits)
+    finally:
+        if own_synth:
+            synth.close()
+
+
+def write_wav(path: Path, blocks: Iterator[Audio], sample_rate: int, bits: int = 24) -> RenderResult:
+    """Write float blocks as PCM to ``path`` through a temporary file and a rename."""
+    if bits not in (16, 24):
+        raise RenderError(f"WAV files here are 16 or 24 bits, not {bits}")
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise RenderError(f"there is no folder {folder} to write {path.name} in")
+    tmp = temp_beside(path)
+    frames = clipped = 0
+    peak = 0.0
+    scale = float(2 ** (bits - 1) - 1)
+    try:
+        with open(tmp, "wb") as raw, wave.open(raw, "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(bits // 8)
+            w.setframerate(sample_rate)
+            for block in blocks:
+                if not len(block):
+                    continue
+                level = float(np.abs(block).max())
+                peak = max(peak, level)
+                if level > 1.0:
+                    clipped += int(np.count_nonzero(np.abs(block) > 1.0))
+                ints = np.rint(np.clip(block, -1.0, 1.0) * scale).astype("<i4")
+                if bits == 16:
+                    data = ints.astype("<i2").tobytes()
+                else:
+                    data = ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+                w.writeframesraw(data)
+                frames += len(block)
+        commit_file(tmp, path)
+    except OSError as e:
+        remove_quietly(tmp)
+        raise RenderError(f"can't write {path}: {describe(e)}") from None
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+    return RenderResult(path, frames, sample_rate, peak, clipped)
+
+
+def read_wav(path: Path) -> tuple[Audio, int]:
+    """A 16- or 24-bit PCM WAV as float32 (frames, channels) and its rate (tests, tools)."""
+    with wave.open(str(path), "rb") as w:
+        width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
+        data = w.readframes(w.getnframes())
+    if width == 2:
+        ints = np.frombuffer(data, dtype="<i2").astype(np.int32)
+    elif width == 3:
+        b = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        ints = (b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16))
+        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
+    else:
+        raise RenderError(f"{path}: {8 * width}-bit WAV is not read here")
+    full = float(2 ** (8 * width - 1))
+    return (ints.reshape(-1, channels) / full).astype(np.float32), rate
+

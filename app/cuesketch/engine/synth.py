@@ -1,0 +1,255 @@
+"""The synth: FluidSynth as a sample generator that renders only when asked.
+
+No FluidSynth audio driver renders for us: whoever needs sound (the audio callback, the
+offline renderer) calls ``render(n)`` and gets float32 stereo. FluidSynth renders in 64-sample
+blocks and applies an event at the start of its next block, so the engine counts the samples
+it has handed out: ``samples_written % 64`` is the block phase the scheduler aims with.
+
+Live input (monitoring) calls ``note_on`` & co. straight from the MIDI thread: FluidSynth's
+API is thread-safe (``synth.threadsafe-api``) and the note sounds from the next block the
+audio callback renders. Without a SoundFont the engine still runs and renders silence.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import numpy.typing as npt
+
+from cuesketch.engine import fluid_api as fl
+from cuesketch.engine import soundfonts
+from cuesketch.engine.soundfonts import SoundFontError
+from cuesketch.timing.units import SAMPLE_RATE
+
+BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE)
+CHANNELS = 256
+CLICK_CHANNEL = 254  # the metronome's own percussion channel
+MONITOR_CHANNEL = 255  # live input sounds here, apart from playback's note-offs
+PLAYBACK_CHANNELS = 254  # 0..253 are for tracks
+DRUM_BANK = 128
+
+Audio = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class ChannelSetup:
+    """What one synth channel plays: a preset, its level and its place."""
+
+    bank: int = 0
+    program: int = 0
+    volume: float = 0.8  # 0..1, sent as CC7
+    pan: float = 0.0  # -1 left .. +1 right, sent as CC10
+    drums: bool = False  # a percussion channel (GM channel 10): bank 128 presets
+
+    @property
+    def volume_cc(self) -> int:
+        return max(0, min(127, round(self.volume * 127)))
+
+    @property
+    def pan_cc(self) -> int:
+        return max(0, min(127, round(64 + self.pan * 63.5)))
+
+
+@dataclass(frozen=True)
+class Preset:
+    bank: int
+    program: int
+    name: str
+
+
+class SynthEngine:
+    """One FluidSynth synth, its SoundFonts and channels, rendered on request."""
+
+    def __init__(self, soundfont: str | Path | None = "default", *, sample_rate: int = SAMPLE_RATE,
+                 gain: float = 0.2, polyphony: int = 256, reverb: bool = True,
+                 chorus: bool = True) -> None:
+        """``soundfont``: a path, "default" (the GM one found by ``soundfonts``) or None.
+
+        A missing or unreadable SoundFont raises SoundFontError; pass None to run silent.
+        """
+        fl.quiet_logs()
+        self.sample_rate = int(sample_rate)
+        self._fs = fl.Synth(gain=gain, samplerate=float(sample_rate), channels=CHANNELS, **{
+            "synth.polyphony": polyphony,
+            "synth.reverb.active": int(reverb),
+            "synth.chorus.active": int(chorus),
+            "synth.threadsafe-api": 1,
+            "synth.cpu-cores": 1,
+        })
+        self._synth: int = self._fs.synth
+        self._render_lock = threading.Lock()
+        self.samples_written = 0
+        self.soundfonts: list[tuple[int, Path]] = []  # (FluidSynth id, path), first is the default
+        self._setups: dict[int, ChannelSetup] = {}
+        self._closed = False
+        if soundfont == "default":
+            found = soundfonts.find_default()
+            if found is None:
+                raise SoundFontError(
+                    "no General MIDI SoundFont found (install fluid-soundfont-gm, or put an "
+                    ".sf2/.sf3 in the soundfonts folder)")
+            soundfont = found
+        if soundfont is not None:
+            self.load_soundfont(soundfont)
+
+    # -- SoundFonts ----------------------------------------------------------------------------
+    def load_soundfont(self, path: str | Path) -> int:
+        """Load a .sf2/.sf3; the first one loaded serves every channel. Returns its id."""
+        path = soundfonts.check(path)
+        sfid = int(fl.sfload(self._synth, str(path).encode(), 0))
+        if sfid < 0:
+            raise SoundFontError(f"FluidSynth could not load the SoundFont {path}")
+        self.soundfonts.append((sfid, path))
+        for channel, setup in list(self._setups.items()):
+            self.configure(channel, setup)
+        return sfid
+
+    @property
+    def silent(self) -> bool:
+        """No SoundFont: notes make no sound (the app runs and says so)."""
+        return not self.soundfonts
+
+    @property
+    def soundfont_path(self) -> Path | None:
+        return self.soundfonts[0][1] if self.soundfonts else None
+
+    def presets(self) -> list[Preset]:
+        """Every preset of the default SoundFont, by bank and program (the instrument list)."""
+        if self.silent or fl.sfont_iteration_start is None:
+            return []
+        sfont = fl.get_sfont_by_id(self._synth, self.soundfonts[0][0])
+        out: list[Preset] = []
+        fl.sfont_iteration_start(sfont)
+        while preset := fl.sfont_iteration_next(sfont):
+            name = fl.preset_get_name(preset) or b""
+            out.append(Preset(fl.preset_get_banknum(preset), fl.preset_get_num(preset),
+                              name.decode("latin-1").strip()))
+        return sorted(out, key=lambda p: (p.bank, p.program))
+
+    def preset_name(self, bank: int, program: int) -> str | None:
+        if self.silent:
+            return None
+        sfont = fl.get_sfont_by_id(self._synth, self.soundfonts[0][0])
+        preset = fl.sfont_get_preset(sfont, bank, program)
+        if not preset:
+            return None
+        return (fl.preset_get_name(preset) or b"").decode("latin-1").strip()
+
+    # -- channels ------------------------------------------------------------------------------
+    def configure(self, channel: int, setup: ChannelSetup) -> None:
+        """Give a channel its preset, volume and pan (thread-safe; takes effect next block)."""
+        self._setups[channel] = setup
+        fl.set_channel_type(self._synth, channel,
+                            fl.CHANNEL_TYPE_DRUM if setup.drums else fl.CHANNEL_TYPE_MELODIC)
+        if not self.silent:
+            sfid = self.soundfonts[0][0]
+            bank = DRUM_BANK if setup.drums and setup.bank == 0 else setup.bank
+            # A preset the font lacks falls back as GM players do: same program in bank 0
+            # (or the standard kit), then the first program.
+            for b, p in ((bank, setup.program), (DRUM_BANK if setup.drums else 0, setup.program),
+                         (DRUM_BANK if setup.drums else 0, 0)):
+                if fl.program_select(self._synth, channel, sfid, b, p) == fl.FLUID_OK:
+                    break
+        fl.cc(self._synth, channel, 7, setup.volume_cc)
+        fl.cc(self._synth, channel, 10, setup.pan_cc)
+
+    def setup_of(self, channel: int) -> ChannelSetup | None:
+        return self._setups.get(channel)
+
+    def set_monitor(self, setup: ChannelSetup) -> None:
+        """Live input plays on MONITOR_CHANNEL with this (the record-armed track's) setup."""
+        self.configure(MONITOR_CHANNEL, setup)
+
+    # -- events: callable from any thread ----------------------------------------------------
+    def note_on(self, channel: int, key: int, velocity: int) -> None:
+        if velocity <= 0:
+            fl.noteoff(self._synth, channel, key)
+        else:
+            fl.noteon(self._synth, channel, key, min(velocity, 127))
+
+    def note_off(self, channel: int, key: int) -> None:
+        fl.noteoff(self._synth, channel, key)
+
+    def control_change(self, channel: int, controller: int, value: int) -> None:
+        fl.cc(self._synth, channel, controller, max(0, min(127, value)))
+
+    def pitch_bend(self, channel: int, value: int) -> None:
+        """``value`` -8192..8191, 0 is no bend."""
+        fl.pitch_bend(self._synth, channel, max(0, min(16383, value + 8192)))
+
+    def program_change(self, channel: int, program: int, bank: int | None = None) -> None:
+        setup = self._setups.get(channel, ChannelSetup())
+        self.configure(channel, ChannelSetup(setup.bank if bank is None else bank, program,
+                                             setup.volume, setup.pan, setup.drums))
+
+    def release(self, channel: int) -> None:
+        """Sustain off, then all notes off (they ring out through their release)."""
+        fl.cc(self._synth, channel, 64, 0)
+        fl.all_notes_off(self._synth, channel)
+
+    def silence(self) -> None:
+        """Every voice on every channel stops at once (a panic)."""
+        for channel in range(CHANNELS):
+            fl.cc(self._synth, channel, 64, 0)
+        fl.all_sounds_off(self._synth, -1)
+
+    def active_voices(self) -> int:
+        return int(fl.active_voices(self._synth))
+
+    # -- rendering -----------------------------------------------------------------------------
+    @property
+    def block_phase(self) -> int:
+        """Samples into FluidSynth's current 64-sample block (0: on a boundary)."""
+        return self.samples_written % BLOCK
+
+    def render(self, n: int) -> Audio:
+        """The next ``n`` samples as float32, shape (n, 2)."""
+        out = np.empty((n, 2), dtype=np.float32)
+        self.render_into(out)
+        return out
+
+    def render_into(self, out: Audio, start: int = 0, stop: int | None = None) -> None:
+        """Render into rows ``start:stop`` of a C-contiguous float32 (n, 2) array."""
+        stop = out.shape[0] if stop is None else stop
+        n = stop - start
+        if n <= 0:
+            return
+        if out.dtype != np.float32 or out.ndim != 2 or out.shape[1] != 2 \
+                or not out.flags.c_contiguous:
+            raise ValueError("render_into needs a C-contiguous float32 array of shape (n, 2)")
+        base = out.ctypes.data + start * 8
+        with self._render_lock:
+            if self._closed:
+                out[start:stop] = 0.0
+                return
+            fl.write_float(self._synth, n, base, 0, 2, base + 4, 0, 2)
+            self.samples_written += n
+
+    def set_sample_rate(self, rate: int) -> None:
+        """Follow a device that runs at another rate (FluidSynth resets its voices)."""
+        if rate != self.sample_rate and fl.set_sample_rate is not None:
+            fl.set_sample_rate(self._synth, float(rate))
+            self.sample_rate = int(rate)
+            for channel, setup in list(self._setups.items()):
+                self.configure(channel, setup)
+
+    # -- lifetime ------------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._render_lock:
+            if self._closed:
+                return
+            self._closed = True
+            # FluidSynth's calls refuse a NULL synth: a late MIDI message is a no-op, not a crash.
+            self._synth = 0
+        self._fs.delete()
+
+    def __enter__(self) -> SynthEngine:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""File formats exchanged with other tools: Standard MIDI Files, markers, interchange."""
