@@ -18,7 +18,7 @@ from typing import Any
 from cuesketch.model.entities import (ControlPoint, Controller, Cue, Entity, Hit, HitKind, Media,
                                       Note, Settings, Track)
 from cuesketch.timing.rates import FrameRate
-from cuesketch.timing.tempo import MeterChange, TempoChange, TempoMap
+from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 
 
 class FormatError(ValueError):
@@ -119,11 +119,12 @@ def tempo_from_dict(d: Mapping[str, Any]) -> TempoMap:
         if type(ramp) is not bool:
             raise FormatError(f"ramp must be true or false, not {ramp!r}")
         tempos.append(TempoChange(_fraction(_get(t, "beat"), "beat"), bpm, ramp))
-    meters = [MeterChange(_int(m, "bar", 0), _int(m, "num", 1, 64), _int(m, "den", 1, 64))
+    meters = [MeterChange(_int(m, "bar", 0), _int(m, "num", 1, 1000), _int(m, "den", 1, 64))
               for m in _list(d, "meters")]
-    if not tempos:
-        raise FormatError("a tempo map needs at least one tempo")
-    return TempoMap(origin=_int(d, "origin"), tempos=tuple(tempos), meters=tuple(meters))
+    try:
+        return TempoMap(origin=_int(d, "origin"), tempos=tuple(tempos), meters=tuple(meters))
+    except TempoError as e:
+        raise FormatError(str(e)) from None
 
 
 def settings_to_dict(s: Settings) -> dict[str, Any]:

@@ -29,12 +29,13 @@ from cuesketch.store.codec import FormatError
 from cuesketch.store.lock import LockedError, ProjectLock
 from cuesketch.store.schema import (APPLICATION_ID, SCHEMA_VERSION, NewerVersionError,
                                     check_version, file_version, migrate)
-from cuesketch.store.sqlite_io import (SQLITE_MAGIC, commit_file, connect, deadline, describe,
-                                       memory_db, remove_quietly, sidecars, temp_beside,
-                                       transaction)
+from cuesketch.store.sqlite_io import (DB_ERRORS, SQLITE_MAGIC, commit_file, connect, deadline,
+                                       describe, memory_db, printable, remove_quietly, sidecars,
+                                       temp_beside, transaction)
 
 SUFFIX = ".cuesketch"
 OPEN_DEADLINE_S = 120.0  # no open or load may run longer, whatever the file holds
+_NEWER_THAN_PLAUSIBLE = 100  # a file "version" this far ahead is a damaged header
 
 
 class ProjectFileError(RuntimeError):
@@ -53,6 +54,8 @@ class ProjectFile:
         self.damaged = False
         self.problems: list[str] = []  # what could not be read from a damaged file
         self._lock = lock
+        self._armed = False  # WAL set and the file migrated: see _arm
+        self._old_version: int | None = None  # the file's version, while it is not migrated
         self.reader = db  # where reads go: an up-to-date copy in memory for an old read-only file
 
     # -- opening -----------------------------------------------------------------------------
@@ -63,9 +66,11 @@ class ProjectFile:
         project.load(settings or Settings(), [])
         cls.write_new(path, project)
         pf = cls.open(path)
-        if pf.read_only:
+        try:
+            pf.prepare_to_write()
+        except ProjectFileError as e:
             pf.close()
-            raise ProjectFileError(f"{path} was made but can't be written: {pf.reason}")
+            raise ProjectFileError(f"{path} was made but can't be written: {e}") from None
         return pf
 
     @classmethod
@@ -97,18 +102,37 @@ class ProjectFile:
               lock: ProjectLock | None) -> ProjectFile:
         try:
             db = _connect_existing(path, read_only)
-        except sqlite3.Error as e:
-            raise ProjectFileError(f"{path} can't be opened: {describe(e)}") from None
+        except DB_ERRORS as e:
+            return cls._open_repaired(path, lock, e)
         pf = cls(path, db, read_only, reason, lock)
         try:
             try:
                 with deadline(db, OPEN_DEADLINE_S):
                     pf._check_and_prepare()
-            except (sqlite3.Error, FormatError) as e:
-                pf._become_damaged(describe(e) if isinstance(e, sqlite3.Error) else str(e))
+            except (sqlite3.Error, UnicodeDecodeError, FormatError) as e:
+                pf._become_damaged(describe(e) if isinstance(e, DB_ERRORS) else str(e))
         except BaseException:
             pf.close()
             raise
+        return pf
+
+    @classmethod
+    def _open_repaired(cls, path: Path, lock: ProjectLock | None,
+                       error: Exception) -> ProjectFile:
+        """SQLite can't read the file at all: try it again in memory with a sane header."""
+        if lock is not None:
+            lock.release()
+        try:
+            pf = cls(path, _connect_salvaging(path), read_only=True)
+            pf._become_damaged(describe(error))
+            return pf
+        except DB_ERRORS:
+            pass
+        mem = _with_repaired_header(path)
+        if mem is None:
+            raise ProjectFileError(f"{path} is damaged and can't be read ({describe(error)})")
+        pf = cls(path, mem, read_only=True)
+        pf._become_damaged("its header is damaged")
         return pf
 
     def _check_and_prepare(self) -> None:
@@ -116,12 +140,15 @@ class ProjectFile:
         try:
             (app_id,) = db.execute("PRAGMA application_id").fetchone()
             version = file_version(db)
-        except sqlite3.DatabaseError as e:
+        except DB_ERRORS as e:
             raise ProjectFileError(f"{self.path} can't be read: {describe(e)}") from None
         if app_id != APPLICATION_ID:
             if not _looks_like_a_project(db):
                 raise ProjectFileError(f"{self.path} is not a Cuesketch project")
             self._become_damaged("its header is damaged")
+            return
+        if version > SCHEMA_VERSION + _NEWER_THAN_PLAUSIBLE:
+            self._become_damaged(f"its header is damaged: it claims file version {version}")
             return
         try:
             check_version(version)
@@ -132,36 +159,50 @@ class ProjectFile:
             self._become_damaged(trouble)
             return
         if version < SCHEMA_VERSION:
-            self._migrate(version)
-            if self.damaged:
+            # Read an up-to-date copy in memory; the file itself is migrated only once it has
+            # loaded cleanly (``_arm``), so a file found damaged is left exactly as it was.
+            mem = memory_db()
+            self.db.backup(mem)
+            try:
+                migrate(mem)
+            except DB_ERRORS as e:
+                mem.close()
+                self._become_damaged(f"it could not be brought up to date ({describe(e)})")
                 return
+            self.reader = mem
+            self._old_version = version
         problems = tables.schema_problems(self.reader)
         if problems:
             self._become_damaged("; ".join(problems))
             return
         tables.read_settings(self.reader)  # FormatError: damaged (caught by _open)
-        if not self.read_only:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = FULL")  # each edit is on disk when write returns
 
-    def _migrate(self, version: int) -> None:
-        if self.read_only:  # read an up-to-date copy in memory; the file stays as it is
-            mem = memory_db()
-            self.db.backup(mem)
-            try:
-                migrate(mem)
-            except sqlite3.Error as e:
-                mem.close()
-                self._become_damaged(f"it could not be brought up to date ({describe(e)})")
-                return
-            self.reader = mem
+    def _arm(self) -> None:
+        """Ready the file for edits (the first write to it): migrate it if it is old, after a
+        backup copy, then WAL with a sync at every commit."""
+        if self._armed or self.read_only:
             return
-        if version > 0:
-            _backup_before_migration(self.db, self.path, version)
         try:
-            migrate(self.db)
-        except sqlite3.Error as e:  # rolled back: the file is as it was
-            self._become_damaged(f"it could not be brought up to date ({describe(e)})")
+            if self._old_version is not None:
+                if self._old_version > 0:
+                    _backup_before_migration(self.db, self.path, self._old_version)
+                migrate(self.db)  # one transaction: on failure the file is as it was
+                self._old_version = None
+                if self.reader is not self.db:
+                    self.reader.close()
+                    self.reader = self.db
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")  # an edit is on disk when write returns
+        except DB_ERRORS as e:
+            raise ProjectFileError(f"{self.path.name} can't be made ready for editing: "
+                                   f"{describe(e)}") from None
+        self._armed = True
+
+    def prepare_to_write(self) -> None:
+        """Raise ProjectFileError if this file can't be written; else ready it for writing."""
+        if self.read_only:
+            raise ProjectFileError(self.reason or f"{self.path.name} is open read-only")
+        self._arm()
 
     def _become_damaged(self, why: str) -> None:
         """Never write a damaged file: reopen it read-only and let go of the lock."""
@@ -169,8 +210,8 @@ class ProjectFile:
             self.db.close()
             self.read_only = True
             try:
-                self.db = self.reader = _connect_existing(self.path, read_only=True)
-            except sqlite3.Error as e:
+                self.db = self.reader = _connect_salvaging(self.path)
+            except DB_ERRORS as e:
                 raise ProjectFileError(f"{self.path} is damaged ({why}) and can't be read: "
                                        f"{describe(e)}") from None
         if self.reader is not self.db:
@@ -180,21 +221,30 @@ class ProjectFile:
             self._lock.release()
             self._lock = None
         self.damaged = True
-        self.reason = (f"{self.path.name} is damaged ({why}). It is open read-only with what "
-                       f"could be read; save a recovered copy to go on working.")
+        self.reason = (f"{self.path.name} is damaged ({printable(why)}). It is open read-only "
+                       f"with what could be read; save a recovered copy to go on working.")
 
     def load(self) -> Project:
         """The project; for a damaged file, what could be read (then see ``problems``)."""
         if not self.damaged:
             try:
                 with deadline(self.reader, OPEN_DEADLINE_S):
-                    return tables.load(self.reader)
-            except (sqlite3.Error, FormatError, ModelError) as e:
-                self._become_damaged(describe(e) if isinstance(e, sqlite3.Error) else str(e))
+                    project = tables.load(self.reader)
+            except (sqlite3.Error, UnicodeDecodeError, FormatError, ModelError) as e:
+                self._become_damaged(describe(e) if isinstance(e, DB_ERRORS) else str(e))
+            else:
+                try:
+                    self._arm()
+                except ProjectFileError as e:  # readable, not writable: show it anyway
+                    self.read_only, self.reason = True, f"{e}; it is open read-only"
+                    if self._lock is not None:
+                        self._lock.release()
+                        self._lock = None
+                return project
         try:
             with deadline(self.db, OPEN_DEADLINE_S):
                 project, self.problems = tables.salvage(self.db)
-        except sqlite3.Error as e:
+        except DB_ERRORS as e:
             raise ProjectFileError(f"{self.path} is damaged and can't be read: "
                                    f"{describe(e)}") from None
         return project
@@ -206,7 +256,7 @@ class ProjectFile:
         try:
             with transaction(self.db):
                 tables.write_changes(self.db, changes)
-        except (sqlite3.Error, OverflowError, UnicodeEncodeError) as e:
+        except (sqlite3.Error, UnicodeDecodeError, OverflowError, UnicodeEncodeError) as e:
             raise ProjectFileError(f"the change could not be saved to {self.path.name}: "
                                    f"{describe(e)}. Nothing of it was kept.") from None
 
@@ -216,13 +266,12 @@ class ProjectFile:
         try:
             with transaction(self.db):
                 tables.write_all(self.db, project)
-        except (sqlite3.Error, OverflowError, UnicodeEncodeError) as e:
+        except (sqlite3.Error, UnicodeDecodeError, OverflowError, UnicodeEncodeError) as e:
             raise ProjectFileError(f"{self.path.name} could not be written: {describe(e)}. "
                                    f"It is as it was.") from None
 
     def _check_writable(self) -> None:
-        if self.read_only:
-            raise ProjectFileError(self.reason or f"{self.path.name} is open read-only")
+        self.prepare_to_write()
 
     # -- copies ------------------------------------------------------------------------------
     @classmethod
@@ -245,7 +294,7 @@ class ProjectFile:
             finally:
                 db.close()
             commit_file(tmp, path)
-        except (sqlite3.Error, OSError, OverflowError, UnicodeEncodeError) as e:
+        except (sqlite3.Error, UnicodeDecodeError, OSError, OverflowError, UnicodeEncodeError) as e:
             remove_quietly(tmp)
             raise ProjectFileError(f"{path} could not be written: {describe(e)}") from None
         finally:
@@ -271,7 +320,7 @@ class ProjectFile:
             db = connect(dest, read_only=False)
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as e:
+        except DB_ERRORS as e:
             lock.release()
             raise ProjectFileError(f"{dest} can't be opened after saving: {describe(e)}") from None
         except BaseException:
@@ -279,7 +328,7 @@ class ProjectFile:
             raise
         self.close()
         self.path, self.db, self.reader, self._lock = dest, db, db, lock
-        self.read_only, self.reason = False, None
+        self.read_only, self.reason, self._armed, self._old_version = False, None, True, None
 
     def save_recovered_copy(self, dest: Path, project: Project) -> None:
         """Write what could be read of a damaged project (``project``, from ``load``) anew."""
@@ -308,7 +357,7 @@ class ProjectFile:
             finally:
                 out.close()
             commit_file(tmp, dest)
-        except (sqlite3.Error, OSError) as e:
+        except (sqlite3.Error, UnicodeDecodeError, OSError) as e:
             remove_quietly(tmp)
             raise ProjectFileError(f"{dest} could not be written: {describe(e)}") from None
 
@@ -316,13 +365,13 @@ class ProjectFile:
     def close(self) -> None:
         if self.reader is not self.db:
             self.reader.close()
-        if not self.read_only:
+        if self._armed and not self.read_only:
             try:
                 # Back to a single self-contained file at rest (it checkpoints the WAL); fails
                 # harmlessly if another instance is reading it.
                 self.db.execute("PRAGMA busy_timeout = 0")
                 self.db.execute("PRAGMA journal_mode = DELETE")
-            except sqlite3.Error:
+            except DB_ERRORS:
                 pass
         self.db.close()
         if self._lock is not None:
@@ -353,7 +402,8 @@ def _check_is_project_file(path: Path) -> None:
     if size == 0:
         raise ProjectFileError(f"{path} is empty (0 bytes): it is not a Cuesketch project, or "
                                f"it was cut short and nothing of it is left")
-    if not head.startswith(SQLITE_MAGIC):
+    # A few wrong bytes in SQLite's 16-byte mark are damage (see _with_repaired_header).
+    if sum(a != b for a, b in zip(head[:16].ljust(16, b"?"), SQLITE_MAGIC)) > 3:
         raise ProjectFileError(f"{path} is not a Cuesketch project")
     if len(head) < 100:
         raise ProjectFileError(f"{path} is cut short ({size} bytes) and can't be read")
@@ -382,23 +432,81 @@ def _writable(path: Path) -> bool:
 
 
 def _connect_existing(path: Path, read_only: bool) -> sqlite3.Connection:
+    """A connection that has read the header and the schema (else it raises)."""
     db = connect(path, read_only=read_only)
-    if read_only:
-        try:
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            # A WAL file in a read-only folder, with no -shm beside it: SQLite can't set up
-            # shared memory there. Nothing can be writing it, so read it as immutable.
-            db.close()
-            db = connect(path, read_only=True, immutable=True)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        if not read_only:
+            raise
+        # A WAL file in a read-only folder, with no -shm beside it: SQLite can't set up
+        # shared memory there. Nothing can be writing it, so read it as immutable.
+        db = connect(path, read_only=True, immutable=True)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+def _connect_salvaging(path: Path) -> sqlite3.Connection:
+    """Read-only, and lenient: ``writable_schema`` lets SQLite read a file cut short (its
+    header counts pages that are gone) or whose schema points at a lost page. Nothing can be
+    written through a read-only connection, so the pragma changes nothing but the reading."""
+    db = connect(path, read_only=True)
+    try:
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        db = connect(path, read_only=True, immutable=True)
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _with_repaired_header(path: Path) -> sqlite3.Connection | None:
+    """The file in memory with its 100-byte header rewritten from what it must say, if that
+    makes it readable (the header is rewritten at every commit: it can be the torn part)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    for page_size in (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512):
+        pages = -(-len(data) // page_size)
+        if pages < 2:
+            continue
+        image = bytearray(data) + bytes(pages * page_size - len(data))
+        image[0:16] = SQLITE_MAGIC
+        image[16:18] = (page_size if page_size < 65536 else 1).to_bytes(2, "big")
+        image[18:24] = bytes((1, 1, 0, 64, 32, 32))  # rollback journal, no reserved bytes
+        image[28:32] = pages.to_bytes(4, "big")
+        image[32:40] = bytes(8)  # no free-page list
+        image[44:48] = (4).to_bytes(4, "big")  # schema format 4
+        image[52:56] = bytes(4)  # no auto-vacuum
+        image[56:60] = (1).to_bytes(4, "big")  # UTF-8
+        image[64:68] = bytes(4)
+        mem = memory_db()
+        try:
+            mem.deserialize(bytes(image))
+            mem.execute("PRAGMA writable_schema = ON")
+            if _looks_like_a_project(mem):
+                return mem
+        except DB_ERRORS:
+            pass
+        mem.close()
+    return None
 
 
 def _quick_check(db: sqlite3.Connection) -> str | None:
     """None if SQLite finds the file sound (pages, types, CHECKs), else the first trouble."""
     try:
         rows = db.execute("PRAGMA quick_check(3)").fetchall()
-    except sqlite3.DatabaseError as e:
+    except DB_ERRORS as e:
         return describe(e)
     if rows == [("ok",)]:
         return None
@@ -410,7 +518,7 @@ def _looks_like_a_project(db: sqlite3.Connection) -> bool:
     """A file whose header lost our mark but whose tables are ours."""
     try:
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError:
+    except DB_ERRORS:
         return False
     return {"meta", "notes", "tracks"} <= names
 
@@ -428,7 +536,7 @@ def _backup_before_migration(db: sqlite3.Connection, path: Path, version: int) -
         finally:
             out.close()
         commit_file(tmp, dest)
-    except (sqlite3.Error, OSError) as e:
+    except (sqlite3.Error, UnicodeDecodeError, OSError) as e:
         remove_quietly(tmp)
         raise ProjectFileError(f"{path.name} is from an older Cuesketch and must be brought up "
                                f"to date, but the backup copy could not be written: "

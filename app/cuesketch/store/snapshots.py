@@ -32,8 +32,8 @@ from cuesketch.store import tables
 from cuesketch.store.codec import FormatError
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 from cuesketch.store.schema import APPLICATION_ID, NewerVersionError, migrate
-from cuesketch.store.sqlite_io import (commit_file, connect, deadline, describe, memory_db,
-                                       remove_quietly, temp_beside, transaction)
+from cuesketch.store.sqlite_io import (DB_ERRORS, commit_file, connect, deadline, describe,
+                                       memory_db, remove_quietly, temp_beside, transaction)
 
 _CONTENT = ("meta", "tracks", "cues", "hits", "notes", "controls")
 _MAX_SIZE = 4 << 30  # a snapshot claiming to unpack to more than this is damaged
@@ -52,7 +52,7 @@ def list_snapshots(pf: ProjectFile) -> list[SnapshotInfo]:
     try:
         rows = pf.reader.execute(
             "SELECT id, name, created, notes, length(data) FROM snapshots ORDER BY id").fetchall()
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         raise ProjectFileError(f"the snapshots of {pf.path.name} can't be read: "
                                f"{describe(e)}") from None
     return [SnapshotInfo(int(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
@@ -63,8 +63,7 @@ def take_snapshot(pf: ProjectFile, name: str) -> SnapshotInfo:
     name = name.strip()
     if not name:
         raise ProjectFileError("a snapshot needs a name")
-    if pf.read_only:
-        raise ProjectFileError(pf.reason or f"{pf.path.name} is open read-only")
+    pf.prepare_to_write()
     mem = memory_db()
     try:
         migrate(mem)  # the current schema, empty
@@ -81,7 +80,7 @@ def take_snapshot(pf: ProjectFile, name: str) -> SnapshotInfo:
                 "INSERT INTO snapshots (name, created, notes, data) VALUES (?, ?, ?, ?)",
                 (name, created, notes, data))
         return SnapshotInfo(int(cur.lastrowid or 0), name, created, int(notes), len(data))
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         raise ProjectFileError(f"the snapshot could not be saved: {describe(e)}") from None
     finally:
         mem.close()
@@ -93,7 +92,7 @@ def open_snapshot(pf: ProjectFile, snapshot_id: int) -> Project:
     try:
         with deadline(mem, 60):
             return tables.load(mem)
-    except (sqlite3.Error, FormatError, ModelError) as e:
+    except (sqlite3.Error, UnicodeDecodeError, FormatError, ModelError) as e:
         raise ProjectFileError(f"the snapshot is damaged ({e})") from None
     finally:
         mem.close()
@@ -113,7 +112,7 @@ def export_snapshot(pf: ProjectFile, snapshot_id: int, dest: Path) -> None:
         finally:
             out.close()
         commit_file(tmp, dest)
-    except (sqlite3.Error, OSError) as e:
+    except (sqlite3.Error, UnicodeDecodeError, OSError) as e:
         remove_quietly(tmp)
         raise ProjectFileError(f"{dest} could not be written: {describe(e)}") from None
     finally:
@@ -133,13 +132,12 @@ def restore_snapshot(pf: ProjectFile, snapshot_id: int, document: Document) -> S
 
 
 def delete_snapshot(pf: ProjectFile, snapshot_id: int) -> None:
-    if pf.read_only:
-        raise ProjectFileError(pf.reason or f"{pf.path.name} is open read-only")
+    pf.prepare_to_write()
     _info(pf, snapshot_id)
     try:
         with transaction(pf.db):
             pf.db.execute("DELETE FROM snapshots WHERE id = ?", (snapshot_id,))
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         raise ProjectFileError(f"the snapshot could not be deleted: {describe(e)}") from None
 
 
@@ -171,7 +169,7 @@ def _snapshot_db(pf: ProjectFile, snapshot_id: int) -> sqlite3.Connection:
     try:
         row = pf.reader.execute("SELECT data FROM snapshots WHERE id = ?",
                                  (snapshot_id,)).fetchone()
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         raise ProjectFileError(f"the snapshot can't be read: {describe(e)}") from None
     if row is None:
         raise ProjectFileError(f"there is no snapshot {snapshot_id} in {pf.path.name}")
@@ -195,7 +193,7 @@ def _snapshot_db(pf: ProjectFile, snapshot_id: int) -> sqlite3.Connection:
     except NewerVersionError as e:
         mem.close()
         raise ProjectFileError(f"the snapshot {e}") from None
-    except sqlite3.Error as e:
+    except DB_ERRORS as e:
         mem.close()
         raise ProjectFileError(f"the snapshot is damaged ({describe(e)})") from None
     except BaseException:

@@ -11,6 +11,10 @@ from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
+# What reading a damaged file can raise: SQLite's errors, and the UnicodeDecodeError Python's
+# sqlite3 raises when SQLite's message quotes bytes of the file that are not UTF-8.
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError)
+
 
 def connect(path: Path, *, read_only: bool, create: bool = False,
             immutable: bool = False) -> sqlite3.Connection:
@@ -43,7 +47,7 @@ def transaction(db: sqlite3.Connection, kind: str = "IMMEDIATE") -> Iterator[Non
         if db.in_transaction:
             try:
                 db.execute("ROLLBACK")
-            except sqlite3.Error:
+            except DB_ERRORS:
                 pass  # SQLite rolled back on its own (disk full, I/O error)
         raise
 
@@ -57,13 +61,18 @@ def deadline(db: sqlite3.Connection, seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        db.set_progress_handler(None, 0)
+        try:
+            db.set_progress_handler(None, 0)
+        except sqlite3.ProgrammingError:
+            pass  # closed meanwhile (a damaged file is reopened read-only)
 
 
 def describe(e: BaseException) -> str:
     """What went wrong, in words a composer can act on."""
     if isinstance(e, OSError):
         return _os_words(e)
+    if isinstance(e, UnicodeDecodeError):
+        return "the file is damaged (text that can't be read)"
     name = str(getattr(e, "sqlite_errorname", "") or "")
     if name.startswith("SQLITE_FULL"):
         return "the disk is full"
@@ -84,6 +93,12 @@ def describe(e: BaseException) -> str:
     if name.startswith("SQLITE_CONSTRAINT"):
         return f"a value is out of range ({e})"
     return str(e)
+
+
+def printable(text: str, limit: int = 160) -> str:
+    """Text fit for a message: what a damaged file holds may be any bytes."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _os_words(e: OSError) -> str:

@@ -14,7 +14,7 @@ from cuesketch.model.project import Project
 from cuesketch.store.codec import (KINDS, FormatError, fast_from_rows, row_to_entity,
                                    settings_from_json, settings_to_json, to_row)
 from cuesketch.store.schema import EXPECTED
-from cuesketch.store.sqlite_io import transaction
+from cuesketch.store.sqlite_io import DB_ERRORS, printable, transaction
 
 _COLUMNS = {cls: ", ".join(f'"{f}"' for f in k.fields) for cls, k in KINDS.items()}
 _SELECT = {cls: f"SELECT {_COLUMNS[cls]} FROM {k.table}" for cls, k in KINDS.items()}
@@ -69,7 +69,7 @@ def salvage(db: sqlite3.Connection) -> tuple[Project, list[str]]:
     problems: list[str] = []
     try:
         settings = read_settings(db)
-    except (sqlite3.Error, FormatError) as e:
+    except (sqlite3.Error, UnicodeDecodeError, FormatError) as e:
         settings = Settings()
         problems.append(f"the settings could not be read ({_short(e)}); defaults are used")
     kept: list[Entity] = []
@@ -114,7 +114,7 @@ def _rows_around_damage(db: sqlite3.Connection, cls: type) -> tuple[list[Any], b
                 if type(row[0]) is int:
                     last, skip = row[0], 0
             break
-        except sqlite3.Error as e:
+        except DB_ERRORS as e:
             damaged = True
             tries += 1
             if _fatal(e):
@@ -123,13 +123,15 @@ def _rows_around_damage(db: sqlite3.Connection, cls: type) -> tuple[list[Any], b
     return rows, damaged
 
 
-def _fatal(e: sqlite3.Error) -> bool:
+def _fatal(e: Exception) -> bool:
+    if isinstance(e, UnicodeDecodeError):
+        return False
     name = str(getattr(e, "sqlite_errorname", "") or "")
     return not name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR"))
 
 
 def _short(e: BaseException) -> str:
-    return str(e).splitlines()[0][:120] if str(e) else type(e).__name__
+    return printable(str(e).splitlines()[0], 120) if str(e) else type(e).__name__
 
 
 def schema_problems(db: sqlite3.Connection) -> list[str]:
