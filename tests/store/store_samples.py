@@ -174,6 +174,7 @@ def write_v1(path: Path, project: Project) -> None:
 def read_outcome(path: Path, read_only: bool) -> str:
     """Open and load a (maybe damaged) project: "ok", "damaged" or "error" (ProjectFileError).
     Anything else raised is a reader bug and propagates. A damaged file must be unchanged."""
+    from cuesketch.store import snapshots
     from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
     before = path.read_bytes()
@@ -188,6 +189,14 @@ def read_outcome(path: Path, read_only: bool) -> str:
         except ProjectFileError:
             return "error"
         damaged = pf.damaged
+        try:  # the snapshots inside are read by the same reader, from a blob
+            for info in snapshots.list_snapshots(pf):
+                try:
+                    snapshots.open_snapshot(pf, info.id)
+                except ProjectFileError as e:
+                    assert str(e)
+        except ProjectFileError as e:
+            assert str(e)
     finally:
         pf.close()
     if damaged and path.read_bytes() != before:

@@ -118,7 +118,9 @@ class Journal:
                 _sync(self._fd)
 
     def close(self) -> None:
+        """Let go of the file; a take still open stays in it, for ``recover``."""
         with self._lock:
+            _ACTIVE.discard(self.path)
             fd, self._fd = self._fd, None
             if fd is None:
                 return

@@ -52,7 +52,8 @@ def hash_size(content_hash: str) -> int | None:
 def film_path(project_path: Path, media: Media) -> Path:
     """Where the project expects its film (a relative path is from the project's folder)."""
     p = Path(media.path)
-    return p if p.is_absolute() else Path(project_path).resolve().parent / p
+    return p if p.is_absolute() else Path(
+        os.path.normpath(Path(project_path).resolve().parent / p))
 
 
 def media_for(project_path: Path, film: Path, offset_frames: int = 0) -> Media:

@@ -55,7 +55,13 @@ def list_snapshots(pf: ProjectFile) -> list[SnapshotInfo]:
     except DB_ERRORS as e:
         raise ProjectFileError(f"the snapshots of {pf.path.name} can't be read: "
                                f"{describe(e)}") from None
-    return [SnapshotInfo(int(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4])) for r in rows]
+    return [SnapshotInfo(*r) for r in rows if _sane(r)]
+
+
+def _sane(row: tuple[object, ...]) -> bool:
+    """A row of the snapshot list as it must be (a damaged file may hold anything)."""
+    kinds = (int, str, str, int, int)
+    return len(row) == len(kinds) and all(type(v) is k for v, k in zip(row, kinds))
 
 
 def take_snapshot(pf: ProjectFile, name: str) -> SnapshotInfo:
@@ -176,13 +182,16 @@ def _snapshot_db(pf: ProjectFile, snapshot_id: int) -> sqlite3.Connection:
     try:
         unpack = zlib.decompressobj()
         data = unpack.decompress(row[0], _MAX_SIZE)
-        if unpack.unconsumed_tail:
-            raise ValueError("too large")
+        if unpack.unconsumed_tail or not unpack.eof or len(data) < 512:
+            raise ValueError("cut short or too large")
     except (zlib.error, TypeError, ValueError):
         raise ProjectFileError("the snapshot is damaged: it can't be unpacked") from None
     mem = memory_db()
     try:
-        mem.deserialize(data)
+        try:
+            mem.deserialize(data)
+        except MemoryError:  # what sqlite3 raises for an image SQLite refuses
+            raise ProjectFileError("the snapshot is damaged: it is not a database") from None
         with deadline(mem, 60):
             (app_id,) = mem.execute("PRAGMA application_id").fetchone()
             if app_id != APPLICATION_ID:
