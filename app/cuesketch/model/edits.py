@@ -62,7 +62,7 @@ def delete_notes(project: Project, ids: Iterable[int]) -> list[Change]:
     return [delete(n) for n in _notes(project, ids)]
 
 
-def _pitch_shift(notes: Sequence[Note], dpitch: int) -> int:
+def pitch_shift(notes: Sequence[Note], dpitch: int) -> int:
     """``dpitch`` limited so that every note stays within 0..127."""
     if not notes or dpitch == 0:
         return 0
@@ -74,7 +74,7 @@ def _pitch_shift(notes: Sequence[Note], dpitch: int) -> int:
 def move_notes(project: Project, ids: Iterable[int], dt: int = 0, dpitch: int = 0) -> list[Change]:
     """Move notes in time (flicks) and pitch (semitones)."""
     notes = _notes(project, ids)
-    dp = _pitch_shift(notes, dpitch)
+    dp = pitch_shift(notes, dpitch)
     return _changed((n, replace(n, start=n.start + dt, pitch=n.pitch + dp)) for n in notes)
 
 

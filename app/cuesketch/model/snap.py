@@ -34,9 +34,9 @@ class Snapper:
 
     @classmethod
     def of_hits(cls, mode: SnapMode, grid: Grid, tempo: TempoMap, rate: FrameRate,
-                hit_frames: Iterable[int], reach: int = 0) -> Snapper:
+                hit_frames: Iterable[int], reach: int = 0, swing: float = 0.0) -> Snapper:
         return cls(mode, grid, tempo, rate,
-                   tuple(sorted(rate.frame_to_flicks(f) for f in hit_frames)), reach)
+                   tuple(sorted(rate.frame_to_flicks(f) for f in hit_frames)), reach, swing)
 
     def _hit_near(self, position: int) -> int | None:
         i = bisect_left(self.hits, position)

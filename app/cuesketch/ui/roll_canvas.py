@@ -1,0 +1,278 @@
+"""The note area of the piano roll: drawing it, and editing notes with the mouse.
+
+Mouse habits (draw tool): click or drag in empty space draws a note (a drag sets its length);
+click a note to select it, shift- or ctrl-click to add or remove it; drag a note to move the
+selection in time and pitch, drag its right edge to resize; ctrl- or shift-drag in empty space
+draws a rubber band (shift adds it to the selection); right-click deletes a note. Alt while dragging turns snapping off. In the
+select tool a plain drag in empty space is a rubber band and a click clears the selection.
+Every drag is one undo step: its commands share a merge key, closed on release.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from cuesketch.model import edits
+from cuesketch.model.changes import Change
+from cuesketch.model.changes import replace as replace_change
+from cuesketch.model.entities import Note
+from cuesketch.model.grid import tempo_grid
+from cuesketch.ui import roll_paint as rp
+
+if TYPE_CHECKING:
+    from cuesketch.ui.piano_roll import PianoRoll
+
+EDGE_PX = 5  # grab a note's right edge within this many pixels
+DRAG_START_PX = 3
+_keys = itertools.count(1)
+
+
+@dataclass
+class Drag:
+    kind: str  # "move", "resize", "band"
+    press: QPointF
+    press_t: int
+    press_pitch: int
+    anchor: Note | None = None
+    originals: dict[int, Note] = field(default_factory=dict)
+    key: str = ""
+    started: bool = False
+    additive: bool = False
+    base_selection: frozenset[int] = frozenset()
+    sounding: int | None = None  # the pitch auditioned now
+
+
+class NoteCanvas(QWidget):
+    def __init__(self, roll: PianoRoll) -> None:
+        super().__init__(roll)
+        self.roll = roll
+        self.drag: Drag | None = None
+        self.band: QRectF | None = None
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(120, 80)
+
+    # -- painting ------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.roll.canvas_resized(self.width(), self.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        roll, geo = self.roll, self.roll.geo
+        r = event.rect()
+        x0, x1 = float(r.left()), float(r.right() + 1)
+        project = roll.document.project
+        rate = project.settings.rate
+        p = QPainter(self)
+        spans = rp.cue_spans(geo, roll.index.marks, rate, x0, x1)
+        grid = rp.grid_xs(geo, tempo_grid(project.settings.tempo), roll.grid, rate, x0, x1)
+        layers = rp.note_layers(roll.index, geo, roll.track_styles(), roll.selection_array(),
+                                x0, x1)
+        hits = rp.hit_columns(geo, roll.index.marks, rate, x0, x1)
+        rp.paint_roll(p, geo, layers, spans, grid, hits, x0, x1)
+        rp.paint_cue_edges(p, spans, 0, geo.height)
+        if roll.hit_window > 0:
+            rp.paint_frames_off(p, geo, layers, roll.index.marks, rate, roll.hit_window)
+        if self.band is not None:
+            p.setPen(QPen(rp.SELECTED_EDGE, 1, Qt.PenStyle.DotLine))
+            p.setBrush(rp.RUBBER_BAND)
+            p.drawRect(self.band)
+        rp.paint_playhead(p, geo, roll.playhead, 0, geo.height)
+        p.end()
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def _at(self, pos: QPointF) -> tuple[int, int]:
+        geo = self.roll.geo
+        return geo.t_of(pos.x()), max(0, min(127, geo.pitch_at(pos.y())))
+
+    def _note_under(self, pos: QPointF) -> Note | None:
+        """The note under the pointer: the active track's first, then the others on top."""
+        roll = self.roll
+        t, pitch = self._at(pos)
+        slack = round(3 * roll.geo.fpp)
+        order = [s.track_id for s in reversed(roll.track_styles())]
+        for tid in order:
+            nid = roll.index.note_at(tid, t, pitch, slack)
+            if nid is not None:
+                return roll.document.project.notes.get(nid)
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        roll = self.roll
+        pos = event.position()
+        t, pitch = self._at(pos)
+        mods = event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        note = self._note_under(pos)
+        if event.button() == Qt.MouseButton.RightButton:
+            if note is not None:
+                roll.execute(edits.delete_notes(roll.document.project, [note.id]), "Delete note")
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if note is not None:
+            if note.track_id != roll.active_track:
+                roll.set_active_track(note.track_id)
+            if shift or ctrl:
+                roll.set_selection(roll.selection ^ {note.id})
+                if note.id not in roll.selection:
+                    return
+            elif note.id not in roll.selection:
+                roll.set_selection({note.id})
+            x_end = roll.geo.x_of(note.end)
+            near_edge = x_end - pos.x() <= EDGE_PX and x_end - roll.geo.x_of(note.start) >= 2 * EDGE_PX
+            self.drag = Drag("resize" if near_edge else "move", pos, t, pitch, note,
+                             self._originals(), f"roll-{next(_keys)}")
+            self._sound(note.pitch, note.velocity)
+            return
+        if roll.tool == "select" or shift or ctrl:
+            # shift adds the band to the selection; otherwise the band is the new selection
+            self.drag = Drag("band", pos, t, pitch, additive=shift,
+                             base_selection=frozenset(roll.selection if shift else ()))
+            if not shift:
+                roll.set_selection(set())
+            return
+        if roll.active_track is None:
+            roll.status("Choose a track to draw on")
+            return
+        snapper = roll.snapper()
+        if mods & Qt.KeyboardModifier.AltModifier:
+            start = t
+        else:
+            start = snapper.floor(t)
+        length = roll.draw_length(start)
+        key = f"roll-{next(_keys)}"
+        changes = edits.add_note(roll.document.project, roll.active_track, start, length, pitch,
+                                 roll.draw_velocity)
+        roll.execute(changes, "Draw note", key)
+        (nid,) = edits.inserted_ids(changes)
+        roll.set_selection({nid})
+        new = roll.document.project.notes[nid]
+        self.drag = Drag("resize", pos, t, pitch, new, {nid: new}, key, started=True)
+        self._sound(pitch, roll.draw_velocity)
+
+    def _originals(self) -> dict[int, Note]:
+        notes = self.roll.document.project.notes
+        return {i: notes[i] for i in self.roll.selection if i in notes}
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        d = self.drag
+        if d is None:
+            self._hover(event.position())
+            return
+        pos = event.position()
+        if not d.started:
+            if (pos - d.press).manhattanLength() < DRAG_START_PX:
+                return
+            d.started = True
+        free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        if d.kind == "band":
+            self._band_to(d, pos)
+        elif d.kind == "move":
+            self._move_to(d, pos, free)
+        elif d.kind == "resize":
+            self._resize_to(d, pos, free)
+
+    def _hover(self, pos: QPointF) -> None:
+        note = self._note_under(pos)
+        cursor = Qt.CursorShape.ArrowCursor
+        if note is not None:
+            x_end = self.roll.geo.x_of(note.end)
+            if x_end - pos.x() <= EDGE_PX and x_end - self.roll.geo.x_of(note.start) >= 2 * EDGE_PX:
+                cursor = Qt.CursorShape.SizeHorCursor
+            else:
+                cursor = Qt.CursorShape.SizeAllCursor
+        self.setCursor(cursor)
+
+    def _band_to(self, d: Drag, pos: QPointF) -> None:
+        roll = self.roll
+        self.band = QRectF(d.press, pos).normalized()
+        t0, p_hi = self._at(self.band.topLeft())
+        t1, p_lo = self._at(self.band.bottomRight())
+        ids = set()
+        if roll.active_track is not None:
+            ids = set(roll.index.notes_in(roll.active_track, t0, t1, p_lo, p_hi))
+        roll.set_selection(set(d.base_selection) | ids)
+        self.update()
+
+    def _move_to(self, d: Drag, pos: QPointF, free: bool) -> None:
+        roll = self.roll
+        assert d.anchor is not None
+        t, pitch = self._at(pos)
+        start = d.anchor.start + (t - d.press_t)
+        if not free:
+            start = roll.snapper().nearest(start)
+        dt = start - d.anchor.start
+        dp = edits.pitch_shift(list(d.originals.values()), pitch - d.press_pitch)
+        notes = roll.document.project.notes
+        changes: list[Change] = []
+        for i, o in d.originals.items():
+            target = replace(o, start=o.start + dt, pitch=o.pitch + dp)
+            if i in notes and notes[i] != target:
+                changes.append(replace_change(notes[i], target))
+        roll.execute(changes, "Move notes", d.key)
+        self._sound(d.anchor.pitch + dp, d.anchor.velocity)
+
+    def _resize_to(self, d: Drag, pos: QPointF, free: bool) -> None:
+        roll = self.roll
+        assert d.anchor is not None
+        t, _ = self._at(pos)
+        end = d.anchor.end + (t - d.press_t)
+        snapper = roll.snapper()
+        if not free:
+            end = snapper.nearest(end)
+        delta = end - d.anchor.end
+        minimum = roll.min_length(d.anchor.start)
+        notes = roll.document.project.notes
+        changes: list[Change] = []
+        for i, o in d.originals.items():
+            if i not in notes:
+                continue
+            target = replace(o, duration=max(min(minimum, o.duration), o.duration + delta))
+            if notes[i] != target:
+                changes.append(replace_change(notes[i], target))
+        roll.execute(changes, "Resize notes" if len(d.originals) > 1 else "Resize note", d.key)
+        if d.anchor.id in notes:
+            roll.remember_length(notes[d.anchor.id].duration)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.drag is None:
+            return
+        self._sound(None)
+        self.drag = None
+        self.band = None
+        self.roll.document.end_merge()
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.roll.tool == "select" and self._note_under(event.position()) is None:
+            self.roll.set_tool("draw")
+            self.mousePressEvent(event)
+            self.roll.set_tool("select")
+            return
+        self.mousePressEvent(event)
+
+    def _sound(self, pitch: int | None, velocity: int = 100) -> None:
+        """Audition while dragging: the pitch under the pointer, one at a time."""
+        d = self.drag
+        current = d.sounding if d is not None else None
+        if pitch == current:
+            return
+        if current is not None:
+            self.roll.audition(current, 0)
+        if pitch is not None:
+            self.roll.audition(pitch, velocity)
+        if d is not None:
+            d.sounding = pitch
+
+    # -- wheel: scroll and zoom ------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.roll.wheel(event, event.position().x(), event.position().y())

@@ -1,0 +1,94 @@
+"""The keyboard at the left of the piano roll: one key per row, click (or glide) to audition."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from cuesketch.ui.roll_paint import BLACK_KEYS
+
+if TYPE_CHECKING:
+    from cuesketch.ui.piano_roll import PianoRoll
+
+NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+WIDTH = 56
+
+
+def pitch_name(pitch: int) -> str:
+    """MIDI 60 is C4 (middle C)."""
+    return f"{NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+class Keyboard(QWidget):
+    def __init__(self, roll: PianoRoll) -> None:
+        super().__init__(roll)
+        self.roll = roll
+        self.pressed: int | None = None
+        self.setFixedWidth(WIDTH)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.font_ = QFont()
+        self.font_.setPixelSize(9)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        geo = self.roll.geo
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#e8e8e4"))
+        low, high = geo.pitch_span()
+        w = self.width()
+        black = [QRectF(0, geo.y_of(k), w * 0.62, geo.key_h) for k in range(low, high + 1)
+                 if k % 12 in BLACK_KEYS]
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#22252a"))
+        p.drawRects(black)
+        p.setBrush(QColor("#b4b4ae"))
+        p.drawRects([QRectF(0, round(geo.y_of(k) + geo.key_h) - 1, w, 1)
+                     for k in range(low, high + 1) if k % 12 in (0, 5)])
+        if self.pressed is not None:
+            p.fillRect(QRectF(0, geo.y_of(self.pressed), w, geo.key_h), QColor(255, 200, 60, 180))
+        p.setFont(self.font_)
+        p.setPen(QColor("#555"))
+        if geo.key_h >= 7:
+            for k in range(low, high + 1):
+                if k % 12 == 0:
+                    p.drawText(QRectF(w * 0.62, geo.y_of(k), w * 0.36, geo.key_h),
+                               Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                               pitch_name(k))
+        p.setPen(QColor("#888"))
+        p.drawLine(QLineF(w - 0.5, 0, w - 0.5, self.height()))
+        p.end()
+
+    def _pitch(self, y: float) -> int:
+        return max(0, min(127, self.roll.geo.pitch_at(y)))
+
+    def _velocity(self, x: float) -> int:
+        """Louder toward the key's tip (right), as on a real key struck further in."""
+        return max(1, min(127, round(30 + 97 * x / max(self.width(), 1))))
+
+    def _play(self, pitch: int | None, velocity: int = 100) -> None:
+        if pitch == self.pressed:
+            return
+        if self.pressed is not None:
+            self.roll.audition(self.pressed, 0)
+        self.pressed = pitch
+        if pitch is not None:
+            self.roll.audition(pitch, velocity)
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.position()
+            self._play(self._pitch(pos.y()), self._velocity(pos.x()))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.pressed is not None:
+            pos = event.position()
+            self._play(self._pitch(pos.y()), self._velocity(pos.x()))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._play(None)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.roll.wheel(event, None, event.position().y())

@@ -1,0 +1,176 @@
+"""The ruler above the piano roll: timecode and bars|beats (either one leads, on the top row),
+cue regions with their names, hits with theirs, and the playhead. Click or drag to move the
+playhead (to the frame); double-click to swap which scale leads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from cuesketch.model.grid import Grid, GridKind, tempo_grid
+from cuesketch.timing.rates import FrameRate
+from cuesketch.timing.timecode import format_timecode
+from cuesketch.ui import roll_paint as rp
+from cuesketch.ui.roll_view_model import RollGeometry
+
+if TYPE_CHECKING:
+    from cuesketch.ui.piano_roll import PianoRoll
+
+HEIGHT = 46
+ROW = 15  # each scale's row; the marker strip below them
+LEAD_TEXT = QColor("#e6e6e6")
+OTHER_TEXT = QColor("#8d939c")
+TICK = QColor("#5d646e")
+SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def timecode_step(rate: FrameRate, fpp: float, min_px: float) -> int:
+    """Frames between timecode labels: a round count at least ``min_px`` apart."""
+    fpf = rate.flicks_per_frame
+    n = rate.nominal
+    for frames in (1, 2, 5, 10, *(s * n for s in SECONDS)):
+        if frames * fpf / fpp >= min_px:
+            return frames
+    return 7200 * n
+
+
+def bars_every(geo: RollGeometry, bar_flicks: int, min_px: float) -> int:
+    every = 1
+    while every * bar_flicks / geo.fpp < min_px and every < 1 << 16:
+        every *= 2
+    return every
+
+
+class Ruler(QWidget):
+    def __init__(self, roll: PianoRoll) -> None:
+        super().__init__(roll)
+        self.roll = roll
+        self.setFixedHeight(HEIGHT)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.lead_font = QFont()
+        self.lead_font.setPixelSize(11)
+        self.lead_font.setBold(True)
+        self.small_font = QFont()
+        self.small_font.setPixelSize(10)
+        self.metrics = QFontMetrics(self.lead_font)
+        self.small_metrics = QFontMetrics(self.small_font)
+        self._scrubbing = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        roll, geo = self.roll, self.roll.geo
+        settings = roll.document.project.settings
+        rate = settings.rate
+        r = event.rect()
+        x0, x1 = float(r.left()), float(r.right() + 1)
+        p = QPainter(self)
+        p.fillRect(QRectF(x0, 0, x1 - x0, HEIGHT), QColor("#272b31"))
+        p.fillRect(QRectF(x0, 2 * ROW, x1 - x0, HEIGHT - 2 * ROW), QColor("#202328"))
+        lead_tc = roll.ruler_lead == "timecode"
+        self._paint_timecode(p, geo, rate, settings.start_frame, x0, x1, 0 if lead_tc else ROW, lead_tc)
+        self._paint_bars(p, geo, x0, x1, ROW if lead_tc else 0, not lead_tc)
+        self._paint_marks(p, geo, rate, x0, x1)
+        rp.paint_playhead(p, geo, roll.playhead, 0, HEIGHT)
+        p.setPen(QColor("#111"))
+        p.drawLine(QLineF(x0, HEIGHT - 0.5, x1, HEIGHT - 0.5))
+        p.end()
+
+    def _label(self, p: QPainter, x: float, top: float, text: str, lead: bool) -> None:
+        p.setFont(self.lead_font if lead else self.small_font)
+        p.setPen(LEAD_TEXT if lead else OTHER_TEXT)
+        p.drawText(QRectF(x + 3, top, 200, ROW), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _paint_timecode(self, p: QPainter, geo: RollGeometry, rate: FrameRate, start_frame: int,
+                        x0: float, x1: float, top: float, lead: bool) -> None:
+        fpf = rate.flicks_per_frame
+        step = timecode_step(rate, geo.fpp, self.metrics.horizontalAdvance("00:00:00:00") + 16)
+        f_lo = (geo.t_of(x0 - 120) // fpf) // step * step
+        f_hi = geo.t_of(x1) // fpf + 1
+        frames = np.arange(f_lo, f_hi + 1, step)
+        xs = np.floor((frames * fpf - geo.t0) / geo.fpp) + 0.5
+        p.setPen(TICK)
+        p.drawLines([QLineF(x, top + (0 if lead else 4), x, top + ROW) for x in xs.tolist()])
+        for f, x in zip(frames.tolist(), xs.tolist()):
+            self._label(p, x, top, format_timecode(start_frame + f, rate), lead)
+
+    def _paint_bars(self, p: QPainter, geo: RollGeometry, x0: float, x1: float, top: float,
+                    lead: bool) -> None:
+        tgrid = tempo_grid(self.roll.document.project.settings.tempo)
+        t_lo, t_hi = geo.t_of(x0 - 60), geo.t_of(x1)
+        first = tgrid.bar_at_flicks(t_lo)
+        bar_len = tgrid.bar_start_flicks(first + 1) - tgrid.bar_start_flicks(first)
+        every = bars_every(geo, bar_len, 44)
+        beats = every == 1 and bar_len / geo.fpp >= 160
+        bar = first - (first - 1) % every
+        lines, labels = [], []
+        beat_grid = Grid(GridKind.BEAT)
+        while (start := tgrid.bar_start_flicks(bar)) <= t_hi:
+            x = round(geo.x_of(start)) + 0.5
+            lines.append(QLineF(x, top, x, top + ROW))
+            labels.append((x, str(bar)))
+            if beats:
+                for k, b in enumerate(tgrid.bar_lines(bar, beat_grid)[1:], start=2):
+                    bx = round(geo.x_of(b)) + 0.5
+                    lines.append(QLineF(bx, top + 8, bx, top + ROW))
+                    labels.append((bx, f"{bar}.{k}"))
+            bar += every
+        p.setPen(TICK)
+        p.drawLines(lines)
+        for x, text in labels:
+            self._label(p, x, top, text, lead and "." not in text)
+
+    def _paint_marks(self, p: QPainter, geo: RollGeometry, rate: FrameRate, x0: float,
+                     x1: float) -> None:
+        marks = self.roll.index.marks
+        top = 2 * ROW
+        fpf = rate.flicks_per_frame
+        p.setFont(self.small_font)
+        for i, c in enumerate(rp.visible_cues(marks, rate, geo, geo.t_of(x0), geo.t_of(x1))):
+            a = geo.x_of(c.start_frame * fpf)
+            b = geo.x_of(c.end_frame * fpf)
+            band = QRectF(a, top + 1, b - a, HEIGHT - top - 2)
+            p.fillRect(band, QColor(70, 120, 200, 110 if i % 2 == 0 else 80))
+            p.setPen(QColor("#cfe0ff"))
+            name = c.name + (f"  {c.title}" if c.title else "")
+            p.drawText(QRectF(max(a, 0) + 3, top, max(b - max(a, 0) - 3, 0), HEIGHT - top),
+                       Qt.AlignmentFlag.AlignVCenter, name)
+        lo, hi = rp.visible_hits(marks, rate, geo, x0, x1)
+        free_from = -1e9  # names only where they fit: the right edge of the last one drawn
+        for h in marks.hits[lo:hi]:
+            x = round(geo.x_of(h.frame * fpf)) + 0.5
+            color = rp.HIT_COLORS[h.kind]
+            p.fillRect(QRectF(x - 0.5, 0, 1, HEIGHT), color)
+            p.fillRect(QRectF(x - 2.5, top + 1, 5, 5), color)
+            if h.name and x + 4 >= free_from:
+                p.setPen(color)
+                width = self.small_metrics.horizontalAdvance(h.name)
+                p.drawText(QRectF(x + 4, top + 4, width + 2, HEIGHT - top - 4),
+                           Qt.AlignmentFlag.AlignVCenter, h.name)
+                free_from = x + 4 + width + 6
+
+    # -- moving the playhead -----------------------------------------------------------------
+    def _seek(self, x: float) -> None:
+        rate = self.roll.document.project.settings.rate
+        t = self.roll.geo.t_of(x)
+        self.roll.seek(rate.flicks_to_frame(t + rate.flicks_per_frame // 2) * rate.flicks_per_frame)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._scrubbing = True
+            self._seek(event.position().x())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._scrubbing:
+            self._seek(event.position().x())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._scrubbing = False
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.roll.set_ruler_lead("bars" if self.roll.ruler_lead == "timecode" else "timecode")
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.roll.wheel(event, event.position().x(), None, zoom=True)

@@ -1,0 +1,450 @@
+"""The piano roll driven as a user drives it (pytest-qt), each edit checked in the model.
+
+Every edit must come back exactly with undo, be one undo step (a drag included), and reach the
+project only through the Document: a recording sink replays what the Document saw onto a copy
+of the starting project, and the two must agree.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.transport import Transport
+from cuesketch.model.changes import Change
+from cuesketch.model.document import Document
+from cuesketch.model.entities import ControlPoint, Controller, Cue, Hit, HitKind, Note, Settings, Track
+from cuesketch.model.grid import Grid
+from cuesketch.model.project import Project
+from cuesketch.model.snap import SnapMode
+from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
+from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.roll_view_model import Follow
+
+BEAT = SEC // 2  # 120 bpm
+S16 = BEAT // 4
+FPF = SEC // 24  # 24 fps
+LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
+NOMOD = Qt.KeyboardModifier.NoModifier
+SHIFT, CTRL, ALT = (Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.ControlModifier,
+                    Qt.KeyboardModifier.AltModifier)
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+
+    def write(self, changes: Sequence[Change], settings: Settings) -> None:
+        self.changes.extend(changes)
+
+
+def state(project: Project) -> dict[type, dict[int, object]]:
+    return {k: dict(project.table(k)) for k in (Note, ControlPoint, Track, Hit, Cue)}
+
+
+class Rig:
+    """A roll on a small project: two tracks, a few notes, hits and a cue."""
+
+    def __init__(self, qtbot, notes: Sequence[tuple[int, int, int, int]] = ()) -> None:  # type: ignore[no-untyped-def]
+        project = Project()
+        entities: list[object] = [Track(1, "Strings", color="#4f9dde"),
+                                  Track(2, "Brass", color="#e0a040", order=1)]
+        for i, (track, start, dur, pitch) in enumerate(notes, start=1):
+            entities.append(Note(i, track, start, dur, pitch, 90))
+        entities += [Hit(1, 48, "door", HitKind.HARD), Hit(2, 96, "cut", HitKind.CUT),
+                     Cue(1, "1M1", 24, 240, title="Opening"), Cue(2, "1M2", 480, 720)]
+        project.load(Settings(), entities)  # type: ignore[arg-type]
+        self.start = copy.deepcopy(project)
+        self.sink = RecordingSink()
+        self.doc = Document(project, self.sink)
+        self.transport = Transport(FakeClock())
+        self.heard: list[tuple[int, int]] = []
+        self.roll = PianoRoll(self.doc, self.transport,
+                              audition=lambda p, v: self.heard.append((p, v)))
+        qtbot.addWidget(self.roll)
+        self.roll.resize(1200, 800)
+        self.roll.show()
+        qtbot.waitExposed(self.roll)
+        self.roll.geo.key_h = 12
+        self.roll.geo.top = 80
+        self.roll.show_range(0, 8 * SEC)  # 1200-ish px for 8 s: a beat is ~70 px
+        self.qtbot = qtbot
+
+    @property
+    def project(self) -> Project:
+        return self.doc.project
+
+    @property
+    def canvas(self) -> QWidget:
+        return self.roll.canvas
+
+    def at(self, t: int, pitch: int, dx: float = 0.0) -> QPoint:
+        geo = self.roll.geo
+        return QPoint(round(geo.x_of(t) + dx), round(geo.y_of(pitch) + geo.key_h / 2))
+
+    def drag(self, widget: QWidget, a: QPoint, b: QPoint, button: Qt.MouseButton = LEFT,
+             mods: Qt.KeyboardModifier = NOMOD, steps: int = 6) -> None:
+        self.qtbot.mousePress(widget, button, mods, a)
+        for k in range(1, steps + 1):
+            p = a + (b - a) * (k / steps)
+            self.qtbot.mouseMove(widget, p)
+        self.qtbot.mouseRelease(widget, button, mods, b)
+
+    def key(self, key: Qt.Key, mods: Qt.KeyboardModifier = NOMOD) -> None:
+        self.qtbot.keyClick(self.canvas, key, mods)
+
+    def wheel(self, widget: QWidget, pos: QPoint, dy: int, mods: Qt.KeyboardModifier) -> None:
+        event = QWheelEvent(QPointF(pos), QPointF(widget.mapToGlobal(pos)), QPoint(0, 0),
+                            QPoint(0, dy), Qt.MouseButton.NoButton, mods,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, event)
+
+    def notes(self, track: int | None = None) -> list[tuple[int, int, int]]:
+        return sorted((n.start, n.duration, n.pitch) for n in self.project.notes.values()
+                      if track is None or n.track_id == track)
+
+    def check_undo(self, steps: int = 1) -> None:
+        """Undo ``steps`` steps back to the start; then the sink's record replays to the same
+        project (nothing reached the model behind the Document)."""
+        replayed = copy.deepcopy(self.start)
+        replayed.apply(self.sink.changes)
+        assert state(replayed) == state(self.project)
+        for _ in range(steps):
+            assert self.doc.undo() is not None
+        assert state(self.project) == state(self.start)
+        assert not self.doc.can_undo
+
+
+@pytest.fixture
+def rig(qtbot) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
+    yield Rig(qtbot, [(1, 2 * BEAT, BEAT, 60), (1, 4 * BEAT, BEAT, 64), (1, 6 * BEAT, BEAT, 67),
+                      (2, 2 * BEAT, 2 * BEAT, 48)])
+
+
+# -- drawing ------------------------------------------------------------------------------------
+
+def test_click_in_empty_space_draws_a_grid_step_on_the_grid(rig: Rig) -> None:
+    rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + S16 + S16 // 2, 72))
+    assert (9 * BEAT + S16, S16, 72) in rig.notes(1)
+    assert rig.roll.selection == {max(rig.project.notes)}
+    assert rig.heard[0] == (72, rig.roll.draw_velocity) and rig.heard[-1] == (72, 0)
+    rig.check_undo()
+
+
+def test_drag_in_empty_space_draws_a_longer_note_as_one_step(rig: Rig) -> None:
+    rig.drag(rig.canvas, rig.at(9 * BEAT + 10, 70), rig.at(11 * BEAT + 10, 70))
+    assert (9 * BEAT, 2 * BEAT + S16, 70) in rig.notes(1)  # the end snaps to the line after
+    assert rig.doc.history() == ["Draw note"]
+    rig.check_undo()
+
+
+def test_alt_drag_places_freely(rig: Rig) -> None:
+    rig.roll.set_snap(SnapMode.FRAMES)
+    rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + FPF // 2, 72))
+    (start, _dur, _p) = [n for n in rig.notes(1) if n[2] == 72][0]
+    assert start % FPF == 0  # frames snapping: the note starts on a frame
+
+
+# -- selecting ----------------------------------------------------------------------------------
+
+def test_click_shift_click_rubber_band_and_select_all(rig: Rig) -> None:
+    a, b, c, d = sorted(rig.project.notes)
+    rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(2 * BEAT + 100, 60, 10))
+    assert rig.roll.selection == {a}
+    rig.qtbot.mouseClick(rig.canvas, LEFT, SHIFT, rig.at(6 * BEAT + 100, 67, 10))
+    assert rig.roll.selection == {a, c}
+    rig.qtbot.mouseClick(rig.canvas, LEFT, SHIFT, rig.at(2 * BEAT + 100, 60, 10))
+    assert rig.roll.selection == {c}
+    rig.drag(rig.canvas, rig.at(3 * BEAT, 70), rig.at(7 * BEAT + 10, 62), mods=CTRL)
+    assert rig.roll.selection == {b, c}
+    rig.key(Qt.Key.Key_A, CTRL)
+    assert rig.roll.selection == {a, b, c}  # all in the active track, not the brass note d
+    rig.key(Qt.Key.Key_Escape)
+    assert rig.roll.selection == set()
+    assert not rig.doc.can_undo  # selecting changes nothing
+
+
+def test_select_tool_drag_is_a_rubber_band(rig: Rig) -> None:
+    rig.roll.set_tool("select")
+    rig.drag(rig.canvas, rig.at(BEAT, 70), rig.at(5 * BEAT, 55))
+    a, b, _c, _d = sorted(rig.project.notes)
+    assert rig.roll.selection == {a, b}
+    assert len(rig.project.notes) == 4
+
+
+def test_clicking_another_tracks_note_makes_it_active(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
+    d = max(rig.project.notes)
+    with qtbot.waitSignal(rig.roll.activeTrackChanged) as sig:
+        rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(2 * BEAT + 100, 48, 10))
+    assert sig.args == [2] and rig.roll.selection == {d}
+
+
+# -- moving and resizing ------------------------------------------------------------------------
+
+def test_drag_moves_the_selection_in_time_and_pitch_as_one_step(rig: Rig) -> None:
+    a, b, _c, _d = sorted(rig.project.notes)
+    rig.roll.set_selection({a, b})
+    rig.drag(rig.canvas, rig.at(2 * BEAT, 60, 20), rig.at(3 * BEAT - S16 // 3, 63, 20), steps=10)
+    assert rig.project.notes[a].start == 3 * BEAT and rig.project.notes[a].pitch == 63
+    assert rig.project.notes[b].start == 5 * BEAT and rig.project.notes[b].pitch == 67
+    assert rig.doc.history() == ["Move notes"]
+    assert (63, 90) in rig.heard  # the moved note sounds at its new pitch
+    rig.check_undo()
+
+
+def test_drag_right_edge_resizes(rig: Rig) -> None:
+    a = min(rig.project.notes)
+    rig.drag(rig.canvas, rig.at(3 * BEAT, 60, -2), rig.at(4 * BEAT + S16 // 4, 60, -2))
+    assert rig.project.notes[a].duration == 2 * BEAT
+    assert rig.doc.history() == ["Resize note"]
+    rig.check_undo()
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+def test_delete_key_and_right_click(rig: Rig) -> None:
+    a, b, _c, _d = sorted(rig.project.notes)
+    rig.roll.set_selection({a})
+    rig.key(Qt.Key.Key_Delete)
+    assert a not in rig.project.notes and rig.roll.selection == set()
+    rig.qtbot.mouseClick(rig.canvas, RIGHT, NOMOD, rig.at(4 * BEAT + 100, 64, 10))
+    assert b not in rig.project.notes
+    rig.check_undo(2)
+
+
+def test_duplicate_lands_on_the_grid_after_the_selection(rig: Rig) -> None:
+    a, b, _c, _d = sorted(rig.project.notes)
+    rig.roll.set_selection({a, b})
+    rig.key(Qt.Key.Key_D, CTRL)
+    assert (5 * BEAT, BEAT, 60) in rig.notes(1) and (7 * BEAT, BEAT, 64) in rig.notes(1)
+    assert len(rig.roll.selection) == 2 and not rig.roll.selection & {a, b}
+    rig.check_undo()
+
+
+def test_copy_and_paste_at_the_playhead(rig: Rig) -> None:
+    a, b, _c, _d = sorted(rig.project.notes)
+    rig.roll.set_selection({a, b})
+    rig.key(Qt.Key.Key_C, CTRL)
+    rig.transport.seek(12 * BEAT)
+    rig.key(Qt.Key.Key_V, CTRL)
+    assert (12 * BEAT, BEAT, 60) in rig.notes(1) and (14 * BEAT, BEAT, 64) in rig.notes(1)
+    rig.key(Qt.Key.Key_X, CTRL)  # cut the pasted copy
+    assert len(rig.project.notes) == 4
+    rig.check_undo(2)
+
+
+def test_arrows_transpose_and_nudge(rig: Rig) -> None:
+    a = min(rig.project.notes)
+    rig.roll.set_selection({a})
+    rig.key(Qt.Key.Key_Up)
+    assert rig.project.notes[a].pitch == 61
+    rig.key(Qt.Key.Key_Down, SHIFT)
+    assert rig.project.notes[a].pitch == 49
+    rig.key(Qt.Key.Key_Right)
+    assert rig.project.notes[a].start == 2 * BEAT + S16
+    rig.key(Qt.Key.Key_Right, SHIFT)
+    assert rig.project.notes[a].start == 2 * BEAT + S16 + FPF
+    rig.key(Qt.Key.Key_Left)  # back to the grid line at or before
+    assert rig.project.notes[a].start == 2 * BEAT + S16
+    rig.check_undo(5)
+
+
+def test_arrows_without_a_selection_are_left_to_the_window(rig: Rig) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    event = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Right, NOMOD)
+    assert rig.roll.event(event) is False or not event.isAccepted()
+    rig.roll.set_selection({min(rig.project.notes)})
+    event = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Right, NOMOD)
+    assert rig.roll.event(event) and event.isAccepted()
+
+
+def test_q_quantizes_with_strength_swing_and_ends(qtbot) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, [(1, S16 + 1000, BEAT + 500, 60), (1, 3 * S16 - 2000, S16, 62)])
+    rig.key(Qt.Key.Key_Q)  # nothing selected: the whole track
+    assert rig.notes(1) == [(S16, BEAT + 500, 60), (3 * S16, S16, 62)]
+    rig.doc.undo()
+    rig.roll.set_selection({1})
+    rig.roll.strength_box.setValue(50)
+    rig.roll.lengths_box.setChecked(True)
+    rig.key(Qt.Key.Key_Q)
+    n = rig.project.notes[1]
+    assert n.start == S16 + 500
+    assert n.end == (S16 + 1000 + BEAT + 500 + S16 + BEAT) // 2
+    rig.check_undo()
+
+
+# -- lanes --------------------------------------------------------------------------------------
+
+def test_velocity_lane_drag_sets_velocities_in_one_step(rig: Rig) -> None:
+    lane = rig.roll.velocity_lane
+    geo = rig.roll.geo
+    top = QPoint(round(geo.x_of(BEAT)), 3)
+    bottom = QPoint(round(geo.x_of(7 * BEAT)), lane.height() - 3)
+    rig.drag(lane, top, bottom, steps=12)
+    vel = [rig.project.notes[i].velocity for i in sorted(rig.project.notes)[:3]]
+    assert vel[0] > vel[1] > vel[2] and vel[0] > 90 and vel[2] < 40
+    assert rig.project.notes[4].velocity == 90  # the other track is left alone
+    assert rig.doc.history() == ["Change velocity"]
+    rig.check_undo()
+
+
+@pytest.mark.parametrize("controller", list(Controller))
+def test_controller_lane_draws_and_erases(rig: Rig, controller: Controller) -> None:
+    rig.roll.controller_box.setCurrentIndex(rig.roll.controller_box.findData(controller))
+    lane = rig.roll.controller_lane
+    geo = rig.roll.geo
+    rig.drag(lane, QPoint(round(geo.x_of(BEAT)), lane.height() - 3),
+             QPoint(round(geo.x_of(3 * BEAT)), 3), steps=8)
+    points = sorted((p.time, p.value) for p in rig.project.controls.values())
+    assert len(points) > 5 and all(p.controller is controller for p in rig.project.controls.values())
+    values = [v for _t, v in points]
+    assert values == sorted(values)
+    assert rig.doc.history() and len(rig.doc.history()) == 1
+    rig.drag(lane, QPoint(round(geo.x_of(BEAT)) - 5, 20), QPoint(round(geo.x_of(2 * BEAT)), 20),
+             button=RIGHT)
+    assert all(p.time > 2 * BEAT for p in rig.project.controls.values())
+    rig.check_undo(2)
+
+
+# -- snapping to frames and hits ----------------------------------------------------------------
+
+def test_snap_to_hits_pulls_a_moved_note_onto_the_hit(rig: Rig) -> None:
+    rig.roll.set_snap(SnapMode.HITS)
+    a = min(rig.project.notes)
+    hit = 48 * FPF  # "door", frame 48 = 2 s = beat 4
+    rig.drag(rig.canvas, rig.at(2 * BEAT, 60, 20), rig.at(hit - FPF // 3, 60, 20))
+    assert rig.project.notes[a].start == hit
+    rig.check_undo()
+
+
+# -- the readout, the keyboard, the ruler -------------------------------------------------------
+
+def test_frames_off_readout(qtbot) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, [(1, 48 * FPF + 2 * FPF + 5, BEAT, 60), (1, 96 * FPF - FPF, BEAT, 62),
+                      (1, 48 * FPF, BEAT, 64), (1, 70 * FPF, BEAT, 65)])
+    assert rig.roll.frames_off_readout() == {1: 2, 2: -1, 3: 0}
+    image = rig.roll.grab()
+    assert not image.isNull()
+
+
+def test_keyboard_auditions_and_releases(rig: Rig) -> None:
+    kb = rig.roll.keyboard
+    y = round(rig.roll.geo.y_of(65) + rig.roll.geo.key_h / 2)
+    rig.qtbot.mousePress(kb, LEFT, NOMOD, QPoint(kb.width() - 2, y))
+    rig.qtbot.mouseMove(kb, QPoint(kb.width() - 2, y - round(rig.roll.geo.key_h)))
+    rig.qtbot.mouseRelease(kb, LEFT, NOMOD, QPoint(kb.width() - 2, y - round(rig.roll.geo.key_h)))
+    assert [p for p, v in rig.heard if v] == [65, 66]
+    assert rig.heard[-1] == (66, 0) and rig.heard[1] == (65, 0)
+    assert rig.heard[0][1] > 100  # struck at the tip: loud
+
+
+def test_ruler_click_moves_the_playhead_to_a_frame(rig: Rig) -> None:
+    x = round(rig.roll.geo.x_of(3 * SEC + FPF // 3))
+    rig.qtbot.mouseClick(rig.roll.ruler, LEFT, NOMOD, QPoint(x, 10))
+    assert rig.transport.position() % FPF == 0
+    assert abs(rig.transport.position() - 3 * SEC) <= FPF
+    assert rig.roll.playhead == rig.transport.position()
+
+
+def test_ruler_lead_switches_on_double_click(rig: Rig) -> None:
+    assert rig.roll.ruler_lead == "timecode"
+    rig.qtbot.mouseDClick(rig.roll.ruler, LEFT, NOMOD, QPoint(100, 10))
+    assert rig.roll.ruler_lead == "bars"
+
+
+# -- zoom, scroll, follow -----------------------------------------------------------------------
+
+def test_ctrl_wheel_zooms_time_around_the_pointer(rig: Rig) -> None:
+    geo = rig.roll.geo
+    pos = QPoint(400, 100)
+    t = geo.t_of(pos.x())
+    fpp = geo.fpp
+    rig.wheel(rig.canvas, pos, 120, CTRL)
+    assert geo.fpp < fpp and abs(geo.t_of(pos.x()) - t) <= geo.fpp
+    key_h = geo.key_h
+    rig.wheel(rig.canvas, pos, 120, CTRL | SHIFT)
+    assert geo.key_h > key_h
+    key_h = geo.key_h
+    rig.wheel(rig.canvas, pos, -120, ALT)
+    assert geo.key_h < key_h
+    t0 = geo.t0
+    rig.wheel(rig.canvas, pos, -120, SHIFT)
+    assert geo.t0 > t0
+    top = geo.top
+    rig.wheel(rig.canvas, pos, 120, NOMOD)
+    assert geo.top > top
+
+
+def test_zoom_to_cue_and_to_selection(rig: Rig) -> None:
+    geo = rig.roll.geo
+    rig.roll.zoom_to_cue(2)
+    assert geo.t0 < 480 * FPF < 720 * FPF < geo.t1
+    assert (geo.t1 - geo.t0) < 300 * FPF
+    rig.transport.seek(30 * FPF)
+    rig.roll.tick()
+    rig.key(Qt.Key.Key_Z, SHIFT)  # the cue under the playhead: 1M1
+    assert geo.t0 < 24 * FPF and 240 * FPF < geo.t1 < 300 * FPF
+    a = min(rig.project.notes)
+    rig.roll.set_selection({a})
+    rig.key(Qt.Key.Key_Z)
+    assert geo.t0 < 2 * BEAT and 3 * BEAT < geo.t1 < 4 * BEAT
+
+
+@pytest.mark.parametrize("mode", [Follow.PAGE, Follow.CONTINUOUS])
+def test_the_view_follows_playback(rig: Rig, mode: Follow) -> None:
+    rig.roll.set_follow(mode)
+    geo = rig.roll.geo
+    clock = rig.transport.clock
+    assert isinstance(clock, FakeClock)
+    rig.transport.play()
+    assert rig.roll._timer.isActive()
+    seen = []
+    for _ in range(20 * 60):  # 20 s at 60 frames a second
+        clock.advance(1_000_000_000 // 60)
+        rig.roll.tick()
+        x = geo.x_of(rig.roll.playhead)
+        assert 0 <= x <= geo.width
+        seen.append(geo.t0)
+    rig.transport.stop()
+    assert not rig.roll._timer.isActive()
+    moves = sum(1 for a, b in zip(seen, seen[1:]) if a != b)
+    if mode is Follow.PAGE:
+        assert 1 <= moves <= 3  # a page turn every 8 s
+    else:
+        assert moves > 100
+        assert abs(geo.x_of(rig.roll.playhead) - geo.width / 3) <= 2
+
+
+def test_grid_choice_changes_snapping(rig: Rig) -> None:
+    rig.roll.grid_box.setCurrentIndex(rig.roll.grid_box.findText("1/8T"))
+    assert rig.roll.grid == Grid.parse("1/8T")
+    rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + BEAT // 3 + 1000, 72))
+    assert (9 * BEAT + BEAT // 3, BEAT // 3, 72) in rig.notes(1)
+
+
+def test_undo_from_outside_keeps_the_roll_consistent(rig: Rig) -> None:
+    a = min(rig.project.notes)
+    rig.roll.set_selection({a})
+    rig.key(Qt.Key.Key_Delete)
+    rig.doc.undo()
+    assert a in rig.roll.index.track_ids(1)
+    rig.doc.redo()
+    assert a not in rig.roll.index.track_ids(1)
+    tn = rig.roll.index.notes[1]
+    assert list(tn["start"]) == sorted(n.start for n in rig.project.notes.values() if n.track_id == 1)
+
+
+def test_a_tempo_change_moves_the_grid(rig: Rig) -> None:
+    from cuesketch.timing.tempo import TempoMap
+    settings = rig.project.settings
+    rig.doc.set_settings(Settings(tempo=TempoMap.constant(Fraction(60)), rate=settings.rate))
+    rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(5 * SEC + SEC // 8, 72))
+    assert (5 * SEC, SEC // 4, 72) in rig.notes(1)  # a sixteenth at 60 bpm
