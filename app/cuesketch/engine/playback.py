@@ -416,9 +416,10 @@ class Playback:
         ends = self._ends
         while ends and ends[0][0] < q:
             end, nid = heapq.heappop(ends)
-            note = self._active.pop(nid, None)
-            if note is not None and note.end == end:
-                self._note_off(note, max(end, p) + shift, events)
+            ending = self._active.get(nid)
+            if ending is not None and ending.end == end:  # else: ended already, or changed
+                del self._active[nid]
+                self._note_off(ending, max(end, p) + shift, events)
         click = self.click
         if click.enabled or click.count_in is not None:
             hits = click.hits(p, q, self.click_tempo or snap.tempo, snap.frame_rate, self.rate)

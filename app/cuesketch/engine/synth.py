@@ -27,9 +27,12 @@ from cuesketch.timing.units import SAMPLE_RATE
 
 BLOCK = 64  # FluidSynth's internal block (FLUID_BUFSIZE)
 CHANNELS = 256
-CLICK_CHANNEL = 254  # the metronome's own percussion channel
-MONITOR_CHANNEL = 255  # live input sounds here, apart from playback's note-offs
-PLAYBACK_CHANNELS = 254  # 0..253 are for tracks
+# Channel 255 is never used: FluidSynth marks idle voices with channel 0xFF, so a controller
+# sent on 255 "modulates" every idle, uninitialised voice and crashes.
+CLICK_CHANNEL = 252  # the metronome's own percussion channel
+MONITOR_CHANNEL = 253  # live input sounds here, apart from playback's note-offs
+PLAYBACK_CHANNELS = 252  # 0..251 are for tracks
+USABLE_CHANNELS = 254
 DRUM_BANK = 128
 
 Audio = npt.NDArray[np.float32]
@@ -59,6 +62,11 @@ class Preset:
     bank: int
     program: int
     name: str
+
+
+def _check_channel(channel: int) -> None:
+    if not 0 <= channel < USABLE_CHANNELS:
+        raise ValueError(f"synth channels are 0 to {USABLE_CHANNELS - 1}, not {channel}")
 
 
 class SynthEngine:
@@ -142,6 +150,7 @@ class SynthEngine:
     # -- channels ------------------------------------------------------------------------------
     def configure(self, channel: int, setup: ChannelSetup) -> None:
         """Give a channel its preset, volume and pan (thread-safe; takes effect next block)."""
+        _check_channel(channel)
         self._setups[channel] = setup
         fl.set_channel_type(self._synth, channel,
                             fl.CHANNEL_TYPE_DRUM if setup.drums else fl.CHANNEL_TYPE_MELODIC)
@@ -166,19 +175,27 @@ class SynthEngine:
 
     # -- events: callable from any thread ----------------------------------------------------
     def note_on(self, channel: int, key: int, velocity: int) -> None:
+        if not 0 <= channel < USABLE_CHANNELS:
+            return
         if velocity <= 0:
             fl.noteoff(self._synth, channel, key)
         else:
             fl.noteon(self._synth, channel, key, min(velocity, 127))
 
     def note_off(self, channel: int, key: int) -> None:
+        if not 0 <= channel < USABLE_CHANNELS:
+            return
         fl.noteoff(self._synth, channel, key)
 
     def control_change(self, channel: int, controller: int, value: int) -> None:
+        if not 0 <= channel < USABLE_CHANNELS:
+            return
         fl.cc(self._synth, channel, controller, max(0, min(127, value)))
 
     def pitch_bend(self, channel: int, value: int) -> None:
         """``value`` -8192..8191, 0 is no bend."""
+        if not 0 <= channel < USABLE_CHANNELS:
+            return
         fl.pitch_bend(self._synth, channel, max(0, min(16383, value + 8192)))
 
     def program_change(self, channel: int, program: int, bank: int | None = None) -> None:
@@ -188,12 +205,13 @@ class SynthEngine:
 
     def release(self, channel: int) -> None:
         """Sustain off, then all notes off (they ring out through their release)."""
+        _check_channel(channel)
         fl.cc(self._synth, channel, 64, 0)
         fl.all_notes_off(self._synth, channel)
 
     def silence(self) -> None:
         """Every voice on every channel stops at once (a panic)."""
-        for channel in range(CHANNELS):
+        for channel in range(USABLE_CHANNELS):
             fl.cc(self._synth, channel, 64, 0)
         fl.all_sounds_off(self._synth, -1)
 
@@ -223,8 +241,10 @@ class SynthEngine:
             raise ValueError("render_into needs a C-contiguous float32 array of shape (n, 2)")
         base = out.ctypes.data + start * 8
         with self._render_lock:
-            if self._closed:
+            if self._closed or not self.soundfonts:
+                # Closed, or no SoundFont: nothing can sound; exact silence, time still runs.
                 out[start:stop] = 0.0
+                self.samples_written += n
                 return
             fl.write_float(self._synth, n, base, 0, 2, base + 4, 0, 2)
             self.samples_written += n

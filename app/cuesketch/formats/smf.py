@@ -215,10 +215,23 @@ def _convert(mid: mido.MidiFile) -> MidiImport:
     return MidiImport(tempo, out_tracks, markers, title, rate, offset, subframes, warnings)
 
 
+def file_bpm(us_per_quarter: int) -> Fraction:
+    """The tempo a file's microseconds per quarter note were written from.
+
+    A file holds whole microseconds: 132 bpm is stored as 454545 us. The simplest tempo (to a
+    thousandth of a bpm) that rounds to the same microseconds is taken, so 132 comes back as
+    132 and writing it again gives the same 454545.
+    """
+    exact = Fraction(_US_PER_MINUTE, us_per_quarter)
+    simple = exact.limit_denominator(1000)
+    if simple > 0 and round(_US_PER_MINUTE / simple) == us_per_quarter:
+        return simple
+    return exact
+
+
 def _metrical(ppq: int, tempo_list: list[tuple[int, int]]
               ) -> tuple[Callable[[int], int], Callable[[int], Fraction], tuple[TempoChange, ...]]:
-    tempos = tuple(TempoChange(Fraction(tick, ppq), Fraction(_US_PER_MINUTE, us))
-                   for tick, us in tempo_list)
+    tempos = tuple(TempoChange(Fraction(tick, ppq), file_bpm(us)) for tick, us in tempo_list)
     tempo_map = TempoMap(0, tempos)
 
     def to_flicks(tick: int) -> int:
@@ -242,8 +255,7 @@ def _smpte(ticks_per_second: Fraction, tempo_list: list[tuple[int, int]]
     for (t0, us), (t1, _) in zip(tempo_list, tempo_list[1:]):
         seconds = (t1 - t0) / ticks_per_second
         beats.append(beats[-1] + seconds * 1_000_000 / us)
-    tempos = tuple(TempoChange(b, Fraction(_US_PER_MINUTE, us))
-                   for b, (_t, us) in zip(beats, tempo_list))
+    tempos = tuple(TempoChange(b, file_bpm(us)) for b, (_t, us) in zip(beats, tempo_list))
 
     def beat_of(tick: int) -> Fraction:
         i = max(j for j, (t, _us) in enumerate(tempo_list) if t <= tick) if tick >= 0 else 0
@@ -438,15 +450,16 @@ def _entities(imp: MidiImport, project: Project, settings: Settings, shift: int
 def _markers(imp: MidiImport, project: Project, settings: Settings, shift: int
              ) -> list[Hit | Cue]:
     fpf = settings.rate.flicks_per_frame
-    cues: dict[str, list] = {}
+    cues: dict[str, tuple[int, int | None, str]] = {}
     out: list[Hit | Cue] = []
     for flicks, text in imp.markers:
         frame = (2 * (flicks + shift) + fpf) // (2 * fpf)  # the nearest frame
         if m := _CUE_END.match(text):
             if m.group(1) in cues:
-                cues[m.group(1)][1] = frame
+                start, _end, title = cues[m.group(1)]
+                cues[m.group(1)] = (start, frame, title)
         elif m := _CUE_START.match(text):
-            cues[m.group(1)] = [frame, None, m.group(2) or ""]
+            cues[m.group(1)] = (frame, None, m.group(2) or "")
         elif m := _HIT.match(text):
             out.append(Hit(project.new_id(Hit), frame, m.group(2).strip(),
                            HitKind(m.group(1) or "hard")))
@@ -474,7 +487,7 @@ def to_midifile(project: Project, ticks_per_beat: int = PPQ) -> mido.MidiFile:
         return max(0, round((beat - beat0) * ticks_per_beat))
 
     mid = mido.MidiFile(type=1, ticks_per_beat=ticks_per_beat)
-    conductor: list[tuple[int, int, mido.MetaMessage]] = [
+    conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
         (0, 0, mido.MetaMessage("track_name", name=settings.title)),
         (0, 1, _smpte_offset(settings)),
     ]
@@ -508,10 +521,15 @@ def to_midifile(project: Project, ticks_per_beat: int = PPQ) -> mido.MidiFile:
                                               value=track.bank)))
         events.append((0, 2, mido.Message("program_change", channel=ch,
                                           program=max(0, min(127, track.program)))))
-        events.append((0, 3, mido.Message("control_change", channel=ch, control=7,
-                                          value=max(0, min(127, round(track.volume * 127))))))
-        events.append((0, 3, mido.Message("control_change", channel=ch, control=10,
-                                          value=max(0, min(127, round(64 + track.pan * 63.5))))))
+        volume = max(0, min(127, round(track.volume * 127)))
+        pan = max(0, min(127, round(64 + track.pan * 63.5)))
+        # General MIDI's defaults (volume 100, pan centre) go without saying.
+        if volume != 100:
+            events.append((0, 3, mido.Message("control_change", channel=ch, control=7,
+                                              value=volume)))
+        if pan != 64:
+            events.append((0, 3, mido.Message("control_change", channel=ch, control=10,
+                                              value=pan)))
         for p in project.controls.values():
             if p.track_id != track.id:
                 continue
@@ -532,7 +550,7 @@ def to_midifile(project: Project, ticks_per_beat: int = PPQ) -> mido.MidiFile:
     return mid
 
 
-def _track(events: list) -> mido.MidiTrack:
+def _track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]]) -> mido.MidiTrack:
     """Absolute (tick, order, message) to a track with delta times (offs before ons)."""
     track = mido.MidiTrack()
     now = 0

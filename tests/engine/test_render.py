@@ -1,0 +1,104 @@
+"""Offline render to WAV: the realtime path, a whole project or a cue, never a half file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio_checks import onsets
+from cuesketch.cli import main
+from cuesketch.engine import soundfonts
+from cuesketch.engine.playback import Playback
+from cuesketch.engine.render import (RenderError, read_wav, render_blocks, render_project,
+                                     write_wav)
+from cuesketch.engine.synth import SynthEngine
+from cuesketch.model.entities import Cue, Note, Settings, Track
+from cuesketch.model.project import Project
+from cuesketch.store.project_file import ProjectFile
+from cuesketch.model.changes import insert
+from cuesketch.timing.units import FLICKS_PER_SAMPLE
+
+pytestmark = pytest.mark.skipif(soundfonts.find_default() is None,
+                                reason="no General MIDI SoundFont installed")
+S = FLICKS_PER_SAMPLE
+
+
+def project() -> Project:
+    p = Project()
+    p.load(Settings(), [Track(1, "Perc", channel=9),
+                        Note(1, 1, 6000 * S, 2400 * S, 76, 110),
+                        Note(2, 1, 60000 * S, 2400 * S, 76, 110),
+                        Cue(1, "1M1", 48, 96)])  # 2 s to 4 s at 24 fps
+    return p
+
+
+@pytest.mark.parametrize("bits", [16, 24])
+def test_render_writes_what_playback_plays(tmp_path: Path, bits: int):
+    with SynthEngine(reverb=False, chorus=False) as synth:
+        result = render_project(project(), tmp_path / "mix.wav", synth=synth, tail=1.0,
+                                bits=bits)
+    audio, rate = read_wav(tmp_path / "mix.wav")
+    assert rate == 48000 and audio.shape == (62400 + 48000, 2) == (result.frames, 2)
+    with SynthEngine(reverb=False, chorus=False) as synth:
+        playback = Playback(synth, project())
+        reference = np.vstack([b.copy() for b in render_blocks(playback, 0, len(audio) * S)])
+    assert np.abs(audio - reference).max() <= 1.0 / 2 ** (bits - 1)
+    if bits == 24:  # 16 bits round the first quiet samples of an attack to zero
+        found = [o - 1 for o in onsets(audio)]
+        assert len(found) == 2 and abs(found[0] - 6000) <= 32 and abs(found[1] - 60000) <= 32
+    assert 0 < result.peak < 1 and result.clipped == 0
+    assert list(tmp_path.iterdir()) == [tmp_path / "mix.wav"]
+
+
+def test_a_cue_renders_its_range(tmp_path: Path):
+    p = project()
+    p.apply([insert(Note(3, 1, 120000 * S, 2400 * S, 76, 110))])  # 2.5 s: inside 1M1
+    with SynthEngine(reverb=False, chorus=False) as synth:
+        result = render_project(p, tmp_path / "cue.wav", synth=synth, cue="1m1", tail=0.5)
+        with pytest.raises(RenderError, match="no cue '9M9'.*1M1"):
+            render_project(p, tmp_path / "x.wav", synth=synth, cue="9M9")
+    audio, _ = read_wav(tmp_path / "cue.wav")
+    assert result.frames == 2 * 48000 + 24000  # 2 s to 4 s, and the tail
+    found = [o - 1 for o in onsets(audio)]
+    assert len(found) == 1 and abs(found[0] - 24000) <= 32
+
+
+def test_a_failed_render_leaves_no_file(tmp_path: Path):
+    def blocks():
+        yield np.zeros((100, 2), np.float32)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_wav(tmp_path / "mix.wav", blocks(), 48000)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RenderError, match="no folder"):
+        write_wav(tmp_path / "nope" / "mix.wav", iter([]), 48000)
+
+
+def test_the_render_command(tmp_path: Path, capsys):
+    path = tmp_path / "p.cuesketch"
+    ProjectFile.write_new(path, project())
+    out = tmp_path / "mix.wav"
+    assert main(["render", str(path), "--out", str(out), "--tail", "0.2"]) == 0
+    audio, rate = read_wav(out)
+    assert rate == 48000 and len(audio) == 62400 + 9600
+    assert "48000 Hz 24-bit" in capsys.readouterr().err
+    assert main(["render", str(path), "--out", str(out), "--cue", "2M1"]) == 1
+    assert "no cue '2M1'" in capsys.readouterr().err
+    assert main(["render", str(path), "--out", str(out),
+                 "--soundfont", str(tmp_path / "none.sf2")]) == 1
+    assert "no SoundFont at" in capsys.readouterr().err
+    assert main(["render", str(tmp_path / "nothing.cuesketch"), "--out", str(out)]) == 1
+
+
+def test_the_click_can_be_rendered(tmp_path: Path):
+    p = Project()
+    p.load(Settings(), [Cue(1, "1M1", 0, 48)])
+    with SynthEngine(reverb=False, chorus=False) as synth:
+        render_project(p, tmp_path / "click.wav", synth=synth, cue="1M1", click=True, tail=0)
+    audio, _ = read_wav(tmp_path / "click.wav")
+    found = onsets(np.vstack([np.zeros((3000, 2), np.float32), audio]), gap=1000)
+    expected = [0, 24000, 48000, 72000]
+    assert len(found) == 4 and max(abs(f - 3001 - e) for f, e in zip(found, expected)) <= 32
