@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -186,3 +188,49 @@ def test_write_new_leaves_nothing_behind_when_it_fails(tmp_path: Path) -> None:
     with pytest.raises(ProjectFileError, match="could not be written"):
         ProjectFile.write_new(tmp_path / "x.cuesketch", project)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MB file system (tmpfs), where root may mount one; else skipped."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+            capture_output=True).returncode != 0:
+        pytest.skip("needs to mount a small tmpfs (root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_really_full_disk_mid_take_keeps_the_take_and_the_project(tiny_disk: Path) -> None:
+    from cuesketch.engine.take import TakeEvent
+    from cuesketch.store.journal import Journal, pending_takes
+
+    path = tiny_disk / "Chase.cuesketch"
+    ProjectFile.write_new(path, sample_project(100))
+    pf = ProjectFile.open(path)
+    doc = Document(pf.load(), pf)
+    journal = Journal(path)
+    journal.begin_take(1, 0, "replace")  # claims its room on disk now
+    with open(tiny_disk / "filler", "wb", buffering=0) as f:
+        with pytest.raises(OSError):
+            while True:
+                f.write(bytes(65536))
+    for i in range(2000):  # a long take on a full disk
+        journal.append([TakeEvent(i * 1000, 0, "Keys", (0x90, 60, 100)),
+                        TakeEvent(i * 1000 + 500, 0, "Keys", (0x80, 60, 0))])
+        assert journal.error is None
+    assert len(pending_takes(path)[0].events) == 4000
+    with pytest.raises(ProjectFileError, match="the disk is full. Nothing of it was kept"):
+        doc.execute_changes([changes.insert(Note(doc.project.new_id(Note), 1, i, 10, 60))
+                             for i in range(3000)])
+    assert len(doc.project.notes) == 100
+    (tiny_disk / "filler").unlink()
+    doc.execute_changes([changes.insert(Note(doc.project.new_id(Note), 1, 0, 10, 60))])
+    journal.close()
+    pf.close()
+    with ProjectFile.open(path) as again:
+        assert again.load().notes == doc.project.notes

@@ -69,7 +69,8 @@ class Journal:
 
     def __init__(self, project_path: Path) -> None:
         self.path = journal_path(project_path)
-        self.error: str | None = None  # the last write that failed (the take goes on)
+        self._write_error: str | None = None
+        self._reserve_error: str | None = None
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._end = 0  # where the next record goes
@@ -77,6 +78,12 @@ class Journal:
         self._take: str | None = None
         self._unwritten = bytearray()  # records a failed write left behind
         self._keep_old = False  # pending takes of an earlier session: never empty the file
+
+    @property
+    def error(self) -> str | None:
+        """Why the journal is not keeping up (a failed write, no room reserved), or None.
+        The take goes on either way; tell the user, who may free some space."""
+        return self._write_error or self._reserve_error
 
     # -- the recorder's side -----------------------------------------------------------------
     def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
@@ -139,7 +146,7 @@ class Journal:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             data = _read_all(self._fd)
         except OSError as e:
-            self.error = f"the recording journal can't be opened ({e.strerror or e})"
+            self._write_error = f"the recording journal can't be opened ({e.strerror or e})"
             return False
         self._end = _valid_end(data)
         self._reserved = len(data)
@@ -160,12 +167,12 @@ class Journal:
         except OSError as e:
             # Keep it all for the next try; the recorder's take goes on in memory.
             self._unwritten = bytearray(data)
-            self.error = f"the recording journal can't be written ({e.strerror or e})"
+            self._write_error = f"the recording journal can't be written ({e.strerror or e})"
             return
         self._unwritten.clear()
         self._end += len(data)
         self._reserved = max(self._reserved, self._end)
-        self.error = None
+        self._write_error = None
 
     def _reserve(self, nbytes: int) -> None:
         """Claim disk blocks ahead of time, so a disk filling up mid-take can't stop us."""
@@ -179,8 +186,10 @@ class Journal:
             else:  # macOS: write the zeros
                 os.pwrite(self._fd, bytes(want - self._reserved), self._reserved)
             self._reserved = want
+            self._reserve_error = None
         except OSError as e:
-            self.error = f"no room ahead for the recording journal ({e.strerror or e})"
+            self._reserved = os.fstat(self._fd).st_size  # a failed claim may leave part of it
+            self._reserve_error = f"no room ahead for the recording journal ({e.strerror or e})"
 
     def _empty(self) -> None:
         assert self._fd is not None

@@ -16,6 +16,7 @@ it, after a backup copy beside it (``<name>.v1-backup.cuesketch``).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ from cuesketch.store.sqlite_io import (DB_ERRORS, SQLITE_MAGIC, commit_file, con
 SUFFIX = ".cuesketch"
 OPEN_DEADLINE_S = 120.0  # no open or load may run longer, whatever the file holds
 _NEWER_THAN_PLAUSIBLE = 100  # a file "version" this far ahead is a damaged header
+_NEARLY_FULL = 1 << 20  # bytes free under which a failed write is put down to a full disk
 
 
 class ProjectFileError(RuntimeError):
@@ -258,7 +260,7 @@ class ProjectFile:
                 tables.write_changes(self.db, changes)
         except (sqlite3.Error, UnicodeDecodeError, OverflowError, UnicodeEncodeError) as e:
             raise ProjectFileError(f"the change could not be saved to {self.path.name}: "
-                                   f"{describe(e)}. Nothing of it was kept.") from None
+                                   f"{self._why_not_written(e)}. Nothing of it was kept.") from None
 
     def write_all(self, project: Project) -> None:
         """Replace everything in the file by ``project`` (import, recovery)."""
@@ -267,8 +269,17 @@ class ProjectFile:
             with transaction(self.db):
                 tables.write_all(self.db, project)
         except (sqlite3.Error, UnicodeDecodeError, OverflowError, UnicodeEncodeError) as e:
-            raise ProjectFileError(f"{self.path.name} could not be written: {describe(e)}. "
-                                   f"It is as it was.") from None
+            raise ProjectFileError(f"{self.path.name} could not be written: "
+                                   f"{self._why_not_written(e)}. It is as it was.") from None
+
+    def _why_not_written(self, e: Exception) -> str:
+        # SQLite often reports a full disk as an I/O error (writing the WAL): look.
+        try:
+            if shutil.disk_usage(self.path.parent).free < _NEARLY_FULL:
+                return "the disk is full"
+        except OSError:
+            pass
+        return describe(e)
 
     def _check_writable(self) -> None:
         self.prepare_to_write()
