@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.midi_input import (
+    ArrivalClock,
     Deliver,
     MidiEvent,
     MidiInputs,
     PortChange,
     PortStatus,
     port_key,
+    rtmidi_callback,
 )
 
 
@@ -158,3 +160,39 @@ def test_the_watcher_thread_polls_until_closed() -> None:
     finally:
         inputs.close()
     assert inputs.open_ports() == []
+
+
+def test_arrival_clock_takes_the_gil_wait_out_of_the_stamps() -> None:
+    clock = ArrivalClock()
+    true = [1_000_000_000 + k * 7_000_000 for k in range(8)]  # arrivals, 7 ms apart
+    waits = [3_000_000, 0, 4_000_000, 2_500_000, 0, 9_000_000, 100, 0]  # GIL waits
+    got = []
+    previous = true[0]
+    for arrival, wait in zip(true, waits):
+        got.append(clock.arrival((arrival - previous) / 1e9, arrival + wait))
+        previous = arrival
+    assert got[0] == true[0] + 3_000_000  # nothing to go by yet: the stamp
+    # from the first prompt stamp on: exact but for the allowed drift (0.1 ms a second)
+    assert [round((g - t) / 1000) for g, t in zip(got[1:], true[1:])] == [0, 1, 1, 0, 1, 0, 0]
+
+
+def test_arrival_clock_never_moves_a_stamp_later_and_bounds_its_correction() -> None:
+    clock = ArrivalClock()
+    stamps = [10**9 + k * 50_000_000 for k in range(6)]
+    got = [clock.arrival(0.0, s) for s in stamps]  # a backend whose deltas are all 0
+    assert all(g <= s for g, s in zip(got, stamps))
+    assert all(s - g <= ArrivalClock.MAX_CORRECTION_NS for g, s in zip(got, stamps))
+
+
+def test_the_rtmidi_callback_stamps_then_corrects() -> None:
+    got: list[tuple[list[int], int]] = []
+    now = iter([100, 250, 300]).__next__
+    callback = rtmidi_callback(lambda data, t: got.append((data, t)), now)
+    callback(([0x90, 60, 1], 0.0), None)
+    callback(([0x80, 60, 0], 100e-9), None)  # arrived 100 ns after the first, stamped 150 after
+    callback(([0x90, 61, 1], 100e-9), None)
+    assert got == [([0x90, 60, 1], 100), ([0x80, 60, 0], 200), ([0x90, 61, 1], 300)]
+    plain = rtmidi_callback(lambda data, t: got.append((data, t)), iter([7]).__next__,
+                            use_deltas=False)
+    plain(([0xB0, 1, 2], 5.0), None)
+    assert got[-1] == ([0xB0, 1, 2], 7)

@@ -1,8 +1,9 @@
 """MIDI input: the chosen ports on one rtmidi backend, each message stamped as it arrives.
 
 Every message is stamped with the monotonic clock in the rtmidi callback itself, before
-anything else happens; ``Transport.position_at(stamp)`` turns that into transport time. Then it
-is parsed (mido) and handed to the listeners on the MIDI thread. Listeners must be quick and
+anything else happens, and the stamp is corrected for the time the callback waited for the GIL
+(``ArrivalClock``, from rtmidi's own C-side delta times); ``Transport.position_at(t_ns)`` turns
+it into transport time. Then it is parsed (mido) and handed to the listeners on the MIDI thread. Listeners must be quick and
 thread-safe (the monitor calls the synth, the recorder appends under a lock); nothing on this
 thread touches widgets or the model. Port changes ("keyboard X went away" / "came back") go to
 the status listeners, from the watcher thread.
@@ -18,14 +19,16 @@ JACK hands MIDI to a client once per period, at the period's start, and rtmidi d
 frame offset inside the period: a message arrives between 0 and one period after it was sent,
 half a period on average. The JACK backend therefore dates each message half a period before
 its arrival (``delivery_delay_ns``, from the server's buffer size), which centres the error
-on zero: within +-half a period instead of 0..1 period. ``MidiEvent.arrived_ns`` keeps the raw
-arrival stamp (the monitor's latency is measured from it).
+on zero: within +-half a period instead of 0..1 period. ``MidiEvent.arrived_ns`` keeps the
+arrival itself (the monitor's latency is measured from it).
+
+``start()`` lowers Python's thread switch interval to 0.5 ms (``SWITCH_INTERVAL_S``): with the
+default 5 ms, a busy GUI thread held the MIDI callback up to 20 ms (measured, p99), and what
+the monitor plays can't be corrected afterwards.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import enum
 import os
 import re
@@ -40,12 +43,17 @@ import mido
 import rtmidi
 
 from cuesketch.engine.clock import MonotonicClock, SystemClock
+from cuesketch.engine.jack_ports import JackPorts
 
 ALSA, JACK, COREMIDI = "LINUX_ALSA", "UNIX_JACK", "MACOSX_CORE"
 API_IDS: dict[str, int] = {name[4:]: getattr(rtmidi, name) for name in dir(rtmidi)
                            if name.startswith("API_")}
 API_LABELS = {ALSA: "ALSA sequencer", JACK: "JACK", COREMIDI: "CoreMIDI",
               "WINDOWS_MM": "Windows MIDI"}
+
+# rtmidi times each message in C (JACK: jack_get_time in the process callback; ALSA: the
+# sequencer queue's timestamps; CoreMIDI: the packet's host time).
+DELTAS_MEASURED_IN_C = frozenset({ALSA, JACK, COREMIDI})
 
 # rtmidi's callback gets raw bytes; the deliver function takes them with the arrival stamp.
 Deliver = Callable[[list[int], int], None]
@@ -91,7 +99,11 @@ class PortSystem(Protocol):
     """A MIDI backend: rtmidi on one API in the app, a fake in unit tests."""
 
     api: str
-    delivery_delay_ns: int  # how long after it was sent a message typically arrives
+
+    @property
+    def delivery_delay_ns(self) -> int:
+        """How long after it was sent a message typically arrives."""
+        ...
 
     def list_ports(self) -> list[str]: ...
 
@@ -103,11 +115,47 @@ class PortSystem(Protocol):
 RtMidiCallback = Callable[[tuple[list[int], float], object], None]
 
 
-def rtmidi_callback(deliver: Deliver, now: Callable[[], int]) -> RtMidiCallback:
+class ArrivalClock:
+    """Arrival times that don't wait for the GIL.
+
+    Our callback runs only once its thread holds the GIL: while another Python thread computes
+    (the window painting), the stamp can be many ms late. rtmidi measures each message's
+    ``delta_time`` since the previous one in C, before asking for the GIL. Summed, the deltas
+    give an arrival clock with an unknown origin; the stamp minus that clock is the origin plus
+    the GIL wait, so its running minimum is the origin. A message then arrived at its rtmidi
+    time plus the origin: never later than its stamp, and exact once one stamp was prompt.
+    The minimum may creep up (``DRIFT``) so that two slightly drifting clocks stay together,
+    and never corrects by more than ``MAX_CORRECTION_NS`` (a backend with broken deltas).
+    """
+
+    DRIFT = 1e-4
+    MAX_CORRECTION_NS = 25_000_000
+
+    def __init__(self) -> None:
+        self._c_ns: int | None = None  # rtmidi's clock: the sum of its deltas
+        self._origin = 0
+
+    def arrival(self, delta_s: float, stamp_ns: int) -> int:
+        if self._c_ns is None:
+            self._c_ns = 0
+            self._origin = stamp_ns
+            return stamp_ns
+        step = round(delta_s * 1e9)
+        self._c_ns += step
+        offset = stamp_ns - self._c_ns
+        origin = min(self._origin + round(step * self.DRIFT), offset)
+        self._origin = max(origin, offset - self.MAX_CORRECTION_NS)
+        return self._c_ns + self._origin
+
+
+def rtmidi_callback(deliver: Deliver, now: Callable[[], int],
+                    use_deltas: bool = True) -> RtMidiCallback:
     """The function rtmidi calls on its thread for each message (benchmarks call it too)."""
+    clock = ArrivalClock() if use_deltas else None
+
     def on_message(event: tuple[list[int], float], _data: object) -> None:
-        # The arrival stamp comes first: it is what the recording is timed by.
-        deliver(event[0], now())
+        stamp = now()  # first: what the recording is timed by
+        deliver(event[0], clock.arrival(event[1], stamp) if clock is not None else stamp)
     return on_message
 
 
@@ -125,7 +173,11 @@ class _RtPort:
 
 
 class RtMidiSystem:
-    """Input ports on one rtmidi API. One client lists ports; each open port has its own."""
+    """Input ports on one rtmidi API; each open port is its own rtmidi client.
+
+    The port list comes from a listing client: on JACK a quiet one (``JackPorts``), which
+    also gives the period for ``delivery_delay_ns``; elsewhere an rtmidi ``MidiIn``.
+    """
 
     def __init__(self, api: str, client_name: str = "Cuesketch",
                  now: Callable[[], int] = time.monotonic_ns) -> None:
@@ -134,15 +186,29 @@ class RtMidiSystem:
         self.api = api
         self.client_name = client_name
         self._now = now
+        self._jack: JackPorts | None = None
+        self._lister: rtmidi.MidiIn | None = None
+        self.period: tuple[int, int] | None = None  # JACK: (frames, rate)
         try:
-            self._lister = rtmidi.MidiIn(rtapi=API_IDS[api], name=f"{client_name} ports")
+            if api == JACK:
+                self._jack = JackPorts(f"{client_name} ports")
+                self.period = self._jack.period()
+            else:
+                self._lister = rtmidi.MidiIn(rtapi=API_IDS[api], name=f"{client_name} ports")
         except (rtmidi.RtMidiError, OSError, RuntimeError) as e:
             raise MidiUnavailable(f"{API_LABELS.get(api, api)} did not start ({e})") from None
-        self.period: tuple[int, int] | None = jack_period() if api == JACK else None
-        self.delivery_delay_ns = (self.period[0] * 1_000_000_000 // self.period[1] // 2
-                                  if self.period else 0)
+
+    @property
+    def delivery_delay_ns(self) -> int:
+        if not self.period or self.period[1] <= 0:
+            return 0
+        return self.period[0] * 1_000_000_000 // self.period[1] // 2
 
     def list_ports(self) -> list[str]:
+        if self._jack is not None:
+            self.period = self._jack.period()  # the user may have changed it (jack_bufsize)
+            return self._jack.midi_outputs()
+        assert self._lister is not None
         return [str(p) for p in self._lister.get_ports()]
 
     def open(self, name: str, deliver: Deliver) -> _RtPort:
@@ -153,7 +219,8 @@ class RtMidiSystem:
             if index is None:
                 raise OSError(f"no MIDI input named {name!r}")
             rt.ignore_types(sysex=True, timing=True, active_sense=True)
-            rt.set_callback(rtmidi_callback(deliver, self._now))
+            rt.set_callback(rtmidi_callback(deliver, self._now,
+                                            use_deltas=self.api in DELTAS_MEASURED_IN_C))
             rt.open_port(index, "in")
         except BaseException:
             rt.delete()
@@ -161,32 +228,10 @@ class RtMidiSystem:
         return _RtPort(rt)
 
     def close(self) -> None:
-        self._lister.delete()
-
-
-def jack_period() -> tuple[int, int] | None:
-    """The JACK server's (frames per period, sample rate), asked of libjack; None if it can't."""
-    name = ctypes.util.find_library("jack") or "libjack.so.0"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        return None
-    lib.jack_client_open.restype = ctypes.c_void_p
-    lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
-    lib.jack_get_buffer_size.argtypes = [ctypes.c_void_p]
-    lib.jack_get_buffer_size.restype = ctypes.c_uint32
-    lib.jack_get_sample_rate.argtypes = [ctypes.c_void_p]
-    lib.jack_get_sample_rate.restype = ctypes.c_uint32
-    lib.jack_client_close.argtypes = [ctypes.c_void_p]
-    status = ctypes.c_int(0)
-    client = lib.jack_client_open(b"Cuesketch probe", 1, ctypes.byref(status))  # 1: JackNoStartServer
-    if not client:
-        return None
-    try:
-        frames, rate = int(lib.jack_get_buffer_size(client)), int(lib.jack_get_sample_rate(client))
-    finally:
-        lib.jack_client_close(client)
-    return (frames, rate) if frames > 0 and rate > 0 else None
+        if self._jack is not None:
+            self._jack.close()
+        if self._lister is not None:
+            self._lister.delete()
 
 
 def port_key(name: str) -> str:
@@ -264,6 +309,8 @@ class MidiInputs:
     ``wanted`` None means "the first port found" (a "Midi Through" port is never chosen by
     default); otherwise a list of port names from preferences, opened as they appear.
     """
+
+    SWITCH_INTERVAL_S: float | None = 0.0005  # None: leave Python's thread switching alone
 
     def __init__(self, api: str | None = None, client_name: str = "Cuesketch",
                  clock: MonotonicClock | None = None, poll_interval: float = 1.0,
@@ -363,6 +410,8 @@ class MidiInputs:
 
     def start(self) -> None:
         """Open the wanted ports now and watch the port list from then on."""
+        if self.SWITCH_INTERVAL_S is not None and sys.getswitchinterval() > self.SWITCH_INTERVAL_S:
+            sys.setswitchinterval(self.SWITCH_INTERVAL_S)
         self.poll()
         if self._watcher is None:
             self._stop.clear()
