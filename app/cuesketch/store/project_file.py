@@ -105,6 +105,8 @@ class ProjectFile:
         try:
             db = _connect_existing(path, read_only)
         except DB_ERRORS as e:
+            if not _is_damage(e):  # busy, unreadable, a disk error: not the file's fault
+                raise ProjectFileError(f"{path} can't be opened: {describe(e)}") from None
             return cls._open_repaired(path, lock, e)
         pf = cls(path, db, read_only, reason, lock)
         try:
@@ -459,6 +461,13 @@ def _connect_existing(path: Path, read_only: bool) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _is_damage(e: Exception) -> bool:
+    name = str(getattr(e, "sqlite_errorname", "") or "")
+    return (isinstance(e, UnicodeDecodeError)
+            or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+            or "unsupported file format" in str(e))  # a damaged schema-format byte
 
 
 def _connect_salvaging(path: Path) -> sqlite3.Connection:

@@ -105,8 +105,10 @@ def _os_words(e: OSError) -> str:
     import errno
     if e.errno == errno.ENOSPC:
         return "the disk is full"
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "the folder or file is read-only"
+    if e.errno == errno.EROFS:
+        return "the disk is read-only"
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
     return e.strerror or str(e)
 
 
