@@ -37,9 +37,12 @@ class FakeJournal:
         self.events: list[TakeEvent] = []
         self.begun: list[tuple[int, int, str]] = []
         self.ended: list[bool] = []
+        self.rules: tuple[int | None, tuple[int, int] | None, int] | None = None
 
-    def begin_take(self, track_id: int, start: int, mode: str) -> None:
+    def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
+                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
         self.begun.append((track_id, start, mode))
+        self.rules = (end, loop, early_grace)
 
     def append(self, events: Sequence[TakeEvent]) -> None:
         self.events.extend(events)
@@ -319,6 +322,7 @@ def test_the_journal_gets_every_event_and_replaying_it_gives_the_take() -> None:
     rig.at(0)
     rig.recorder.start(1)
     assert rig.journal.begun == [(1, 0, "replace")]
+    assert rig.journal.rules == (None, None, EARLY_GRACE)
     rig.on(0.1, 60)
     rig.send(0.2, 0xB0, 64, 127)
     rig.off(0.3, 60)

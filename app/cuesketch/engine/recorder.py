@@ -74,7 +74,11 @@ class TakeJournal(Protocol):
     ``append`` is called from the recorder's flush thread about every 0.25 s.
     """
 
-    def begin_take(self, track_id: int, start: int, mode: str) -> None: ...
+    def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
+                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
+        """A take starts; with ``end``, ``loop`` and ``early_grace`` a recovered take follows
+        the same rules as the live one (``take.replay``)."""
+        ...
 
     def append(self, events: Sequence[TakeEvent]) -> None: ...
 
@@ -192,7 +196,8 @@ class Recorder:
         self.last_error = None
         self._take = _Take(track_id, options, start, end, loop, t.position_at(roll_ns), roll_ns)
         if self.journal is not None:
-            self.journal.begin_take(track_id, start, options.mode.value)
+            self.journal.begin_take(track_id, start, options.mode.value, end=end, loop=loop,
+                                    early_grace=options.early_grace)
             self._flush_stop.clear()
             self._flusher = threading.Thread(target=self._flush_loop, name="take journal",
                                              daemon=True)
