@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import mido
+from mido.midifiles.meta import KeySignatureError
 
 from cuesketch.model.document import Document
 from cuesketch.model.entities import (ControlPoint, Controller, Cue, Hit, HitKind, Note, Settings,
@@ -119,7 +120,7 @@ def load(source: str | Path | bytes | BinaryIO) -> mido.MidiFile:
     try:
         return mido.MidiFile(file=io.BytesIO(data), clip=False)
     except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError, struct.error,
-            UnicodeError) as e:
+            UnicodeError, KeySignatureError) as e:
         detail = str(e) or type(e).__name__
         raise MidiFileError(f"{name} is damaged or not a MIDI file ({detail})") from None
 
