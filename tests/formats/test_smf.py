@@ -271,3 +271,41 @@ def test_mutated_files_raise_only_midi_file_errors():
             smf.new_project(imp)
         except smf.MidiFileError:
             pass
+
+
+def test_a_tempo_ramp_is_written_as_steps_and_notes_keep_their_beats():
+    tempo = TempoMap(0, (TempoChange(Fraction(0), Fraction(60), ramp=True),
+                         TempoChange(Fraction(8), Fraction(120))))
+    p = Project()
+    p.load(Settings(tempo=tempo), [Track(1, "Pad"), Note(1, 1, tempo.beat_to_flicks(6),
+                                                         tempo.beat_to_flicks(10)
+                                                         - tempo.beat_to_flicks(6), 60, 90)])
+    mid = smf.to_midifile(p)
+    tempos = [(sum(m.time for m in mid.tracks[0][:i + 1]), m.tempo)
+              for i, m in enumerate(mid.tracks[0]) if m.type == "set_tempo"]
+    assert len(tempos) == 8 * 4 + 1  # quarter-beat steps through the ramp, then 120
+    assert tempos[0][1] > tempos[16][1] > tempos[-2][1] > tempos[-1][1] == 500_000
+    note_ticks = [sum(m.time for m in mid.tracks[1][:i + 1])
+                  for i, m in enumerate(mid.tracks[1]) if m.type.startswith("note")]
+    assert note_ticks == [6 * 960, 10 * 960]
+    back = smf.new_project(smf.read(to_bytes(mid)))
+    note = next(iter(back.notes.values()))
+    # the steps approximate the ramp: the note starts within a millisecond of its time
+    assert abs(note.start - tempo.beat_to_flicks(6)) < F // 1000
+
+
+def test_file_tempos_read_back_as_written():
+    assert smf.file_bpm(454545) == 132
+    assert smf.file_bpm(500000) == 120
+    assert smf.file_bpm(600000) == 100
+    assert round(60_000_000 / smf.file_bpm(123457)) == 123457
+
+
+def test_import_can_take_the_file_tempo_map():
+    doc = Document(sketch())
+    imp = smf.read(to_bytes(midi_songs.song(bars=2)))
+    smf.import_into(doc, imp, at=5 * F, use_tempo=True)
+    tempo = doc.project.settings.tempo
+    assert tempo.origin == 5 * F and tempo.tempos[0].bpm == 120
+    doc.undo()
+    assert doc.project.settings.tempo.tempos[0].bpm == 96
