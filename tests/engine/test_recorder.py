@@ -168,6 +168,8 @@ def test_count_in_records_nothing_but_a_note_just_ahead_of_the_downbeat() -> Non
     rig.at(0)
     rig.recorder.start(1, RecordOptions(count_in=count_in))
     assert rig.transport.position() == 2 * S
+    assert rig.recorder.record_point == 4 * S
+    assert rig.recorder.count_in_range == (2 * S, 4 * S)  # for the click
     rig.on(1.0, 60)  # during the count-in
     rig.off(1.1, 60)
     rig.on(1.9, 61)  # 100 ms early: still the count-in
@@ -367,7 +369,8 @@ def test_punching_in_while_playing_starts_at_once() -> None:
     rig.at(0)
     rig.transport.play()
     rig.at(1.0)
-    rig.recorder.start(1)  # no seek: the record point is where the playhead is
+    rig.recorder.start(1, RecordOptions(count_in=S))  # no seek, no count-in: punch in now
+    assert rig.recorder.count_in_range is None and rig.recorder.record_point == S
     rig.on(1.5, 60)
     rig.off(1.75, 60)
     rig.at(2)

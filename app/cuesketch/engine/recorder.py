@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from cuesketch.engine.click import count_in_beat_flicks
 from cuesketch.engine.midi_input import MidiEvent, PortChange, PortStatus
 from cuesketch.engine.take import TakeBuilder, TakeControl, TakeEvent, TakeNote
 from cuesketch.engine.transport import NS_PER_SECOND, Transport, TransportState
@@ -98,20 +99,22 @@ class TakeResult:
 
 
 def count_in_flicks(tempo: TempoMap, at: int, bars: int) -> int:
-    """``bars`` bars of the meter and tempo at the record point ``at``, in flicks."""
+    """``bars`` bars of the meter and tempo at the record point ``at``, in flicks (the click's
+    own count-in arithmetic, so that the clicks and the record point agree)."""
     if bars <= 0:
         return 0
-    meter = tempo.meter_at(tempo.flicks_to_bbt(at).bar)
-    quarters = bars * meter.numerator * 4 / meter.denominator
-    return round(quarters * 60 * FLICKS_PER_SECOND / float(tempo.bpm_at(at)))
+    numerator = tempo.meter_at(tempo.flicks_to_bbt(at).bar).numerator
+    return round(bars * numerator * count_in_beat_flicks(tempo, at))
 
 
 class _Take:
     """One take in progress: what it records, the builder, and the journal's backlog."""
 
     def __init__(self, track_id: int, options: RecordOptions, start: int, end: int | None,
-                 loop: tuple[int, int] | None, roll_pos: int, roll_ns: int) -> None:
+                 loop: tuple[int, int] | None, roll_pos: int, roll_ns: int,
+                 count_in: int) -> None:
         self.track_id = track_id
+        self.count_in = count_in
         self.options = options
         self.start = start
         self.end = end
@@ -157,6 +160,20 @@ class Recorder:
     def active(self) -> bool:
         return self._take is not None
 
+    @property
+    def record_point(self) -> int | None:
+        """Where the take being recorded starts keeping notes (punch-in, loop start)."""
+        take = self._take
+        return take.start if take is not None else None
+
+    @property
+    def count_in_range(self) -> tuple[int, int] | None:
+        """(start, record point) of the count-in being played, for the click; else None."""
+        take = self._take
+        if take is None or take.count_in <= 0:
+            return None
+        return take.start - take.count_in, take.start
+
     # -- GUI thread ----------------------------------------------------------------------------
     def start(self, track_id: int, options: RecordOptions | None = None) -> None:
         """Arm ``track_id`` and roll: from the record point less count-in and pre-roll when
@@ -186,7 +203,8 @@ class Recorder:
             start = t.position()
         if options.mode is RecordMode.LOOP and t.loop != loop:
             t.set_loop(loop)
-        if not t.playing:
+        rolled_back = not t.playing  # already playing: punch in at once, no count-in
+        if rolled_back:
             t.seek(start - options.count_in - options.pre_roll)
         t.set_recording(True)
         if not t.playing:
@@ -194,7 +212,8 @@ class Recorder:
         roll_ns = t.clock.now_ns()
         self._owner = threading.current_thread()
         self.last_error = None
-        self._take = _Take(track_id, options, start, end, loop, t.position_at(roll_ns), roll_ns)
+        self._take = _Take(track_id, options, start, end, loop, t.position_at(roll_ns), roll_ns,
+                           options.count_in if rolled_back else 0)
         if self.journal is not None:
             self.journal.begin_take(track_id, start, options.mode.value, end=end, loop=loop,
                                     early_grace=options.early_grace)
