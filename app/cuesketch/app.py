@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
+from cuesketch.prefs import Preferences
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
 
@@ -26,14 +27,21 @@ class Services:
     extras: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
-        for name in ("recorder", "midi", "audio", "picture"):
+        """Land a take still being recorded, then let every device go; the project last."""
+        recorder = self.extras.get("recorder")
+        steps = [("recorder", lambda: recorder.active and recorder.stop())]  # type: ignore[attr-defined]
+        for name, method in (("midi", "close"), ("audio", "stop"), ("playback", "close"),
+                             ("picture", "close"), ("journal", "close"), ("synth", "close")):
             service = self.extras.get(name)
-            close = getattr(service, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception as e:  # closing must not lose the project
-                    print(f"cuesketch: closing {name}: {e}", file=sys.stderr)
+            if service is not None:
+                steps.append((name, getattr(service, method)))
+        for name, step in steps:
+            if name == "recorder" and recorder is None:
+                continue
+            try:
+                step()
+            except Exception as e:  # closing one device must not lose the project
+                print(f"cuesketch: closing {name}: {e}", file=sys.stderr)
         if self.project_file is not None:
             self.project_file.close()
 
@@ -49,6 +57,65 @@ def open_document(path: Path) -> tuple[Document, ProjectFile, str | None]:
     return document, pf, reason
 
 
+def build_engine(services: Services, preferences: Preferences) -> None:
+    """The synth, its playback and audio output, MIDI input, monitoring and the recorder.
+
+    Each part that can't start leaves a plain sentence in ``services.problems`` and the rest
+    carries on: no SoundFont plays silently, no audio device runs on the monotonic clock, no
+    MIDI port still records from the computer keyboard.
+    """
+    from cuesketch.engine.audio_out import AudioOutput
+    from cuesketch.engine.midi_input import MidiInputs
+    from cuesketch.engine.monitor import Monitor
+    from cuesketch.engine.playback import Playback
+    from cuesketch.engine.recorder import Recorder
+    from cuesketch.engine.soundfonts import SoundFontError
+    from cuesketch.engine.synth import SynthEngine
+    from cuesketch.store.journal import Journal, recover
+
+    document, transport = services.document, services.transport
+    sf = document.project.settings.soundfont or preferences.soundfont or "default"
+    try:
+        synth = SynthEngine(sf)
+    except SoundFontError as e:
+        services.problems.append(f"no SoundFont: {e}; playing silently")
+        synth = SynthEngine(None)
+    playback = Playback(synth, document=document, transport=transport, background_rebuild=True)
+    drivers = (preferences.audio_driver,) if preferences.audio_driver else None
+    audio = AudioOutput(playback, drivers=drivers, period_size=preferences.audio_buffer)
+    if not audio.start():
+        why = "; ".join(f"{k}: {v}" for k, v in audio.failures.items())
+        services.problems.append(
+            "no audio device: playing silently (the picture and recording still run on the "
+            "system clock; choose a driver in Preferences)" + (f" [{why}]" if why else ""))
+    monitor = Monitor(synth)
+    midi = MidiInputs(preferences.midi_backend or None)
+    midi.set_ports(preferences.midi_inputs or None)
+    journal = Journal(services.project_path) if services.project_path else None
+    recorder = Recorder(document, transport, journal)
+    midi.add_listener(monitor.on_event)
+    midi.add_listener(recorder.on_event)
+    midi.add_status_listener(monitor.on_status)
+    midi.add_status_listener(recorder.on_status)
+    try:
+        midi.start()
+    except Exception as e:  # MIDI is optional: musical typing still records
+        services.problems.append(f"no MIDI input: {e}")
+    typing_hint = "musical typing (Ctrl+K) plays and records from the computer keyboard"
+    if midi.problem:
+        services.problems.append(f"no MIDI input: {midi.problem}; {typing_hint}")
+    elif not midi.open_ports():
+        services.problems.append("no MIDI keyboard found: one is opened as soon as it is "
+                                 f"plugged in; meanwhile {typing_hint}")
+    if services.project_file is not None and not document.read_only:
+        recovered = recover(services.project_file, document)
+        if recovered:
+            services.problems.append(
+                f"recovered an unfinished take: {len(recovered)} notes, on a new track")
+    services.extras.update(synth=synth, playback=playback, audio=audio, monitor=monitor,
+                           midi=midi, recorder=recorder, journal=journal)
+
+
 def display_problem() -> str | None:
     if sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
@@ -56,6 +123,12 @@ def display_problem() -> str | None:
         return ("no display: Cuesketch's window needs a desktop session (or Xvfb). "
                 "Without one, the command line still works: cuesketch --help")
     return None
+
+
+def load_preferences() -> Preferences:
+    from cuesketch.prefs import load
+    from cuesketch.ui.qsettings_store import QSettingsMapping
+    return load(QSettingsMapping())
 
 
 def run_gui(project: str | None, demo: bool = False) -> int:
@@ -76,6 +149,7 @@ def run_gui(project: str | None, demo: bool = False) -> int:
     services = Services(document, Transport(), pf, path)
     if read_only_reason:
         services.problems.append(read_only_reason)
+    build_engine(services, load_preferences())
     from cuesketch.ui.window_root import run_window
     try:
         return run_window(services)

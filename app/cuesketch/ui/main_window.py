@@ -118,6 +118,17 @@ class MainWindow(QMainWindow):
         redo = self.document.redo_labels()
         self.actions["edit.redo"].setText(f"&Redo {redo[0]}" if redo else "&Redo")
 
+    def install_typing(self, typing_filter: object) -> None:
+        """Musical typing: a filter on the whole application, toggled by its action."""
+        from PySide6.QtWidgets import QApplication
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(typing_filter)  # type: ignore[arg-type]
+        action = self.actions["edit.musical_typing"]
+        action.setEnabled(True)
+        action.triggered.connect(
+            lambda _checked=False: action.setChecked(typing_filter.toggle()))  # type: ignore[attr-defined]
+
     # -- transport ---------------------------------------------------------------------------
     def frame_flicks(self) -> int:
         return self.document.project.settings.rate.flicks_per_frame

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import time
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from cuesketch import paths
 from cuesketch.app import Services
 from cuesketch.ui.bridge import StatusSignals
 from cuesketch.ui.main_window import MainWindow
+
+_STARTED = time.monotonic()
 
 
 def run_window(services: Services) -> int:
@@ -26,6 +30,8 @@ def run_window(services: Services) -> int:
     window = build_window(services)
     window.show()
     window.show_problems(services.problems)
+    for problem in services.problems:
+        print(f"cuesketch: {problem}", file=sys.stderr)
     # Ctrl+C in the terminal closes the window cleanly (Qt's loop hides Python's signals).
     signal.signal(signal.SIGINT, lambda *_: window.close())
     signal.signal(signal.SIGTERM, lambda *_: window.close())
@@ -36,9 +42,107 @@ def run_window(services: Services) -> int:
 
 
 def build_window(services: Services) -> MainWindow:
+    from cuesketch.engine.session import RecordSession
+    from cuesketch.engine.typing_keyboard import TYPING_SOURCE, TypingKeyboard
+    from cuesketch.ui.piano_roll import PianoRoll
+
+    document, transport, extras = services.document, services.transport, services.extras
     status = StatusSignals()
-    picture = QLabel("picture")
-    roll = QLabel("piano roll")
-    window = MainWindow(services.document, services.transport, picture, roll, status)
-    services.extras["status"] = status
+    synth = extras.get("synth")
+    midi = extras.get("midi")
+
+    def audition(pitch: int, velocity: int) -> None:
+        session = extras.get("session")
+        if synth is None or session is None:
+            return
+        channel = extras["playback"].monitor(session.track_id)  # type: ignore[attr-defined]
+        synth.note_on(channel, pitch, velocity)  # type: ignore[attr-defined]
+        QTimer.singleShot(400, lambda: synth.note_off(channel, pitch))  # type: ignore[attr-defined]
+
+    roll = PianoRoll(document, transport, audition=audition)
+    picture = build_picture(services)
+    handlers = {}
+    recorder = extras.get("recorder")
+    if recorder is not None:
+        session = RecordSession(document, recorder, extras.get("monitor"),  # type: ignore[arg-type]
+                                extras.get("playback"))  # type: ignore[arg-type]
+        extras["session"] = session
+        roll.activeTrackChanged.connect(session.arm)
+        if roll.active_track is not None:
+            session.arm(roll.active_track)
+        handlers["transport.record"] = lambda: status.post(session.toggle())
+    typing = None
+    if midi is not None:
+        typing = TypingKeyboard(midi.sender(TYPING_SOURCE))  # type: ignore[attr-defined]
+        extras["typing"] = typing
+    window = MainWindow(document, transport, picture, roll, status, handlers)
+    if typing is not None:
+        window.install_typing(TypingFilter(typing, window, status))
+    roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
+    for name in ("midi", "recorder"):
+        service = extras.get(name)
+        if hasattr(service, "add_status_listener"):
+            service.add_status_listener(  # type: ignore[union-attr]
+                lambda st: status.post(f"{st.port}: {st.change.value.replace('_', ' ')}"))
+    extras["status"] = status
     return window
+
+
+def build_picture(services: Services) -> QWidget:
+    try:
+        from cuesketch.ui.picture_view import PictureView  # noqa: F401
+    except ImportError:
+        return QLabel("picture")
+    return QLabel("picture")
+
+
+class TypingFilter(QObject):
+    """Musical typing: while on, letter keys play notes instead of running shortcuts."""
+
+    def __init__(self, keyboard: object, window: QWidget, status: StatusSignals) -> None:
+        super().__init__(window)
+        self.keyboard = keyboard
+        self.status = status
+        self.enabled = False
+
+    def toggle(self) -> bool:
+        self.enabled = not self.enabled
+        if not self.enabled:
+            self.keyboard.release_all()  # type: ignore[attr-defined]
+        self.status.post(self.keyboard.describe() if self.enabled  # type: ignore[attr-defined]
+                         else "Musical typing off")
+        return self.enabled
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.enabled:
+            return False
+        kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            assert isinstance(event, QKeyEvent)
+            text = event.text()
+            if not text or event.modifiers() & ~_SHIFT:
+                return False
+            kb = self.keyboard
+            if not kb.handles(text):  # type: ignore[attr-defined]
+                return False
+            if kind == QEvent.Type.ShortcutOverride:
+                event.accept()  # ours: no shortcut (R, J, K, L ...) may take it
+                return True
+            if kind == QEvent.Type.KeyPress:
+                kb.press(text, event.isAutoRepeat())  # type: ignore[attr-defined]
+            else:
+                kb.release(text, event.isAutoRepeat())  # type: ignore[attr-defined]
+            return True
+        if kind == QEvent.Type.WindowDeactivate:
+            self.keyboard.release_all()  # type: ignore[attr-defined]
+        return False
+
+
+_SHIFT = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+
+
+def startup_marker(what: str) -> None:
+    """For the startup benchmark: say when the first picture frame is on screen, then quit."""
+    if os.environ.get("CUESKETCH_QUIT_AFTER_FIRST_FRAME"):
+        print(f"{what} {time.monotonic() - _STARTED:.3f}", flush=True)
+        QTimer.singleShot(0, QApplication.quit)
