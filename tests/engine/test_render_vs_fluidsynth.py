@@ -17,6 +17,7 @@ import pytest
 
 import midi_songs
 from audio_checks import onsets
+from cuesketch.cli import main
 from cuesketch.engine import soundfonts
 from cuesketch.engine.render import read_wav, render_project
 from cuesketch.engine.synth import SynthEngine
@@ -55,9 +56,14 @@ def test_every_note_lands_where_the_cli_puts_it_within_a_block(tmp_path: Path):
 
 
 def test_a_multitrack_song_matches_the_cli_render(tmp_path: Path):
+    """End to end: `cuesketch import-midi` then `cuesketch render`, against the CLI."""
     midi = midi_songs.write_song(tmp_path / "song.mid", bars=12)
     theirs = fluidsynth_cli(midi, tmp_path / "cli.wav")[CLI_DELAY:]
-    mine = ours(midi, tmp_path / "ours.wav")
+    project = tmp_path / "song.cuesketch"
+    assert main(["import-midi", str(midi), "--into", str(project)]) == 0
+    assert main(["render", str(project), "--out", str(tmp_path / "ours.wav"),
+                 "--soundfont", str(FONT)]) == 0
+    mine = read_wav(tmp_path / "ours.wav")[0]
     n = min(len(theirs), len(mine))
     theirs, mine = theirs[:n], mine[:n]
 

@@ -105,6 +105,9 @@ class Snapshot:
     max_length: int = 0
     ctl_times: list[int] = field(default_factory=list)
     ctls: list[Event] = field(default_factory=list)  # time = transport sample
+    # per (channel, kind, controller): the point times and the points, for chasing
+    lanes: dict[tuple[int, int, int], tuple[list[int], list[Event]]] = \
+        field(default_factory=dict)
     end: int = 0  # the last note end or point, samples
 
     @classmethod
@@ -133,6 +136,11 @@ class Snapshot:
             else:
                 ctls.append(Event(t, CONTROL, ch, p.controller.cc or 0, p.value))
         ctls.sort()
+        lanes: dict[tuple[int, int, int], tuple[list[int], list[Event]]] = {}
+        for e in ctls:
+            times, points = lanes.setdefault(_lane(e), ([], []))
+            times.append(e.time)
+            points.append(e)
         end = max([n.end for n in notes] + [e.time for e in ctls] + [0])
         return cls(rate=rate, tempo=project.settings.tempo, frame_rate=project.settings.rate,
                    track_channels=track_channels, setups=setups,
@@ -140,7 +148,7 @@ class Snapshot:
                    starts=[n.start for n in notes], notes=notes,
                    note_by_id={n.id: n for n in notes},
                    max_length=max((n.end - n.start for n in notes), default=0),
-                   ctl_times=[e.time for e in ctls], ctls=ctls, end=end)
+                   ctl_times=[e.time for e in ctls], ctls=ctls, lanes=lanes, end=end)
 
     def controls_before(self, position: int) -> list[Event]:
         """The controller state in force just before ``position`` on every audible channel."""
@@ -149,8 +157,10 @@ class Snapshot:
             for cc, value in _CC_DEFAULTS.items():
                 state[(ch, CONTROL, cc)] = Event(0, CONTROL, ch, cc, value)
             state[(ch, PITCH, 0)] = Event(0, PITCH, ch, 0)
-        for e in self.ctls[:bisect_left(self.ctl_times, position)]:
-            state[(e.channel, e.kind, e.a if e.kind == CONTROL else 0)] = e
+        for lane, (times, points) in self.lanes.items():
+            i = bisect_left(times, position)
+            if i:
+                state[lane] = points[i - 1]
         return list(state.values())
 
     def notes_sounding(self, position: int) -> list[PlayNote]:
@@ -158,6 +168,10 @@ class Snapshot:
         i = bisect_left(self.starts, position - self.max_length)
         j = bisect_left(self.starts, position)
         return [n for n in self.notes[i:j] if n.end > position]
+
+
+def _lane(e: Event) -> tuple[int, int, int]:
+    return (e.channel, e.kind, e.a if e.kind == CONTROL else 0)
 
 
 class Playback:
