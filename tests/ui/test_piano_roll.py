@@ -70,8 +70,8 @@ class Rig:
                               audition=lambda p, v: self.heard.append((p, v)))
         qtbot.addWidget(self.roll)
         self.roll.resize(1200, 800)
-        self.roll.show()
-        qtbot.waitExposed(self.roll)
+        with qtbot.waitExposed(self.roll):
+            self.roll.show()
         self.roll.geo.key_h = 12
         self.roll.geo.top = 80
         self.roll.show_range(0, 8 * SEC)  # 1200-ish px for 8 s: a beat is ~70 px
@@ -448,3 +448,81 @@ def test_a_tempo_change_moves_the_grid(rig: Rig) -> None:
     rig.doc.set_settings(Settings(tempo=TempoMap.constant(Fraction(60)), rate=settings.rate))
     rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(5 * SEC + SEC // 8, 72))
     assert (5 * SEC, SEC // 4, 72) in rig.notes(1)  # a sixteenth at 60 bpm
+
+
+def test_roll_keys_win_over_window_shortcuts_only_when_they_apply(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QMainWindow
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    fired: list[str] = []
+    step = QAction("Forward One Frame", window)
+    step.setShortcut(QKeySequence("Right"))
+    step.triggered.connect(lambda: fired.append("frame"))
+    window.addAction(step)
+    window.setCentralWidget(rig.roll)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    rig.canvas.setFocus()
+    a = min(rig.project.notes)
+    qtbot.keyClick(rig.canvas, Qt.Key.Key_Right)  # nothing selected: the window's frame step
+    assert fired == ["frame"] and rig.project.notes[a].start == 2 * BEAT
+    rig.roll.set_selection({a})
+    qtbot.keyClick(rig.canvas, Qt.Key.Key_Right)  # a selection: the roll nudges it
+    assert fired == ["frame"] and rig.project.notes[a].start == 2 * BEAT + S16
+    window.takeCentralWidget()  # the rig's fixture owns the roll
+
+
+def test_the_scroll_bars_move_the_view(rig: Rig) -> None:
+    geo = rig.roll.geo
+    t0, top = geo.t0, geo.top
+    rig.roll.hbar.setValue(rig.roll.hbar.value() + 100)
+    assert geo.t0 == pytest.approx(t0 + 100 * geo.fpp, abs=geo.fpp)
+    rig.roll.vbar.setValue(rig.roll.vbar.value() + 120)
+    assert geo.top == pytest.approx(top - 10)
+
+
+def test_shift_drag_in_the_ruler_selects_a_time_range(rig: Rig) -> None:
+    geo = rig.roll.geo
+    position = rig.transport.position()
+    rig.drag(rig.roll.ruler, QPoint(round(geo.x_of(3 * BEAT)), 10),
+             QPoint(round(geo.x_of(6 * BEAT + S16)), 10), mods=SHIFT)
+    _a, b, c, _d = sorted(rig.project.notes)
+    assert rig.roll.selection == {b, c}
+    assert rig.transport.position() == position  # the playhead stays
+
+
+def test_scrolling_under_the_playhead_draws_what_a_full_repaint_draws(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from cuesketch.model.changes import insert
+    notes = [(1 + k % 2, k * S16 * 3, S16 * (1 + k % 4), 50 + (k * 7) % 30) for k in range(200)]
+    rig = Rig(qtbot, notes)
+    # hits that come into view from the right while it scrolls, with notes near them
+    rig.doc.execute_changes([insert(Hit(10 + k, f, f"hit {k}")) for k, f in enumerate((200, 262))])
+    rig.roll.set_follow(Follow.CONTINUOUS)
+    rig.roll.show_range(0, 6 * SEC)
+    clock = rig.transport.clock
+    assert isinstance(clock, FakeClock)
+    rig.transport.play()
+    for _ in range(8 * 60):
+        clock.advance(1_000_000_000 // 60)
+        rig.roll.tick()
+        QApplication.processEvents()
+    rig.transport.stop()
+    QApplication.processEvents()
+    assert rig.roll.geo.t0 > 5 * SEC and rig.roll.frames_off_readout()
+
+    def pixels() -> np.ndarray:  # what is on screen (grab() would paint afresh)
+        shot = rig.roll.screen().grabWindow(rig.roll.winId())
+        image = shot.toImage().convertToFormat(QImage.Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
+    scrolled = pixels()
+    rig.roll.refresh()
+    QApplication.processEvents()
+    full = pixels()
+    assert scrolled.shape == full.shape and len(np.unique(full)) > 20
+    differ = int((scrolled != full).sum())
+    assert differ <= 40, f"{differ} pixels differ"  # a pixel column may round the other way

@@ -309,6 +309,17 @@ class PianoRoll(QWidget):
             self.activeTrackChanged.emit(track_id)
         self.refresh()
 
+    def select_range(self, start: int, end: int) -> None:
+        """The active track's notes that start from ``start`` up to ``end`` (flicks)."""
+        if self.active_track is None:
+            return
+        tn = self.index.notes.get(self.active_track)
+        if tn is None:
+            return
+        lo = int(np.searchsorted(tn["start"], start, "left"))
+        hi = int(np.searchsorted(tn["start"], end, "right"))
+        self.set_selection(tn["id"][lo:hi].tolist())
+
     def select_all(self) -> None:
         if self.active_track is not None:
             self.set_selection(self.index.track_ids(self.active_track))

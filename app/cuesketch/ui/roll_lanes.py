@@ -212,9 +212,6 @@ class ControllerLane(Lane):
                     p.setBrush(color)
                     p.setPen(Qt.PenStyle.NoPen)
                     p.drawRects(rp._rects(xs - 2, ys - 2, np.full(len(xs), 4.0), 4.0))
-        p.setPen(QColor("#7d848e"))
-        p.drawText(QRectF(x0 + 4, 2, 200, 14), Qt.AlignmentFlag.AlignLeft,
-                   CONTROLLER_NAMES[self.controller] if x0 < 4 else "")
         rp.paint_playhead(p, geo, roll.playhead, 0, self.height())
         p.end()
 

@@ -362,33 +362,43 @@ def _paint_notes_vector(p: QPainter, geo: RollGeometry, layers: list[NoteLayer])
 
 def _note_labels(geo: RollGeometry, layers: list[NoteLayer], c0: int, width: int, high: int,
                  n_rows: int) -> tuple[npt.NDArray[Any], list[int]]:
-    """Which note color each cell shows (0: none), layer over layer, and the colors: each
-    layer's notes are expanded to their cells and written in drawing order."""
-    palette = [0]
-    labels = np.zeros(n_rows * width, np.uint8 if len(layers) < 60 else np.uint16)
+    """Which note color each cell shows (0: none), layer over layer, and the colors.
+
+    All visible notes become cell spans in one pass; each layer (a track, its selected notes
+    apart) then writes its cells in drawing order, the later on top.
+    """
+    groups = []  # (layer, selected) in drawing order
+    picks = []
     for layer in layers:
-        tn, rows = layer.notes, layer.rows
-        starts, ends = tn["start"][rows], tn["end"][rows]
-        xa = np.floor((starts - geo.t0) / geo.fpp).astype(np.int64) - c0
-        xb = np.maximum(np.ceil((ends - geo.t0) / geo.fpp).astype(np.int64) - c0, xa + 1)
-        np.clip(xa, 0, width, out=xa)
-        np.clip(xb, 0, width, out=xb)
-        cell = (high - tn["pitch"][rows]) * width + xa
-        w = xb - xa
-        style = layer.style
         for sel in (False, True):
             m = layer.selected == sel
-            if not m.any():
-                continue
-            fill = blend(style.fill, QColor("white"), 0.45) if sel else style.fill
-            palette += [argb(fill), argb(style.edge if not sel else SELECTED_EDGE)]
-            cm, wm = cell[m], w[m]
-            total = int(wm.sum())
-            if total:
-                offsets = np.cumsum(wm) - wm
-                labels[np.repeat(cm - offsets, wm) + np.arange(total)] = len(palette) - 2
-            wide = (wm >= 3) & (xa[m] < width)  # a note's start shows as a darker column
-            labels[cm[wide]] = len(palette) - 1
+            if m.any():
+                groups.append((layer, sel))
+                picks.append(layer.rows[m])
+    palette = [0]
+    labels = np.zeros(n_rows * width, np.uint8 if len(groups) < 120 else np.uint16)
+    if not groups:
+        return labels.reshape(n_rows, width), palette
+    starts = np.concatenate([g[0].notes["start"][r] for g, r in zip(groups, picks)])
+    ends = np.concatenate([g[0].notes["end"][r] for g, r in zip(groups, picks)])
+    pitches = np.concatenate([g[0].notes["pitch"][r] for g, r in zip(groups, picks)])
+    xa = np.floor((starts - geo.t0) / geo.fpp).astype(np.int64) - c0
+    xb = np.maximum(np.ceil((ends - geo.t0) / geo.fpp).astype(np.int64) - c0, xa + 1)
+    np.clip(xa, 0, width, out=xa)
+    np.clip(xb, 0, width, out=xb)
+    w = xb - xa
+    first = (high - pitches) * width + xa
+    offsets = np.cumsum(w) - w
+    cells = np.repeat(first - offsets, w) + np.arange(int(w.sum()))
+    bounds = np.cumsum([0] + [len(r) for r in picks])
+    cell_bounds = np.concatenate([[0], np.cumsum(w)])[bounds]
+    for k, (layer, sel) in enumerate(groups):
+        fill = blend(layer.style.fill, QColor("white"), 0.45) if sel else layer.style.fill
+        palette += [argb(fill), argb(SELECTED_EDGE if sel else layer.style.edge)]
+        labels[cells[cell_bounds[k]:cell_bounds[k + 1]]] = len(palette) - 2
+        a, b = bounds[k], bounds[k + 1]
+        wide = (w[a:b] >= 3) & (xa[a:b] < width)  # a note's start shows as a darker column
+        labels[first[a:b][wide]] = len(palette) - 1
     return labels.reshape(n_rows, width), palette
 
 

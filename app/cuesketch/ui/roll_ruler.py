@@ -1,6 +1,7 @@
 """The ruler above the piano roll: timecode and bars|beats (either one leads, on the top row),
 cue regions with their names, hits with theirs, and the playhead. Click or drag to move the
-playhead (to the frame); double-click to swap which scale leads."""
+playhead (to the frame); shift-drag to select the active track's notes in a time range;
+double-click to swap which scale leads."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ class Ruler(QWidget):
         self.metrics = QFontMetrics(self.lead_font)
         self.small_metrics = QFontMetrics(self.small_font)
         self._scrubbing = False
+        self._range_from: float | None = None
 
     def paintEvent(self, event: QPaintEvent) -> None:
         roll, geo = self.roll, self.roll.geo
@@ -158,16 +160,27 @@ class Ruler(QWidget):
         self.roll.seek(rate.flicks_to_frame(t + rate.flicks_per_frame // 2) * rate.flicks_per_frame)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._scrubbing = True
-            self._seek(event.position().x())
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        x = event.position().x()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # a time range of notes
+            self._range_from = x
+            self.roll.select_range(self.roll.geo.t_of(x), self.roll.geo.t_of(x))
+            return
+        self._scrubbing = True
+        self._seek(x)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._scrubbing:
-            self._seek(event.position().x())
+        x = event.position().x()
+        if self._range_from is not None:
+            a, b = sorted((self._range_from, x))
+            self.roll.select_range(self.roll.geo.t_of(a), self.roll.geo.t_of(b))
+        elif self._scrubbing:
+            self._seek(x)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._scrubbing = False
+        self._range_from = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.roll.set_ruler_lead("bars" if self.roll.ruler_lead == "timecode" else "timecode")
