@@ -175,6 +175,11 @@ class SynthesizedClick:
     def reset(self) -> None:
         self._tails.clear()
 
+    @property
+    def ringing(self) -> bool:
+        """A tick is still sounding into the next buffer."""
+        return bool(self._tails)
+
     def mix(self, out: Audio, hits: list[tuple[int, bool]], level: float) -> None:
         """Add ticks starting at buffer offsets ``hits`` (offset, accent), and earlier tails."""
         tails, self._tails = self._tails, []

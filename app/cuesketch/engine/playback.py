@@ -230,7 +230,8 @@ class Playback:
 
     # -- commands: any thread ------------------------------------------------------------------
     def play(self, position: int) -> None:
-        """Start (or jump) at ``position`` flicks. Without a transport: the offline way."""
+        """Start (or jump) at ``position`` flicks: for offline use. With a transport, drive
+        the transport instead (play, seek, stop, set_loop): playback follows it."""
         self._commands.append(("play", position))
 
     def stop(self) -> None:
@@ -323,7 +324,7 @@ class Playback:
             self._window(start + n + LOOKAHEAD, events)
             events.sort()
         buf = self.scheduler.render(n, events, out)
-        if self._synth_click_hits or self._synth_click._tails:
+        if self._synth_click_hits or self._synth_click.ringing:
             due = [(t - start, a) for t, a in self._synth_click_hits if t < start + n]
             self._synth_click_hits = [(t, a) for t, a in self._synth_click_hits if t >= start + n]
             self._synth_click.mix(buf, due, self.click.level)
