@@ -143,11 +143,16 @@ class Journal:
         if self._fd is not None:
             return True
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-            data = _read_all(self._fd)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            try:
+                data = _read_all(fd)
+            except OSError:
+                os.close(fd)
+                raise
         except OSError as e:
             self._write_error = f"the recording journal can't be opened ({e.strerror or e})"
             return False
+        self._fd = fd
         self._end = _valid_end(data)
         self._reserved = len(data)
         self._keep_old = bool(_takes(data, pending_only=True))

@@ -60,6 +60,11 @@ class ProjectFile:
         self._old_version: int | None = None  # the file's version, while it is not migrated
         self.reader = db  # where reads go: an up-to-date copy in memory for an old read-only file
 
+    @property
+    def read_only_reason(self) -> str | None:
+        """The same as ``reason`` (the name app.open_document asks for)."""
+        return self.reason
+
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, settings: Settings | None = None) -> ProjectFile:
