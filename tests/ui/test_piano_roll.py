@@ -272,8 +272,8 @@ def test_q_quantizes_with_strength_swing_and_ends(qtbot) -> None:  # type: ignor
     assert rig.notes(1) == [(S16, BEAT + 500, 60), (3 * S16, S16, 62)]
     rig.doc.undo()
     rig.roll.set_selection({1})
-    rig.roll.strength_box.setValue(50)
-    rig.roll.lengths_box.setChecked(True)
+    rig.roll.toolbar.strength_box.setValue(50)
+    rig.roll.toolbar.lengths_box.setChecked(True)
     rig.key(Qt.Key.Key_Q)
     n = rig.project.notes[1]
     assert n.start == S16 + 500
@@ -423,8 +423,21 @@ def test_the_view_follows_playback(rig: Rig, mode: Follow) -> None:
         assert abs(geo.x_of(rig.roll.playhead) - geo.width / 3) <= 2
 
 
+def test_toolbar_shows_and_sets_the_roll_settings(rig: Rig) -> None:
+    bar = rig.roll.toolbar
+    assert bar.grid_box.currentText() == "1/16" and bar.snap_box.currentText() == "Grid"
+    assert bar.strength_box.value() == 100 and bar.follow_box.currentText() == "Page"
+    rig.roll.set_follow(Follow.CONTINUOUS)
+    rig.roll.set_snap(SnapMode.HITS)
+    assert bar.follow_box.currentText() == "Scroll" and bar.snap_box.currentText() == "Hits"
+    bar.snap_box.setCurrentIndex(bar.snap_box.findText("Frames"))
+    assert rig.roll.snap_mode is SnapMode.FRAMES
+    bar.swing_box.setValue(33)
+    assert rig.roll.quantize.swing == pytest.approx(0.33)
+
+
 def test_grid_choice_changes_snapping(rig: Rig) -> None:
-    rig.roll.grid_box.setCurrentIndex(rig.roll.grid_box.findText("1/8T"))
+    rig.roll.toolbar.grid_box.setCurrentIndex(rig.roll.toolbar.grid_box.findText("1/8T"))
     assert rig.roll.grid == Grid.parse("1/8T")
     rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + BEAT // 3 + 1000, 72))
     assert (9 * BEAT + BEAT // 3, BEAT // 3, 72) in rig.notes(1)

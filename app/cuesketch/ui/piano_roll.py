@@ -19,21 +19,21 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QWheelEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel,
-                               QScrollBar, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
 
 from cuesketch.engine.transport import Transport, TransportState
 from cuesketch.model import edits
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
 from cuesketch.model.entities import Controller, Note, Track
-from cuesketch.model.grid import GRIDS, Grid, tempo_grid
+from cuesketch.model.grid import Grid, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode, Snapper
 from cuesketch.ui.roll_canvas import NoteCanvas
@@ -45,6 +45,7 @@ from cuesketch.model.hit_sync import frames_off
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_paint import TrackStyle
 from cuesketch.ui.roll_ruler import Ruler
+from cuesketch.ui.roll_toolbar import RollToolbar
 from cuesketch.ui.roll_view_model import Follow, RollGeometry
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
@@ -132,7 +133,7 @@ class PianoRoll(QWidget):
 
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.toolbar = self._build_toolbar()
+        self.toolbar = RollToolbar(self)
         self.ruler = Ruler(self)
         self.keyboard = Keyboard(self)
         self.canvas = NoteCanvas(self)
@@ -172,64 +173,7 @@ class PianoRoll(QWidget):
         outer.setSpacing(2)
         outer.addWidget(self.toolbar)
         outer.addLayout(grid)
-
-    def _build_toolbar(self) -> QWidget:
-        bar = QWidget(self)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(4, 2, 4, 2)
-
-        def combo(label: str, items: Iterable[tuple[str, object]], on: Callable[[object], None],
-                  tip: str) -> QComboBox:
-            row.addWidget(QLabel(label, bar))
-            box = QComboBox(bar)
-            box.setToolTip(tip)
-            for text, data in items:
-                box.addItem(text, data)
-            box.currentIndexChanged.connect(lambda _i: on(box.currentData()))
-            row.addWidget(box)
-            return box
-
-        self.tool_box = combo("Tool", [("Draw", "draw"), ("Select", "select")], self.set_tool,
-                              "Draw: click or drag in empty space adds a note. "
-                              "Select: drag draws a rubber band.")
-        self.grid_box = combo("Grid", [(g.label, g) for g in GRIDS], self.set_grid,
-                              "The grid for snapping, nudging and quantizing")
-        self.snap_box = combo("Snap", [("Grid", SnapMode.GRID), ("Frames", SnapMode.FRAMES),
-                                       ("Hits", SnapMode.HITS), ("Off", SnapMode.OFF)],
-                              self.set_snap, "Where edits land; hold Alt while dragging to "
-                              "place freely")
-        row.addWidget(QLabel("Q", bar))
-        self.strength_box = QSpinBox(bar)
-        self.strength_box.setRange(0, 100)
-        self.strength_box.setSuffix("%")
-        self.strength_box.setValue(100)
-        self.strength_box.setToolTip("Quantize strength")
-        self.swing_box = QSpinBox(bar)
-        self.swing_box.setRange(0, 75)
-        self.swing_box.setSuffix("% sw")
-        self.swing_box.setToolTip("Swing: the off-beat's delay as a share of a grid step "
-                                  "(33% is the triplet shuffle)")
-        self.lengths_box = QCheckBox("ends", bar)
-        self.lengths_box.setToolTip("Quantize note ends too")
-        for w in (self.strength_box, self.swing_box):
-            w.valueChanged.connect(lambda _v: self._quantize_changed())
-            row.addWidget(w)
-        self.lengths_box.toggled.connect(lambda _v: self._quantize_changed())
-        row.addWidget(self.lengths_box)
-        quantize = QToolButton(bar)
-        quantize.setText("Quantize")
-        quantize.clicked.connect(self.quantize_selection)
-        row.addWidget(quantize)
-        self.follow_box = combo("Follow", [("Page", Follow.PAGE), ("Scroll", Follow.CONTINUOUS),
-                                           ("Off", Follow.OFF)], self.set_follow,
-                                "How the view follows the playhead while playing")
-        self.lead_box = combo("Ruler", [("Timecode", "timecode"), ("Bars", "bars")],
-                              self.set_ruler_lead, "Which scale leads the ruler")
-        row.addStretch(1)
-        self.grid_box.blockSignals(True)
-        self.grid_box.setCurrentIndex(list(GRIDS).index(self.grid))
-        self.grid_box.blockSignals(False)
-        return bar
+        self.toolbar.show_state()
 
     # -- state the parts read ------------------------------------------------------------------
     def track_styles(self) -> list[TrackStyle]:
@@ -326,42 +270,39 @@ class PianoRoll(QWidget):
 
     # -- settings --------------------------------------------------------------------------------
     def set_tool(self, tool: object) -> None:
-        self.tool = str(tool)
+        """``"draw"``: a click or drag in empty space draws; ``"select"``: it draws a band."""
+        self.tool = "select" if tool == "select" else "draw"
+        self.toolbar.show_state()
 
     def set_grid(self, grid: object) -> None:
         assert isinstance(grid, Grid)
         self.grid = grid
         self._last_length = None
-        self._quantize_changed()
+        self.quantize = replace(self.quantize, grid=grid)
+        self.toolbar.show_state()
         self.refresh()
 
     def set_snap(self, mode: object) -> None:
         assert isinstance(mode, SnapMode)
         self.snap_mode = mode
+        self.toolbar.show_state()
 
     def set_follow(self, mode: object) -> None:
+        """Follow playback by pages, continuously, or not (``Follow.OFF``)."""
         assert isinstance(mode, Follow)
         self.follow = mode
-        i = self.follow_box.findData(mode)
-        if i >= 0 and i != self.follow_box.currentIndex():
-            self.follow_box.setCurrentIndex(i)
+        self.toolbar.show_state()
 
     def set_ruler_lead(self, lead: object) -> None:
+        """``"timecode"`` or ``"bars"`` on the ruler's top row."""
         self.ruler_lead = "bars" if lead == "bars" else "timecode"
-        i = self.lead_box.findData(self.ruler_lead)
-        if i != self.lead_box.currentIndex():
-            self.lead_box.setCurrentIndex(i)
+        self.toolbar.show_state()
         self.ruler.update()
 
     def set_quantize(self, q: edits.Quantize) -> None:
-        self.quantize = q
-        self.strength_box.setValue(round(q.strength * 100))
-        self.swing_box.setValue(round(q.swing * 100))
-        self.lengths_box.setChecked(q.lengths)
-
-    def _quantize_changed(self) -> None:
-        self.quantize = edits.Quantize(self.grid, self.strength_box.value() / 100,
-                                       self.swing_box.value() / 100, self.lengths_box.isChecked())
+        """Strength, swing and ends for Q (the grid is the roll's)."""
+        self.quantize = replace(q, grid=self.grid)
+        self.toolbar.show_state()
 
     def set_audition(self, audition: Audition | None) -> None:
         self.audition = audition or _no_audition

@@ -1,10 +1,11 @@
 """Drawing the piano roll: rows, grid, cues, hits, notes, the frames-off readout, the playhead.
 
-Everything is drawn in batches from numpy columns. Notes take one of two paths: a few hundred
-become one ``drawRects`` call per track with outlines; more than that (a zoomed-out view of a
-dense score) are rasterized with numpy into one small image, a pixel column per column and a
-row per pitch, and scaled onto the roll in one ``drawImage``. The cost then depends on the
-roll's size, not on how many notes it shows.
+Everything is drawn in batches from numpy columns, never a Python object per note. The note
+area is one small image built with numpy, a pixel column per column and a row per pitch
+(rows, cue tint, grid lines, hits and, when there are many, the notes), scaled onto the roll
+in one ``drawImage``: its cost follows the roll's size, not the number of notes. A few hundred
+notes are drawn over it as rectangles with outlines instead. Long vertical lines are the
+expensive thing to draw with QPainter, so they live in the images too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from cuesketch.timing.rates import FrameRate
 from cuesketch.ui.roll_index import Marks, RollIndex, TrackNotes
 from cuesketch.ui.roll_view_model import RollGeometry
 
-VECTOR_LIMIT = 700  # above this many visible notes, rasterize
+VECTOR_LIMIT = 400  # above this many visible notes, rasterize
 LABEL_LIMIT = 150  # frames-off labels drawn at most
 
 BACKGROUND = QColor("#1d2025")
@@ -106,7 +107,8 @@ def grid_levels(geo: RollGeometry, tgrid: TempoGrid, grid: Grid, t: int) -> tupl
 def bar_and_beat_lines(geo: RollGeometry, tgrid: TempoGrid, grid: Grid, t_lo: int,
                        t_hi: int) -> tuple[list[int], list[int], list[int]]:
     """Bar, beat and grid-step lines (flicks) between two times, thinned to the zoom."""
-    every, beats, steps = grid_levels(geo, tgrid, grid, (t_lo + t_hi) // 2)
+    # the view's middle decides the density, so a strip drawn while scrolling matches the rest
+    every, beats, steps = grid_levels(geo, tgrid, grid, geo.t_of(geo.width / 2))
     bars_out: list[int] = []
     beats_out: list[int] = []
     steps_out: list[int] = []
@@ -133,7 +135,7 @@ def grid_xs(geo: RollGeometry, tgrid: TempoGrid, grid: Grid, rate: FrameRate, x0
             x1: float) -> list[tuple[npt.NDArray[np.float64], QColor]]:
     """The grid's line positions (x) and colors, faintest first; the canvas and both lanes
     draw the same lines, so the last few answers are kept."""
-    key = (id(tgrid), grid, rate, geo.t0, geo.fpp, x0, x1)
+    key = (tgrid, grid, rate, geo.t0, geo.fpp, geo.width, x0, x1)
     hit = _grid_cache.get(key)
     if hit is not None:
         return hit
