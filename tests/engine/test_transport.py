@@ -71,3 +71,16 @@ def test_shuttle_speed() -> None:
     t.play(speed=-2.0)
     clock.advance_s(1)
     assert t.position() == -2 * S
+
+
+def test_a_sync_that_has_not_seen_a_seek_cannot_undo_it() -> None:
+    clock = FakeClock()
+    t = Transport(clock)
+    t.play()
+    epoch = t.state().epoch
+    clock.advance_s(1)
+    t.seek(30 * S)  # the audio thread has not heard of this seek yet
+    t.sync(S, clock.now_ns(), epoch)  # it reports where it was: stale, ignored
+    assert t.position() == 30 * S
+    t.sync(30 * S + S // 10, clock.now_ns(), t.state().epoch)  # once it has heard, it counts
+    assert t.position() == 30 * S + S // 10

@@ -213,6 +213,7 @@ class Playback:
         self._synth_click = SynthesizedClick(self.rate)
         self._synth_click_hits: list[tuple[int, bool]] = []  # (output sample, accent)
         self._monitor_track: int | None = None
+        self._epoch = -1  # the transport state last heard of (see Transport.sync)
         self._latency_samples = 0
         self._worker: threading.Thread | None = None
         self._wake = threading.Event()
@@ -319,7 +320,7 @@ class Playback:
         if self._playing:
             if self.transport is not None and latency_ns is not None:
                 self.transport.sync(samples_to_flicks(self._pos, self.rate),
-                                    self.transport.clock.now_ns() + latency_ns)
+                                    self.transport.clock.now_ns() + latency_ns, self._epoch)
             self._send_click_level()
             self._window(start + n + LOOKAHEAD, events)
             events.sort()
@@ -342,6 +343,8 @@ class Playback:
             self._loop = self._loop_samples(arg)  # type: ignore[arg-type]
         elif kind == "state":
             assert isinstance(arg, TransportState)
+            jumped = arg.epoch != self._epoch
+            self._epoch = arg.epoch
             self._loop = self._loop_samples(arg.loop)
             if not arg.playing or arg.speed != 1.0:
                 # A shuttle (J/K/L) runs on the monotonic clock, silently.
@@ -349,7 +352,7 @@ class Playback:
                 return
             target = flicks_to_samples(arg.position, self.rate)
             tolerance = self.rate // 20 + 2 * self._latency_samples
-            if not self._playing or abs(target - self._pos) > tolerance:
+            if not self._playing or jumped or abs(target - self._pos) > tolerance:
                 self._start_at(target)
 
     def _loop_samples(self, loop: tuple[int, int] | None) -> tuple[int, int] | None:

@@ -33,6 +33,7 @@ class TransportState:
     position: int  # flicks, at the moment of the change
     loop: tuple[int, int] | None
     speed: float = 1.0  # J/K/L shuttle: 1, 2, 4 ... or negative
+    epoch: int = 0  # counts jumps (play, stop, seek, loop): a sync from before one is stale
 
 
 Listener = Callable[[TransportState], None]
@@ -54,6 +55,7 @@ class Transport:
         self._anchor_pos = 0
         self._anchor_ns = self.clock.now_ns()
         self._loop: tuple[int, int] | None = None
+        self._epoch = 0
         self._listeners: list[Listener] = []
         self.pre_roll = 0  # flicks played before the position where play was pressed
         self.count_in_bars = 0
@@ -99,7 +101,7 @@ class Transport:
     def state(self) -> TransportState:
         with self._lock:
             return TransportState(self._playing, self._recording, self._position_at(
-                self.clock.now_ns()), self._loop, self._speed)
+                self.clock.now_ns()), self._loop, self._speed, self._epoch)
 
     # -- commands ----------------------------------------------------------------------------
     def play(self, speed: float = 1.0) -> None:
@@ -109,6 +111,7 @@ class Transport:
             self._anchor_ns = now
             self._playing = True
             self._speed = speed
+            self._epoch += 1
         self._notify()
 
     def stop(self) -> None:
@@ -119,6 +122,7 @@ class Transport:
             self._playing = False
             self._recording = False
             self._speed = 1.0
+            self._epoch += 1
         self._notify()
 
     def toggle(self) -> None:
@@ -128,6 +132,7 @@ class Transport:
         with self._lock:
             self._anchor_pos = position
             self._anchor_ns = self.clock.now_ns()
+            self._epoch += 1
         self._notify()
 
     def set_recording(self, on: bool) -> None:
@@ -140,17 +145,22 @@ class Transport:
             raise ValueError("a loop ends after it starts")
         with self._lock:
             self._loop = loop
+            self._epoch += 1
         self._notify()
 
     # -- the audio master --------------------------------------------------------------------
-    def sync(self, position: int, at_ns: int) -> None:
+    def sync(self, position: int, at_ns: int, epoch: int | None = None) -> None:
         """The audio device says: the sample at ``position`` is heard at ``at_ns``.
 
         Called from the audio thread; cheap and lock-short. Small errors are pulled in
         gradually (a first-order loop); a large one (xrun, restart) is taken at once.
+        ``epoch``: the transport state the audio last heard of; a sync that has not yet seen
+        the latest seek (or play, stop, loop) is stale and ignored, so it can't undo a seek.
         """
         with self._lock:
             if not self._playing or self._speed != 1.0:
+                return
+            if epoch is not None and epoch != self._epoch:
                 return
             predicted = self._position_at(at_ns)
             error = position - predicted
