@@ -64,7 +64,10 @@ def project_range(project: Project, playback: Playback) -> tuple[int, int]:
 
 def render_blocks(playback: Playback, start: int, end: int,
                   chunk: int = CHUNK) -> Iterator[Audio]:
-    """Blocks of float32 stereo from ``start`` to ``end`` (flicks), by ``Playback.process``."""
+    """Blocks of float32 stereo from ``start`` to ``end`` (flicks), by ``Playback.process``.
+
+    Each block is a view of one reused buffer: consume it (or copy it) before the next.
+    """
     rate = playback.rate
     total = flicks_to_samples(end, rate) - flicks_to_samples(start, rate)
     playback.play(start)
