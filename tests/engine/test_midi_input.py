@@ -196,3 +196,17 @@ def test_the_rtmidi_callback_stamps_then_corrects() -> None:
                             use_deltas=False)
     plain(([0xB0, 1, 2], 5.0), None)
     assert got[-1] == ([0xB0, 1, 2], 7)
+
+
+def test_a_missing_keyboard_is_said_once_with_what_still_works() -> None:
+    inputs, system, statuses, _ = make("Midi Through:Midi Through Port-0 14:0")
+    inputs.poll()
+    inputs.poll()
+    assert [s.change for s in statuses] == [PortChange.MISSING]
+    assert "no MIDI keyboard" in statuses[0].text and "musical typing" in statuses[0].text
+    system.names.append("Keys:out")
+    inputs.poll()
+    assert statuses[-1].change is PortChange.OPENED
+    inputs.set_ports(["Keys:out", "Pads:out"])
+    assert [s.text for s in statuses if s.change is PortChange.MISSING][-1].startswith(
+        "MIDI input “Pads:out” is not plugged in")

@@ -77,6 +77,7 @@ class PortChange(enum.Enum):
     CAME_BACK = "came back"
     FAILED = "failed"
     UNAVAILABLE = "unavailable"  # no MIDI system at all (text says why)
+    MISSING = "missing"  # the system works, but the keyboard wanted is not plugged in
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,7 @@ class MidiInputs:
         self._open: dict[str, _Opened] = {}
         self._away: set[str] = set()
         self._failed: set[str] = set()
+        self._missing_said: set[str] = set()
         self._lock = threading.RLock()
         self._listeners: tuple[Callable[[MidiEvent], None], ...] = ()
         self._status_listeners: tuple[Callable[[PortStatus], None], ...] = ()
@@ -406,6 +408,7 @@ class MidiInputs:
                     self._open.pop(key).port.close()
             self._away &= keep or set()
             self._failed.clear()
+            self._missing_said.clear()
         self.poll()
 
     def start(self) -> None:
@@ -482,6 +485,7 @@ class MidiInputs:
                     f"MIDI input “{name}” came back" if came_back
                     else f"MIDI input: {name}"))
             self._failed &= set(present)  # a port that vanished may open when it returns
+            self._say_missing(present, now, statuses)
         self._emit(statuses)
 
     def _start_system(self, statuses: list[PortStatus]) -> bool:
@@ -500,6 +504,27 @@ class MidiInputs:
             return False
         self.problem = None
         return True
+
+    def _say_missing(self, present: dict[str, str], now: int,
+                     statuses: list[PortStatus]) -> None:
+        """Once per missing keyboard: what is missing, and that it opens when plugged in."""
+        if self.wanted is None:
+            found = self._default_key in present if self._default_key else any(
+                not _is_through(n) for n in present.values())
+            missing = [] if found or self._away else [""]
+        else:
+            missing = [n for n in self.wanted
+                       if port_key(n) not in present and port_key(n) not in self._away]
+        for name in missing:
+            if name in self._missing_said:
+                continue
+            self._missing_said.add(name)
+            text = (f"MIDI input “{name}” is not plugged in" if name
+                    else "no MIDI keyboard found") + (
+                ": it is picked up by itself when plugged in; meanwhile musical typing "
+                "(the computer keyboard) plays notes")
+            statuses.append(PortStatus(name, PortChange.MISSING, now, text))
+        self._missing_said &= set(missing)  # said again if it goes missing again later
 
     def _wanted_keys(self) -> set[str] | None:
         if self.wanted is None:
