@@ -194,7 +194,7 @@ class Recorder:
                 raise RecordError("loop recording needs a loop range: set one first")
             if loop[1] <= loop[0]:
                 raise RecordError("a loop range ends after it starts")
-            start = loop[0]
+            start, end = loop  # (the transport wraps; this also holds if it was past the end)
         elif options.punch is not None:
             start, end = options.punch
             if end <= start:
