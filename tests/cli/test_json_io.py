@@ -21,8 +21,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     p = Project()
-    p.load(Settings(title="Chase"), [Track(1, "Strings", program=48),
-                                     *(Note(i, 1, i * 1000, 500, 60 + i % 12) for i in range(1, 40))])
+    notes = [Note(i, 1, i * 1000, 500, 60 + i % 12) for i in range(1, 40)]
+    p.load(Settings(title="Chase"), [Track(1, "Strings", program=48), *notes])
     path = tmp_path / "Chase.cuesketch"
     ProjectFile.write_new(path, p)
     return path
@@ -53,7 +53,8 @@ def test_import_never_replaces_a_project_unasked(project: Path, tmp_path: Path,
 
 @pytest.mark.parametrize("content, words", [
     ("{not json", "not valid JSON (line 1"),
-    ('{"format": "cuesketch-project", "version": 1, "settings": 5}', "settings: expected an object"),
+    ('{"format": "cuesketch-project", "version": 1, "settings": 5}',
+     "settings: expected an object"),
     ("[]", "not a Cuesketch project export"),
 ])
 def test_bad_json_gives_a_plain_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],

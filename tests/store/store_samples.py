@@ -35,8 +35,9 @@ def sample_project(notes: int = 200, seed: int = 0, tracks: int = 4) -> Project:
                                     volume=rng.random(), pan=rng.uniform(-1, 1), order=i,
                                     channel=9 if i == tracks else i - 1)
                               for i in range(1, tracks + 1)]
-    entities += [Note(i, 1 + i % tracks, i * S // 4 + rng.randrange(1000), S // 8 + rng.randrange(S),
-                      rng.randrange(24, 100), rng.randrange(1, 128)) for i in range(1, notes + 1)]
+    entities += [Note(i, 1 + i % tracks, i * S // 4 + rng.randrange(1000),
+                      S // 8 + rng.randrange(S), rng.randrange(24, 100), rng.randrange(1, 128))
+                 for i in range(1, notes + 1)]
     entities += [ControlPoint(i, 1, i * S, list(Controller)[i % 4], rng.randrange(128))
                  for i in range(1, 21)]
     entities += [Hit(i, i * 97, f"hit {i}", list(HitKind)[i % 4], "door slam" if i == 1 else "")
@@ -86,12 +87,14 @@ def projects(draw: st.DrawFn) -> Project:
     notes = draw(st.lists(st.builds(Note, ids, ints, ints, st.integers(1, 2**62),
                                     st.integers(0, 127), st.integers(1, 127)),
                           max_size=30, unique_by=lambda n: n.id))
-    controls = draw(st.lists(st.builds(ControlPoint, ids, ints, ints, st.sampled_from(list(Controller)),
-                                       st.integers(-8192, 8191)), max_size=5, unique_by=lambda c: c.id))
+    controls = draw(st.lists(st.builds(ControlPoint, ids, ints, ints,
+                                       st.sampled_from(list(Controller)),
+                                       st.integers(-8192, 8191)),
+                             max_size=5, unique_by=lambda c: c.id))
     hits = draw(st.lists(st.builds(Hit, ids, ints, text, st.sampled_from(list(HitKind)), text),
                          max_size=5, unique_by=lambda h: h.id))
-    cues = draw(st.lists(st.builds(Cue, ids, text, ints, ints, st.none() | tempo_maps(), text, text),
-                         max_size=3, unique_by=lambda c: c.id))
+    cues = draw(st.lists(st.builds(Cue, ids, text, ints, ints, st.none() | tempo_maps(), text,
+                                   text), max_size=3, unique_by=lambda c: c.id))
     project = Project()
     project.load(settings, [*tracks, *notes, *controls, *hits, *cues])
     return project

@@ -68,7 +68,8 @@ def test_a_take_that_never_ended_is_pending_with_all_its_events(path: Path) -> N
 def test_a_held_note_ends_at_the_last_event_heard(path: Path) -> None:
     j = Journal(path)
     j.begin_take(1, 0, "overdub")
-    j.append([TakeEvent(S, 0, "Keys", (0x90, 48, 100)), TakeEvent(3 * S, 0, "Keys", (0x90, 50, 90))])
+    j.append([TakeEvent(S, 0, "Keys", (0x90, 48, 100)),
+              TakeEvent(3 * S, 0, "Keys", (0x90, 50, 90))])
     (take,) = pending_takes(path)
     held = take.build().notes
     assert [(n.start, n.end, n.pitch) for n in held][0] == (S, 3 * S, 48)
