@@ -539,3 +539,9 @@ def test_scrolling_under_the_playhead_draws_what_a_full_repaint_draws(qtbot) -> 
     assert scrolled.shape == full.shape and len(np.unique(full)) > 20
     differ = int((scrolled != full).sum())
     assert differ <= 40, f"{differ} pixels differ"  # a pixel column may round the other way
+
+
+def test_commands_name_real_methods(rig: Rig) -> None:
+    from cuesketch.ui.piano_roll import COMMANDS
+    for _name, _text, _key, method in COMMANDS:
+        assert callable(getattr(rig.roll, method))

@@ -25,39 +25,54 @@ import numpy as np
 import numpy.typing as npt
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
 
 from cuesketch.engine.transport import Transport, TransportState
 from cuesketch.model import edits
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
-from cuesketch.model.entities import Controller, Note, Track
+from cuesketch.model.entities import Note, Track
 from cuesketch.model.grid import Grid, tempo_grid
+from cuesketch.model.hit_sync import frames_off
 from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode, Snapper
+from cuesketch.timing.units import FLICKS_PER_SECOND
+from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_canvas import NoteCanvas
 from cuesketch.ui.roll_index import RollIndex
 from cuesketch.ui.roll_keyboard import WIDTH as KEYS_WIDTH
 from cuesketch.ui.roll_keyboard import Keyboard
 from cuesketch.ui.roll_lanes import CONTROLLER_NAMES, ControllerLane, VelocityLane
-from cuesketch.model.hit_sync import frames_off
-from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_paint import TrackStyle
 from cuesketch.ui.roll_ruler import Ruler
 from cuesketch.ui.roll_toolbar import RollToolbar
 from cuesketch.ui.roll_view_model import Follow, RollGeometry
-from cuesketch.timing.units import FLICKS_PER_SECOND
+
+# The roll's commands for a window's menus: (name, text, key, PianoRoll method). The roll
+# handles these keys itself while it has focus; a window action with the same key reaches the
+# roll when the focus is elsewhere.
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("roll.delete", "Delete Notes", "Del", "delete_selection"),
+    ("roll.duplicate", "Duplicate Notes", "Ctrl+D", "duplicate_selection"),
+    ("roll.select_all", "Select All in Track", "Ctrl+A", "select_all"),
+    ("roll.copy", "Copy Notes", "Ctrl+C", "copy"),
+    ("roll.cut", "Cut Notes", "Ctrl+X", "cut"),
+    ("roll.paste", "Paste Notes at Playhead", "Ctrl+V", "paste"),
+    ("roll.quantize", "Quantize", "Q", "quantize_selection"),
+    ("roll.zoom_selection", "Zoom to Selection", "Z", "zoom_to_selection"),
+    ("roll.zoom_cue", "Zoom to Cue", "Shift+Z", "zoom_to_cue"),
+)
 
 Audition = Callable[[int, int], None]  # (pitch, velocity); velocity 0 releases the key
 TICK_MS = 15  # the playhead's refresh while playing: a little faster than the display
-HIT_REACH_PX = 8
+HIT_REACH_PX = 8  # how near (pixels) a hit pulls an edit when snapping to hits
 SCROLLBAR_STYLE = (
     "QScrollBar { background: #202328; border: none; margin: 0; }"
     "QScrollBar::handle { background: #4a505a; border-radius: 3px; min-height: 24px;"
     " min-width: 24px; margin: 2px; }"
     "QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; }"
-    "QScrollBar::add-page, QScrollBar::sub-page { background: none; }")  # how near (pixels) a hit pulls an edit when snapping to hits
+    "QScrollBar::add-page, QScrollBar::sub-page { background: none; }")
 
 
 def _no_audition(pitch: int, velocity: int) -> None:
@@ -589,13 +604,4 @@ class PianoRoll(QWidget):
             out.update(zip(layer.notes["id"][layer.rows][near].tolist(), offs.tolist()))
         return out
 
-    # -- for the window --------------------------------------------------------------------------
-    def standard_keys(self) -> dict[str, QKeySequence]:
-        """The roll's keys, for a window that lists them in its menus."""
-        return {name: QKeySequence(seq) for name, seq in (
-            ("delete", "Del"), ("duplicate", "Ctrl+D"), ("select_all", "Ctrl+A"),
-            ("copy", "Ctrl+C"), ("cut", "Ctrl+X"), ("paste", "Ctrl+V"), ("quantize", "Q"),
-            ("zoom_selection", "Z"), ("zoom_cue", "Shift+Z"))}
-
-
-__all__ = ["PianoRoll", "Follow", "SnapMode", "Controller"]
+__all__ = ["PianoRoll", "Follow", "SnapMode", "COMMANDS", "Audition"]
