@@ -124,3 +124,36 @@ def test_new_ids_never_collide_with_loaded_ones() -> None:
     p = Project()
     p.load(Settings(), [Note(41, 1, 0, 10, 60)])
     assert p.new_id(Note) == 42
+
+
+class CountingSink:
+    def __init__(self, fail: bool = False) -> None:
+        self.writes: list[int] = []
+        self.fail = fail
+
+    def write(self, changes: Sequence[Change], settings: Settings) -> None:
+        if self.fail:
+            raise OSError("disk full")
+        self.writes.append(len(changes))
+
+
+def test_a_transaction_reaches_the_sink_in_one_write() -> None:
+    doc = make_doc()
+    doc.sink = sink = CountingSink()
+    with doc.transaction("Record take"):
+        for i in range(4):
+            doc.execute_changes([insert(Note(doc.project.new_id(Note), 1, i, 5, 60))])
+    assert sink.writes == [4]
+    doc.undo()
+    assert sink.writes == [4, 4]
+
+
+def test_a_transaction_the_sink_refuses_leaves_nothing() -> None:
+    doc = make_doc()
+    before = snapshot(doc)
+    doc.sink = CountingSink(fail=True)
+    with pytest.raises(OSError):
+        with doc.transaction("Record take"):
+            doc.execute_changes([insert(Note(doc.project.new_id(Note), 1, 0, 5, 60))])
+    assert snapshot(doc) == before
+    assert doc.history() == ["Add track"]

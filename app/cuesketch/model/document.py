@@ -89,10 +89,13 @@ class Document:
         self._open = Command(label, [], merge_key)
         try:
             yield self._open
+            # One write for the whole step: on disk it is all there or not at all.
+            if self.sink is not None and self._open.changes:
+                self.sink.write(self._open.changes, self.project.settings)
         except BaseException:
             done, self._open = self._open, None
             if done.changes:
-                self._apply(done.inverse())
+                self._apply(done.inverse(), write=False)
             raise
         done, self._open = self._open, None
         if done.changes:
@@ -147,9 +150,10 @@ class Document:
         return command.label
 
     # -- internals ---------------------------------------------------------------------------
-    def _apply(self, changes: Sequence[Change]) -> None:
+    def _apply(self, changes: Sequence[Change], write: bool = True) -> None:
         self.project.apply(changes)
-        if self.sink is not None:
+        # Inside a transaction the sink hears the whole step at its end.
+        if self.sink is not None and write and self._open is None:
             try:
                 self.sink.write(changes, self.project.settings)
             except Exception:
