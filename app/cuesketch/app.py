@@ -47,13 +47,15 @@ class Services:
 
 
 def open_document(path: Path) -> tuple[Document, ProjectFile, str | None]:
-    """Open a project for editing; read-only (and why) when another instance has it."""
+    """Open a project for editing; read-only, and why, when another instance has it or the
+    file is damaged (then with what could not be read)."""
     pf = ProjectFile.open(path)
     project = pf.load()
     document = Document(project, sink=pf)
     document.read_only = pf.read_only
-    reason = getattr(pf, "read_only_reason", None) or (
-        "the project is open read-only" if pf.read_only else None)
+    reason = pf.reason or ("the project is open read-only" if pf.read_only else None)
+    if pf.problems:
+        reason = f"{reason or 'the project is damaged'}: {'; '.join(pf.problems)}"
     return document, pf, reason
 
 

@@ -84,3 +84,17 @@ def test_undo_label_follows_history(qtbot: QtBot, tmp_path: Path) -> None:
     assert "Add hit" in w.actions["edit.undo"].text()
     w.actions["edit.undo"].trigger()
     assert 99 not in w.document.project.hits
+
+
+def test_history_view_lists_steps_and_jumps(qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.model.changes import insert
+    from cuesketch.model.entities import Hit
+    w, _, _ = make_window(qtbot, tmp_path)
+    for i in range(3):
+        w.document.execute_changes([insert(Hit(100 + i, 10 * i, f"hit {i}"))], f"Add hit {i}")
+    labels = [w.history.item(i).text() for i in range(w.history.count())]
+    assert labels == ["(as opened)", "Add hit 0", "Add hit 1", "Add hit 2"]
+    w.history._go_to(w.history.item(1))  # back to just after the first step
+    assert set(w.document.project.hits) - set(build_demo().hits) == {100}
+    w.history._go_to(w.history.item(3))
+    assert {100, 101, 102} <= set(w.document.project.hits)

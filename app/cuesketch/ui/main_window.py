@@ -20,6 +20,7 @@ from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui.actions import ACTIONS, build_actions
 from cuesketch.ui.bridge import DocumentSignals, StatusSignals
 from cuesketch.ui.cue_list import CueList
+from cuesketch.ui.history_view import HistoryView
 from cuesketch.ui.transport_bar import TransportBar
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
@@ -67,6 +68,14 @@ class MainWindow(QMainWindow):
         dock.setObjectName("CueDock")
         dock.setWidget(self.cue_list)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+
+        self.history = HistoryView(document, self)
+        history_dock = QDockWidget("Undo history", self)
+        history_dock.setObjectName("HistoryDock")
+        history_dock.setWidget(self.history)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, history_dock)
+        self.tabifyDockWidget(dock, history_dock)
+        dock.raise_()
 
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
