@@ -151,7 +151,9 @@ def run_gui(project: str | None, demo: bool = False) -> int:
     services = Services(document, Transport(), pf, path)
     if read_only_reason:
         services.problems.append(read_only_reason)
-    build_engine(services, load_preferences())
+    preferences = load_preferences()
+    services.extras["prefs"] = preferences
+    build_engine(services, preferences)
     from cuesketch.ui.window_root import run_window
     try:
         return run_window(services)

@@ -75,6 +75,7 @@ def build_window(services: Services) -> MainWindow:
     if midi is not None:
         typing = TypingKeyboard(midi.sender(TYPING_SOURCE))  # type: ignore[attr-defined]
         extras["typing"] = typing
+    handlers["edit.preferences"] = lambda: edit_preferences(services, window, status)
     window = MainWindow(document, transport, picture, roll, status, handlers)
     if typing is not None:
         window.install_typing(TypingFilter(typing, window, status))
@@ -86,6 +87,50 @@ def build_window(services: Services) -> MainWindow:
                 lambda st: status.post(f"{st.port}: {st.change.value.replace('_', ' ')}"))
     extras["status"] = status
     return window
+
+
+def edit_preferences(services: Services, window: QWidget, status: StatusSignals) -> None:
+    """Show the dialog; apply what can change live, keep the rest for the next start."""
+    from dataclasses import replace
+
+    from cuesketch import prefs as prefs_module
+    from cuesketch.engine.audio_out import AudioOutput
+    from cuesketch.prefs import Preferences
+    from cuesketch.ui.preferences_dialog import PreferencesDialog
+    from cuesketch.ui.qsettings_store import QSettingsMapping
+
+    extras = services.extras
+    old = extras.get("prefs") or Preferences()
+    assert isinstance(old, Preferences)
+    midi = extras.get("midi")
+    ports = midi.ports() if midi is not None else []  # type: ignore[attr-defined]
+    dialog = PreferencesDialog(replace(old), ports, window)
+    if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
+        return
+    new = dialog.result_preferences()
+    prefs_module.save(new, QSettingsMapping())
+    extras["prefs"] = new
+    said = []
+    if midi is not None and new.midi_inputs != old.midi_inputs:
+        midi.set_ports(new.midi_inputs or None)  # type: ignore[attr-defined]
+        said.append("MIDI inputs: " + (", ".join(new.midi_inputs) or "the first one found"))
+    audio = extras.get("audio")
+    if audio is not None and (new.audio_driver, new.audio_buffer) != (old.audio_driver,
+                                                                      old.audio_buffer):
+        audio.stop()  # type: ignore[attr-defined]
+        fresh = AudioOutput(extras["playback"],  # type: ignore[arg-type]
+                            drivers=(new.audio_driver,) if new.audio_driver else None,
+                            period_size=new.audio_buffer)
+        fresh.start()
+        extras["audio"] = fresh
+        said.append(f"audio: {fresh.status}")
+    if new.soundfont != old.soundfont:
+        said.append("the SoundFont changes when Cuesketch next starts")
+    picture = getattr(window, "picture", None)
+    apply_overlays = getattr(picture, "apply_preferences", None)
+    if apply_overlays is not None:
+        apply_overlays(new)
+    status.post("; ".join(said) or "Preferences saved")
 
 
 def build_picture(services: Services) -> QWidget:
