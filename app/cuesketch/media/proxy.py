@@ -1,0 +1,196 @@
+"""Frame-accurate proxies: an intra-only copy of the film that seeks exactly and fast.
+
+Films arrive as long-GOP H.264 with B-frames, on which libvlc's paused seeks land 1-4 frames
+early and take 100-650 ms (STACK.md). The proxy is H.264 with every frame a key frame
+(``-g 1 -bf 0``), at most ``WIDTH`` px wide, with the film's first sound track in AAC: on it a
+seek to the middle of a frame lands on that frame in 5-12 ms. Frame n of the proxy is frame n
+of the film (``-fps_mode passthrough``: no frame dropped or doubled). One second of the last
+frame is appended, because libvlc loses the next seek after showing the film's second-last
+frame when the file ends right after it; the player never goes past the film's own last frame.
+
+The proxy is made in the background by ffmpeg, reports progress, can be cancelled, is written
+under a temporary name and renamed when complete, and is kept in the per-user cache under the
+film's content hash (``content_hash.py``). The film itself is only read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cuesketch import paths
+from cuesketch.media.content_hash import content_hash
+from cuesketch.media.probe import PROXY_TAG, MediaError, MediaInfo, probe
+
+WIDTH = 960  # plays smoothly and cheaply (about 0.1 of a core), sharp enough to spot to
+VERSION = 1  # bump when the recipe changes: old proxies are then made again
+PAD_SECONDS = 1
+
+Progress = Callable[[float], None]  # 0.0 .. 1.0
+
+
+class ProxyCancelled(Exception):
+    """The proxy was cancelled before it was complete; nothing was left behind."""
+
+
+def proxy_dir() -> Path:
+    d = paths.cache_dir() / "proxies"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def proxy_size(info: MediaInfo, width: int = WIDTH) -> tuple[int, int]:
+    """The proxy's picture size: the film's, shrunk to ``width`` if wider, even numbers."""
+    w = min(width, info.width) // 2 * 2
+    h = max(2, round(info.height * w / info.width / 2) * 2)
+    return w, h
+
+
+def proxy_path(fingerprint: str, width: int = WIDTH, folder: Path | None = None) -> Path:
+    return (folder or proxy_dir()) / f"{fingerprint}-w{width}-v{VERSION}.mp4"
+
+
+def cached_proxy(source: Path | str, width: int = WIDTH, folder: Path | None = None,
+                 fingerprint: str | None = None) -> Path | None:
+    """The proxy already made for this film's content, or None."""
+    path = proxy_path(fingerprint or content_hash(source), width, folder)
+    return path if path.is_file() else None
+
+
+def ffmpeg_command(info: MediaInfo, out: Path, width: int = WIDTH) -> list[str]:
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise MediaError("ffmpeg is not installed; Cuesketch needs it to prepare the film")
+    w, h = proxy_size(info, width)
+    pad = PAD_SECONDS * info.rate.nominal
+    cmd = [ffmpeg, "-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1", "-y",
+           "-i", str(info.path), "-map", "0:v:0",
+           "-vf", f"scale={w}:{h},setsar=1,tpad=stop_mode=clone:stop={pad}",
+           "-fps_mode", "passthrough",
+           "-c:v", "libx264", "-preset", "superfast", "-tune", "fastdecode", "-crf", "22",
+           "-g", "1", "-bf", "0", "-pix_fmt", "yuv420p"]
+    if info.audio:
+        cmd += ["-map", f"0:{info.audio[0].index}", "-c:a", "aac", "-b:a", "192k"]
+    # the proxy says what it is: probe() then counts the film's frames, not the padding
+    cmd += ["-map_metadata", "-1", "-metadata", f"comment={PROXY_TAG}{info.frame_count}",
+            "-f", "mp4", str(out)]
+    return cmd
+
+
+def make_proxy(source: Path | str, *, info: MediaInfo | None = None, width: int = WIDTH,
+               on_progress: Progress | None = None, cancel: threading.Event | None = None,
+               folder: Path | None = None, fingerprint: str | None = None) -> Path:
+    """Make (or find in the cache) the proxy of ``source``; blocks until done.
+
+    Raises ``ProxyCancelled`` when ``cancel`` is set, ``MediaError`` when ffmpeg fails.
+    """
+    info = info or probe(source)
+    fingerprint = fingerprint or content_hash(info.path)
+    final = proxy_path(fingerprint, width, folder)
+    if final.is_file():
+        if on_progress:
+            on_progress(1.0)
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=final.stem + ".", suffix=".part", dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _encode(info, tmp, width, on_progress, cancel)
+        made = probe(tmp, check_decode=False)
+        if made.frame_count < info.frame_count:
+            raise MediaError(f"the proxy of {info.name} came out short ({made.frame_count} of "
+                             f"{info.frame_count} frames); the film may be damaged")
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if on_progress:
+        on_progress(1.0)
+    return final
+
+
+def _encode(info: MediaInfo, out: Path, width: int, on_progress: Progress | None,
+            cancel: threading.Event | None) -> None:
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(ffmpeg_command(info, out, width), stdout=subprocess.PIPE,
+                                stderr=errors, text=True)
+        stopper = None
+        if cancel is not None:  # ffmpeg's progress lines come only every half second
+            def watch() -> None:
+                while proc.poll() is None:
+                    if cancel.wait(0.05):
+                        proc.terminate()
+                        return
+            stopper = threading.Thread(target=watch, name="proxy-cancel", daemon=True)
+            stopper.start()
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            if key == "frame" and on_progress and value.isdigit():
+                on_progress(min(0.99, int(value) / max(1, info.frame_count)))
+        rc = proc.wait()
+        if stopper is not None:
+            stopper.join()
+        if cancel is not None and cancel.is_set():
+            raise ProxyCancelled(f"the proxy of {info.name} was cancelled")
+        if rc != 0:
+            errors.seek(0)
+            lines = [ln for ln in errors.read().splitlines() if ln.strip()]
+            raise MediaError(f"could not prepare {info.name} for frame-accurate playback: "
+                             f"{lines[-1] if lines else f'ffmpeg exit status {rc}'}")
+
+
+class ProxyJob:
+    """``make_proxy`` on a background thread. ``on_done(path, error)`` is called on that
+    thread when it ends: a path, or an error message (None for both when cancelled)."""
+
+    def __init__(self, source: Path | str, *, info: MediaInfo | None = None,
+                 width: int = WIDTH, on_progress: Progress | None = None,
+                 on_done: Callable[[Path | None, str | None], None] | None = None,
+                 folder: Path | None = None) -> None:
+        self.source = Path(source)
+        self.progress = 0.0
+        self.result: Path | None = None
+        self.error: str | None = None
+        self.cancelled = False
+        self.started = time.monotonic()
+        self._cancel = threading.Event()
+        self._info, self._width, self._folder = info, width, folder
+        self._on_progress, self._on_done = on_progress, on_done
+        self._thread = threading.Thread(target=self._run, name="proxy", daemon=True)
+        self._thread.start()
+
+    def _progress(self, value: float) -> None:
+        self.progress = value
+        if self._on_progress:
+            self._on_progress(value)
+
+    def _run(self) -> None:
+        try:
+            self.result = make_proxy(self.source, info=self._info, width=self._width,
+                                     on_progress=self._progress, cancel=self._cancel,
+                                     folder=self._folder)
+        except ProxyCancelled:
+            self.cancelled = True
+        except (MediaError, OSError) as e:
+            self.error = str(e)
+        if self._on_done:
+            self._on_done(self.result, self.error)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True when the job ended within ``timeout``."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
