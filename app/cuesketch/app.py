@@ -104,8 +104,8 @@ def build_engine(services: Services, preferences: Preferences) -> None:
     except Exception as e:  # MIDI is optional: musical typing still records
         services.problems.append(f"no MIDI input: {e}")
     typing_hint = "musical typing (Ctrl+K) plays and records from the computer keyboard"
-    if midi.problem:
-        services.problems.append(f"no MIDI input: {midi.problem}; {typing_hint}")
+    if midi.problem:  # a whole sentence already: what failed, how to fix it, what still works
+        services.problems.append(midi.problem)
     elif not midi.open_ports():
         services.problems.append("no MIDI keyboard found: one is opened as soon as it is "
                                  f"plugged in; meanwhile {typing_hint}")
