@@ -234,6 +234,14 @@ class PicturePlayer:
                 self._requested = None  # the same position may now be another frame
         self._wake.set()
 
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
     def set_volume(self, volume: float) -> None:
         """The film's own sound, 0..1 (beside the music's level)."""
         self._volume = min(1.0, max(0.0, volume))
@@ -557,18 +565,28 @@ class PicturePlayer:
         mp = self._mp
         if film is None or mp is None:
             return
-        state = mp.get_state()
-        if state in (self._vlc.State.Ended, self._vlc.State.Stopped, self._vlc.State.Error):
-            mp.stop()  # libvlc seeks nothing after the end: open the film again, paused
-            mp.play()
-            self._wait_state(mp, ("Paused", "Playing"), 5.0)
-            mp.set_pause(1)
+        if mp.get_state() in (self._vlc.State.Ended, self._vlc.State.Stopped,
+                              self._vlc.State.Error):
+            self._reload()  # libvlc seeks nothing after the end
         with self._lock:
             self._tries = self._tries + 1 if retry else 1
             self._pending = (frame, time.monotonic_ns())
             self._requested = frame
         self.stats.seeks += 1
         mp.set_time(film.seek_ms(frame))
+
+    def _reload(self) -> None:
+        """Open the film again, paused (its media option says so)."""
+        mp = self._mp
+        if mp is None:
+            return
+        with self._lock:
+            self._mode = Mode.HOLD
+        mp.stop()
+        mp.play()
+        self._wait_state(mp, ("Paused", "Playing"), 5.0)
+        mp.set_pause(1)
+        self._apply_sound()
 
     def _pause(self) -> None:
         mp = self._mp
