@@ -147,19 +147,22 @@ class PictureView(QWidget):
             painter.drawImage(rect, image)
         else:
             painter.fillRect(rect, QColor("#101010"))
-            if self.problem:
-                self._draw_problem(painter, rect)
         self._draw_overlays(painter, rect, project_frame)
+        if frame is None and self.problem:
+            self._draw_problem(painter, rect)
         painter.end()
 
     def _draw_problem(self, painter: QPainter, rect: QRectF) -> None:
         font = QFont(self.font())
         font.setPixelSize(max(11, int(rect.height() * 0.04)))
         painter.setFont(font)
-        painter.setPen(QColor("#c8c8c8"))
         inner = rect.adjusted(rect.width() * 0.08, 0, -rect.width() * 0.08, 0)
-        painter.drawText(inner, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                         self.problem or "")
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        box = painter.boundingRect(inner, flags, self.problem or "")
+        pad = font.pixelSize()
+        painter.fillRect(box.adjusted(-pad, -pad, pad, pad), QColor(16, 16, 16, 220))
+        painter.setPen(QColor("#d0d0d0"))
+        painter.drawText(inner, flags, self.problem or "")
 
     def _draw_overlays(self, painter: QPainter, rect: QRectF, frame: int) -> None:
         self.last_overlay_frame = frame
