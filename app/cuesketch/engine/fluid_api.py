@@ -7,11 +7,16 @@ ImportError when there is no libfluidsynth: callers turn that into a plain messa
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_float, c_int, c_void_p
 from typing import Any
 
-import fluidsynth as _pyfluidsynth
+# pyfluidsynth prints where it found the library whenever CI is set in the environment; that
+# line must not land in our standard output (JSON export, a test's pipe).
+with contextlib.redirect_stdout(io.StringIO()):
+    import fluidsynth as _pyfluidsynth
 
 lib: Any = _pyfluidsynth._fl
 Synth = _pyfluidsynth.Synth
