@@ -26,24 +26,40 @@ def _jack_running() -> bool:
 
 @pytest.fixture(scope="session")
 def jackd() -> Iterator[None]:
-    """A JACK server (dummy backend, 48 kHz, 256-frame periods) for real MIDI ports."""
+    """A JACK server of this test run's own (dummy backend, 48 kHz, 256-frame periods).
+
+    Named after the process, and chosen through JACK_DEFAULT_SERVER for every client the
+    tests make (rtmidi, FluidSynth, jack_connect), so two test runs never share a server.
+    """
     if shutil.which("jackd") is None:
         pytest.skip("jackd is not installed (make setup installs it)")
-    if _jack_running():
-        yield
-        return
-    proc = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    name = f"cuesketch-test-{os.getpid()}"
+    previous = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
+                             "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(150):
         if _jack_running():
+            break
+        if proc.poll() is not None:
             break
         time.sleep(0.1)
     else:
         proc.kill()
-        pytest.fail("jackd did not start")
+    if not _jack_running():
+        err = proc.stderr.read().decode(errors="replace")[-600:] if proc.stderr else ""
+        proc.kill()
+        pytest.fail(f"jackd did not start: {err}")
     yield
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    if previous is None:
+        os.environ.pop("JACK_DEFAULT_SERVER", None)
+    else:
+        os.environ["JACK_DEFAULT_SERVER"] = previous
 
 
 @pytest.fixture(scope="session")
