@@ -110,13 +110,13 @@ class PicturePlayer:
         self.info: MediaInfo | None = None  # the film's facts (of the original)
         self.path: Path | None = None  # what libvlc plays (the proxy, or the film itself)
         self.error: str | None = None  # why there is no picture, in plain words
-        self._sound = sound
         self._vlc = import_vlc()
         self._instance = instance or make_instance(sound)
         self._mp: Any = None
         self._exchange: FrameExchange | None = None
         self._film: FilmTime | None = None
         self._volume = 1.0
+        self._accurate = False
         self._muted = False
         # shared between the control thread and libvlc's thread, under _lock
         self._lock = threading.Lock()
@@ -126,7 +126,7 @@ class PicturePlayer:
         self._pending: tuple[int, int] | None = None  # (frame, sent ns) of a seek not landed
         self._tries = 0  # times the pending seek was sent
         self._seek_ns = 10_000_000  # the usual time a seek takes to land (learned)
-        self._rechecks = 0
+        self._rechecks = 0  # seeks sent again to check a picture that came unasked
         self._unasked = 0  # pictures that came while held, with no seek: which frame is unsure
         self._behind_ns = 0  # since when the picture is late by more than a frame (0: it is not)
         self._guard_ns = 0  # PLAY: pictures before this are redisplays of the cued frame
@@ -135,7 +135,6 @@ class PicturePlayer:
         self._first_new = True
         self._hide_ahead = False  # cueing: do not show a frame the clock has not reached
         self._last_offset = 0  # frames: shown minus the clock's frame, at the last picture
-        self._max_offset_since_start = 0
         self._blank = True
         self._landed = threading.Event()
         # the control thread
@@ -185,6 +184,7 @@ class PicturePlayer:
                                  "try preparing the film again")
             self._apply_sound()
         self.info, self.path, self.error = film, path, None
+        self._accurate = playing.intra_only
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="picture", daemon=True)
             self._thread.start()
@@ -280,13 +280,9 @@ class PicturePlayer:
 
     @property
     def frame_accurate(self) -> bool:
-        """Whether seeks land exactly on what libvlc plays (a proxy, or an intra-only film)."""
-        if self.path is None:
-            return False
-        try:
-            return probe(self.path, check_decode=False).frame_accurate
-        except MediaError:
-            return False
+        """Whether seeks land exactly on what libvlc plays (a proxy, or an intra-only film);
+        on a film with B-frames they may land a few frames off until its proxy is ready."""
+        return self._accurate and self.path is not None
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -305,9 +301,8 @@ class PicturePlayer:
 
     # -- libvlc's video thread ---------------------------------------------------------------
     def _lock_cb(self, opaque: Any, planes: Any) -> int:
-        exchange = self._exchange
-        if exchange is None:  # closing: give libvlc somewhere harmless to write
-            exchange = self._exchange = FrameExchange(2, 2)
+        exchange = self._exchange  # set before libvlc starts, replaced only after it stopped
+        assert exchange is not None
         index = exchange.back()
         planes[0] = exchange.buffers[index].ctypes.data_as(ctypes.c_void_p).value
         return index + 1  # the picture id libvlc hands back; 0 would read as "none"
@@ -440,7 +435,7 @@ class PicturePlayer:
             self.stats.seek_retries += 1
             self._seek(target, retry=target == pending[0])
         elif target != self._requested:
-            self._rechecks = 0
+            self._rechecks = 0  # seeks sent again to check a picture that came unasked
             self._seek(target)
 
     def _land_unchanged(self, target: int) -> None:
