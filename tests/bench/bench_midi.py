@@ -9,7 +9,7 @@
   ``record_error_inprocess_busy_gui_p99_ms``: the same while another Python thread computes
   (the GIL is then rarely free when a message comes in).
 - ``record_error_jack_p99_ms``: a separate process plays notes into a real JACK MIDI port
-  (jackd dummy backend, started here when none runs); the app's ``MidiInputs`` records them.
+  (a jackd dummy backend of the benchmark's own); the app's ``MidiInputs`` records them.
   Error against the transport position when each message was sent. Target <= one JACK
   period + 1 ms; the dict gives the period and the error without the half-period dating.
 - ``monitor_latency_ms``: arrival stamp to the synth's ``note_on``/``note_off`` call, on the
@@ -199,14 +199,15 @@ def _jack_running() -> bool:
 
 @contextmanager
 def _jackd() -> Iterator[None]:
-    """A JACK server (dummy backend, 48 kHz, 256-frame periods) unless one runs already."""
-    if _jack_running():
-        yield
-        return
+    """A JACK server of this run's own (dummy backend, 48 kHz, 256-frame periods), named after
+    the process and chosen by JACK_DEFAULT_SERVER, so that no other run shares or stops it."""
     if shutil.which("jackd") is None:
         raise RuntimeError("jackd is not installed (make setup installs it)")
-    proc = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    name = f"cuesketch-bench-{os.getpid()}"
+    previous = os.environ.get("JACK_DEFAULT_SERVER")
+    os.environ["JACK_DEFAULT_SERVER"] = name
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
+                             "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             if _jack_running():
@@ -217,7 +218,14 @@ def _jackd() -> Iterator[None]:
         yield
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if previous is None:
+            os.environ.pop("JACK_DEFAULT_SERVER", None)
+        else:
+            os.environ["JACK_DEFAULT_SERVER"] = previous
 
 
 # The keyboard: another process, sending at random moments, telling when it sent each message.

@@ -9,17 +9,19 @@ it at the next period, so the tolerance is one period plus 1 ms.
 
 from __future__ import annotations
 
-import ctypes
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import mido
 import pytest
 
-from cuesketch.engine.jack_ports import JACK_NO_START_SERVER, _libjack
 from cuesketch.engine.midi_input import JACK, MidiEvent, MidiInputs, PortChange, PortStatus
 from cuesketch.engine.monitor import Monitor
 from cuesketch.engine.recorder import Recorder, RecordOptions
@@ -112,32 +114,54 @@ class Studio:
         self.inputs.close()
 
 
-XrunCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+# Counts the JACK server's xruns (periods it could not finish in time). It runs in a process of
+# its own: libjack calls the xrun callback on its notification thread, which would need our GIL,
+# while python-rtmidi holds the GIL waiting on the same server (a deadlock until JACK times out).
+XRUN_COUNTER = textwrap.dedent("""
+    import ctypes, sys
+    from cuesketch.engine.jack_ports import JACK_NO_START_SERVER, _libjack
+    lib = _libjack()
+    Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+    lib.jack_set_xrun_callback.argtypes = [ctypes.c_void_p, Callback, ctypes.c_void_p]
+    lib.jack_activate.argtypes = [ctypes.c_void_p]
+    count = 0
+    def on_xrun(arg):
+        global count
+        count += 1
+        return 0
+    callback = Callback(on_xrun)
+    client = lib.jack_client_open(sys.argv[1].encode(), JACK_NO_START_SERVER,
+                                  ctypes.byref(ctypes.c_int(0)))
+    if not client or lib.jack_set_xrun_callback(client, callback, None) or lib.jack_activate(client):
+        print("no JACK server", flush=True)
+        sys.exit(1)
+    print("ready", flush=True)
+    for _line in sys.stdin:
+        print(count, flush=True)
+    lib.jack_client_close(client)
+""")
 
 
 class XrunWatch:
-    """Counts the JACK server's xruns (a period it could not finish in time)."""
-
     def __init__(self) -> None:
-        lib = _libjack()
-        lib.jack_set_xrun_callback.argtypes = [ctypes.c_void_p, XrunCallback, ctypes.c_void_p]
-        lib.jack_activate.argtypes = [ctypes.c_void_p]
-        self.count = 0
-        self._callback = XrunCallback(self._on_xrun)  # kept: libjack holds only the pointer
-        status = ctypes.c_int(0)
-        self._client = lib.jack_client_open(f"cuesketch-xruns-{os.getpid()}".encode(),
-                                            JACK_NO_START_SERVER, ctypes.byref(status))
-        assert self._client, "no JACK server"
-        lib.jack_set_xrun_callback(self._client, self._callback, None)
-        lib.jack_activate(self._client)
-        self._lib = lib
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", XRUN_COUNTER, f"cuesketch-xruns-{os.getpid()}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "app")})
+        assert self._proc.stdout is not None
+        assert self._proc.stdout.readline().strip() == "ready", "no JACK server"
 
-    def _on_xrun(self, _arg: object) -> int:
-        self.count += 1
-        return 0
+    @property
+    def count(self) -> int:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write("\n")
+        self._proc.stdin.flush()
+        return int(self._proc.stdout.readline())
 
     def close(self) -> None:
-        self._lib.jack_client_close(self._client)
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait(10)
 
 
 @pytest.fixture
@@ -191,7 +215,7 @@ def test_notes_played_through_jack_land_where_they_were_played(xruns: XrunWatch)
         try:
             studio.inputs.set_ports([PORT])
             studio.inputs.start()
-            assert studio.inputs.open_ports() == [PORT]
+            assert studio.inputs.open_ports() == [PORT], studio.statuses
             time.sleep(0.1)  # let JACK settle the new connection
             studio.transport.seek(10 * FLICKS_PER_SECOND)
             studio.recorder.start(1, RecordOptions(early_grace=0))
