@@ -1,26 +1,16 @@
-"""MIDI input: the chosen ports on one rtmidi backend, each message stamped as it arrives.
+"""MIDI input: the chosen ports, several at once, each message dated and handed on.
 
-Every message is stamped with the monotonic clock in the rtmidi callback itself, before
-anything else happens, and the stamp is corrected for the time the callback waited for the GIL
-(``ArrivalClock``, from rtmidi's own C-side delta times); ``Transport.position_at(t_ns)`` turns
-it into transport time. Then it is parsed (mido) and handed to the listeners on the MIDI thread. Listeners must be quick and
+Every message is stamped in the rtmidi callback itself, before anything else happens, and
+corrected for the time the callback waited for the GIL (``midi_ports``); a JACK message is
+dated half a period before its arrival (JACK delivers at period starts).
+``Transport.position_at(event.t_ns)`` turns that into transport time. Then the message is
+parsed (mido) and handed to the listeners on the MIDI thread. Listeners must be quick and
 thread-safe (the monitor calls the synth, the recorder appends under a lock); nothing on this
 thread touches widgets or the model. Port changes ("keyboard X went away" / "came back") go to
 the status listeners, from the watcher thread.
 
 A watcher looks at the port list every second: a port that disappeared is closed and reported,
-and reopened when it returns. rtmidi can't reopen a closed input object on JACK (it stays
-silent), so every open makes a fresh ``rtmidi.MidiIn``.
-
-Backends: the platform's default rtmidi API (ALSA sequencer on Linux, CoreMIDI on macOS),
-falling back to JACK when it can't start (no ``/dev/snd/seq``, as in containers and CI).
-
-JACK hands MIDI to a client once per period, at the period's start, and rtmidi drops the
-frame offset inside the period: a message arrives between 0 and one period after it was sent,
-half a period on average. The JACK backend therefore dates each message half a period before
-its arrival (``delivery_delay_ns``, from the server's buffer size), which centres the error
-on zero: within +-half a period instead of 0..1 period. ``MidiEvent.arrived_ns`` keeps the
-arrival itself (the monitor's latency is measured from it).
+and reopened when it returns.
 
 ``start()`` lowers Python's thread switch interval to 0.5 ms (``SWITCH_INTERVAL_S``): with the
 default 5 ms, a busy GUI thread held the MIDI callback up to 20 ms (measured, p99), and what
@@ -30,37 +20,35 @@ the monitor plays can't be corrected afterwards.
 from __future__ import annotations
 
 import enum
-import os
-import re
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import mido
-import rtmidi
 
 from cuesketch.engine.clock import MonotonicClock, SystemClock
-from cuesketch.engine.jack_ports import JackPorts
+from cuesketch.engine.midi_ports import (  # re-exported: callers import them from here
+    ALSA,
+    COREMIDI,
+    JACK,
+    ArrivalClock,
+    Deliver,
+    MidiUnavailable,
+    OpenPort,
+    PortSystem,
+    RtMidiSystem,
+    api_may_start,
+    compiled_apis,
+    list_input_ports,
+    open_system,
+    port_key,
+    rtmidi_callback,
+)
 
-ALSA, JACK, COREMIDI = "LINUX_ALSA", "UNIX_JACK", "MACOSX_CORE"
-API_IDS: dict[str, int] = {name[4:]: getattr(rtmidi, name) for name in dir(rtmidi)
-                           if name.startswith("API_")}
-API_LABELS = {ALSA: "ALSA sequencer", JACK: "JACK", COREMIDI: "CoreMIDI",
-              "WINDOWS_MM": "Windows MIDI"}
-
-# rtmidi times each message in C (JACK: jack_get_time in the process callback; ALSA: the
-# sequencer queue's timestamps; CoreMIDI: the packet's host time).
-DELTAS_MEASURED_IN_C = frozenset({ALSA, JACK, COREMIDI})
-
-# rtmidi's callback gets raw bytes; the deliver function takes them with the arrival stamp.
-Deliver = Callable[[list[int], int], None]
-
-
-class MidiUnavailable(RuntimeError):
-    """No MIDI input system could start; the message says why and what to do, in plain words."""
+__all__ = ["ALSA", "COREMIDI", "JACK", "ArrivalClock", "Deliver", "MidiUnavailable", "OpenPort",
+           "PortSystem", "RtMidiSystem", "list_input_ports", "open_system", "port_key",
+           "rtmidi_callback", "MidiEvent", "PortChange", "PortStatus", "MidiInputs"]
 
 
 @dataclass(frozen=True)
@@ -89,209 +77,6 @@ class PortStatus:
 
     def __str__(self) -> str:
         return self.text
-
-
-# -- where ports come from -------------------------------------------------------------------
-class OpenPort(Protocol):
-    def close(self) -> None: ...
-
-
-class PortSystem(Protocol):
-    """A MIDI backend: rtmidi on one API in the app, a fake in unit tests."""
-
-    api: str
-
-    @property
-    def delivery_delay_ns(self) -> int:
-        """How long after it was sent a message typically arrives."""
-        ...
-
-    def list_ports(self) -> list[str]: ...
-
-    def open(self, name: str, deliver: Deliver) -> OpenPort: ...
-
-    def close(self) -> None: ...
-
-
-RtMidiCallback = Callable[[tuple[list[int], float], object], None]
-
-
-class ArrivalClock:
-    """Arrival times that don't wait for the GIL.
-
-    Our callback runs only once its thread holds the GIL: while another Python thread computes
-    (the window painting), the stamp can be many ms late. rtmidi measures each message's
-    ``delta_time`` since the previous one in C, before asking for the GIL. Summed, the deltas
-    give an arrival clock with an unknown origin; the stamp minus that clock is the origin plus
-    the GIL wait, so its running minimum is the origin. A message then arrived at its rtmidi
-    time plus the origin: never later than its stamp, and exact once one stamp was prompt.
-    The minimum may creep up (``DRIFT``) so that two slightly drifting clocks stay together,
-    and never corrects by more than ``MAX_CORRECTION_NS`` (a backend with broken deltas).
-    """
-
-    DRIFT = 1e-4
-    MAX_CORRECTION_NS = 25_000_000
-
-    def __init__(self) -> None:
-        self._c_ns: int | None = None  # rtmidi's clock: the sum of its deltas
-        self._origin = 0
-
-    def arrival(self, delta_s: float, stamp_ns: int) -> int:
-        if self._c_ns is None:
-            self._c_ns = 0
-            self._origin = stamp_ns
-            return stamp_ns
-        step = round(delta_s * 1e9)
-        self._c_ns += step
-        offset = stamp_ns - self._c_ns
-        origin = min(self._origin + round(step * self.DRIFT), offset)
-        self._origin = max(origin, offset - self.MAX_CORRECTION_NS)
-        return self._c_ns + self._origin
-
-
-def rtmidi_callback(deliver: Deliver, now: Callable[[], int],
-                    use_deltas: bool = True) -> RtMidiCallback:
-    """The function rtmidi calls on its thread for each message (benchmarks call it too)."""
-    clock = ArrivalClock() if use_deltas else None
-
-    def on_message(event: tuple[list[int], float], _data: object) -> None:
-        stamp = now()  # first: what the recording is timed by
-        deliver(event[0], clock.arrival(event[1], stamp) if clock is not None else stamp)
-    return on_message
-
-
-class _RtPort:
-    def __init__(self, rt: rtmidi.MidiIn) -> None:
-        self._rt = rt
-
-    def close(self) -> None:
-        # Stop the callback, let one already waiting for the GIL run out, then close: closing
-        # holds the GIL and, on JACK, waits for the process thread that may be in our callback.
-        self._rt.cancel_callback()
-        time.sleep(0.02)
-        self._rt.close_port()
-        self._rt.delete()
-
-
-class RtMidiSystem:
-    """Input ports on one rtmidi API; each open port is its own rtmidi client.
-
-    The port list comes from a listing client: on JACK a quiet one (``JackPorts``), which
-    also gives the period for ``delivery_delay_ns``; elsewhere an rtmidi ``MidiIn``.
-    """
-
-    def __init__(self, api: str, client_name: str = "Cuesketch",
-                 now: Callable[[], int] = time.monotonic_ns) -> None:
-        if api not in API_IDS:
-            raise MidiUnavailable(f"unknown MIDI backend {api!r} (known: {', '.join(API_IDS)})")
-        self.api = api
-        self.client_name = client_name
-        self._now = now
-        self._jack: JackPorts | None = None
-        self._lister: rtmidi.MidiIn | None = None
-        self.period: tuple[int, int] | None = None  # JACK: (frames, rate)
-        try:
-            if api == JACK:
-                self._jack = JackPorts(f"{client_name} ports")
-                self.period = self._jack.period()
-            else:
-                self._lister = rtmidi.MidiIn(rtapi=API_IDS[api], name=f"{client_name} ports")
-        except (rtmidi.RtMidiError, OSError, RuntimeError) as e:
-            raise MidiUnavailable(f"{API_LABELS.get(api, api)} did not start ({e})") from None
-
-    @property
-    def delivery_delay_ns(self) -> int:
-        if not self.period or self.period[1] <= 0:
-            return 0
-        return self.period[0] * 1_000_000_000 // self.period[1] // 2
-
-    def list_ports(self) -> list[str]:
-        if self._jack is not None:
-            self.period = self._jack.period()  # the user may have changed it (jack_bufsize)
-            return self._jack.midi_outputs()
-        assert self._lister is not None
-        return [str(p) for p in self._lister.get_ports()]
-
-    def open(self, name: str, deliver: Deliver) -> _RtPort:
-        rt = rtmidi.MidiIn(rtapi=API_IDS[self.api], name=self.client_name)
-        try:
-            ports = rt.get_ports()
-            index = next((i for i, p in enumerate(ports) if port_key(p) == port_key(name)), None)
-            if index is None:
-                raise OSError(f"no MIDI input named {name!r}")
-            rt.ignore_types(sysex=True, timing=True, active_sense=True)
-            rt.set_callback(rtmidi_callback(deliver, self._now,
-                                            use_deltas=self.api in DELTAS_MEASURED_IN_C))
-            rt.open_port(index, "in")
-        except BaseException:
-            rt.delete()
-            raise
-        return _RtPort(rt)
-
-    def close(self) -> None:
-        if self._jack is not None:
-            self._jack.close()
-        if self._lister is not None:
-            self._lister.delete()
-
-
-def port_key(name: str) -> str:
-    """What identifies a port across unplugging: ALSA renumbers "Keys:Keys MIDI 1 24:0"."""
-    return re.sub(r"\s+\d+:\d+$", "", name).strip()
-
-
-def compiled_apis() -> list[str]:
-    names = {v: k for k, v in API_IDS.items()}
-    return [names[a] for a in rtmidi.get_compiled_api() if names.get(a) != "RTMIDI_DUMMY"]
-
-
-def _jack_socket_exists() -> bool:
-    server = os.environ.get("JACK_DEFAULT_SERVER", "default")
-    return os.path.exists(f"/dev/shm/jack_{server}_{os.getuid()}_0")
-
-
-def api_may_start(api: str) -> bool:
-    """A cheap look before trying: failing libasound/libjack clients print to stderr."""
-    if sys.platform.startswith("linux"):
-        if api == ALSA:
-            return os.path.exists("/dev/snd/seq")
-        if api == JACK:
-            return _jack_socket_exists()
-    return True
-
-
-def open_system(api: str | None = None, client_name: str = "Cuesketch",
-                now: Callable[[], int] = time.monotonic_ns) -> RtMidiSystem:
-    """The chosen backend, or the platform's default then JACK; MidiUnavailable if none."""
-    candidates = [api] if api else compiled_apis()
-    reasons: list[str] = []
-    for name in candidates:
-        label = API_LABELS.get(name, name)
-        if api is None and not api_may_start(name):
-            reasons.append(f"no {label}" + (" (/dev/snd/seq is missing)" if name == ALSA
-                                           else " server is running" if name == JACK else ""))
-            continue
-        try:
-            return RtMidiSystem(name, client_name, now)
-        except MidiUnavailable as e:
-            reasons.append(str(e))
-    hint = (" Load the ALSA sequencer (modprobe snd-seq) or start JACK (for example "
-            "'jackd -d dummy'), then Cuesketch finds the keyboard by itself."
-            if sys.platform.startswith("linux") else "")
-    raise MidiUnavailable(f"no MIDI input: {'; '.join(reasons) or 'no MIDI backend'}.{hint} "
-                          "Musical typing (the computer keyboard) still plays notes.")
-
-
-def list_input_ports(api: str | None = None) -> list[str]:
-    """The input ports on a backend right now (for preferences); [] when there is none."""
-    try:
-        system = open_system(api, "Cuesketch list")
-    except MidiUnavailable:
-        return []
-    try:
-        return system.list_ports()
-    finally:
-        system.close()
 
 
 def _is_through(name: str) -> bool:
