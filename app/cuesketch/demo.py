@@ -5,7 +5,6 @@ Big Buck Bunny (c) Blender Foundation, CC-BY 3.0 (peach.blender.org).
 
 from __future__ import annotations
 
-import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -41,16 +40,20 @@ HITS = [  # frame, name, kind
 CHORDS = [(48, 55, 64, 67), (45, 57, 60, 64), (41, 53, 60, 69), (43, 55, 62, 71), (48, 55, 64, 72)]
 
 
-def build_demo(film: Path | None = None, project_dir: Path | None = None) -> Project:
+def build_demo(film: Path | None = None, project_path: Path | None = None) -> Project:
+    """The demo in memory; with ``project_path``, the film is linked relative to it, with its
+    content hash, so it can be found again if the folder moves."""
+    from cuesketch.store.relink import media_for
+
     project = Project()
     film = film or paths.demo_film()
-    media_path = os.path.relpath(film, project_dir) if project_dir else str(film)
+    media = media_for(project_path, film) if project_path else Media(str(film))
     project.settings = Settings(
         title="Big Buck Bunny: trailer sketch",
         rate=RATE,
         start_frame=86400,  # 01:00:00:00
         tempo=TempoMap(0, (TempoChange(Fraction(0), Fraction(BPM)),), (MeterChange(0, 4, 4),)),
-        media=Media(media_path),
+        media=media,
     )
     strings = Track(project.new_id(Track), "Strings", program=48, volume=0.75, color="#4f9dde",
                     order=0, channel=0)
@@ -83,7 +86,7 @@ def ensure_demo(path: Path | None = None) -> Path:
         tmp = path.with_name(path.name + ".tmp")
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
-        project = build_demo(project_dir=path.parent)
+        project = build_demo(project_path=path)
         pf = ProjectFile.create(tmp, project.settings)
         pf.write_all(project)
         pf.close()
