@@ -9,7 +9,7 @@ import pytest
 from cuesketch.media.content_hash import content_hash
 from cuesketch.media.probe import MediaError, probe
 from cuesketch.media.proxy import (ProxyCancelled, ProxyJob, cached_proxy, make_proxy,
-                                   proxy_size)
+                                   needs_proxy, proxy_size)
 from cuesketch.media.testfilm import make_numbered_film, read_frame_number
 
 
@@ -78,3 +78,8 @@ def test_bad_film_is_a_plain_error(tmp_path):
     bad.write_text("no film here")
     with pytest.raises(MediaError):
         make_proxy(bad, folder=tmp_path / "cache")
+
+
+def test_which_films_need_a_proxy(films):
+    assert needs_proxy(films["24"].info) and needs_proxy(films["29.97df"].info)
+    assert not needs_proxy(probe(films["24"].proxy))

@@ -52,6 +52,12 @@ def proxy_size(info: MediaInfo, width: int = WIDTH) -> tuple[int, int]:
     return w, h
 
 
+def needs_proxy(info: MediaInfo) -> bool:
+    """Whether a film needs a proxy to seek exactly and play lightly: all but intra-only films
+    no wider than full HD."""
+    return not info.intra_only or info.width > 1920
+
+
 def proxy_path(fingerprint: str, width: int = WIDTH, folder: Path | None = None) -> Path:
     return (folder or proxy_dir()) / f"{fingerprint}-w{width}-v{VERSION}.mp4"
 
