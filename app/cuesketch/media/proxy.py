@@ -10,7 +10,9 @@ frame when the file ends right after it; the player never goes past the film's o
 
 The proxy is made in the background by ffmpeg, reports progress, can be cancelled, is written
 under a temporary name and renamed when complete, and is kept in the per-user cache under the
-film's content hash (``content_hash.py``). The film itself is only read.
+film's content hash, the one the project keeps to find a moved film (``store.relink``: size,
+first and last 4 MiB), so a moved or renamed film finds its proxy again. The film itself is
+only read.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cuesketch import paths
-from cuesketch.media.content_hash import content_hash
 from cuesketch.media.probe import PROXY_TAG, MediaError, MediaInfo, probe
+from cuesketch.store.relink import content_hash
 
 WIDTH = 960  # plays smoothly and cheaply (about 0.1 of a core), sharp enough to spot to
 VERSION = 1  # bump when the recipe changes: old proxies are then made again
@@ -59,7 +61,8 @@ def needs_proxy(info: MediaInfo) -> bool:
 
 
 def proxy_path(fingerprint: str, width: int = WIDTH, folder: Path | None = None) -> Path:
-    return (folder or proxy_dir()) / f"{fingerprint}-w{width}-v{VERSION}.mp4"
+    safe = fingerprint.replace(":", "-")  # no ':' in file names (Windows, the Finder)
+    return (folder or proxy_dir()) / f"{safe}-w{width}-v{VERSION}.mp4"
 
 
 def cached_proxy(source: Path | str, width: int = WIDTH, folder: Path | None = None,
