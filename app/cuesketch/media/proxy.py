@@ -68,7 +68,7 @@ def proxy_path(fingerprint: str, width: int = WIDTH, folder: Path | None = None)
 def cached_proxy(source: Path | str, width: int = WIDTH, folder: Path | None = None,
                  fingerprint: str | None = None) -> Path | None:
     """The proxy already made for this film's content, or None."""
-    path = proxy_path(fingerprint or content_hash(source), width, folder)
+    path = proxy_path(fingerprint or content_hash(Path(source)), width, folder)
     return path if path.is_file() else None
 
 
