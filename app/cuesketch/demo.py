@@ -5,6 +5,7 @@ Big Buck Bunny (c) Blender Foundation, CC-BY 3.0 (peach.blender.org).
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
