@@ -84,3 +84,22 @@ def test_bad_film_is_a_plain_error(tmp_path):
 def test_which_films_need_a_proxy(films):
     assert needs_proxy(films["24"].info) and needs_proxy(films["29.97df"].info)
     assert not needs_proxy(probe(films["24"].proxy))
+
+
+def test_half_made_proxies_left_by_a_killed_process_are_removed(tmp_path: Path) -> None:
+    import os
+    import time as _time
+
+    from cuesketch.media import proxy as proxy_module
+
+    final = tmp_path / "cs1-abc-w960-v1.mp4"
+    old = tmp_path / "cs1-abc-w960-v1.dead.part"
+    fresh = tmp_path / "cs1-abc-w960-v1.live.part"
+    other = tmp_path / "cs1-xyz-w960-v1.dead.part"
+    for p in (old, fresh, other):
+        p.write_bytes(b"x")
+    stale = _time.time() - proxy_module.ABANDONED_S - 5
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    proxy_module._remove_abandoned(final)
+    assert not old.exists() and fresh.exists() and other.exists()

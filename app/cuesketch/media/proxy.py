@@ -92,6 +92,21 @@ def ffmpeg_command(info: MediaInfo, out: Path, width: int = WIDTH) -> list[str]:
     return cmd
 
 
+ABANDONED_S = 600  # a .part file nobody wrote to for this long was left by a killed process
+
+
+def _remove_abandoned(final: Path) -> None:
+    """Take away half-made proxies of this film that a killed Cuesketch left behind (a proxy
+    being made by another instance is written to every second, so it is never this old)."""
+    now = time.time()
+    for part in final.parent.glob(final.stem + ".*.part"):
+        try:
+            if now - part.stat().st_mtime > ABANDONED_S:
+                part.unlink()
+        except OSError:
+            pass
+
+
 def make_proxy(source: Path | str, *, info: MediaInfo | None = None, width: int = WIDTH,
                on_progress: Progress | None = None, cancel: threading.Event | None = None,
                folder: Path | None = None, fingerprint: str | None = None) -> Path:
@@ -107,6 +122,7 @@ def make_proxy(source: Path | str, *, info: MediaInfo | None = None, width: int 
             on_progress(1.0)
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(final)
     fd, tmp_name = tempfile.mkstemp(prefix=final.stem + ".", suffix=".part", dir=final.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -53,6 +53,7 @@ class PictureView(QWidget):
     REFRESH_MS = 5  # how often to look for a new frame (it is drawn only when there is one)
     optionsChanged = Signal(object)  # OverlayOptions, changed from the context menu
     doubleClicked = Signal()
+    firstFrameShown = Signal()  # the film's first picture was painted (startup figure)
 
     def __init__(self, document: Document, transport: Transport,
                  source: FrameSource | None = None, options: OverlayOptions | None = None,
@@ -69,6 +70,7 @@ class PictureView(QWidget):
         self._hits: HitIndex | None = None
         self._painted: tuple[object, ...] | None = None
         self.last_overlay_frame: int | None = None  # the frame the overlays were drawn at
+        self._shown_once = False
         self.setMinimumSize(160, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -145,6 +147,9 @@ class PictureView(QWidget):
             image = QImage(frame.pixels.data, frame.width, frame.height, frame.width * 4,
                            QImage.Format.Format_RGB32)
             painter.drawImage(rect, image)
+            if not self._shown_once:
+                self._shown_once = True
+                self.firstFrameShown.emit()
         else:
             painter.fillRect(rect, QColor("#101010"))
         self._draw_overlays(painter, rect, project_frame)
@@ -182,7 +187,8 @@ class PictureView(QWidget):
                 line = "   ".join(t for t in (texts.cue, texts.bar_beat) if t)
                 self._draw_label(painter, rect, line, QPointF(0.02, 0.03), 0.045)
         if self.status:
-            self._draw_label(painter, rect, self.status, QPointF(0.02, 0.91), 0.035)
+            # top left, under the cue line: the burn-in timecode owns the bottom
+            self._draw_label(painter, rect, self.status, QPointF(0.02, 0.16), 0.035)
 
     def _draw_mark(self, painter: QPainter, rect: QRectF,
                    mark: Streamer | Punch | Flutter) -> None:

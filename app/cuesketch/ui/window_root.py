@@ -9,12 +9,14 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon, QKeyEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cuesketch import paths
 from cuesketch.app import Services
 from cuesketch.ui.bridge import StatusSignals
+from cuesketch.media.overlays import OverlayOptions
 from cuesketch.ui.main_window import MainWindow
+from cuesketch.ui.picture_view import PictureView
 
 _STARTED = time.monotonic()
 
@@ -60,7 +62,8 @@ def build_window(services: Services) -> MainWindow:
         QTimer.singleShot(400, lambda: synth.note_off(channel, pitch))  # type: ignore[attr-defined]
 
     roll = PianoRoll(document, transport, audition=audition)
-    picture = build_picture(services)
+    picture = build_picture(services, status)
+    picture.firstFrameShown.connect(lambda: startup_marker("first-frame"))
     handlers = {}
     recorder = extras.get("recorder")
     if recorder is not None:
@@ -133,12 +136,90 @@ def edit_preferences(services: Services, window: QWidget, status: StatusSignals)
     status.post("; ".join(said) or "Preferences saved")
 
 
-def build_picture(services: Services) -> QWidget:
+def overlay_options(prefs: object) -> OverlayOptions:
+    from dataclasses import replace
+    base = OverlayOptions()
+    return replace(base, timecode=getattr(prefs, "overlay_timecode", base.timecode),
+                   cue=getattr(prefs, "overlay_cue", base.cue),
+                   streamers=getattr(prefs, "overlay_streamers", base.streamers),
+                   punches=getattr(prefs, "overlay_streamers", base.punches),
+                   flutters=getattr(prefs, "overlay_streamers", base.flutters),
+                   streamer_seconds=getattr(prefs, "streamer_seconds", base.streamer_seconds))
+
+
+def build_picture(services: Services, status: StatusSignals) -> PictureView:
+    """The film on the picture view: the proxy when there is one, else the original while a
+    frame-accurate proxy is made in the background. What is wrong is drawn in its place."""
+    from cuesketch.media.picture import PicturePlayer
+    from cuesketch.media.probe import MediaError, disagreements, probe
+    from cuesketch.media.proxy import cached_proxy, needs_proxy
+    from cuesketch.store.relink import check_link
+
+    document, transport, extras = services.document, services.transport, services.extras
+    prefs = extras.get("prefs")
+    view = PictureView(document, transport, options=overlay_options(prefs))
+    view.apply_preferences = lambda p: view.set_options(overlay_options(p))  # type: ignore[attr-defined]
+    settings = document.project.settings
+    media = settings.media
+    if media is None:
+        view.set_problem("This project has no film yet.")
+        return view
+    if services.project_path is None:
+        return view
+    link = check_link(services.project_path, media)
+    if not link.found or not link.same:
+        what = "is missing" if not link.found else "is not the same film any more"
+        view.set_problem(f"The film {what}: {link.path}\nRelink it: the project keeps its name "
+                         "and content hash, so it can be found in a folder you point to.")
+        services.problems.append(f"the film {what}: {link.path}")
+        return view
     try:
-        from cuesketch.ui.picture_view import PictureView  # noqa: F401
-    except ImportError:
-        return QLabel("picture")
-    return QLabel("picture")
+        info = probe(link.path)
+    except MediaError as e:
+        view.set_problem(f"The film can't be played: {e}")
+        services.problems.append(f"the film can't be played: {e}")
+        return view
+    services.problems.extend(disagreements(info, settings))
+    try:
+        player = PicturePlayer(transport, settings.rate, offset_frames=media.offset_frames)
+        proxy = cached_proxy(link.path)
+        player.open(proxy or link.path, info)
+    except (MediaError, RuntimeError, OSError) as e:
+        view.set_problem(f"The picture can't be shown: {e}")
+        services.problems.append(f"no picture: {e}")
+        return view
+    film_volume = getattr(prefs, "film_volume", 0.8)
+    player.set_volume(film_volume)
+    player.set_muted(getattr(prefs, "film_muted", False))
+    view.set_source(player)
+    extras["picture"] = player
+    if proxy is None and needs_proxy(info):
+        start_proxy(view, player, link.path, info, status)
+    return view
+
+
+def start_proxy(view: PictureView, player: object, film: object, info: object,
+                status: StatusSignals) -> None:
+    """Make the frame-accurate proxy in the background; switch to it when it is there."""
+    from cuesketch.ui.proxy_task import ProxyTask
+
+    task = ProxyTask(film, info)  # type: ignore[arg-type]
+    task.setParent(view)
+    task.progress.connect(lambda f: view.set_status(
+        f"Making a frame-accurate copy of the film: {f * 100:.0f} %"))
+
+    def done(path: object) -> None:
+        view.set_status("")
+        player.open(path, info)  # type: ignore[attr-defined]
+        status.post("The film is now frame-accurate (proxy ready)")
+
+    def failed(why: str) -> None:
+        view.set_status("")
+        status.post(f"No frame-accurate proxy ({why}); seeks may land a frame or two early")
+
+    task.finished.connect(done)
+    task.failed.connect(failed)
+    task.start()
 
 
 class TypingFilter(QObject):
