@@ -30,7 +30,8 @@ class Services:
         """Land a take still being recorded, then let every device go; the project last."""
         recorder = self.extras.get("recorder")
         steps = [("recorder", lambda: recorder.active and recorder.stop())]  # type: ignore[attr-defined]
-        for name, method in (("midi", "close"), ("audio", "stop"), ("playback", "close"),
+        for name, method in (("proxy_job", "close"), ("midi", "close"), ("audio", "stop"),
+                             ("playback", "close"),
                              ("picture", "close"), ("journal", "close"), ("synth", "close")):
             service = self.extras.get(name)
             if service is not None:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from cuesketch.engine import fluid_api as fl
+from cuesketch.engine.midi_ports import jack_server_running
 from cuesketch.engine.playback import Playback
 
 SILENT_STATUS = "no audio device: playing silently"
@@ -101,6 +102,8 @@ class AudioOutput:
         self.driver = None
 
     def _try(self, name: str) -> str | None:
+        if name == "jack" and sys.platform.startswith("linux") and not jack_server_running():
+            return "no JACK server is running"  # libjack would print its own complaint
         settings = fl.settings_new()
         rate = self.playback.synth.sample_rate
         fl.set_setting(settings, "audio.driver", name)

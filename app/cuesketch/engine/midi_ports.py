@@ -201,6 +201,12 @@ def compiled_apis() -> list[str]:
     return [names[a] for a in rtmidi.get_compiled_api() if names.get(a) != "RTMIDI_DUMMY"]
 
 
+def jack_server_running() -> bool:
+    """Whether a JACK server (the one JACK_DEFAULT_SERVER names) is up, without asking libjack,
+    which prints to stderr when there is none."""
+    return _jack_socket_exists()
+
+
 def _jack_socket_exists() -> bool:
     server = os.environ.get("JACK_DEFAULT_SERVER", "default")
     return os.path.exists(f"/dev/shm/jack_{server}_{os.getuid()}_0")

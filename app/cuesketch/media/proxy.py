@@ -215,6 +215,13 @@ class ProxyJob:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def close(self, timeout: float = 3.0) -> None:
+        """Stop ffmpeg and take its half-made file away before the app quits (ffmpeg ignores
+        the broken pipe of a parent that went away, and would run on)."""
+        if self.running:
+            self.cancel()
+            self.wait(timeout)
+
     def wait(self, timeout: float | None = None) -> bool:
         """True when the job ended within ``timeout``."""
         self._thread.join(timeout)

@@ -194,12 +194,13 @@ def build_picture(services: Services, status: StatusSignals) -> PictureView:
     view.set_source(player)
     extras["picture"] = player
     if proxy is None and needs_proxy(info):
-        start_proxy(view, player, link.path, info, status)
+        task = start_proxy(view, player, link.path, info, status)
+        extras["proxy_job"] = task.job  # type: ignore[attr-defined]
     return view
 
 
 def start_proxy(view: PictureView, player: object, film: object, info: object,
-                status: StatusSignals) -> None:
+                status: StatusSignals) -> object:
     """Make the frame-accurate proxy in the background; switch to it when it is there."""
     from cuesketch.ui.proxy_task import ProxyTask
 
@@ -220,6 +221,7 @@ def start_proxy(view: PictureView, player: object, film: object, info: object,
     task.finished.connect(done)
     task.failed.connect(failed)
     task.start()
+    return task
 
 
 class TypingFilter(QObject):
