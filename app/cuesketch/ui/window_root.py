@@ -79,7 +79,11 @@ def build_window(services: Services) -> MainWindow:
         typing = TypingKeyboard(midi.sender(TYPING_SOURCE))  # type: ignore[attr-defined]
         extras["typing"] = typing
     handlers["edit.preferences"] = lambda: edit_preferences(services, window, status)
+    from cuesketch.ui.view_actions import view_handlers
+    handlers.update(view_handlers(lambda: window, services, status.post))
     window = MainWindow(document, transport, picture, roll, status, handlers)
+    if "session" in extras:
+        window.actions["transport.mode_replace"].setChecked(True)
     if typing is not None:
         window.install_typing(TypingFilter(typing, window, status))
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
