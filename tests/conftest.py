@@ -17,49 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FILM = ROOT / "resources" / "trailer_bbb.mp4"
 
 
-def _jack_running() -> bool:
-    try:
-        return subprocess.run(["jack_lsp"], capture_output=True, timeout=5).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
 @pytest.fixture(scope="session")
 def jackd() -> Iterator[None]:
-    """A JACK server of this test run's own (dummy backend, 48 kHz, 256-frame periods).
-
-    Named after the process, and chosen through JACK_DEFAULT_SERVER for every client the
-    tests make (rtmidi, FluidSynth, jack_connect), so two test runs never share a server.
-    """
-    if shutil.which("jackd") is None:
-        pytest.skip("jackd is not installed (make setup installs it)")
-    name = f"cuesketch-test-{os.getpid()}"
-    previous = os.environ.get("JACK_DEFAULT_SERVER")
-    os.environ["JACK_DEFAULT_SERVER"] = name
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
-                             "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(150):
-        if _jack_running():
-            break
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    else:
-        proc.kill()
-    if not _jack_running():
-        err = proc.stderr.read().decode(errors="replace")[-600:] if proc.stderr else ""
-        proc.kill()
-        pytest.fail(f"jackd did not start: {err}")
-    yield
-    proc.terminate()
+    """A JACK server of this test run's own (see tests/jack_server.py)."""
+    from jack_server import JackUnavailable, jack_server
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    if previous is None:
-        os.environ.pop("JACK_DEFAULT_SERVER", None)
-    else:
-        os.environ["JACK_DEFAULT_SERVER"] = previous
+        with jack_server("cuesketch-test"):
+            yield
+    except JackUnavailable as e:
+        pytest.skip(str(e))
 
 
 @pytest.fixture(scope="session")

@@ -21,14 +21,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -190,42 +188,9 @@ def figure_record_error_inprocess_busy_gui_p99_ms() -> float:
 
 
 # -- through JACK ----------------------------------------------------------------------------
-def _jack_running() -> bool:
-    try:
-        return subprocess.run(["jack_lsp"], capture_output=True, timeout=5).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@contextmanager
-def _jackd() -> Iterator[None]:
-    """A JACK server of this run's own (dummy backend, 48 kHz, 256-frame periods), named after
-    the process and chosen by JACK_DEFAULT_SERVER, so that no other run shares or stops it."""
-    if shutil.which("jackd") is None:
-        raise RuntimeError("jackd is not installed (make setup installs it)")
-    name = f"cuesketch-bench-{os.getpid()}"
-    previous = os.environ.get("JACK_DEFAULT_SERVER")
-    os.environ["JACK_DEFAULT_SERVER"] = name
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
-                             "-p", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            if _jack_running():
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("jackd did not start")
-        yield
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if previous is None:
-            os.environ.pop("JACK_DEFAULT_SERVER", None)
-        else:
-            os.environ["JACK_DEFAULT_SERVER"] = previous
+def _jackd() -> AbstractContextManager[str]:
+    from jack_server import jack_server
+    return jack_server("cuesketch-bench")
 
 
 # The keyboard: another process, sending at random moments, telling when it sent each message.

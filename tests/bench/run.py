@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 
 def discover() -> dict[str, object]:
     figures: dict[str, object] = {}
-    sys.path.insert(0, str(HERE))
+    sys.path[:0] = [str(HERE), str(HERE.parent)]  # figures share tests/ helpers
     for path in sorted(HERE.glob("bench_*.py")):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         assert spec and spec.loader
