@@ -1,0 +1,292 @@
+"""The File menu's handlers: projects, copies, snapshots, MIDI in and out, the mix, the film.
+
+``file_handlers(window, services, post)`` returns them by action name (see ``ui.actions``).
+
+Open, New and Save As switch projects by starting a new Cuesketch process on the chosen file
+and closing this window (``launch_project``). Each process keeps exactly one composition root
+(``app.run_gui``): one document, one project lock, one set of devices, all built once and let
+go of once; switching in place would mean tearing all of that down and rebuilding it live.
+
+Every failure is a plain message box (the error's own words; a bug's traceback goes to stderr
+only). Nothing is half-written: project copies, MIDI files and WAVs are written to a temporary
+file renamed into place by the store and format modules.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from cuesketch.app import Services
+from cuesketch.engine.render import RenderError, RenderResult, render_project
+from cuesketch.engine.soundfonts import SoundFontError
+from cuesketch.formats import smf
+from cuesketch.media.probe import probe
+from cuesketch.model.project import Project
+from cuesketch.store.project_file import SUFFIX, ProjectFile
+from cuesketch.store.snapshots import list_snapshots, take_snapshot
+from cuesketch.timing.timecode import format_position
+from cuesketch.ui.dialogs import Dialogs, WindowRef
+from cuesketch.ui.film_actions import FILM_FILTER, FilmActions, new_project_settings
+from cuesketch.ui.snapshots_dialog import SnapshotsDialog
+
+PROJECT_FILTER = f"Cuesketch projects (*{SUFFIX});;All files (*)"
+MIDI_FILTER = "MIDI files (*.mid *.midi *.smf);;All files (*)"
+WAV_FILTER = "WAV files (*.wav);;All files (*)"
+
+
+def launch_project(path: Path) -> None:
+    """Start Cuesketch on ``path`` in a process of its own (tests replace this)."""
+    # Its own session: the new window outlives this process and its terminal's Ctrl+C.
+    subprocess.Popen([sys.executable, "-m", "cuesketch", str(path)], start_new_session=True)
+
+
+def file_handlers(window: WindowRef, services: Services,
+                  post: Callable[[str], None]) -> dict[str, Callable[[], None]]:
+    """The File menu's handlers by action name. ``window`` parents the dialogs and is closed
+    when the project is switched; it may be a callable returning it, for handlers made before
+    the window is."""
+    film = FilmActions(window, services, post)
+    handlers = FileActions(window, services, post).handlers()
+    handlers["file.relink_film"] = film.guarded("Relink film", film.relink_film)
+    handlers["file.film_offset"] = film.guarded("Film offset", film.film_offset)
+    return handlers
+
+
+def copy_project(project: Project) -> Project:
+    """A copy another thread may read while this one edits (entities are frozen)."""
+    copy = Project()
+    copy.load(project.settings, [e for table in (project.tracks, project.cues, project.hits,
+                                                 project.notes, project.controls)
+                                 for e in table.values()])
+    return copy
+
+
+class FileActions(Dialogs):
+    def handlers(self) -> dict[str, Callable[[], None]]:
+        table: dict[str, tuple[str, Callable[[], None]]] = {
+            "file.new": ("New project", self.new_project),
+            "file.open": ("Open project", self.open_project),
+            "file.save_as": ("Save As", self.save_as),
+            "file.save_copy": ("Save a Copy", self.save_copy),
+            "file.snapshot": ("Take snapshot", self.take_snapshot),
+            "file.snapshots": ("Snapshots", self.show_snapshots),
+            "file.import_midi": ("Import MIDI file", self.import_midi),
+            "file.export_midi": ("Export MIDI file", self.export_midi),
+            "file.render": ("Render mix", self.render),
+        }
+        return {name: self.guarded(title, fn) for name, (title, fn) in table.items()}
+
+    # -- switching projects ------------------------------------------------------------------
+    def is_this_project(self, path: Path) -> bool:
+        here = self.services.project_path
+        return here is not None and here.resolve() == path.resolve()
+
+    def settle(self) -> None:
+        """Land a take being recorded and stop, so that what is copied is all there."""
+        recorder = self.services.extras.get("recorder")
+        if getattr(recorder, "active", False):
+            recorder.stop()  # type: ignore[attr-defined]
+        self.services.transport.stop()
+
+    def may_leave(self, title: str) -> bool:
+        """Asked before anything is written, when leaving would cut a render short."""
+        return not any(t.running for t in self.tasks) or self.ask(
+            title, "A render is still running in this window; it stops if this window "
+                   "closes. Go on?")
+
+    def switch_to(self, path: Path) -> None:
+        """A new Cuesketch process on ``path``; this window closes (see the module doc)."""
+        launch_project(path)
+        self.post(f"Opening {path.name} in a new window")
+        self.window.close()
+
+    def open_project(self) -> None:
+        path = self.choose_open("Open project", PROJECT_FILTER)
+        if path is None or not self.may_leave("Open project"):
+            return
+        if self.is_this_project(path):
+            self.post(f"{path.name} is the project open here")
+            return
+        with self.busy(), ProjectFile.open(path, read_only=True):
+            pass  # a plain error here, rather than from a process that can't show one
+        self.settle()
+        self.switch_to(path)
+
+    def new_project(self) -> None:
+        film = self.choose_open("New project: choose the film", FILM_FILTER)
+        if film is None or not self.may_leave("New project"):
+            return
+        with self.busy():
+            info = probe(film)
+        dest = self.choose_save("New project: save it as", PROJECT_FILTER, SUFFIX,
+                                film.stem + SUFFIX, folder=film.parent)
+        if dest is None:
+            return
+        if self.is_this_project(dest):
+            self.error("New project", f"{dest.name} is the project open here; choose another "
+                                      "name")
+            return
+        with self.busy():
+            project = Project()
+            project.load(new_project_settings(info, dest), [])
+            ProjectFile.write_new(dest, project, overwrite=True)
+        for warning in info.warnings:
+            self.post(warning)
+        self.settle()
+        self.switch_to(dest)
+
+    def save_as(self) -> None:
+        dest = self.choose_save("Save As", PROJECT_FILTER, SUFFIX, f"{self.stem()} copy{SUFFIX}")
+        if dest is None or not self.may_leave("Save As"):
+            return
+        if self.is_this_project(dest):
+            self.error("Save As", f"{dest.name} is this project; choose another name")
+            return
+        self.settle()
+        with self.busy():
+            self.write_copy(dest, with_snapshots=True)
+        self.switch_to(dest)
+
+    def save_copy(self) -> None:
+        pf = self.services.project_file
+        count = len(list_snapshots(pf)) if pf is not None and not pf.damaged else 0
+        dest = self.choose_save("Save a Copy", PROJECT_FILTER, SUFFIX,
+                                f"{self.stem()} copy{SUFFIX}")
+        if dest is None:
+            return
+        if self.is_this_project(dest):
+            self.error("Save a Copy", f"{dest.name} is this project; choose another name")
+            return
+        keep = True
+        if count:
+            answer = QMessageBox.question(
+                self.window, "Save a Copy",
+                f"Keep the project's {count} snapshot{'s' if count > 1 else ''} in the copy? "
+                "Without them it is smaller, to send.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            keep = answer == QMessageBox.StandardButton.Yes
+        self.settle()
+        with self.busy():
+            self.write_copy(dest, with_snapshots=keep)
+        self.post(f"Saved a copy as {dest}; you go on working on this project")
+
+    def write_copy(self, dest: Path, with_snapshots: bool) -> None:
+        pf = self.services.project_file
+        if pf is not None and not pf.damaged:
+            pf.save_copy(dest, with_snapshots=with_snapshots, overwrite=True)
+        else:  # no file, or a damaged one: what could be read is what there is
+            ProjectFile.write_new(dest, self.document.project, overwrite=True)
+
+    def stem(self) -> str:
+        path = self.services.project_path
+        return path.stem if path is not None else self.document.project.settings.title
+
+    # -- snapshots ---------------------------------------------------------------------------
+    def project_file(self, title: str) -> ProjectFile | None:
+        pf = self.services.project_file
+        if pf is None:
+            self.error(title, "This project has no file to keep snapshots in; use Save As "
+                              "first.")
+        return pf
+
+    def take_snapshot(self) -> None:
+        pf = self.project_file("Take snapshot")
+        if pf is None:
+            return
+        name, ok = QInputDialog.getText(
+            self.window, "Take snapshot",
+            "Keep the project as it is now, under a name\n"
+            "(e.g. “1M3 v3, sent to the director”):")
+        if not ok:
+            return
+        info = take_snapshot(pf, name)
+        self.post(f"Snapshot “{info.name}” taken ({info.notes} notes); File › Snapshots… "
+                  "opens or restores it")
+
+    def show_snapshots(self) -> None:
+        pf = self.project_file("Snapshots")
+        if pf is None:
+            return
+        dialog = SnapshotsDialog(pf, self.document, lambda path: launch_project(path),
+                                 self.post, self.window)
+        dialog.exec()
+
+    # -- MIDI --------------------------------------------------------------------------------
+    def import_midi(self) -> None:
+        path = self.choose_open("Import MIDI file", MIDI_FILTER)
+        if path is None:
+            return
+        imp = smf.read(path)
+        notes = sum(len(t.notes) for t in imp.tracks)
+        if not notes and not imp.markers:
+            self.error("Import MIDI file", f"{path.name} holds no notes and no markers; "
+                                           "nothing was imported")
+            return
+        at = self.services.transport.position()
+        tracks = smf.import_into(self.document, imp, at=at, label=f"Import {path.name}")
+        s = self.document.project.settings
+        where = format_position(at, s.rate, s.start_frame)
+        self.post(f"Imported {notes} notes on {len(tracks)} tracks from {path.name} at "
+                  f"{where}" + "".join(f"; {w}" for w in imp.warnings))
+
+    def export_midi(self) -> None:
+        project = self.document.project
+        dest = self.choose_save("Export MIDI file", MIDI_FILTER, ".mid", f"{self.stem()}.mid")
+        if dest is None:
+            return
+        with self.busy():
+            smf.write(project, dest)
+        self.post(f"Exported {len(project.notes)} notes on {len(project.tracks)} tracks "
+                  f"to {dest}")
+
+    # -- the mix -----------------------------------------------------------------------------
+    def render(self) -> None:
+        if any(t.running for t in self.tasks):  # one at a time: they would share a temp file
+            self.error("Render mix", "A render is running already; it says when it is done.")
+            return
+        project = self.document.project
+        cues = sorted(project.cues.values(), key=lambda c: (c.start_frame, c.name))
+        items = ["The whole project"] + [f"{c.name} — {c.title}" if c.title else c.name
+                                         for c in cues]
+        item, ok = QInputDialog.getItem(self.window, "Render mix", "Render:", items, 0, False)
+        if not ok or item not in items:
+            return
+        index = items.index(item)
+        cue = cues[index - 1].name if index else None
+        if cue is None and not project.notes:
+            self.error("Render mix", "The project has no notes yet: there is nothing to "
+                                     "render")
+            return
+        name = f"{self.stem()} {cue}.wav" if cue else f"{self.stem()}.wav"
+        dest = self.choose_save("Render mix to WAV", WAV_FILTER, ".wav", name)
+        if dest is None:
+            return
+        what = f"cue {cue}" if cue else "the whole project"
+        copy = copy_project(project)  # the render reads it while you go on editing
+        soundfont = getattr(self.services.extras.get("prefs"), "soundfont", "") or "default"
+        self.start_task(lambda: render_project(copy, dest, cue=cue, soundfont=soundfont),
+                        lambda result: self.rendered(result, what),
+                        lambda why: self.error("Render mix", f"{what[:1].upper()}{what[1:]} "
+                                                             f"could not be rendered: {why}"),
+                        (RenderError, SoundFontError, ImportError, OSError))
+        self.post(f"Rendering {what} to {dest.name}… (you can go on working)")
+
+    def rendered(self, result: object, what: str) -> None:
+        assert isinstance(result, RenderResult)
+        minutes, seconds = divmod(result.seconds, 60)
+        peak = f"{20 * math.log10(result.peak):.1f} dBFS" if result.peak > 0 else "silent"
+        text = (f"Rendered {what} to {result.path}: {int(minutes)}:{seconds:06.3f}, "
+                f"peak {peak}")
+        if result.clipped:
+            text += (f"; {result.clipped} samples were above full scale and were clipped "
+                     "(lower the tracks' volumes)")
+        self.post(text)

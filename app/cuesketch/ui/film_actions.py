@@ -1,0 +1,156 @@
+"""The project's film: a new project's settings from it, relinking it, placing it in time.
+
+Both edits are settings changes through the document (one undo step each). The picture follows
+them, undo and redo included: a new offset moves the player live (``extras["picture"]``);
+another film is reloaded by ``extras["reload_picture"]`` when the window provides one, else
+when the project is next opened.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
+
+from cuesketch.app import Services
+from cuesketch.media.probe import MediaInfo
+from cuesketch.model.changes import Change, SettingsChange
+from cuesketch.model.entities import Media, Settings
+from cuesketch.store.relink import Candidate, find_film, media_for, relink
+from cuesketch.timing.rates import FrameRate
+from cuesketch.timing.timecode import format_timecode, frames_per_day, parse_timecode
+from cuesketch.ui.dialogs import Dialogs, WindowRef
+
+FILM_FILTER = ("Films (*.mov *.mp4 *.m4v *.mxf *.mkv *.avi *.webm *.mpg *.mts);;"
+               "All files (*)")
+PROJECT_START = "01:00:00:00"
+
+
+def nearest_offset(frame: int, start_frame: int, rate: FrameRate) -> int:
+    """Frames from the project start to ``frame``, the shorter way round midnight (a film
+    starting at 00:59:52:00 in a project starting at 01:00:00:00 is -8 s, not +23:59:52)."""
+    day = frames_per_day(rate)
+    d = (frame - start_frame) % day
+    return d - day if d > day // 2 else d
+
+
+def new_project_settings(info: MediaInfo, project_path: Path) -> Settings:
+    """A new project's settings for a film: its (snapped) rate, a start at 01:00:00:00, the
+    film linked by path and hash, and placed by its own start timecode when it has one."""
+    rate = info.rate
+    start = parse_timecode(PROJECT_START, rate)
+    film_start = info.start_frame()
+    offset = 0 if film_start is None else nearest_offset(film_start, start, rate)
+    return Settings(title=info.path.stem, rate=rate, start_frame=start,
+                    media=media_for(project_path, info.path, offset))
+
+
+class FilmActions(Dialogs):
+    def __init__(self, window: WindowRef, services: Services,
+                 post: Callable[[str], None]) -> None:
+        super().__init__(window, services, post)
+        self.document.observe(self.follow_film)
+
+    def relink_film(self) -> None:
+        if self.services.project_path is None:
+            self.error("Relink film", "Save the project first: the film is linked from the "
+                                      "project file's folder.")
+            return
+        media = self.document.project.settings.media
+        if media is None:
+            film = self.choose_open("Link the film", FILM_FILTER)
+            if film is not None:
+                self.link(film, "Link film")
+            return
+        name = Path(media.path).name
+        folder = QFileDialog.getExistingDirectory(
+            self.window, f"Relink film: the folder where {name} is (subfolders are searched)",
+            str(self.folder()))
+        if not folder:
+            return
+        where = Path(folder)
+        self.start_task(lambda: find_film(media, where),
+                        lambda found: self.film_found(found, media, where),  # type: ignore[arg-type]
+                        lambda why: self.error("Relink film", f"The search failed: {why}"),
+                        (OSError,))
+        self.post(f"Looking for {name} in {where}…")
+
+    def film_found(self, found: Sequence[Candidate], media: Media, folder: Path) -> None:
+        name = Path(media.path).name
+        if not found:
+            self.error("Relink film", f"No file in {folder} is the film {name}: none has its "
+                                      "content or its name.")
+            return
+        best = found[0]  # the same content first, then the same name only
+        if not best.same_content and not self.ask(
+                "Relink film",
+                f"{best.path} has the film's name but not its content (another export or "
+                f"cut?). Hits and cues may no longer match the picture. Link it anyway?"):
+            return
+        self.link(best.path, "Relink film")
+
+    def link(self, film: Path, label: str) -> None:
+        project_path = self.services.project_path
+        assert project_path is not None
+        with self.busy():
+            settings = relink(self.document.project.settings, project_path, film)
+        self.document.set_settings(settings, label)
+        if callable(self.services.extras.get("reload_picture")):
+            self.post(f"The film is now {film}")  # follow_film reloaded the picture
+        else:
+            QMessageBox.information(self.window, label,
+                                    f"The film is now {film}.\nThe picture reloads when the "
+                                    "project is next opened.")
+
+    def film_offset(self) -> None:
+        s = self.document.project.settings
+        if s.media is None:
+            self.error("Film offset", "This project has no film yet: link one first (File › "
+                                      "Relink Film…).")
+            return
+        current = format_timecode(s.start_frame + s.media.offset_frames, s.rate)
+        text, ok = QInputDialog.getText(
+            self.window, "Film offset",
+            f"Timecode of the film's first frame ({s.rate.name} fps; the project starts at "
+            f"{format_timecode(s.start_frame, s.rate)}):", QLineEdit.EchoMode.Normal, current)
+        if not ok or not text.strip():
+            return
+        s = self.document.project.settings
+        assert s.media is not None
+        frame = parse_timecode(text, s.rate)
+        offset = nearest_offset(frame, s.start_frame, s.rate)
+        if offset == s.media.offset_frames:
+            self.post("The film's offset is unchanged")
+            return
+        self.document.set_settings(replace(s, media=replace(s.media, offset_frames=offset)),
+                                   "Set film offset")
+        follows = "" if self.services.extras.get("picture") is not None else \
+            " (the picture follows when the project is next opened)"
+        self.post(f"The film's first frame is now at {format_timecode(frame, s.rate)}{follows}")
+
+    def follow_film(self, changes: Sequence[Change]) -> None:
+        """Keep the picture with the project's film (a document observer)."""
+        for change in changes:
+            if not isinstance(change, SettingsChange):
+                continue
+            before, after = change.before.media, change.after.media
+            if before == after:
+                continue
+            extras = self.services.extras
+            try:
+                if (before is not None and after is not None and before.path == after.path
+                        and before.content_hash == after.content_hash):
+                    set_offset = getattr(extras.get("picture"), "set_offset", None)
+                    if set_offset is not None:
+                        set_offset(after.offset_frames)
+                else:
+                    reload = extras.get("reload_picture")
+                    if callable(reload):
+                        reload()
+            except Exception as e:  # the edit stands; only the picture lags
+                traceback.print_exc(file=sys.stderr)
+                self.post(f"The picture could not follow the film's change: {e}")

@@ -1,0 +1,428 @@
+"""The File menu's handlers, driven as a user would, with the dialogs answered by the test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import mido
+import pytest
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from cuesketch.app import Services
+from cuesketch.demo import build_demo
+from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.render import read_wav
+from cuesketch.engine.transport import Transport
+from cuesketch.model.changes import delete
+from cuesketch.model.document import Document
+from cuesketch.store.project_file import ProjectFile
+from cuesketch.store.relink import content_hash, media_for
+from cuesketch.store.snapshots import list_snapshots, take_snapshot
+from cuesketch.ui import file_actions
+from cuesketch.ui.snapshots_dialog import SnapshotsDialog
+
+Button = QMessageBox.StandardButton
+
+
+@dataclass
+class Answers:
+    """What the dialogs answer, and what they were shown."""
+
+    open_file: list[str] = field(default_factory=list)
+    save_file: list[str] = field(default_factory=list)
+    folder: list[str] = field(default_factory=list)
+    text: list[tuple[str, bool]] = field(default_factory=list)
+    item: list[tuple[str, bool]] = field(default_factory=list)
+    question: list[Button] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    launched: list[Path] = field(default_factory=list)
+    posted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Setup:
+    window: QWidget
+    services: Services
+    handlers: dict
+    answers: Answers
+    path: Path
+
+    @property
+    def document(self) -> Document:
+        return self.services.document
+
+    def run(self, name: str) -> None:
+        self.handlers[name]()
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    a = Answers()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *args, **kw: (a.open_file.pop(0), "")))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kw: (a.save_file.pop(0), "")))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *args, **kw: a.folder.pop(0)))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kw: a.text.pop(0)))
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *args, **kw: a.item.pop(0)))
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *args, **kw: a.question.pop(0)))
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda _parent, _title, text, *r: a.warnings.append(text)))
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda _parent, _title, text, *r: a.infos.append(text)))
+    monkeypatch.setattr(file_actions, "launch_project", a.launched.append)
+    return a
+
+
+def film_file(path: Path, size: int = 50_000, seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes((i * 31 + seed) % 256 for i in range(size)))
+    return path
+
+
+@pytest.fixture
+def setup(qtbot: QtBot, tmp_path: Path, answers: Answers) -> Iterator[Setup]:
+    """The demo project in a file, its film (a stand-in) linked beside it."""
+    path = tmp_path / "project" / "demo.cuesketch"
+    path.parent.mkdir()
+    film = film_file(tmp_path / "project" / "film.mp4")
+    project = build_demo(film, path)
+    ProjectFile.write_new(path, project)
+    pf = ProjectFile.open(path)
+    document = Document(pf.load(), sink=pf)
+    services = Services(document, Transport(FakeClock()), pf, path)
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    handlers = file_actions.file_handlers(window, services, answers.posted.append)
+    yield Setup(window, services, handlers, answers, path)
+    pf.close()
+
+
+def reopened(path: Path) -> Document:
+    with ProjectFile.open(path, read_only=True) as pf:
+        return Document(pf.load())
+
+
+def test_every_file_action_has_a_handler(setup: Setup) -> None:
+    assert set(setup.handlers) == {
+        "file.new", "file.open", "file.save_as", "file.save_copy", "file.snapshot",
+        "file.snapshots", "file.import_midi", "file.export_midi", "file.render",
+        "file.relink_film", "file.film_offset"}
+
+
+# -- MIDI ----------------------------------------------------------------------------------------
+
+def midi_file(path: Path) -> Path:
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name="Piano", time=0)])
+    for key in (60, 64, 67):
+        track += [mido.Message("note_on", note=key, velocity=90, time=0),
+                  mido.Message("note_off", note=key, velocity=0, time=480)]
+    mid.tracks.append(track)
+    mid.save(path)
+    return path
+
+
+def test_import_midi_adds_the_notes_at_the_playhead_as_one_undo_step(setup: Setup,
+                                                                     tmp_path: Path) -> None:
+    doc = setup.document
+    before = set(doc.project.notes)
+    setup.services.transport.seek(10 * doc.project.settings.rate.flicks_per_frame)
+    setup.answers.open_file.append(str(midi_file(tmp_path / "sketch.mid")))
+    setup.run("file.import_midi")
+    new = [doc.project.notes[i] for i in set(doc.project.notes) - before]
+    assert len(new) == 3 and not setup.answers.warnings
+    assert min(n.start for n in new) == setup.services.transport.position()
+    assert doc.history()[-1] == "Import sketch.mid"
+    assert "Imported 3 notes on 1 tracks" in setup.answers.posted[-1]
+    assert len(reopened(setup.path).project.notes) == len(before) + 3  # in the file too
+    doc.undo()
+    assert set(doc.project.notes) == before
+
+
+def test_a_bad_midi_file_says_so_and_changes_nothing(setup: Setup, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01")  # cut short
+    history = setup.document.history()
+    notes = dict(setup.document.project.notes)
+    setup.answers.open_file.append(str(bad))
+    setup.run("file.import_midi")
+    assert len(setup.answers.warnings) == 1
+    assert "damaged or not a MIDI file" in setup.answers.warnings[0]
+    assert "Traceback" not in setup.answers.warnings[0]
+    assert setup.document.history() == history and setup.document.project.notes == notes
+
+
+def test_export_midi_writes_a_file_mido_reads_back(setup: Setup, tmp_path: Path) -> None:
+    setup.answers.save_file.append(str(tmp_path / "out"))  # the suffix is added
+    setup.run("file.export_midi")
+    mid = mido.MidiFile(tmp_path / "out.mid")
+    ons = [m for t in mid.tracks for m in t if m.type == "note_on" and m.velocity > 0]
+    assert len(ons) == len(setup.document.project.notes) > 0
+    assert not setup.answers.warnings
+
+
+def test_export_midi_into_a_missing_folder_is_a_plain_message(setup: Setup,
+                                                              tmp_path: Path) -> None:
+    setup.answers.save_file.append(str(tmp_path / "nowhere" / "out.mid"))
+    setup.run("file.export_midi")
+    assert len(setup.answers.warnings) == 1 and "out.mid" in setup.answers.warnings[0]
+    assert not list(tmp_path.glob("nowhere*"))
+
+
+# -- the mix -------------------------------------------------------------------------------------
+
+def test_render_a_cue_in_the_background(qtbot: QtBot, setup: Setup, tmp_path: Path) -> None:
+    setup.answers.item.append(("1M5 — Revenge", True))
+    setup.answers.save_file.append(str(tmp_path / "1M5.wav"))
+    setup.run("file.render")
+    assert setup.answers.posted[-1].startswith("Rendering cue 1M5")
+    qtbot.waitUntil(lambda: setup.answers.posted[-1].startswith("Rendered")
+                    or bool(setup.answers.warnings), timeout=120_000)
+    assert not setup.answers.warnings
+    assert "peak" in setup.answers.posted[-1] and "silent" not in setup.answers.posted[-1]
+    audio, rate = read_wav(tmp_path / "1M5.wav")
+    cue_seconds = (1230 - 1152) / 24 + 2.0  # the cue and the ring-out
+    assert rate == 48000 and abs(len(audio) / rate - cue_seconds) < 0.05
+    assert float(abs(audio).max()) > 0.01  # the brass hit sounds
+
+
+def test_render_with_a_missing_soundfont_is_a_plain_message(qtbot: QtBot, setup: Setup,
+                                                            tmp_path: Path) -> None:
+    doc = setup.document
+    doc.set_settings(replace(doc.project.settings, soundfont=str(tmp_path / "none.sf2")))
+    setup.answers.item.append(("The whole project", True))
+    setup.answers.save_file.append(str(tmp_path / "mix.wav"))
+    setup.run("file.render")
+    qtbot.waitUntil(lambda: bool(setup.answers.warnings), timeout=30_000)
+    assert "could not be rendered" in setup.answers.warnings[0]
+    assert not (tmp_path / "mix.wav").exists()
+
+
+# -- snapshots -----------------------------------------------------------------------------------
+
+def test_take_a_snapshot_and_see_it_listed(qtbot: QtBot, setup: Setup) -> None:
+    setup.answers.text.append(("1M3 v3, sent to the director", True))
+    setup.run("file.snapshot")
+    pf = setup.services.project_file
+    assert [s.name for s in list_snapshots(pf)] == ["1M3 v3, sent to the director"]
+    assert "1M3 v3, sent to the director" in setup.answers.posted[-1]
+    dialog = SnapshotsDialog(pf, setup.document, setup.answers.launched.append,
+                             setup.answers.posted.append, setup.window)
+    qtbot.addWidget(dialog)
+    assert [s.name for s in dialog.snapshots()] == ["1M3 v3, sent to the director"]
+
+
+def test_an_empty_snapshot_name_is_refused(setup: Setup) -> None:
+    setup.answers.text.append(("  ", True))
+    setup.run("file.snapshot")
+    assert setup.answers.warnings == ["A snapshot needs a name"]
+    assert list_snapshots(setup.services.project_file) == []
+
+
+def test_snapshots_dialog_restores_opens_and_deletes(qtbot: QtBot, setup: Setup,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    doc, pf, a = setup.document, setup.services.project_file, setup.answers
+    kept = take_snapshot(pf, "v1")
+    notes = dict(doc.project.notes)
+    doc.execute_changes([delete(n) for n in list(notes.values())[:3]], "Delete notes")
+    monkeypatch.setattr(SnapshotsDialog, "exec", lambda self: 0)
+    setup.run("file.snapshots")  # the handler builds the dialog (exec answered at once)
+    dialog = SnapshotsDialog(pf, doc, a.launched.append, a.posted.append, setup.window)
+    qtbot.addWidget(dialog)
+    dialog.select(kept.id)
+    assert dialog.restore_button.isEnabled()
+    dialog.restore_selected()
+    assert doc.project.notes == notes and doc.history()[-1] == "Restore snapshot “v1”"
+    assert [s.name for s in dialog.snapshots()] == ["v1", "Before restoring “v1”"]
+    doc.undo()
+    assert len(doc.project.notes) == len(notes) - 3
+
+    dialog.select(kept.id)
+    dialog.open_selected()
+    (copy,) = a.launched
+    assert copy.exists() and copy.parent != setup.path.parent
+    shown = reopened(copy)
+    assert shown.project.notes == notes  # the snapshot, not the project now
+    assert "snapshot “v1”" in shown.project.settings.title
+    media = shown.project.settings.media
+    assert media is not None and Path(media.path) == setup.path.parent / "film.mp4"
+
+    a.question.append(Button.Cancel)
+    dialog.delete_selected()
+    assert len(list_snapshots(pf)) == 2
+    a.question.append(Button.Yes)
+    dialog.delete_selected()
+    assert [s.name for s in list_snapshots(pf)] == ["Before restoring “v1”"]
+    assert not a.warnings
+
+
+# -- switching projects --------------------------------------------------------------------------
+
+def test_save_as_copies_then_opens_the_copy_in_a_new_process(setup: Setup,
+                                                             tmp_path: Path) -> None:
+    take_snapshot(setup.services.project_file, "kept")
+    dest = tmp_path / "elsewhere.cuesketch"
+    setup.answers.save_file.append(str(dest))
+    setup.run("file.save_as")
+    assert setup.answers.launched == [dest] and not setup.window.isVisible()
+    copy = reopened(dest)
+    assert copy.project.notes == setup.document.project.notes
+    with ProjectFile.open(dest, read_only=True) as pf:
+        assert [s.name for s in list_snapshots(pf)] == ["kept"]
+
+
+def test_save_as_onto_itself_is_refused(setup: Setup) -> None:
+    setup.answers.save_file.append(str(setup.path))
+    setup.run("file.save_as")
+    assert setup.answers.launched == [] and setup.window.isVisible()
+    assert "choose another name" in setup.answers.warnings[0]
+
+
+def test_save_a_copy_without_snapshots_and_keep_working_here(setup: Setup,
+                                                             tmp_path: Path) -> None:
+    take_snapshot(setup.services.project_file, "kept")
+    dest = tmp_path / "to send"
+    setup.answers.save_file.append(str(dest))
+    setup.answers.question.append(Button.No)  # leave the snapshots out
+    setup.run("file.save_copy")
+    dest = dest.with_name("to send.cuesketch")
+    assert reopened(dest).project.notes == setup.document.project.notes
+    with ProjectFile.open(dest, read_only=True) as pf:
+        assert list_snapshots(pf) == []
+    assert setup.answers.launched == [] and setup.window.isVisible()
+    assert setup.services.project_file.path == setup.path
+
+
+def test_open_checks_the_file_first(setup: Setup, tmp_path: Path) -> None:
+    other = tmp_path / "other.cuesketch"
+    ProjectFile.write_new(other, build_demo())
+    not_one = tmp_path / "notes.txt"
+    not_one.write_text("hello")
+    setup.answers.open_file += [str(not_one), str(other)]
+    setup.run("file.open")
+    assert setup.answers.launched == [] and "not a Cuesketch project" in setup.answers.warnings[0]
+    setup.run("file.open")
+    assert setup.answers.launched == [other] and not setup.window.isVisible()
+
+
+def test_new_project_takes_the_films_rate_and_places_it_by_its_timecode(
+        setup: Setup, tmp_path: Path) -> None:
+    from cuesketch.media.testfilm import make_numbered_film
+    film = make_numbered_film(tmp_path / "reel 1.mov", fps="25", seconds=1, audio=False,
+                              size=(160, 90), timecode="00:59:58:00")
+    setup.answers.open_file.append(str(film))
+    setup.answers.save_file.append(str(tmp_path / "reel 1.cuesketch"))
+    setup.run("file.new")
+    assert not setup.answers.warnings
+    dest = tmp_path / "reel 1.cuesketch"
+    assert setup.answers.launched == [dest]
+    s = reopened(dest).project.settings
+    assert s.rate.name == "25" and s.start_frame == 90_000  # 01:00:00:00 at 25 fps
+    assert s.media is not None and s.media.offset_frames == -50  # two seconds of leader
+    assert s.media.path == "reel 1.mov" and s.media.content_hash == content_hash(film)
+    assert s.title == "reel 1" and not reopened(dest).project.notes
+
+
+def test_new_project_on_a_file_that_is_no_film(setup: Setup, tmp_path: Path) -> None:
+    setup.answers.open_file.append(str(film_file(tmp_path / "fake.mov")))
+    setup.run("file.new")
+    assert setup.answers.launched == [] and setup.window.isVisible()
+    assert "fake.mov" in setup.answers.warnings[0]
+
+
+# -- the film ------------------------------------------------------------------------------------
+
+def test_relink_finds_the_moved_film_by_its_content(qtbot: QtBot, setup: Setup,
+                                                    tmp_path: Path) -> None:
+    doc = setup.document
+    old = doc.project.settings.media
+    reloads: list[int] = []
+    setup.services.extras["reload_picture"] = lambda: reloads.append(1)
+    moved = tmp_path / "archive" / "deep" / "renamed.mp4"
+    moved.parent.mkdir(parents=True)
+    shutil.move(setup.path.parent / "film.mp4", moved)
+    film_file(tmp_path / "archive" / "film.mp4", seed=7)  # the old name, other content
+    setup.answers.folder.append(str(tmp_path / "archive"))
+    setup.run("file.relink_film")
+    qtbot.waitUntil(lambda: doc.project.settings.media != old, timeout=10_000)
+    media = doc.project.settings.media
+    assert media == media_for(setup.path, moved, old.offset_frames)
+    assert media.path == "../archive/deep/renamed.mp4"
+    assert reloads == [1] and not setup.answers.warnings
+    assert doc.history()[-1] == "Relink film"
+    doc.undo()
+    assert doc.project.settings.media == old and reloads == [1, 1]
+
+
+def test_relink_finding_nothing_says_so(qtbot: QtBot, setup: Setup, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    setup.answers.folder.append(str(tmp_path / "empty"))
+    setup.run("file.relink_film")
+    qtbot.waitUntil(lambda: bool(setup.answers.warnings), timeout=10_000)
+    assert "No file in" in setup.answers.warnings[0]
+
+
+def test_film_offset_is_an_undoable_setting(setup: Setup) -> None:
+    doc = setup.document
+    moved: list[int] = []
+
+    class Player:
+        def set_offset(self, frames: int) -> None:
+            moved.append(frames)
+
+    setup.services.extras["picture"] = Player()
+    setup.answers.text += [("01:00:10:00", True), ("00:59:59:00", True)]
+    setup.run("file.film_offset")
+    assert doc.project.settings.media.offset_frames == 240
+    assert reopened(setup.path).project.settings.media.offset_frames == 240
+    setup.run("file.film_offset")  # before the start: a leader
+    assert doc.project.settings.media.offset_frames == -24
+    doc.undo()
+    assert doc.project.settings.media.offset_frames == 240
+    doc.undo()
+    assert doc.project.settings.media.offset_frames == 0
+    assert moved == [240, -24, 240, 0]  # the picture followed, undo included
+
+
+def test_a_bad_offset_timecode_changes_nothing(setup: Setup) -> None:
+    history = setup.document.history()
+    setup.answers.text.append(("ten past one", True))
+    setup.run("file.film_offset")
+    assert "is not a timecode" in setup.answers.warnings[0]
+    assert setup.document.history() == history
+
+
+def test_a_read_only_project_says_so_plainly(setup: Setup, tmp_path: Path) -> None:
+    setup.document.read_only = True
+    setup.answers.open_file.append(str(midi_file(tmp_path / "sketch.mid")))
+    setup.run("file.import_midi")
+    assert setup.answers.warnings == ["This project is open read-only"]
+
+
+def test_the_film_offset_goes_the_short_way_round_midnight() -> None:
+    from cuesketch.timing.rates import STANDARD_RATES
+    from cuesketch.timing.timecode import parse_timecode
+    from cuesketch.ui.film_actions import nearest_offset
+    rate = STANDARD_RATES["24"]
+    assert nearest_offset(parse_timecode("23:59:50:00", rate), 0, rate) == -240
+    assert nearest_offset(parse_timecode("00:00:10:00", rate), 0, rate) == 240
+    assert nearest_offset(parse_timecode("01:00:00:00", rate), 86400, rate) == 0
+
+
+def test_one_render_at_a_time(qtbot: QtBot, setup: Setup, tmp_path: Path) -> None:
+    setup.answers.item += [("1M5 — Revenge", True), ("1M4 — Rodent Pests", True)]
+    setup.answers.save_file += [str(tmp_path / "a.wav"), str(tmp_path / "b.wav")]
+    setup.run("file.render")
+    setup.run("file.render")
+    assert setup.answers.warnings == ["A render is running already; it says when it is done."]
+    qtbot.waitUntil(lambda: setup.answers.posted[-1].startswith("Rendered"), timeout=120_000)
+    assert (tmp_path / "a.wav").exists() and not (tmp_path / "b.wav").exists()
