@@ -25,11 +25,22 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("file.new", "&New Project from Film…", ("Ctrl+N",), menu="File"),
     ActionSpec("file.open", "&Open Project…", ("Ctrl+O",), menu="File"),
     ActionSpec("file.save_as", "Save &As…", ("Ctrl+Shift+S",), menu="File"),
+    ActionSpec("file.save_copy", "Save a &Copy…", (),
+               "Write the project as it is now to another file; go on working here", menu="File"),
+    ActionSpec("file.snapshot", "Take &Snapshot…", ("Ctrl+Alt+S",),
+               "Keep the project as it is now under a name", menu="File"),
+    ActionSpec("file.snapshots", "Sna&pshots…", (),
+               "Open, restore or delete the project's snapshots", menu="File"),
     ActionSpec("file.import_midi", "&Import MIDI File…", ("Ctrl+I",), menu="File"),
     ActionSpec("file.export_midi", "&Export MIDI File…", ("Ctrl+E",), menu="File"),
     ActionSpec("file.render", "&Render Mix to WAV…", ("Ctrl+Shift+R",), menu="File"),
+    ActionSpec("file.relink_film", "Re&link Film…", (),
+               "Find the film again in a folder, by its name and content", menu="File"),
+    ActionSpec("file.film_offset", "Film O&ffset…", (),
+               "The timecode of the film's first frame", menu="File"),
     ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), menu="File"),
     ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), menu="Edit"),
     ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), menu="Edit"),

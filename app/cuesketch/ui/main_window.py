@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox,
                                QSplitter, QToolBar, QWidget)
@@ -27,6 +27,7 @@ SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
 
 
 class MainWindow(QMainWindow):
+    closing = Signal()  # the window is closing: the application quits with it
     def __init__(self, document: Document, transport: Transport, picture: QWidget,
                  roll: QWidget, status: StatusSignals,
                  handlers: dict[str, Callable[[], None]] | None = None,
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.transport.stop()
         super().closeEvent(event)
+        self.closing.emit()
 
     def _update_title(self) -> None:
         s = self.document.project.settings

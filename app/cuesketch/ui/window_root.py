@@ -30,6 +30,7 @@ def run_window(services: Services) -> int:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     window = build_window(services)
+    window.closing.connect(app.quit)  # the picture's own window must not keep the app alive
     window.show()
     window.show_problems(services.problems)
     for problem in services.problems:
@@ -79,8 +80,10 @@ def build_window(services: Services) -> MainWindow:
         typing = TypingKeyboard(midi.sender(TYPING_SOURCE))  # type: ignore[attr-defined]
         extras["typing"] = typing
     handlers["edit.preferences"] = lambda: edit_preferences(services, window, status)
+    from cuesketch.ui.file_actions import file_handlers
     from cuesketch.ui.view_actions import view_handlers
     handlers.update(view_handlers(lambda: window, services, status.post))
+    handlers.update(file_handlers(lambda: window, services, status.post))
     window = MainWindow(document, transport, picture, roll, status, handlers)
     if "session" in extras:
         window.actions["transport.mode_replace"].setChecked(True)
