@@ -47,10 +47,10 @@ class Services:
             self.project_file.close()
 
 
-def open_document(path: Path) -> tuple[Document, ProjectFile, str | None]:
+def open_document(path: Path, read_only: bool = False) -> tuple[Document, ProjectFile, str | None]:
     """Open a project for editing; read-only, and why, when another instance has it or the
     file is damaged (then with what could not be read)."""
-    pf = ProjectFile.open(path)
+    pf = ProjectFile.open(path, read_only=read_only)
     project = pf.load()
     document = Document(project, sink=pf)
     document.read_only = pf.read_only
@@ -134,7 +134,7 @@ def load_preferences() -> Preferences:
     return load(QSettingsMapping())
 
 
-def run_gui(project: str | None, demo: bool = False) -> int:
+def run_gui(project: str | None, demo: bool = False, read_only: bool = False) -> int:
     problem = display_problem()
     if problem:
         print(f"cuesketch: {problem}", file=sys.stderr)
@@ -145,7 +145,7 @@ def run_gui(project: str | None, demo: bool = False) -> int:
     else:
         path = Path(project)
     try:
-        document, pf, read_only_reason = open_document(path)
+        document, pf, read_only_reason = open_document(path, read_only)
     except ProjectFileError as e:
         print(f"cuesketch: {e}", file=sys.stderr)
         return 1

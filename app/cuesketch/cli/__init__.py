@@ -31,8 +31,10 @@ class UserError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cuesketch",
+        usage="cuesketch [--read-only] [PROJECT]\n       cuesketch COMMAND ...",
         description="Sketch film music against picture. With no command, opens the window "
-                    "(on PROJECT if given).",
+                    "on PROJECT (a .cuesketch file), or on the demo at first start; "
+                    "--read-only opens it without changing it.",
     )
     parser.add_argument("--version", action="version", version=f"cuesketch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -46,6 +48,8 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cuesketch", add_help=False)
     parser.add_argument("project", nargs="?")
     parser.add_argument("--demo", action="store_true", help="open the demo project")
+    parser.add_argument("--read-only", action="store_true",
+                        help="open the project without changing it (a snapshot, a reference)")
     return parser
 
 
@@ -59,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         from cuesketch.app import run_gui
-        return run_gui(gui_args.project, demo=gui_args.demo)
+        return run_gui(gui_args.project, demo=gui_args.demo, read_only=gui_args.read_only)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

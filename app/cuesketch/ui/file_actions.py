@@ -40,10 +40,12 @@ MIDI_FILTER = "MIDI files (*.mid *.midi *.smf);;All files (*)"
 WAV_FILTER = "WAV files (*.wav);;All files (*)"
 
 
-def launch_project(path: Path) -> None:
+def launch_project(path: Path, read_only: bool = False) -> None:
     """Start Cuesketch on ``path`` in a process of its own (tests replace this)."""
     # Its own session: the new window outlives this process and its terminal's Ctrl+C.
-    subprocess.Popen([sys.executable, "-m", "cuesketch", str(path)], start_new_session=True)
+    flags = ["--read-only"] if read_only else []
+    subprocess.Popen([sys.executable, "-m", "cuesketch", *flags, str(path)],
+                     start_new_session=True)
 
 
 def file_handlers(window: WindowRef, services: Services,
@@ -216,7 +218,7 @@ class FileActions(Dialogs):
         pf = self.project_file("Snapshots")
         if pf is None:
             return
-        dialog = SnapshotsDialog(pf, self.document, lambda path: launch_project(path),
+        dialog = SnapshotsDialog(pf, self.document, lambda path: launch_project(path, read_only=True),
                                  self.post, self.window)
         dialog.exec()
 
