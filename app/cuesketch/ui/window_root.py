@@ -6,10 +6,11 @@ import os
 import signal
 import sys
 import time
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon, QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from cuesketch import paths
 from cuesketch.app import Services
@@ -90,6 +91,7 @@ def build_window(services: Services) -> MainWindow:
     if typing is not None:
         window.install_typing(TypingFilter(typing, window, status))
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
+    add_track_panel(window, services, roll, status)
     for name in ("midi", "recorder"):
         service = extras.get(name)
         if hasattr(service, "add_status_listener"):
@@ -97,6 +99,30 @@ def build_window(services: Services) -> MainWindow:
                 lambda st: status.post(f"{st.port}: {st.change.value.replace('_', ' ')}"))
     extras["status"] = status
     return window
+
+
+def add_track_panel(window: MainWindow, services: Services, roll: Any, status: StatusSignals) -> None:
+    """The tracks dock, tabbed with the cues; arming a track there, in the roll and in the
+    record session stays one choice."""
+    from cuesketch.ui.track_panel import TrackPanel
+
+    extras = services.extras
+    synth = extras.get("synth")
+    panel = TrackPanel(services.document, synth.presets if synth is not None else None,  # type: ignore[attr-defined]
+                       None, window)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
+    cue_dock = window.findChild(QDockWidget, "CueDock")
+    if cue_dock is not None:
+        window.tabifyDockWidget(cue_dock, panel)
+        cue_dock.raise_()
+    session = extras.get("session")
+    if session is not None:
+        panel.armedChanged.connect(session.arm)  # type: ignore[attr-defined]
+        panel.set_armed(session.track_id)  # type: ignore[attr-defined]
+    panel.armedChanged.connect(roll.set_active_track)
+    roll.activeTrackChanged.connect(panel.set_armed)
+    panel.statusMessage.connect(status.post)
+    window.track_panel = panel  # type: ignore[attr-defined]
 
 
 def edit_preferences(services: Services, window: QWidget, status: StatusSignals) -> None:
