@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup system venv test bench typecheck clean
+.PHONY: run setup system venv test bench clean
 
 run: setup
 	$(VENV)/bin/cuesketch --demo
