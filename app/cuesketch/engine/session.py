@@ -6,6 +6,8 @@ test drive the same code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cuesketch.engine.monitor import Monitor
 from cuesketch.engine.playback import Playback
 from cuesketch.engine.recorder import Recorder, RecordError, RecordOptions, TakeResult
@@ -14,9 +16,15 @@ from cuesketch.model.document import Document
 
 class RecordSession:
     def __init__(self, document: Document, recorder: Recorder, monitor: Monitor | None = None,
-                 playback: Playback | None = None) -> None:
+                 playback: Playback | None = None,
+                 tell: Callable[[str], None] | None = None) -> None:
+        """``tell``: where to say what happened to a take that landed without ``toggle`` (the
+        transport was stopped by the space bar, or from elsewhere)."""
         self.document = document
         self.recorder = recorder
+        self.tell = tell
+        self._toggling = False
+        recorder.on_landed = self._landed
         self.monitor = monitor
         self.playback = playback
         self.options = RecordOptions()
@@ -35,7 +43,11 @@ class RecordSession:
     def toggle(self) -> str:
         """Start a take, or land the one being recorded; returns what to tell the user."""
         if self.recorder.active:
-            result: TakeResult | None = self.recorder.stop()
+            self._toggling = True
+            try:
+                result: TakeResult | None = self.recorder.stop()
+            finally:
+                self._toggling = False
             if self.recorder.last_error is not None:
                 return f"the take could not be saved: {self.recorder.last_error}"
             return _describe(result)
@@ -49,10 +61,20 @@ class RecordSession:
         return f"recording on {name} ({self.options.mode.value})"
 
 
+    def _landed(self, result: TakeResult | None) -> None:
+        if self.tell is not None and not self._toggling:
+            self.tell(_describe(result))
+
+    def take_failed(self) -> str | None:
+        """Why the last take could not be written (then cleared), or None."""
+        error, self.recorder.last_error = self.recorder.last_error, None
+        return None if error is None else f"the take could not be saved: {error}"
+
+
 def _describe(result: TakeResult | None) -> str:
     if result is None:
         return "take ended: nothing was played"
-    text = f"take recorded: {result.notes} notes (one undo step)"
+    text = f"take recorded: {result.notes} note{'' if result.notes == 1 else 's'} (one undo step)"
     if result.take_tracks:
         text += f"; {len(result.take_tracks)} more passes kept on muted take tracks"
     if result.lost_ports:

@@ -70,7 +70,7 @@ def build_window(services: Services) -> MainWindow:
     recorder = extras.get("recorder")
     if recorder is not None:
         session = RecordSession(document, recorder, extras.get("monitor"),  # type: ignore[arg-type]
-                                extras.get("playback"))  # type: ignore[arg-type]
+                                extras.get("playback"), status.post)  # type: ignore[arg-type]
         extras["session"] = session
         roll.activeTrackChanged.connect(session.arm)
         if roll.active_track is not None:
@@ -88,6 +88,7 @@ def build_window(services: Services) -> MainWindow:
     window = MainWindow(document, transport, picture, roll, status, handlers)
     if "session" in extras:
         window.actions["transport.mode_replace"].setChecked(True)
+    follow_recording(window, services, status)
     if typing is not None:
         window.install_typing(TypingFilter(typing, window, status))
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
@@ -99,6 +100,25 @@ def build_window(services: Services) -> MainWindow:
                 lambda st: status.post(f"{st.port}: {st.change.value.replace('_', ' ')}"))
     extras["status"] = status
     return window
+
+
+def follow_recording(window: MainWindow, services: Services, status: StatusSignals) -> None:
+    """The Record button shows whether a take is being recorded, whoever stopped it; a take
+    that could not be written is said."""
+    from cuesketch.ui.bridge import TransportSignals
+
+    signals = TransportSignals(services.transport, window)
+    record = window.actions["transport.record"]
+
+    def on_state(state: Any) -> None:
+        record.setChecked(state.recording)
+        session = services.extras.get("session")
+        if not state.playing and session is not None:
+            failed = session.take_failed()  # type: ignore[attr-defined]
+            if failed:
+                status.post(failed)
+
+    signals.stateChanged.connect(on_state)
 
 
 def add_track_panel(window: MainWindow, services: Services, roll: Any, status: StatusSignals) -> None:
