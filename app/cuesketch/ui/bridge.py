@@ -7,13 +7,26 @@ are emitted elsewhere. Widgets connect to the signals, never to the core's callb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from cuesketch.engine.transport import Transport, TransportState
-from cuesketch.model.changes import Change
+from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
+
+
+def weak_emitter(obj: QObject, signal_name: str) -> Callable[..., None]:
+    """A callback for the core that emits ``obj``'s signal, and forgets ``obj`` once Qt has
+    deleted it (the document and the transport have no way to stop observing)."""
+    ref = weakref.ref(obj)
+
+    def call(*args: object) -> None:
+        o = ref()
+        if o is not None and shiboken6.isValid(o):
+            getattr(o, signal_name).emit(*args)
+    return call
 
 
 class TransportSignals(QObject):
@@ -22,10 +35,7 @@ class TransportSignals(QObject):
     def __init__(self, transport: Transport, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.transport = transport
-        transport.observe(self._on_state)
-
-    def _on_state(self, state: TransportState) -> None:
-        self.stateChanged.emit(state)
+        transport.observe(weak_emitter(self, "stateChanged"))
 
 
 class DocumentSignals(QObject):
@@ -35,11 +45,9 @@ class DocumentSignals(QObject):
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        document.observe(self._on_changes)
-        document.observe_history(self.historyChanged.emit)
-
-    def _on_changes(self, changes: Sequence[Change]) -> None:
-        self.changed.emit(list(changes))
+        changed = weak_emitter(self, "changed")
+        document.observe(lambda changes: changed(list(changes)))
+        document.observe_history(weak_emitter(self, "historyChanged"))
 
 
 class StatusSignals(QObject):

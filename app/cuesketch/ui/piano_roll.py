@@ -17,17 +17,16 @@ left to the window (frame steps) when nothing is selected.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
-import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
 
+from cuesketch.ui.bridge import weak_emitter
 from cuesketch.engine.transport import Transport, TransportState
 from cuesketch.model import edits
 from cuesketch.model.changes import Change, EntityChange
@@ -86,17 +85,6 @@ class _Bridge(QObject):
     transport = Signal(object)
 
 
-def _weak(obj: QObject, signal_name: str) -> Callable[[object], None]:
-    """A callback for the core that forgets the widget once Qt has deleted it (the document
-    and transport have no way to stop observing)."""
-    ref = weakref.ref(obj)
-
-    def call(arg: object) -> None:
-        o = ref()
-        if o is not None and shiboken6.isValid(o):
-            getattr(o, signal_name).emit(arg)
-    return call
-
 
 class PianoRoll(QWidget):
     activeTrackChanged = Signal(int)
@@ -131,8 +119,8 @@ class PianoRoll(QWidget):
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self._on_changes)
         self._bridge.transport.connect(self._on_transport)
-        document.observe(_weak(self._bridge, "changed"))
-        transport.observe(_weak(self._bridge, "transport"))
+        document.observe(weak_emitter(self._bridge, "changed"))
+        transport.observe(weak_emitter(self._bridge, "transport"))
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)

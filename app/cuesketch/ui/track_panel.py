@@ -13,10 +13,8 @@ One track is record-armed at a time: the panel calls ``on_arm`` and emits ``arme
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 
-import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QIcon, QMouseEvent, QPixmap,
                            QStandardItem, QStandardItemModel)
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (QApplication, QButtonGroup, QColorDialog, QComboB
                                QMessageBox, QScrollArea, QSizePolicy, QSlider, QToolButton,
                                QVBoxLayout, QWidget)
 
+from cuesketch.ui.bridge import weak_emitter
 from cuesketch.engine.synth import Preset
 from cuesketch.model import palette
 from cuesketch.model import track_edits as te
@@ -46,17 +45,6 @@ TOGGLE_STYLE = ("QToolButton { border: 1px solid #9a9a9a; border-radius: 3px; fo
                 "QToolButton:checked { background: %s; color: black; border-color: #555; }")
 MUTE_COLOR, SOLO_COLOR = "#f0b030", "#6cc66c"
 
-
-def _weak(obj: QObject, signal_name: str) -> Callable[[object], None]:
-    """A document observer that forgets the panel once Qt has deleted it (the document has
-    no way to stop observing)."""
-    ref = weakref.ref(obj)
-
-    def call(arg: object) -> None:
-        o = ref()
-        if o is not None and shiboken6.isValid(o):
-            getattr(o, signal_name).emit(arg)
-    return call
 
 
 class _Bridge(QObject):
@@ -338,7 +326,7 @@ class TrackPanel(QDockWidget):
         self._build()
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self._on_changes)
-        document.observe(_weak(self._bridge, "changed"))
+        document.observe(weak_emitter(self._bridge, "changed"))
         tracks = document.project.sorted_tracks()
         if tracks:  # as RecordSession starts: the first track armed
             self.armed = self.current = tracks[0].id
