@@ -98,3 +98,17 @@ def test_history_view_lists_steps_and_jumps(qtbot: QtBot, tmp_path: Path) -> Non
     assert set(w.document.project.hits) - set(build_demo().hits) == {100}
     w.history._go_to(w.history.item(3))
     assert {100, 101, 102} <= set(w.document.project.hits)
+
+
+def test_cue_list_follows_edits_and_undo(qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.model.changes import insert
+    from cuesketch.model.entities import Cue
+    w, _, _ = make_window(qtbot, tmp_path)
+    cues = w.cue_list.topLevelItem(0)
+    before = cues.childCount()
+    w.document.execute_changes([insert(Cue(99, "2M1", 1300, 1400, None, "Credits"))], "Add cue")
+    cues = w.cue_list.topLevelItem(0)
+    assert cues.childCount() == before + 1
+    assert cues.child(before).text(0) == "2M1" and cues.child(before).text(3) == "Credits"
+    w.document.undo()
+    assert w.cue_list.topLevelItem(0).childCount() == before

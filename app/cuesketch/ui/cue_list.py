@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
 from cuesketch.model.entities import Cue, Hit
 from cuesketch.timing.timecode import format_timecode
+from cuesketch.ui.bridge import DocumentSignals
 
 KIND_COLORS = {"hard": "#e04040", "soft": "#e0c040", "cut": "#40a0e0", "dialogue": "#60c060"}
 
@@ -26,7 +28,8 @@ class CueList(QTreeWidget):
         self.setRootIsDecorated(True)
         self.setAlternatingRowColors(True)
         self.itemDoubleClicked.connect(self._on_double_click)
-        document.observe(self._on_changes)
+        self._signals = DocumentSignals(document, self)
+        self._signals.changed.connect(self._on_changes)
         self.rebuild()
 
     def _on_changes(self, changes: Sequence[Change]) -> None:
@@ -65,6 +68,5 @@ class CueList(QTreeWidget):
             self.go_to_frame(int(frame))
 
 
-def _color(name: str):  # type: ignore[no-untyped-def]
-    from PySide6.QtGui import QBrush, QColor
+def _color(name: str) -> QBrush:
     return QBrush(QColor(name))
