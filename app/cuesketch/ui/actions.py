@@ -75,6 +75,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu="Transport"),
     ActionSpec("transport.mode_loop", "Record: Loop &Takes", (), checkable=True,
                menu="Transport"),
+    ActionSpec("transport.punch_cue", "Record: &Punch In/Out over Current Cue", (),
+               checkable=True, menu="Transport"),
     ActionSpec("view.film_mute", "&Mute Film Sound", ("Ctrl+Shift+M",), checkable=True,
                menu="View"),
     ActionSpec("view.picture_window", "Picture in Own &Window", ("Ctrl+Shift+F",),
