@@ -16,7 +16,9 @@ def test_choices_come_back_as_preferences(qtbot: QtBot) -> None:
     d.buffer.setCurrentIndex(d.buffer.findData(128))
     d.driver.setCurrentIndex(d.driver.findData("jack"))
     d.overlay_streamers.setChecked(False)
+    d.film_volume.setValue(35)
     new = d.result_preferences()
+    assert new.film_volume == 0.35
     assert new.midi_inputs == ["Keystation 49"]
     assert (new.audio_buffer, new.audio_driver, new.overlay_streamers) == (128, "jack", False)
     assert old.midi_inputs == ["Gone Keys"]  # the original is untouched

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QWidget)
+                               QListWidgetItem, QPushButton, QSlider, QWidget)
 from PySide6.QtCore import Qt
 
 from cuesketch.prefs import Preferences
@@ -57,6 +57,12 @@ class PreferencesDialog(QDialog):
         sf_row.addWidget(browse)
         form.addRow("SoundFont", sf_row)
 
+        self.film_volume = QSlider(Qt.Orientation.Horizontal, self)
+        self.film_volume.setRange(0, 100)
+        self.film_volume.setValue(round(prefs.film_volume * 100))
+        self.film_volume.setToolTip("The film's own sound (dialogue, effects) beside the sketch")
+        form.addRow("Film sound", self.film_volume)
+
         self.overlay_tc = QCheckBox("Timecode over the picture", self)
         self.overlay_tc.setChecked(prefs.overlay_timecode)
         self.overlay_cue = QCheckBox("Cue name and bar|beat", self)
@@ -88,4 +94,5 @@ class PreferencesDialog(QDialog):
                        soundfont=self.soundfont.text().strip(),
                        overlay_timecode=self.overlay_tc.isChecked(),
                        overlay_cue=self.overlay_cue.isChecked(),
-                       overlay_streamers=self.overlay_streamers.isChecked())
+                       overlay_streamers=self.overlay_streamers.isChecked(),
+                       film_volume=self.film_volume.value() / 100)

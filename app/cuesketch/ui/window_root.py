@@ -182,6 +182,10 @@ def edit_preferences(services: Services, window: QWidget, status: StatusSignals)
         said.append(f"audio: {fresh.status}")
     if new.soundfont != old.soundfont:
         said.append("the SoundFont changes when Cuesketch next starts")
+    player = extras.get("picture")
+    if player is not None and new.film_volume != old.film_volume:
+        player.set_volume(new.film_volume)  # type: ignore[attr-defined]
+        said.append(f"film sound at {new.film_volume * 100:.0f} %")
     picture = getattr(window, "picture", None)
     apply_overlays = getattr(picture, "apply_preferences", None)
     if apply_overlays is not None:
