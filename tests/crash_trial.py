@@ -159,6 +159,7 @@ def run_trial(workdir: Path, seed: int) -> TrialResult:
     out = mido.Backend(KEYBOARD_BACKEND).open_output("out", client_name=client)
     before.add(f"{client}:out")
     proc: subprocess.Popen[str] | None = None
+    closed = False
     try:
         proc, ready, starts = _start_app(path, f"{client}:out", record_at,
                                          workdir / "child.err", before)
@@ -170,10 +171,14 @@ def run_trial(workdir: Path, seed: int) -> TrialResult:
         player = threading.Thread(target=_player, args=(out, random.Random(seed + 1), stop, sent))
         player.start()
         time.sleep(kill_after)
-        killed_ns = time.monotonic_ns()
-        os.kill(proc.pid, signal.SIGKILL)
+        # The keyboard stops and leaves JACK just before the kill: closing a JACK client while
+        # the server is still reaping a killed one can block inside rtmidi with the GIL held.
         stop.set()
         player.join()
+        _close(out)
+        closed = True
+        killed_ns = time.monotonic_ns()
+        os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
     except Exception as e:  # the rig itself failed: a failed trial, said in short
         return TrialResult(False, failure=f"the trial could not run: {type(e).__name__}: {e}")
@@ -181,7 +186,8 @@ def run_trial(workdir: Path, seed: int) -> TrialResult:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait(10)
-        _close(out)
+        if not closed:
+            _close(out)
         _settle(before - {f"{client}:out"})
     played = [s for s in sent if s.on_ns < killed_ns]
     result = TrialResult(True, played=len(played), kill_after_s=round(kill_after, 3),
