@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from cuesketch import paths
 from cuesketch.app import Services
-from cuesketch.ui.bridge import StatusSignals
 from cuesketch.media.overlays import OverlayOptions
+from cuesketch.ui.bridge import StatusSignals
 from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.picture_view import PictureView
 
@@ -60,8 +60,10 @@ def build_window(services: Services) -> MainWindow:
         if synth is None or session is None:
             return
         channel = extras["playback"].monitor(session.track_id)  # type: ignore[attr-defined]
-        synth.note_on(channel, pitch, velocity)  # type: ignore[attr-defined]
-        QTimer.singleShot(400, lambda: synth.note_off(channel, pitch))  # type: ignore[attr-defined]
+        if velocity == 0:  # the roll releases the key it pressed
+            synth.note_off(channel, pitch)  # type: ignore[attr-defined]
+        else:
+            synth.note_on(channel, pitch, velocity)  # type: ignore[attr-defined]
 
     roll = PianoRoll(document, transport, audition=audition)
     picture = build_picture(services, status)
