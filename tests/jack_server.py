@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,9 +35,12 @@ def jack_server(prefix: str = "cuesketch-test", period: int = 256) -> Iterator[s
     name = f"{prefix}-{os.getpid()}"
     previous = os.environ.get("JACK_DEFAULT_SERVER")
     os.environ["JACK_DEFAULT_SERVER"] = name
+    # jackd's complaints go to a file, not a pipe: nobody reads a pipe while the server runs,
+    # and jackd prints a line every period a client misses (a killed one does until it is
+    # dropped); a full pipe blocks jackd in write(2), freezing it and every client.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
-                             "-p", str(period)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                             "-p", str(period)], stdout=subprocess.DEVNULL, stderr=log)
     try:
         for _ in range(150):
             if jack_running() or proc.poll() is not None:
@@ -44,7 +48,8 @@ def jack_server(prefix: str = "cuesketch-test", period: int = 256) -> Iterator[s
             time.sleep(0.1)
         if not jack_running():
             proc.kill()
-            err = proc.stderr.read().decode(errors="replace")[-600:] if proc.stderr else ""
+            log.seek(0)
+            err = log.read().decode(errors="replace")[-600:]
             raise RuntimeError(f"jackd did not start: {err}")
         yield name
     finally:
@@ -53,6 +58,7 @@ def jack_server(prefix: str = "cuesketch-test", period: int = 256) -> Iterator[s
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
         if previous is None:
             os.environ.pop("JACK_DEFAULT_SERVER", None)
         else:
