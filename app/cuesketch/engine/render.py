@@ -19,7 +19,7 @@ from cuesketch.engine.playback import Playback
 from cuesketch.engine.synth import Audio, SynthEngine
 from cuesketch.model.entities import Cue
 from cuesketch.model.project import Project
-from cuesketch.store.sqlite_io import commit_file, describe, remove_quietly, temp_beside
+from cuesketch.store.sqlite_io import replacing
 from cuesketch.timing.units import flicks_to_samples, seconds_to_flicks
 
 CHUNK = 8192  # samples per process call offline: large, a multiple of the 64-sample block
@@ -112,36 +112,27 @@ def write_wav(path: Path, blocks: Iterator[Audio], sample_rate: int, bits: int =
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise RenderError(f"there is no folder {folder} to write {path.name} in")
-    tmp = temp_beside(path)
     frames = clipped = 0
     peak = 0.0
     scale = float(2 ** (bits - 1) - 1)
-    try:
-        with open(tmp, "wb") as raw, wave.open(raw, "wb") as w:
-            w.setnchannels(2)
-            w.setsampwidth(bits // 8)
-            w.setframerate(sample_rate)
-            for block in blocks:
-                if not len(block):
-                    continue
-                level = float(np.abs(block).max())
-                peak = max(peak, level)
-                if level > 1.0:
-                    clipped += int(np.count_nonzero(np.abs(block) > 1.0))
-                ints = np.rint(np.clip(block, -1.0, 1.0) * scale).astype("<i4")
-                if bits == 16:
-                    data = ints.astype("<i2").tobytes()
-                else:
-                    data = ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
-                w.writeframesraw(data)
-                frames += len(block)
-        commit_file(tmp, path)
-    except OSError as e:
-        remove_quietly(tmp)
-        raise RenderError(f"can't write {path}: {describe(e)}") from None
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+    with replacing(path, RenderError) as tmp, open(tmp, "wb") as raw, wave.open(raw, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(bits // 8)
+        w.setframerate(sample_rate)
+        for block in blocks:
+            if not len(block):
+                continue
+            level = float(np.abs(block).max())
+            peak = max(peak, level)
+            if level > 1.0:
+                clipped += int(np.count_nonzero(np.abs(block) > 1.0))
+            ints = np.rint(np.clip(block, -1.0, 1.0) * scale).astype("<i4")
+            if bits == 16:
+                data = ints.astype("<i2").tobytes()
+            else:
+                data = ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
+            w.writeframesraw(data)
+            frames += len(block)
     return RenderResult(path, frames, sample_rate, peak, clipped)
 
 

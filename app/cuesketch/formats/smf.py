@@ -41,7 +41,7 @@ from cuesketch.model.entities import (ControlPoint, Controller, Cue, Hit, HitKin
                                       Track)
 from cuesketch.model.project import Project
 from cuesketch.model import changes
-from cuesketch.store.sqlite_io import commit_file, describe, remove_quietly, temp_beside
+from cuesketch.store.sqlite_io import replacing
 from cuesketch.timing.rates import STANDARD_RATES, FrameRate
 from cuesketch.timing.tempo import BarBeatTick, MeterChange, TempoChange, TempoError, TempoMap
 from cuesketch.timing.timecode import Timecode, TimecodeError
@@ -612,15 +612,6 @@ def write(project: Project, path: str | Path, ticks_per_beat: int = PPQ) -> Path
     """Export to ``path`` through a temporary file renamed into place."""
     path = Path(path)
     mid = to_midifile(project, ticks_per_beat)
-    tmp = temp_beside(path)
-    try:
-        with open(tmp, "wb") as f:
-            mid.save(file=f)
-        commit_file(tmp, path)
-    except OSError as e:
-        remove_quietly(tmp)
-        raise MidiFileError(f"can't write {path}: {describe(e)}") from None
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+    with replacing(path, MidiFileError) as tmp, open(tmp, "wb") as f:
+        mid.save(file=f)
     return path

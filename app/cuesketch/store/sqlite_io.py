@@ -138,6 +138,22 @@ def commit_file(tmp: Path, dest: Path) -> None:
     fsync_path(dest.parent, directory=True)
 
 
+@contextmanager
+def replacing(path: Path, error: type[Exception]) -> Iterator[Path]:
+    """Write a file whole or not at all: yields a temp file beside ``path``, put in place when
+    the block ends; on failure it is removed, and an OSError becomes ``error`` in plain words."""
+    tmp = temp_beside(path)
+    try:
+        yield tmp
+        commit_file(tmp, path)
+    except OSError as e:
+        remove_quietly(tmp)
+        raise error(f"can't write {path}: {describe(e)}") from None
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+
+
 def remove_quietly(*paths: Path) -> None:
     for p in paths:
         try:
