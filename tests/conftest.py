@@ -1,11 +1,8 @@
-"""Shared test services: Qt offscreen by default, a JACK server with the dummy backend, Xvfb."""
+"""Shared test services: Qt offscreen by default, a JACK server with the dummy backend."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,20 +23,3 @@ def jackd() -> Iterator[None]:
             yield
     except JackUnavailable as e:
         pytest.skip(str(e))
-
-
-@pytest.fixture(scope="session")
-def xvfb() -> Iterator[str]:
-    """A virtual X screen; yields its DISPLAY."""
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (make setup installs it)")
-    display = f":{200 + os.getpid() % 500}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(50):
-        if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-            break
-        time.sleep(0.1)
-    yield display
-    proc.terminate()
-    proc.wait(10)

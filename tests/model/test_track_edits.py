@@ -9,15 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model_state import state
 from cuesketch.model import palette
 from cuesketch.model import track_edits as te
 from cuesketch.model.document import Document
-from cuesketch.model.entities import ControlPoint, Controller, Cue, Hit, Note, Settings, Track
+from cuesketch.model.entities import ControlPoint, Controller, Note, Settings, Track
 from cuesketch.model.project import Project
 
-
-def state(project: Project) -> dict[type, dict[int, object]]:
-    return {k: dict(project.table(k)) for k in (Note, ControlPoint, Track, Hit, Cue)}
 
 
 def make_doc() -> Document:

@@ -16,11 +16,11 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+from model_state import RecordingSink, state
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.transport import Transport
-from cuesketch.model.changes import Change
 from cuesketch.model.document import Document
-from cuesketch.model.entities import ControlPoint, Controller, Cue, Hit, HitKind, Note, Settings, Track
+from cuesketch.model.entities import Controller, Cue, Hit, HitKind, Note, Settings, Track
 from cuesketch.model.grid import Grid
 from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode
@@ -37,16 +37,6 @@ SHIFT, CTRL, ALT = (Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.Contr
                     Qt.KeyboardModifier.AltModifier)
 
 
-class RecordingSink:
-    def __init__(self) -> None:
-        self.changes: list[Change] = []
-
-    def write(self, changes: Sequence[Change], settings: Settings) -> None:
-        self.changes.extend(changes)
-
-
-def state(project: Project) -> dict[type, dict[int, object]]:
-    return {k: dict(project.table(k)) for k in (Note, ControlPoint, Track, Hit, Cue)}
 
 
 class Rig:

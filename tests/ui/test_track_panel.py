@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QSlider, QStyle, QStyleOptionSlider, QWidget
+from PySide6.QtWidgets import QApplication, QSlider, QStyle, QStyleOptionSlider
 
 from audio_checks import rms
+from model_state import RecordingSink, state
 from cuesketch.demo import build_demo
 from cuesketch.engine import soundfonts
 from cuesketch.engine.playback import Playback
 from cuesketch.engine.render import render_blocks
 from cuesketch.engine.synth import ChannelSetup, Preset, SynthEngine
 from cuesketch.model import palette
-from cuesketch.model.changes import Change
 from cuesketch.model.document import Document
-from cuesketch.model.entities import ControlPoint, Controller, Cue, Hit, Note, Settings, Track
+from cuesketch.model.entities import ControlPoint, Controller, Note, Settings, Track
 from cuesketch.model.project import Project
 from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
 from cuesketch.ui.track_panel import PRESET, TrackPanel, preset_key
@@ -31,16 +31,6 @@ needs_soundfont = pytest.mark.skipif(soundfonts.find_default() is None,
                                      reason="no General MIDI SoundFont installed")
 
 
-class RecordingSink:
-    def __init__(self) -> None:
-        self.changes: list[Change] = []
-
-    def write(self, changes: Sequence[Change], settings: Settings) -> None:
-        self.changes.extend(changes)
-
-
-def state(project: Project) -> dict[type, dict[int, object]]:
-    return {k: dict(project.table(k)) for k in (Note, ControlPoint, Track, Hit, Cue)}
 
 
 FAKE_PRESETS = [Preset(0, 48, "Strings"), Preset(8, 40, "Slow Violin"),
