@@ -1,3 +1,4 @@
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,21 @@ def test_gui_without_display_says_so(tmp_path: Path) -> None:
                        env=env)
     assert r.returncode == 1
     assert "no display" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_info_on_a_damaged_project_warns_and_shows_what_could_be_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = ensure_demo(tmp_path / "demo.cuesketch")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA ignore_check_constraints = ON")  # as a damaged file might hold
+    db.execute("UPDATE notes SET pitch = 500 WHERE id = (SELECT min(id) FROM notes)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    assert main(["info", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("cuesketch: warning: demo.cuesketch is damaged (")
+    assert "what could be read" in captured.err and "\n  - " in captured.err
+    assert "1M1: 01:00:00:00 - 01:00:09:00" in captured.out
+    assert "track Strings: 19 notes" in captured.out  # the unreadable one left out
+    assert path.read_bytes() == before

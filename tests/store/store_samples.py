@@ -174,6 +174,19 @@ def write_v1(path: Path, project: Project) -> None:
     db.close()
 
 
+def _out_of_range(project: Project) -> str | None:
+    """What the rest of the app must be able to trust of a loaded project, or None."""
+    for n in project.notes.values():
+        if not (type(n.pitch) is int and 0 <= n.pitch <= 127 and type(n.velocity) is int
+                and 1 <= n.velocity <= 127 and type(n.start) is int
+                and type(n.duration) is int and n.duration > 0):
+            return f"a note out of range: {n}"
+    for c in project.controls.values():
+        if not (type(c.time) is int and type(c.value) is int and -8192 <= c.value <= 8191):
+            return f"a controller point out of range: {c}"
+    return None
+
+
 def read_outcome(path: Path, read_only: bool) -> str:
     """Open and load a (maybe damaged) project: "ok", "damaged" or "error" (ProjectFileError).
     Anything else raised is a reader bug and propagates. A damaged file must be unchanged."""
@@ -188,9 +201,12 @@ def read_outcome(path: Path, read_only: bool) -> str:
         return "error"
     try:
         try:
-            pf.load()
+            project = pf.load()
         except ProjectFileError:
             return "error"
+        insane = _out_of_range(project)
+        if insane:
+            raise AssertionError(f"loaded {insane}")
         damaged = pf.damaged
         try:  # the snapshots inside are read by the same reader, from a blob
             for info in snapshots.list_snapshots(pf):

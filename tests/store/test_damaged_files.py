@@ -184,3 +184,30 @@ def test_a_short_fuzz_of_the_reader(tmp_path: Path) -> None:
             p.unlink()
     assert set(outcomes) <= {"ok", "damaged", "error"}
     assert outcomes.get("damaged", 0) > 0 and outcomes.get("error", 0) > 0
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+@pytest.mark.parametrize("table, column, value", [
+    ("notes", "pitch", "500"), ("notes", "velocity", "0"), ("notes", "duration", "-3"),
+    ("controls", "value", "99999"),
+])
+def test_a_value_out_of_range_is_damage_even_read_only(project_path: Path, read_only: bool,
+                                                      table: str, column: str,
+                                                      value: str) -> None:
+    # SQLite's quick_check skips the CHECKs on a read-only connection (a second instance, the
+    # command line, a snapshot): the loader must not build a note that can't be played.
+    db = sqlite3.connect(project_path)
+    db.execute("PRAGMA ignore_check_constraints = ON")  # what a flipped byte could leave
+    db.execute(f"UPDATE {table} SET {column} = {value} WHERE id = (SELECT min(id) FROM {table})")
+    db.commit()
+    db.close()
+    before = project_path.read_bytes()
+    with ProjectFile.open(project_path, read_only=read_only) as pf:
+        project = pf.load()
+        assert pf.damaged and pf.read_only
+        assert any("made no sense" in p for p in pf.problems)
+        rows = {"notes": project.notes, "controls": project.controls}[table]
+        assert len(rows) == len(getattr(sample_project(3000), table)) - 1
+        assert all(0 <= n.pitch <= 127 and n.velocity >= 1 and n.duration > 0
+                   for n in project.notes.values())
+    assert project_path.read_bytes() == before

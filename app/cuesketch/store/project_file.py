@@ -55,6 +55,7 @@ class ProjectFile:
         self.reason = reason  # why it is read-only, for the user; None when writable
         self.damaged = False
         self.problems: list[str] = []  # what could not be read from a damaged file
+        self.damage: str | None = None  # what is wrong with a damaged file, in short
         self._lock = lock
         self._armed = False  # WAL set and the file migrated: see _arm
         self._old_version: int | None = None  # the file's version, while it is not migrated
@@ -230,6 +231,7 @@ class ProjectFile:
             self._lock.release()
             self._lock = None
         self.damaged = True
+        self.damage = printable(why)
         self.reason = (f"{self.path.name} is damaged ({printable(why)}). It is open read-only "
                        f"with what could be read; save a recovered copy to go on working.")
 

@@ -11,8 +11,8 @@ from typing import Any
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.entities import Entity, Settings
 from cuesketch.model.project import Project
-from cuesketch.store.codec import (KINDS, FormatError, fast_from_rows, row_to_entity,
-                                   settings_from_json, settings_to_json, to_row)
+from cuesketch.store.codec import (KINDS, TRUSTED_ROWS, FormatError, fast_from_rows,
+                                   row_to_entity, settings_from_json, settings_to_json, to_row)
 from cuesketch.store.schema import EXPECTED
 from cuesketch.store.sqlite_io import DB_ERRORS, printable, transaction
 
@@ -22,6 +22,8 @@ _UPSERT = {cls: f"INSERT OR REPLACE INTO {k.table} ({_COLUMNS[cls]}) "
                 f"VALUES ({', '.join('?' * len(k.fields))})" for cls, k in KINDS.items()}
 _DELETE = {cls: f"DELETE FROM {k.table} WHERE id = ?" for cls, k in KINDS.items()}
 _SETTINGS = "INSERT OR REPLACE INTO meta (key, value) VALUES ('settings', ?)"
+_UNTRUSTED = {cls: f"SELECT id FROM {KINDS[cls].table} WHERE ({check}) IS NOT 1 LIMIT 1"
+              for cls, check in TRUSTED_ROWS.items()}
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -33,13 +35,17 @@ def read_settings(db: sqlite3.Connection) -> Settings:
 
 
 def load(db: sqlite3.Connection) -> Project:
-    """The whole project, trusting what SQLite checked (run ``quick_check`` first).
+    """The whole project (run ``quick_check`` first: this trusts the pages).
 
     Raises sqlite3.DatabaseError, FormatError or ModelError if the file is not as it should be.
     """
     entities: list[Entity] = []
     with _gc_paused(), transaction(db, "DEFERRED"):  # one read transaction: a consistent view
         settings = read_settings(db)
+        for cls, query in _UNTRUSTED.items():
+            bad = db.execute(query).fetchone()
+            if bad is not None:
+                raise FormatError(f"{KINDS[cls].table} row {bad[0]} holds a value out of range")
         for cls in KINDS:
             entities.extend(fast_from_rows(cls, db.execute(_SELECT[cls]).fetchall()))
         project = Project()
@@ -91,7 +97,8 @@ def salvage(db: sqlite3.Connection) -> tuple[Project, list[str]]:
         if unreadable:
             problems.append(f"part of the {kind.table} could not be read")
         if bad:
-            problems.append(f"{bad} {kind.table} made no sense and were left out")
+            were = "was" if bad == 1 else "were"
+            problems.append(f"{bad} of the {kind.table} made no sense and {were} left out")
     project = Project()
     project.load(settings, kept)
     return project, problems
