@@ -404,3 +404,21 @@ def test_control_points_keep_fractional_time_exact() -> None:
     assert time == 333_333_333 * S // 1_000_000_000
     assert Fraction(time, S) - Fraction(1, 3) < Fraction(1, 10**6)
     assert all(isinstance(p, ControlPoint) for p in rig.document.project.controls.values())
+
+
+def test_a_note_played_as_the_take_begins_is_kept_though_dated_before_it() -> None:
+    # JACK delivers at period starts, so a message is dated half a period before it arrived:
+    # one played within that of the roll is dated before it. It arrived after: it is the take's
+    # first note (a crash trial lost exactly that note). What arrived before the roll is not.
+    rig = Rig()
+    rig.transport.seek(S)
+    rig.at(0)
+    rig.recorder.start(1)  # rolls from 1 s at t = 0
+    half_period = 2_666_667
+    for at_ns, data in [(-1_000_000, [0x90, 60, 100]), (1_000_000, [0x90, 64, 90]),
+                        (100_000_000, [0x80, 60, 0]), (200_000_000, [0x80, 64, 0])]:
+        rig.clock.t = rig.t0 + at_ns
+        rig.inputs.deliver(KBD, data, rig.t0 + at_ns - half_period, rig.t0 + at_ns)
+    rig.at(1.0)
+    rig.recorder.stop()
+    assert rig.notes() == [(S, (200_000_000 - half_period) * S // 1_000_000_000, 64, 90)]

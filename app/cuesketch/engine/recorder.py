@@ -270,9 +270,11 @@ class Recorder:
         if take is None:
             return
         data = tuple(event.message.bytes())
-        t_ns = event.t_ns
+        # What arrived before the take began is not part of it. What arrived after is, even if
+        # it is dated before (JACK dates half a period back): it was played as the take began.
+        t_ns = max(event.t_ns, take.roll_ns)
         with self._lock:
-            if self._take is not take or t_ns < take.roll_ns:
+            if self._take is not take or event.arrived_ns < take.roll_ns:
                 return
             if take.stop_ns is not None or not self.transport.playing:
                 if take.stop_ns is None:  # stopped from elsewhere; the observer is coming
