@@ -5,14 +5,16 @@
 Builds what the app builds (``open_document``, ``Services``, ``build_engine`` with JACK MIDI
 and JACK audio), arms the first track, rolls from RECORD_AT (flicks) and starts a take as the
 record key does (``RecordSession.toggle``). Then prints ``ready T_NS POSITION`` (a monotonic
-time and the transport position at it, so the player can place what it sends) and waits for
-its SIGKILL. Anything that goes wrong before that is one ``error ...`` line and exit 1.
+time and the transport position at it, so the player can place what it sends) and, every
+``CLOCK_EVERY_S``, ``at T_NS POSITION``: the transport follows the audio device's samples, and
+a JACK server that stalls (it does, reaping a killed client) moves it off the monotonic clock;
+the recording must follow the transport. Then it waits for its SIGKILL. Anything that goes
+wrong before that is one ``error ...`` line and exit 1.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from cuesketch.engine.transport import Transport
 from cuesketch.prefs import Preferences
 
 PORT_TIMEOUT_S = 15.0
+CLOCK_EVERY_S = 0.02
 
 
 def main(argv: list[str]) -> int:
@@ -54,8 +57,10 @@ def main(argv: list[str]) -> int:
         return 1
     t_ns = time.monotonic_ns()
     print(f"ready {t_ns} {services.transport.position_at(t_ns)}", flush=True)
-    threading.Event().wait()  # the GUI thread would run the window; the parent kills us
-    return 0
+    while True:  # the GUI thread would run the window; the parent kills us
+        time.sleep(CLOCK_EVERY_S)
+        t_ns = time.monotonic_ns()
+        print(f"at {t_ns} {services.transport.position_at(t_ns)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,21 @@ message; after a random 0.7-3 s it kills the child. Then, as the next start woul
 the project (writable: the killed instance's lock is stale) and recovers the take. Every note
 whose note-on and note-off were both sent more than 0.5 s before the kill must be there, at
 the transport position it was played at (within ``TOLERANCE``), with its pitch, velocity and
-end; and nothing that was not played may appear.
+end; and nothing that was not played may appear. The child tells its transport's position
+every 20 ms (``at T_NS POSITION``), so "the position it was played at" is the app's own clock,
+which follows the audio device's samples, not an ideal one.
+
+A failed trial leaves ``failure.json`` in its directory: what was sent, the child's clock, the
+journal as the kill left it and what was recovered.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
 import os
 import queue
+import shutil
 import random
 import signal
 import subprocess
@@ -33,7 +41,7 @@ import mido
 from cuesketch.app import open_document
 from cuesketch.demo import ensure_demo
 from cuesketch.model.entities import Note
-from cuesketch.store.journal import pending_takes, recover
+from cuesketch.store.journal import journal_path, pending_takes, recover
 from cuesketch.store.project_file import ProjectFile
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
@@ -120,9 +128,41 @@ def _close(out: mido.ports.BaseOutput) -> None:
     closer.join(5)
 
 
+Clock = list[tuple[int, int]]  # (monotonic ns, the child's transport position then), sorted
+
+
+@dataclass
+class _App:
+    proc: subprocess.Popen[str]
+    clock: Clock  # from its ``ready`` line on
+    lines: queue.Queue[str | None]
+
+    def read_clock(self) -> Clock:
+        """Everything the (dead) child said about its clock."""
+        while True:
+            try:
+                line = self.lines.get(timeout=2)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "at":
+                self.clock.append((int(parts[1]), int(parts[2])))
+        self.clock.sort()
+        return self.clock
+
+
+def position_on(clock: Clock, t_ns: int) -> int:
+    """The child's transport position at ``t_ns``: from the last thing it said before."""
+    i = max(bisect.bisect_right(clock, (t_ns, 1 << 62)) - 1, 0)
+    at_ns, at_pos = clock[i]
+    return at_pos + (t_ns - at_ns) * FLICKS_PER_SECOND // 1_000_000_000
+
+
 def _start_app(path: Path, port: str, record_at: int, err_path: Path,
-               before: set[str]) -> tuple[subprocess.Popen[str] | None, str, int]:
-    """The app, recording: (the process, its ``ready T_NS POSITION`` line, the starts it
+               before: set[str]) -> tuple[_App | None, str, int]:
+    """The app, recording: (the app, its ``ready T_NS POSITION`` line, the starts it
     took), or (None, why not, ...). A start JACK refuses (it shares its shared-memory registry with every other JACK
     server of the machine, and loses segments when they come and go) is tried again: the
     trial is about what a kill does to a take, and no take has begun yet."""
@@ -138,7 +178,8 @@ def _start_app(path: Path, port: str, record_at: int, err_path: Path,
         except queue.Empty:
             first = "not ready in time"
         if first is not None and first.startswith("ready "):
-            return proc, first, attempt
+            _, t0, pos0 = first.split()
+            return _App(proc, [(int(t0), int(pos0))], lines), first, attempt
         proc.kill()
         proc.wait(10)
         _settle(before)
@@ -160,13 +201,13 @@ def run_trial(workdir: Path, seed: int) -> TrialResult:
     before.add(f"{client}:out")
     proc: subprocess.Popen[str] | None = None
     closed = False
+    sent: list[Sent] = []
     try:
-        proc, ready, starts = _start_app(path, f"{client}:out", record_at,
-                                         workdir / "child.err", before)
-        if proc is None:
+        app, ready, starts = _start_app(path, f"{client}:out", record_at,
+                                        workdir / "child.err", before)
+        if app is None:
             return TrialResult(False, start_retries=starts - 1, failure=ready)
-        _, t0, pos0 = ready.split()
-        sent: list[Sent] = []
+        proc = app.proc
         stop = threading.Event()
         player = threading.Thread(target=_player, args=(out, random.Random(seed + 1), stop, sent))
         player.start()
@@ -190,30 +231,43 @@ def run_trial(workdir: Path, seed: int) -> TrialResult:
             _close(out)
         _settle(before - {f"{client}:out"})
     played = [s for s in sent if s.on_ns < killed_ns]
+    clock = app.read_clock()
     result = TrialResult(True, played=len(played), kill_after_s=round(kill_after, 3),
                          start_retries=starts - 1)
+    journal = journal_path(path)
+    if journal.exists():
+        shutil.copyfile(journal, workdir / "journal.at-kill")
+    recovered: list[Note] = []
     try:
-        check(path, played, killed_ns, int(t0), int(pos0), result)
+        recovered = check(path, played, killed_ns, clock, result)
     except Exception as e:  # opening or recovering raised: that is a failure of the app
         result.problems.append(f"raised {type(e).__name__}: {e}")
     result.ok = not result.problems
     result.failure = "; ".join(result.problems[:3]) or None
+    if not result.ok:
+        (workdir / "failure.json").write_text(json.dumps({
+            "seed": seed, "killed_ns": killed_ns, "problems": result.problems,
+            "sent": [[s.pitch, s.velocity, s.on_ns, s.off_ns, position_on(clock, s.on_ns)]
+                     for s in played],
+            "clock": clock,
+            "recovered": [[n.pitch, n.velocity, n.start, n.end] for n in recovered],
+        }, indent=1))
     return result
 
 
-def check(path: Path, played: list[Sent], killed_ns: int, t0_ns: int, pos0: int,
-          result: TrialResult) -> None:
+def check(path: Path, played: list[Sent], killed_ns: int, clock: Clock,
+          result: TrialResult) -> list[Note]:
     """Open the project as the next start would, recover, and compare with what was played;
-    findings go to ``result.problems``."""
+    findings go to ``result.problems``. Returns the notes recovered."""
 
-    def position(t_ns: int) -> int:  # the child's transport ran at speed 1 from (t0, pos0)
-        return pos0 + (t_ns - t0_ns) * FLICKS_PER_SECOND // 1_000_000_000
+    def position(t_ns: int) -> int:
+        return position_on(clock, t_ns)
 
     document, pf, reason = open_document(path)
     try:
         if document.read_only:
             result.problems.append(f"the project opened read-only: {reason}")
-            return
+            return []
         added = recover(pf, document)
     finally:
         pf.close()
@@ -255,3 +309,4 @@ def check(path: Path, played: list[Sent], killed_ns: int, t0_ns: int, pos0: int,
     if invented:
         result.problems.append(f"{len(invented)} recovered notes were never played "
                                f"(first: pitch {invented[0].pitch})")
+    return added
