@@ -10,11 +10,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
 from cuesketch.prefs import Preferences
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
+
+if TYPE_CHECKING:
+    from cuesketch.engine.click import Click
 
 
 @dataclass
@@ -60,6 +64,14 @@ def open_document(path: Path, read_only: bool = False) -> tuple[Document, Projec
     return document, pf, reason
 
 
+def apply_click_preferences(click: Click, preferences: Preferences) -> None:
+    """The click's level and sound as the user set them (at start, and live from the dialog);
+    read by the audio thread at its next block."""
+    from cuesketch.engine.click import CLICK_SOUNDS
+    click.level = min(max(float(preferences.click_level), 0.0), 1.0)
+    click.sound = preferences.click_sound if preferences.click_sound in CLICK_SOUNDS else "gm"
+
+
 def build_engine(services: Services, preferences: Preferences) -> None:
     """The synth, its playback and audio output, MIDI input, monitoring and the recorder.
 
@@ -84,6 +96,7 @@ def build_engine(services: Services, preferences: Preferences) -> None:
         services.problems.append(f"no SoundFont: {e}; playing silently")
         synth = SynthEngine(None)
     playback = Playback(synth, document=document, transport=transport, background_rebuild=True)
+    apply_click_preferences(playback.click, preferences)
     drivers = (preferences.audio_driver,) if preferences.audio_driver else None
     audio = AudioOutput(playback, drivers=drivers, period_size=preferences.audio_buffer)
     if not audio.start():

@@ -21,6 +21,8 @@ class Preferences:
     audio_buffer: int = 512  # frames per period
     soundfont: str = ""  # empty: the default General MIDI SoundFont
     film_volume: float = 0.8
+    click_level: float = 0.8  # 0..1
+    click_sound: str = "gm"  # "gm": woodblocks through the SoundFont; "synth": a plain tick
     film_muted: bool = False
     overlay_timecode: bool = True
     overlay_cue: bool = True

@@ -268,3 +268,31 @@ def test_the_transport_follows_the_samples():
         transport.stop()
         pb.process(480)
         assert not pb.playing
+
+
+@pytest.mark.parametrize("sound", ["gm", "synth"])
+def test_the_click_level_and_sound_from_the_preferences(synth, sound):
+    from cuesketch.app import apply_click_preferences
+    from cuesketch.prefs import Preferences
+
+    def peak(level: float) -> float:
+        p = Project()
+        p.load(Settings(tempo=TempoMap.constant(120)), [])
+        click = Click(enabled=True)
+        apply_click_preferences(click, Preferences(click_level=level, click_sound=sound))
+        assert (click.level, click.sound) == (level, sound)
+        out = play(Playback(synth, p, click=click), 48000, start=-1000 * S)
+        return float(np.abs(out).max())
+
+    loud, soft = peak(0.8), peak(0.2)
+    assert loud > 0.01 and soft > 0
+    assert loud / soft > 2.5  # quieter by the level (CC7 is a curve for "gm", a gain for "synth")
+    assert peak(0.0) < 1e-4
+
+
+def test_click_preferences_out_of_range_are_kept_sane():
+    from cuesketch.app import apply_click_preferences
+    from cuesketch.prefs import Preferences
+    click = Click()
+    apply_click_preferences(click, Preferences(click_level=7.0, click_sound="cowbell"))
+    assert (click.level, click.sound) == (1.0, "gm")

@@ -17,8 +17,11 @@ def test_choices_come_back_as_preferences(qtbot: QtBot) -> None:
     d.driver.setCurrentIndex(d.driver.findData("jack"))
     d.overlay_streamers.setChecked(False)
     d.film_volume.setValue(35)
+    d.click_level.setValue(40)
+    d.click_sound.setCurrentIndex(d.click_sound.findData("synth"))
     new = d.result_preferences()
     assert new.film_volume == 0.35
+    assert (new.click_level, new.click_sound) == (0.4, "synth")
     assert new.midi_inputs == ["Keystation 49"]
     assert (new.audio_buffer, new.audio_driver, new.overlay_streamers) == (128, "jack", False)
     assert old.midi_inputs == ["Gone Keys"]  # the original is untouched

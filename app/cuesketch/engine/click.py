@@ -36,6 +36,9 @@ CLAVES = 75
 _CLICK = re.compile(r"^\s*(\d+)\s*(?:-\s*([0-7])\s*)?$")
 
 
+CLICK_SOUNDS = {"gm": "Woodblocks (SoundFont)", "synth": "Plain tick"}
+
+
 class ClickHit(NamedTuple):
     time: int  # transport sample
     accent: bool

@@ -1,4 +1,5 @@
-"""Preferences: MIDI inputs, audio driver and buffer, SoundFont, picture overlays."""
+"""Preferences: MIDI inputs, audio driver and buffer, SoundFont, film sound, the click's level
+and sound, picture overlays."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QListWidgetItem, QPushButton, QSlider, QWidget)
 from PySide6.QtCore import Qt
 
+from cuesketch.engine.click import CLICK_SOUNDS
 from cuesketch.prefs import Preferences
 
 AUDIO_DRIVERS = ("", "pulseaudio", "jack", "alsa", "sdl2", "coreaudio")
@@ -63,6 +65,19 @@ class PreferencesDialog(QDialog):
         self.film_volume.setToolTip("The film's own sound (dialogue, effects) beside the sketch")
         form.addRow("Film sound", self.film_volume)
 
+        self.click_level = QSlider(Qt.Orientation.Horizontal, self)
+        self.click_level.setRange(0, 100)
+        self.click_level.setValue(round(prefs.click_level * 100))
+        self.click_level.setToolTip("The click track's level (Transport › Click Track)")
+        form.addRow("Click level", self.click_level)
+        self.click_sound = QComboBox(self)
+        for key, label in CLICK_SOUNDS.items():
+            self.click_sound.addItem(label, key)
+        self.click_sound.setCurrentIndex(max(0, self.click_sound.findData(prefs.click_sound)))
+        self.click_sound.setToolTip("Woodblocks from the SoundFont's drum kit, or a plain tick "
+                                    "that needs no SoundFont")
+        form.addRow("Click sound", self.click_sound)
+
         self.overlay_tc = QCheckBox("Timecode over the picture", self)
         self.overlay_tc.setChecked(prefs.overlay_timecode)
         self.overlay_cue = QCheckBox("Cue name and bar|beat", self)
@@ -95,4 +110,6 @@ class PreferencesDialog(QDialog):
                        overlay_timecode=self.overlay_tc.isChecked(),
                        overlay_cue=self.overlay_cue.isChecked(),
                        overlay_streamers=self.overlay_streamers.isChecked(),
-                       film_volume=self.film_volume.value() / 100)
+                       film_volume=self.film_volume.value() / 100,
+                       click_level=self.click_level.value() / 100,
+                       click_sound=self.click_sound.currentData() or "gm")

@@ -188,6 +188,12 @@ def edit_preferences(services: Services, window: QWidget, status: StatusSignals)
     if player is not None and new.film_volume != old.film_volume:
         player.set_volume(new.film_volume)  # type: ignore[attr-defined]
         said.append(f"film sound at {new.film_volume * 100:.0f} %")
+    playback = extras.get("playback")
+    if playback is not None and (new.click_level, new.click_sound) != (old.click_level,
+                                                                     old.click_sound):
+        from cuesketch.app import apply_click_preferences
+        apply_click_preferences(playback.click, new)  # type: ignore[attr-defined]
+        said.append(f"click at {new.click_level * 100:.0f} %")
     picture = getattr(window, "picture", None)
     apply_overlays = getattr(picture, "apply_preferences", None)
     if apply_overlays is not None:
