@@ -17,7 +17,7 @@ from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.view_actions import view_handlers
 
 
-def test_loop_cue_click_and_record_mode(qtbot: QtBot, tmp_path: Path) -> None:
+def test_click_record_mode_and_count_in(qtbot: QtBot, tmp_path: Path) -> None:
     services = Services(Document(build_demo()), Transport(FakeClock()))
     services.extras["session"] = SimpleNamespace(options=RecordOptions())
     services.extras["playback"] = SimpleNamespace(click=Click())
@@ -30,11 +30,6 @@ def test_loop_cue_click_and_record_mode(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.addWidget(w)
     rate = services.document.project.settings.rate
     services.transport.seek(rate.frame_to_flicks(400))  # inside 1M3 (360-792)
-    w.actions["transport.loop_cue"].trigger()
-    assert services.transport.loop == (rate.frame_to_flicks(360), rate.frame_to_flicks(792))
-    assert said[-1] == "Looping 1M3"
-    w.actions["transport.loop_cue"].trigger()
-    assert services.transport.loop is None
     w.actions["transport.click"].trigger()
     assert services.extras["playback"].click.enabled
     w.actions["transport.mode_overdub"].trigger()
@@ -43,25 +38,3 @@ def test_loop_cue_click_and_record_mode(qtbot: QtBot, tmp_path: Path) -> None:
     w.actions["transport.count_in"].trigger()
     assert services.extras["session"].options.count_in == 4 * rate.flicks_per_frame * 18  # 4 beats at 80 bpm = 3 s
 
-
-def test_punch_over_the_current_cue(qtbot: QtBot, tmp_path: Path) -> None:
-    services = Services(Document(build_demo()), Transport(FakeClock()))
-    services.extras["session"] = SimpleNamespace(options=RecordOptions())
-    said: list[str] = []
-    window: list[MainWindow] = []
-    w = MainWindow(services.document, services.transport, QLabel(), QLabel(), StatusSignals(),
-                   view_handlers(lambda: window[0], services, said.append),
-                   QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    window.append(w)
-    qtbot.addWidget(w)
-    rate = services.document.project.settings.rate
-    services.transport.seek(rate.frame_to_flicks(1200))  # inside 1M5 (1152-1230)
-    w.actions["transport.punch_cue"].trigger()
-    assert services.extras["session"].options.punch == (rate.frame_to_flicks(1152),
-                                                        rate.frame_to_flicks(1230))
-    w.actions["transport.punch_cue"].trigger()
-    assert services.extras["session"].options.punch is None
-    services.transport.seek(rate.frame_to_flicks(5000))  # past every cue
-    w.actions["transport.punch_cue"].trigger()
-    assert not w.actions["transport.punch_cue"].isChecked()
-    assert said[-1] == "The playhead is in no cue: nothing to punch in"

@@ -11,8 +11,16 @@ from typing import Any
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.entities import Entity, Settings
 from cuesketch.model.project import Project
-from cuesketch.store.codec import (KINDS, TRUSTED_ROWS, FormatError, fast_from_rows,
-                                   row_to_entity, settings_from_json, settings_to_json, to_row)
+from cuesketch.store.codec import (
+    KINDS,
+    TRUSTED_ROWS,
+    FormatError,
+    fast_from_rows,
+    row_to_entity,
+    settings_from_json,
+    settings_to_json,
+    to_row,
+)
 from cuesketch.store.schema import EXPECTED
 from cuesketch.store.sqlite_io import DB_ERRORS, printable, transaction
 

@@ -24,9 +24,16 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QScrollBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from cuesketch.ui.bridge import weak_emitter
+from cuesketch.engine.range_marks import RangeMarks
 from cuesketch.engine.transport import Transport, TransportState
 from cuesketch.model import edits
 from cuesketch.model.changes import Change, EntityChange
@@ -38,6 +45,7 @@ from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode, Snapper
 from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui import roll_paint as rp
+from cuesketch.ui.bridge import weak_emitter
 from cuesketch.ui.roll_canvas import NoteCanvas
 from cuesketch.ui.roll_index import RollIndex
 from cuesketch.ui.roll_keyboard import WIDTH as KEYS_WIDTH
@@ -83,6 +91,7 @@ class _Bridge(QObject):
 
     changed = Signal(object)
     transport = Signal(object)
+    marks = Signal(object)
 
 
 
@@ -115,12 +124,15 @@ class PianoRoll(QWidget):
         self.clipboard = edits.Clip((), 0)
         self._last_length: int | None = None
         self.playhead = transport.position()
+        self.range_marks: RangeMarks | None = None  # the in–out range, shown in the ruler
+        self._loop_shown = transport.loop
 
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self._on_changes)
         self._bridge.transport.connect(self._on_transport)
         document.observe(weak_emitter(self._bridge, "changed"))
         transport.observe(weak_emitter(self._bridge, "transport"))
+        self._bridge.marks.connect(lambda _m: self.ruler.update())
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -382,10 +394,19 @@ class PianoRoll(QWidget):
         self.status(f"Quantized {len(changes)} notes to {self.grid.label}")
 
     # -- the transport ---------------------------------------------------------------------------
+    def set_range_marks(self, marks: RangeMarks) -> None:
+        """Show these in and out marks in the ruler (Ctrl+drag there sets them)."""
+        self.range_marks = marks
+        marks.observe(weak_emitter(self._bridge, "marks"))
+        self.ruler.update()
+
     def seek(self, position: int) -> None:
         self.transport.seek(position)
 
     def _on_transport(self, state: TransportState) -> None:
+        if state.loop != self._loop_shown:  # the range is drawn brighter while it loops
+            self._loop_shown = state.loop
+            self.ruler.update()
         if state.playing and not self._timer.isActive():
             self._timer.start()
         elif not state.playing:

@@ -1,15 +1,25 @@
 """The ruler above the piano roll: timecode and bars|beats (either one leads, on the top row),
-cue regions with their names, hits with theirs, and the playhead. Click or drag to move the
-playhead (to the frame); shift-drag to select the active track's notes in a time range;
-double-click to swap which scale leads."""
+cue regions with their names, hits with theirs, the in–out range (brighter while it loops) and
+the playhead. Click or drag to move the playhead (to the frame); Ctrl+drag to mark the range
+(whole frames); shift-drag to select the active track's notes in a time range; double-click to
+swap which scale leads."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPolygonF,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QWidget
 
 from cuesketch.model.grid import Grid, GridKind, tempo_grid
@@ -27,6 +37,7 @@ LEAD_TEXT = QColor("#e6e6e6")
 OTHER_TEXT = QColor("#8d939c")
 TICK = QColor("#5d646e")
 SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+RANGE = QColor("#f0a830")
 
 
 def timecode_step(rate: FrameRate, fpp: float, min_px: float) -> int:
@@ -60,7 +71,8 @@ class Ruler(QWidget):
         self.metrics = QFontMetrics(self.lead_font)
         self.small_metrics = QFontMetrics(self.small_font)
         self._scrubbing = False
-        self._range_from: float | None = None
+        self._range_from: float | None = None  # shift-drag: selecting notes from here
+        self._marking_from: int | None = None  # ctrl-drag: marking the range from this frame
 
     def paintEvent(self, event: QPaintEvent) -> None:
         roll, geo = self.roll, self.roll.geo
@@ -75,6 +87,7 @@ class Ruler(QWidget):
         self._paint_timecode(p, geo, rate, settings.start_frame, x0, x1, 0 if lead_tc else ROW, lead_tc)
         self._paint_bars(p, geo, x0, x1, ROW if lead_tc else 0, not lead_tc)
         self._paint_marks(p, geo, rate, x0, x1)
+        self._paint_range(p, geo)
         rp.paint_playhead(p, geo, roll.playhead, 0, HEIGHT)
         p.setPen(QColor("#111"))
         p.drawLine(QLineF(x0, HEIGHT - 0.5, x1, HEIGHT - 0.5))
@@ -153,16 +166,51 @@ class Ruler(QWidget):
                            Qt.AlignmentFlag.AlignVCenter, h.name)
                 free_from = x + 4 + width + 6
 
-    # -- moving the playhead -----------------------------------------------------------------
-    def _seek(self, x: float) -> None:
+    def _paint_range(self, p: QPainter, geo: RollGeometry) -> None:
+        marks = self.roll.range_marks
+        if marks is None:
+            return
+        r = marks.range
+        if r is not None:
+            looping = self.roll.transport.loop == r
+            a, b = max(geo.x_of(r[0]), -10.0), min(geo.x_of(r[1]), geo.width + 10.0)
+            if b > a:
+                band = QColor(RANGE)
+                band.setAlpha(70 if looping else 35)
+                p.fillRect(QRectF(a, 0, b - a, 2 * ROW), band)
+                bar = QColor(RANGE)
+                bar.setAlpha(255 if looping else 150)
+                p.fillRect(QRectF(a, 0, b - a, 3), bar)
+        p.setPen(RANGE)
+        p.setBrush(RANGE)
+        for at, inward in ((marks.in_at, 1), (marks.out_at, -1)):
+            if at is None:
+                continue
+            x = round(geo.x_of(at)) + 0.5
+            if -10 <= x <= geo.width + 10:
+                p.drawLine(QLineF(x, 0, x, HEIGHT))
+                p.drawPolygon(QPolygonF([QPointF(x, 0), QPointF(x + 8 * inward, 0),
+                                         QPointF(x, 8)]))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    # -- moving the playhead, marking the range ----------------------------------------------
+    def _frame_at(self, x: float) -> int:
+        """The frame boundary nearest ``x``, in flicks."""
         rate = self.roll.document.project.settings.rate
         t = self.roll.geo.t_of(x)
-        self.roll.seek(rate.flicks_to_frame(t + rate.flicks_per_frame // 2) * rate.flicks_per_frame)
+        return rate.flicks_to_frame(t + rate.flicks_per_frame // 2) * rate.flicks_per_frame
+
+    def _seek(self, x: float) -> None:
+        self.roll.seek(self._frame_at(x))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         x = event.position().x()
+        if (event.modifiers() & Qt.KeyboardModifier.ControlModifier
+                and self.roll.range_marks is not None):
+            self._marking_from = self._frame_at(x)
+            return
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # a time range of notes
             self._range_from = x
             self.roll.select_range(self.roll.geo.t_of(x), self.roll.geo.t_of(x))
@@ -172,7 +220,11 @@ class Ruler(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x = event.position().x()
-        if self._range_from is not None:
+        if self._marking_from is not None:
+            to = self._frame_at(x)
+            if to != self._marking_from and self.roll.range_marks is not None:
+                self.roll.range_marks.set(self._marking_from, to)
+        elif self._range_from is not None:
             a, b = sorted((self._range_from, x))
             self.roll.select_range(self.roll.geo.t_of(a), self.roll.geo.t_of(b))
         elif self._scrubbing:
@@ -181,6 +233,7 @@ class Ruler(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._scrubbing = False
         self._range_from = None
+        self._marking_from = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.roll.set_ruler_lead("bars" if self.roll.ruler_lead == "timecode" else "timecode")

@@ -73,6 +73,8 @@ class TransportBar(QWidget):
         state = ("● REC" if t.recording else "▶ PLAY" if t.playing else "■ STOP")
         if t.playing and t.speed != 1.0:
             state += f" ×{t.speed:g}"
+        if t.loop is not None:
+            state += "  · LOOP"
         if state != self.state.text():
             self.state.setText(state)
             self.state.setStyleSheet("color: #d33; font-weight: bold;" if t.recording else "")

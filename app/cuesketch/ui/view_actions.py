@@ -1,5 +1,6 @@
 """The handlers of the View and Transport menus that reach past the transport: the picture's
-own window, the film's sound, looping a cue, the click, record modes and count-in."""
+own window, the film's sound, the click, record modes and count-in (the in–out range, loop and
+punch are in ``range_actions``)."""
 
 from __future__ import annotations
 
@@ -47,46 +48,6 @@ def view_handlers(window: Any, services: Services,
         player.set_muted(muted)  # type: ignore[attr-defined]
         post("Film sound muted" if muted else "Film sound on")
 
-    def current_cue(what: str) -> tuple[str, tuple[int, int]] | None:
-        """The cue under the playhead and its range in flicks; None (and said) if none."""
-        rate = document.project.settings.rate
-        frame = rate.flicks_to_frame(transport.position())
-        cues = [c for c in document.project.cues.values() if c.start_frame <= frame < c.end_frame]
-        if not cues:
-            post(f"The playhead is in no cue: nothing to {what}")
-            return None
-        cue = min(cues, key=lambda c: c.start_frame)
-        return cue.name, (rate.frame_to_flicks(cue.start_frame), rate.frame_to_flicks(cue.end_frame))
-
-    def loop_cue() -> None:
-        if not action("transport.loop_cue").isChecked():
-            transport.set_loop(None)
-            post("Loop off")
-            return
-        found = current_cue("loop")
-        if found is None:
-            action("transport.loop_cue").setChecked(False)
-            return
-        transport.set_loop(found[1])
-        post(f"Looping {found[0]}")
-
-    def punch_cue() -> None:
-        session = extras.get("session")
-        if session is None:
-            return
-        from dataclasses import replace
-        punch = None
-        if action("transport.punch_cue").isChecked():
-            found = current_cue("punch in")
-            if found is None:
-                action("transport.punch_cue").setChecked(False)
-                return
-            punch = found[1]
-            post(f"Punch in and out over {found[0]}: only that range is recorded")
-        else:
-            post("Punch off")
-        session.options = replace(session.options, punch=punch)  # type: ignore[attr-defined]
-
     def click() -> None:
         playback = extras.get("playback")
         if playback is None:
@@ -122,8 +83,6 @@ def view_handlers(window: Any, services: Services,
     handlers: dict[str, Callable[[], None]] = {
         "view.picture_window": picture_window,
         "view.film_mute": film_mute,
-        "transport.loop_cue": loop_cue,
-        "transport.punch_cue": punch_cue,
         "transport.click": click,
         "transport.count_in": count_in,
     }

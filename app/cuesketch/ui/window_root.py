@@ -66,6 +66,10 @@ def build_window(services: Services) -> MainWindow:
             synth.note_on(channel, pitch, velocity)  # type: ignore[attr-defined]
 
     roll = PianoRoll(document, transport, audition=audition)
+    from cuesketch.engine.range_marks import RangeMarks
+    marks = RangeMarks()
+    extras["range"] = marks
+    roll.set_range_marks(marks)
     picture = build_picture(services, status)
     picture.firstFrameShown.connect(lambda: startup_marker("first-frame"))
     handlers = {}
@@ -84,8 +88,10 @@ def build_window(services: Services) -> MainWindow:
         extras["typing"] = typing
     handlers["edit.preferences"] = lambda: edit_preferences(services, window, status)
     from cuesketch.ui.file_actions import file_handlers
+    from cuesketch.ui.range_actions import range_handlers
     from cuesketch.ui.view_actions import view_handlers
     handlers.update(view_handlers(lambda: window, services, status.post))
+    handlers.update(range_handlers(lambda: window, services, status.post))
     handlers.update(file_handlers(lambda: window, services, status.post))
     window = MainWindow(document, transport, picture, roll, status, handlers)
     if "session" in extras:
