@@ -22,6 +22,7 @@ class ActionSpec:
     tip: str = ""
     checkable: bool = False
     menu: str = ""
+    group_start: bool = False  # a separator above it in its menu
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -54,17 +55,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
                checkable=True, menu="Transport"),
     ActionSpec("transport.start", "To Start", ("Home",), "Go to the project start (Home)",
                menu="Transport"),
-    ActionSpec("transport.frame_back", "Back One Frame", ("Left",), menu="Transport"),
+    ActionSpec("transport.frame_back", "Back One Frame", ("Left",), menu="Transport",
+               group_start=True),
     ActionSpec("transport.frame_forward", "Forward One Frame", ("Right",), menu="Transport"),
     ActionSpec("transport.second_back", "Back One Second", ("Shift+Left",), menu="Transport"),
     ActionSpec("transport.second_forward", "Forward One Second", ("Shift+Right",),
                menu="Transport"),
-    ActionSpec("transport.shuttle_back", "Shuttle Backward", ("J",), menu="Transport"),
+    ActionSpec("transport.shuttle_back", "Shuttle Backward", ("J",), menu="Transport",
+               group_start=True),
     ActionSpec("transport.shuttle_pause", "Shuttle Pause", ("K",), menu="Transport"),
     ActionSpec("transport.shuttle_forward", "Shuttle Forward", ("L",), menu="Transport"),
     ActionSpec("transport.goto", "&Go to Timecode…", ("Ctrl+G",), menu="Transport"),
     ActionSpec("transport.mark_in", "Mark &In", ("I",), "The range starts at the playhead (I)",
-               menu="Transport"),
+               menu="Transport", group_start=True),
     ActionSpec("transport.mark_out", "Mark &Out", ("O",), "The range ends at the playhead (O)",
                menu="Transport"),
     ActionSpec("transport.range_cue", "Range to Current C&ue", ("Shift+U",),
@@ -76,13 +79,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("transport.go_out", "Go to Out", ("Shift+O",), menu="Transport"),
     ActionSpec("transport.loop", "&Loop Range", ("Ctrl+L",),
                "Loop the in–out range (no range marked: the cue under the playhead)",
-               checkable=True, menu="Transport"),
+               checkable=True, menu="Transport", group_start=True),
     ActionSpec("transport.click", "&Click Track", ("Ctrl+Shift+C",), checkable=True,
-               menu="Transport"),
+               menu="Transport", group_start=True),
     ActionSpec("transport.count_in", "Count-in One &Bar", (), checkable=True,
                menu="Transport"),
     ActionSpec("transport.mode_replace", "Record: &Replace", (), checkable=True,
-               menu="Transport"),
+               menu="Transport", group_start=True),
     ActionSpec("transport.mode_overdub", "Record: &Overdub", (), checkable=True,
                menu="Transport"),
     ActionSpec("transport.mode_loop", "Record: Loop &Takes", (), checkable=True,

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
                 continue
             if spec.menu not in menus:
                 menus[spec.menu] = self.menuBar().addMenu(f"&{spec.menu}")
+            elif spec.group_start:
+                menus[spec.menu].addSeparator()  # type: ignore[attr-defined]
             menus[spec.menu].addAction(self.actions[spec.name])  # type: ignore[attr-defined]
 
     def _restore_layout(self) -> None:
