@@ -28,7 +28,8 @@ def open_project_or_fail(path: Path, read_only: bool = True) -> Iterator[Project
     if pf.damaged:
         lost = "".join(f"\n  - {p}" for p in pf.problems[:MAX_PROBLEMS_SHOWN])
         more = len(pf.problems) - MAX_PROBLEMS_SHOWN
-        print(f"cuesketch: warning: {path.name} is damaged ({pf.damage}); what follows is what "
+        detail = f" ({pf.damage})" if pf.damage else ""
+        print(f"cuesketch: warning: {path.name} is damaged{detail}; what follows is what "
               f"could be read, the file is left as it was.{lost}"
               + (f"\n  ... and {more} more" if more > 0 else ""), file=sys.stderr)
     yield project

@@ -36,6 +36,7 @@ from cuesketch.store.sqlite_io import (DB_ERRORS, SQLITE_MAGIC, commit_file, con
 
 SUFFIX = ".cuesketch"
 OPEN_DEADLINE_S = 120.0  # no open or load may run longer, whatever the file holds
+_GENERIC_DAMAGE = "the file is damaged"  # sqlite_io.describe's words for SQLITE_CORRUPT
 _NEWER_THAN_PLAUSIBLE = 100  # a file "version" this far ahead is a damaged header
 _NEARLY_FULL = 1 << 20  # bytes free under which a failed write is put down to a full disk
 
@@ -231,9 +232,13 @@ class ProjectFile:
             self._lock.release()
             self._lock = None
         self.damaged = True
-        self.damage = printable(why)
-        self.reason = (f"{self.path.name} is damaged ({printable(why)}). It is open read-only "
-                       f"with what could be read; save a recovered copy to go on working.")
+        detail = printable(why)
+        if detail.startswith(_GENERIC_DAMAGE):  # "x is damaged (the file is damaged)" says it twice
+            detail = detail[len(_GENERIC_DAMAGE):].strip(" ()")
+        self.damage = detail or None
+        self.reason = (f"{self.path.name} is damaged" + (f" ({detail})" if detail else "")
+                       + ". It is open read-only with what could be read; save a recovered copy "
+                       "to go on working.")
 
     def load(self) -> Project:
         """The project; for a damaged file, what could be read (then see ``problems``)."""
