@@ -29,6 +29,7 @@ class Services:
     project_path: Path | None = None
     problems: list[str] = field(default_factory=list)
     extras: dict[str, object] = field(default_factory=dict)
+    read_only_reason: str | None = None  # why the project opened read-only (also a problem)
 
     def close(self) -> None:
         """Land a take still being recorded, then let every device go; the project last."""
@@ -60,7 +61,8 @@ def open_document(path: Path, read_only: bool = False) -> tuple[Document, Projec
     document.read_only = pf.read_only
     reason = pf.reason or ("the project is open read-only" if pf.read_only else None)
     if pf.problems:
-        reason = f"{reason or 'the project is damaged'}: {'; '.join(pf.problems)}"
+        lost = "; ".join(pf.problems)
+        reason = f"{reason or 'The project is damaged.'} {lost[:1].upper()}{lost[1:]}."
     return document, pf, reason
 
 
@@ -164,6 +166,7 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
         return 1
     services = Services(document, Transport(), pf, path)
     if read_only_reason:
+        services.read_only_reason = read_only_reason
         services.problems.append(read_only_reason)
     preferences = load_preferences()
     services.extras["prefs"] = preferences

@@ -112,3 +112,29 @@ def test_cue_list_follows_edits_and_undo(qtbot: QtBot, tmp_path: Path) -> None:
     assert cues.child(before).text(0) == "2M1" and cues.child(before).text(3) == "Credits"
     w.document.undo()
     assert w.cue_list.topLevelItem(0).childCount() == before
+
+
+def test_problems_show_by_their_first_words_in_full_in_the_tooltip(qtbot: QtBot,
+                                                                   tmp_path: Path) -> None:
+    w, _, _ = make_window(qtbot, tmp_path)
+    damaged = ("Chase.cuesketch is damaged (its header is damaged). It is open read-only with "
+               "what could be read; save a recovered copy to go on working.")
+    w.show_problems([damaged, "no audio device: playing silently (choose a driver)",
+                     "the project is open read-only"])
+    assert w.status_label.text() == ("Chase.cuesketch is damaged · no audio device · "
+                                     "the project is open read-only")
+    assert damaged in w.status_label.toolTip()
+
+
+def test_a_damaged_project_offers_a_recovered_copy_at_once(qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.ui.main_window import damaged_notice
+    saved: list[bool] = []
+    doc = Document(build_demo())
+    w = MainWindow(doc, Transport(FakeClock()), QLabel(), QLabel(), StatusSignals(),
+                   {"file.save_as": lambda: saved.append(True)},
+                   QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    box = damaged_notice(w, "Chase.cuesketch is damaged. Part of the notes could not be read.")
+    assert box.isVisible() and "Part of the notes" in box.text()
+    box.defaultButton().click()
+    assert saved == [True]

@@ -4,6 +4,7 @@ actions; it owns no service."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -230,9 +231,28 @@ class MainWindow(QMainWindow):
     def show_problems(self, problems: list[str]) -> None:
         """What is missing (no audio, no MIDI, no SoundFont): said once, kept in the status."""
         if problems:
-            self.status_label.setText(" · ".join(p.split(":")[0] for p in problems))
+            self.status_label.setText(" · ".join(_headline(p) for p in problems))
             self.status_label.setToolTip("\n".join(problems))
             self.statusBar().showMessage(problems[0], 15000)
+
+
+def _headline(problem: str) -> str:
+    """A problem's first words, for the status bar: "no audio device: playing silently (...)"
+    is "no audio device"; the whole text is in the tooltip."""
+    return re.split(r": |\. | \(", problem, maxsplit=1)[0].rstrip(".")
+
+
+def damaged_notice(window: MainWindow, reason: str) -> QMessageBox:
+    """Said at once when the project opened damaged: it is read-only, and the way on is a
+    recovered copy (File › Save As writes what could be read)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "The project is damaged", reason,
+                      QMessageBox.StandardButton.NoButton, window)
+    save = box.addButton("Save a Recovered Copy…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Look at It Read-only", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(save)
+    save.clicked.connect(window.actions["file.save_as"].trigger)
+    box.open()
+    return box
 
 
 def action(window: MainWindow, name: str) -> QAction:

@@ -36,6 +36,10 @@ def run_window(services: Services) -> int:
     window.show_problems(services.problems)
     for problem in services.problems:
         print(f"cuesketch: {problem}", file=sys.stderr)
+    pf = services.project_file
+    if pf is not None and pf.damaged and services.read_only_reason:
+        from cuesketch.ui.main_window import damaged_notice
+        damaged_notice(window, services.read_only_reason)
     # Ctrl+C in the terminal closes the window cleanly (Qt's loop hides Python's signals).
     signal.signal(signal.SIGINT, lambda *_: window.close())
     signal.signal(signal.SIGTERM, lambda *_: window.close())
