@@ -14,6 +14,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
 
 
 class JackUnavailable(RuntimeError):
@@ -25,6 +27,44 @@ def jack_running() -> bool:
         return subprocess.run(["jack_lsp"], capture_output=True, timeout=5).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
+
+
+def _other_jackd_running() -> bool:
+    try:
+        return subprocess.run(["pgrep", "-x", "jackd"], capture_output=True,
+                              timeout=5).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # can't tell: assume one is, and touch nothing
+
+
+def _clear_stale_jack_shm() -> bool:
+    """Remove what killed JACK servers left in /dev/shm (their registry slots and semaphores;
+    the registry has 8 server slots, and a full one refuses every new server). Only when no
+    jackd runs at all, so nothing alive loses its segments. True if anything was removed."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or _other_jackd_running():
+        return False
+    stale = [p for p in shm.iterdir() if p.name.startswith("jack")]
+    for p in stale:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+    return bool(stale)
+
+
+def _start(name: str, period: int, log: IO[bytes]) -> subprocess.Popen[bytes] | None:
+    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
+                             "-p", str(period)], stdout=subprocess.DEVNULL, stderr=log)
+    for _ in range(150):
+        if jack_running() or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    if jack_running():
+        return proc
+    proc.kill()
+    proc.wait(10)
+    return None
 
 
 @contextmanager
@@ -39,25 +79,22 @@ def jack_server(prefix: str = "cuesketch-test", period: int = 256) -> Iterator[s
     # and jackd prints a line every period a client misses (a killed one does until it is
     # dropped); a full pipe blocks jackd in write(2), freezing it and every client.
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000",
-                             "-p", str(period)], stdout=subprocess.DEVNULL, stderr=log)
+    proc = _start(name, period, log)
+    if proc is None and _clear_stale_jack_shm():
+        proc = _start(name, period, log)  # once more, with the leftovers of dead servers gone
     try:
-        for _ in range(150):
-            if jack_running() or proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not jack_running():
-            proc.kill()
+        if proc is None:
             log.seek(0)
             err = log.read().decode(errors="replace")[-600:]
             raise RuntimeError(f"jackd did not start: {err}")
         yield name
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         log.close()
         if previous is None:
             os.environ.pop("JACK_DEFAULT_SERVER", None)

@@ -61,6 +61,9 @@ class ProjectFile:
         self._armed = False  # WAL set and the file migrated: see _arm
         self._old_version: int | None = None  # the file's version, while it is not migrated
         self.reader = db  # where reads go: an up-to-date copy in memory for an old read-only file
+        # SQLite's quick_check verifies the CHECKs (note ranges) only on a writable connection;
+        # on a read-only one the loader checks the rows itself (``tables.load``).
+        self._rows_checked = False
 
     @property
     def read_only_reason(self) -> str | None:
@@ -169,6 +172,7 @@ class ProjectFile:
         if trouble:
             self._become_damaged(trouble)
             return
+        self._rows_checked = not self.read_only
         if version < SCHEMA_VERSION:
             # Read an up-to-date copy in memory; the file itself is migrated only once it has
             # loaded cleanly (``_arm``), so a file found damaged is left exactly as it was.
@@ -245,7 +249,7 @@ class ProjectFile:
         if not self.damaged:
             try:
                 with deadline(self.reader, OPEN_DEADLINE_S):
-                    project = tables.load(self.reader)
+                    project = tables.load(self.reader, check_rows=not self._rows_checked)
             except (sqlite3.Error, UnicodeDecodeError, FormatError, ModelError) as e:
                 self._become_damaged(describe(e) if isinstance(e, DB_ERRORS) else str(e))
             else:

@@ -42,15 +42,17 @@ def read_settings(db: sqlite3.Connection) -> Settings:
     return settings_from_json(row[0])
 
 
-def load(db: sqlite3.Connection) -> Project:
-    """The whole project (run ``quick_check`` first: this trusts the pages).
+def load(db: sqlite3.Connection, check_rows: bool = True) -> Project:
+    """The whole project (run ``quick_check`` first: this trusts the pages). ``check_rows``:
+    make sure the rows hold what ``fast_from_rows`` trusts (~30 ms for 100,000 notes); False
+    only when quick_check ran on a writable connection, which checks the same.
 
     Raises sqlite3.DatabaseError, FormatError or ModelError if the file is not as it should be.
     """
     entities: list[Entity] = []
     with _gc_paused(), transaction(db, "DEFERRED"):  # one read transaction: a consistent view
         settings = read_settings(db)
-        for cls, query in _UNTRUSTED.items():
+        for cls, query in _UNTRUSTED.items() if check_rows else ():
             bad = db.execute(query).fetchone()
             if bad is not None:
                 raise FormatError(f"{KINDS[cls].table} row {bad[0]} holds a value out of range")
