@@ -130,3 +130,11 @@ def test_ctrl_drag_in_the_ruler_marks_the_range_on_frames(rig: Rig, qtbot: QtBot
     image = ruler.grab().toImage()  # the range is drawn: amber at its top edge
     mid = image.pixelColor((a + b) // 2, 1)
     assert mid.red() > 150 and mid.green() > 90 and mid.blue() < 110
+    roll_image = rig.roll.canvas.grab().toImage()  # and the marks as lines through the roll
+
+    def amber(x: int) -> int:
+        return sum(1 for y in range(0, roll_image.height(), 3)
+                   if (c := roll_image.pixelColor(x, y)).red() > 120 and c.red() > c.blue() + 60)
+    in_x = round(geo.x_of(r[0]))
+    assert amber(in_x) > roll_image.height() // 12
+    assert amber((a + b) // 2) < amber(in_x) // 4

@@ -132,7 +132,7 @@ class PianoRoll(QWidget):
         self._bridge.transport.connect(self._on_transport)
         document.observe(weak_emitter(self._bridge, "changed"))
         transport.observe(weak_emitter(self._bridge, "transport"))
-        self._bridge.marks.connect(lambda _m: self.ruler.update())
+        self._bridge.marks.connect(lambda _m: (self.ruler.update(), self.canvas.update()))
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)

@@ -84,6 +84,9 @@ class NoteCanvas(QWidget):
             p.setPen(QPen(rp.SELECTED_EDGE, 1, Qt.PenStyle.DotLine))
             p.setBrush(rp.RUBBER_BAND)
             p.drawRect(self.band)
+        if roll.range_marks is not None:
+            rp.paint_range_marks(p, geo, (roll.range_marks.in_at, roll.range_marks.out_at), 0,
+                                 geo.height)
         rp.paint_playhead(p, geo, roll.playhead, 0, geo.height)
         p.end()
 

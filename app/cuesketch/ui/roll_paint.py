@@ -10,6 +10,7 @@ expensive thing to draw with QPainter, so they live in the images too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -480,6 +481,20 @@ def paint_frames_off(p: QPainter, geo: RollGeometry, layers: list[NoteLayer], ma
 
 
 # -- overlays --------------------------------------------------------------------------------
+
+RANGE_MARK = QColor(240, 168, 48, 170)
+
+
+def paint_range_marks(p: QPainter, geo: RollGeometry, marks: Iterable[int | None], top: float,
+                      bottom: float) -> None:
+    """The in and out marks as dashed lines through the roll (the ruler shows the range)."""
+    p.setPen(QPen(RANGE_MARK, 1, Qt.PenStyle.DashLine))
+    for at in marks:
+        if at is not None:
+            x = round(geo.x_of(at)) + 0.5
+            if -2 <= x <= geo.width + 2:
+                p.drawLine(QLineF(x, top, x, bottom))
+
 
 def paint_playhead(p: QPainter, geo: RollGeometry, position: int, top: float, bottom: float) -> None:
     x = round(geo.x_of(position)) + 0.5
