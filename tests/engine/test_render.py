@@ -102,3 +102,27 @@ def test_the_click_can_be_rendered(tmp_path: Path):
     found = onsets(np.vstack([np.zeros((3000, 2), np.float32), audio]), gap=1000)
     expected = [0, 24000, 48000, 72000]
     assert len(found) == 4 and max(abs(f - 3001 - e) for f, e in zip(found, expected)) <= 32
+
+
+def test_a_frame_click_of_a_cue_renders_from_the_cue_start_at_its_level(tmp_path: Path, capsys):
+    from cuesketch.store.project_file import ProjectFile
+    p = Project()
+    p.load(Settings(), [Cue(1, "1M1", 6, 54)])  # 24 fps: from 0.25 s (between beats), 2 s long
+    path = tmp_path / "p.cuesketch"
+    ProjectFile.write_new(path, p)
+    loud, soft = tmp_path / "loud.wav", tmp_path / "soft.wav"
+    for out, level in ((loud, "80"), (soft, "20")):
+        assert main(["render", str(path), "--out", str(out), "--cue", "1M1", "--tail", "0",
+                     "--frame-click", "12-0", "--click-level", level,
+                     "--click-sound", "synth"]) == 0  # a plain tick: exact silence between
+    audio, _ = read_wav(loud)
+    found = onsets(np.vstack([np.zeros((3000, 2), np.float32), audio]), gap=1000)
+    expected = [24000 * k for k in range(4)]  # every 12 frames from the cue's start, not the beats
+    assert len(found) == 4 and max(abs(f - 3001 - e) for f, e in zip(found, expected)) <= 32
+    quiet, _ = read_wav(soft)
+    assert float(np.abs(audio).max()) > 2.5 * float(np.abs(quiet).max()) > 0
+    for bad, words in ((["--frame-click", "12-9"], "is not a frame click"),
+                       (["--click", "--click-level", "150"], "--click-level takes 0 to 100")):
+        assert main(["render", str(path), "--out", str(tmp_path / "x.wav"), *bad]) == 1
+        assert words in capsys.readouterr().err
+    assert not (tmp_path / "x.wav").exists()

@@ -82,17 +82,23 @@ def render_blocks(playback: Playback, start: int, end: int,
 
 
 def render_project(project: Project, out: Path, *, synth: SynthEngine | None = None,
-                   cue: str | None = None, click: bool = False, tail: float = 2.0,
+                   cue: str | None = None, click: bool | Click = False, tail: float = 2.0,
                    bits: int = 24, soundfont: str | Path | None = "default") -> RenderResult:
-    """Render ``project`` (or one cue) to the WAV ``out``; ``tail`` seconds of ring-out."""
+    """Render ``project`` (or one cue) to the WAV ``out``; ``tail`` seconds of ring-out.
+
+    ``click``: True mixes the default click in; a ``Click`` is used as it is (level, sound,
+    a frame click); a frame click of a cue counts from the cue's start."""
     own_synth = synth is None
     if synth is None:
         synth = SynthEngine(project.settings.soundfont or soundfont)
     try:
-        playback = Playback(synth, project, click=Click(enabled=click))
+        the_click = click if isinstance(click, Click) else Click(enabled=click)
+        playback = Playback(synth, project, click=the_click)
         if cue is not None:
             the_cue = find_cue(project, cue)
             start, end = cue_range(project, the_cue)
+            if the_click.mode == "frames":
+                the_click.frame_origin = start
             if the_cue.tempo is not None:
                 playback.click_tempo = the_cue.tempo
         else:
