@@ -56,7 +56,8 @@ def _gui_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    subcommand_names = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    subcommand_names = set(choices or ())
     first = next((a for a in argv if not a.startswith("-")), None)
     if first not in subcommand_names and not {"-h", "--help", "--version"} & set(argv):
         gui_args, rest = _gui_parser().parse_known_args(argv)

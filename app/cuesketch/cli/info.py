@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from cuesketch.cli.common import open_project_or_fail
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     with open_project_or_fail(args.project, read_only=True) as project:
         s = project.settings
-        info = {
+        info: dict[str, Any] = {
             "title": s.title,
             "rate": s.rate.name,
             "start": format_timecode(s.start_frame, s.rate),
