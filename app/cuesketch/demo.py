@@ -66,8 +66,10 @@ def build_demo(film: Path | None = None, project_path: Path | None = None) -> Pr
             entities.append(Note(project.new_id(Note), strings.id, i * 4 * BEAT + BEAT // 8,
                                  4 * BEAT - BEAT // 4, pitch, 70 + (pitch % 5) * 4))
     # The brass lands on the hits: the cut at 593 and the close-up at 1152.
-    for frame, chord, length in ((593, (36, 43), 2 * BEAT), (1152, (29, 36, 41), 3 * BEAT)):
-        for pitch in chord:
+    hits: tuple[tuple[int, tuple[int, ...], int], ...] = ((593, (36, 43), 2 * BEAT),
+                                                         (1152, (29, 36, 41), 3 * BEAT))
+    for frame, pitches, length in hits:
+        for pitch in pitches:
             entities.append(Note(project.new_id(Note), brass.id, RATE.frame_to_flicks(frame),
                                  length, pitch, 112))
     for name, start, end, title, notes in CUES:

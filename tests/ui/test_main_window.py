@@ -78,11 +78,11 @@ def test_undo_label_follows_history(qtbot: QtBot, tmp_path: Path) -> None:
     from cuesketch.model.changes import insert
     from cuesketch.model.entities import Hit
     w, _, _ = make_window(qtbot, tmp_path)
-    assert not w.actions["edit.undo"].isEnabled()
+    assert not w.action_map["edit.undo"].isEnabled()
     w.document.execute_changes([insert(Hit(99, 10, "door"))], "Add hit")
-    assert w.actions["edit.undo"].isEnabled()
-    assert "Add hit" in w.actions["edit.undo"].text()
-    w.actions["edit.undo"].trigger()
+    assert w.action_map["edit.undo"].isEnabled()
+    assert "Add hit" in w.action_map["edit.undo"].text()
+    w.action_map["edit.undo"].trigger()
     assert 99 not in w.document.project.hits
 
 

@@ -42,10 +42,10 @@ class Rig:
         return self.rate.frame_to_flicks(frame)
 
     def trigger(self, name: str) -> None:
-        self.window.actions[f"transport.{name}"].trigger()
+        self.window.action_map[f"transport.{name}"].trigger()
 
     def checked(self, name: str) -> bool:
-        return self.window.actions[f"transport.{name}"].isChecked()
+        return self.window.action_map[f"transport.{name}"].isChecked()
 
     @property
     def transport(self) -> Transport:

@@ -30,11 +30,11 @@ def test_click_record_mode_and_count_in(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.addWidget(w)
     rate = services.document.project.settings.rate
     services.transport.seek(rate.frame_to_flicks(400))  # inside 1M3 (360-792)
-    w.actions["transport.click"].trigger()
+    w.action_map["transport.click"].trigger()
     assert services.extras["playback"].click.enabled
-    w.actions["transport.mode_overdub"].trigger()
+    w.action_map["transport.mode_overdub"].trigger()
     assert services.extras["session"].options.mode is RecordMode.OVERDUB
-    assert not w.actions["transport.mode_replace"].isChecked()
-    w.actions["transport.count_in"].trigger()
+    assert not w.action_map["transport.mode_replace"].isChecked()
+    w.action_map["transport.count_in"].trigger()
     assert services.extras["session"].options.count_in == 4 * rate.flicks_per_frame * 18  # 4 beats at 80 bpm = 3 s
 

@@ -43,12 +43,12 @@ class MainWindow(QMainWindow):
 
         all_handlers = self._transport_handlers()
         all_handlers.update({"edit.undo": self._undo, "edit.redo": self._redo,
-                             "help.about": self.show_about, "file.quit": self.close})
+                             "help.about": self.show_about, "file.quit": self._quit})
         all_handlers.update(handlers or {})
-        self.actions = build_actions(self, all_handlers)
+        self.action_map = build_actions(self, all_handlers)
         self._build_menus()
 
-        self.transport_bar = TransportBar(document, transport, self.actions, self)
+        self.transport_bar = TransportBar(document, transport, self.action_map, self)
         bar = QToolBar("Transport", self)
         bar.setObjectName("TransportToolBar")
         bar.addWidget(self.transport_bar)
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
                 menus[spec.menu] = self.menuBar().addMenu(f"&{spec.menu}")
             elif spec.group_start:
                 menus[spec.menu].addSeparator()  # type: ignore[attr-defined]
-            menus[spec.menu].addAction(self.actions[spec.name])  # type: ignore[attr-defined]
+            menus[spec.menu].addAction(self.action_map[spec.name])  # type: ignore[attr-defined]
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -125,12 +125,12 @@ class MainWindow(QMainWindow):
         s = self.document.project.settings
         ro = " [read-only]" if self.document.read_only else ""
         self.setWindowTitle(f"{s.title}{ro} — Cuesketch")
-        self.actions["edit.undo"].setEnabled(self.document.can_undo)
-        self.actions["edit.redo"].setEnabled(self.document.can_redo)
+        self.action_map["edit.undo"].setEnabled(self.document.can_undo)
+        self.action_map["edit.redo"].setEnabled(self.document.can_redo)
         history = self.document.history()
-        self.actions["edit.undo"].setText(f"&Undo {history[-1]}" if history else "&Undo")
+        self.action_map["edit.undo"].setText(f"&Undo {history[-1]}" if history else "&Undo")
         redo = self.document.redo_labels()
-        self.actions["edit.redo"].setText(f"&Redo {redo[0]}" if redo else "&Redo")
+        self.action_map["edit.redo"].setText(f"&Redo {redo[0]}" if redo else "&Redo")
 
     def install_typing(self, typing_filter: object) -> None:
         """Musical typing: a filter on the whole application, toggled by its action."""
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(typing_filter)  # type: ignore[arg-type]
-        action = self.actions["edit.musical_typing"]
+        action = self.action_map["edit.musical_typing"]
         action.setEnabled(True)
         action.triggered.connect(
             lambda _checked=False: action.setChecked(typing_filter.toggle()))  # type: ignore[attr-defined]
@@ -201,6 +201,9 @@ class MainWindow(QMainWindow):
             "transport.goto": self._go_to_timecode,
         }
 
+    def _quit(self) -> None:
+        self.close()
+
     def _toggle_record(self) -> None:
         t = self.transport
         if t.recording:
@@ -250,10 +253,10 @@ def damaged_notice(window: MainWindow, reason: str) -> QMessageBox:
     save = box.addButton("Save a Recovered Copy…", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Look at It Read-only", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(save)
-    save.clicked.connect(window.actions["file.save_as"].trigger)
+    save.clicked.connect(window.action_map["file.save_as"].trigger)
     box.open()
     return box
 
 
 def action(window: MainWindow, name: str) -> QAction:
-    return window.actions[name]
+    return window.action_map[name]

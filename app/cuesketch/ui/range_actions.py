@@ -34,7 +34,7 @@ def range_handlers(window: Any, services: Services,
     marks = range_marks(services)
 
     def action(name: str) -> QAction:
-        return window().actions[name]  # type: ignore[no-any-return]
+        return window().action_map[name]  # type: ignore[no-any-return]
 
     def on_frame(t: int) -> int:
         rate = document.project.settings.rate

@@ -22,7 +22,7 @@ def view_handlers(window: Any, services: Services,
     state: dict[str, Any] = {"picture_window": None}
 
     def action(name: str) -> QAction:
-        return window().actions[name]  # type: ignore[no-any-return]
+        return window().action_map[name]  # type: ignore[no-any-return]
 
     def picture_window() -> None:
         from cuesketch.ui.picture_window import PictureWindow
@@ -31,10 +31,13 @@ def view_handlers(window: Any, services: Services,
             w.close()
             return
         view = window().picture
-        w = PictureWindow(document, transport, extras.get("picture"),
-                          getattr(view, "options", None), actions=window().actions.values())
-        w.closed.connect(lambda: (state.update(picture_window=None),
-                                  action("view.picture_window").setChecked(False)))
+        w = PictureWindow(document, transport, extras.get("picture"),  # type: ignore[arg-type]
+                          getattr(view, "options", None), actions=window().action_map.values())
+
+        def closed() -> None:
+            state.update(picture_window=None)
+            action("view.picture_window").setChecked(False)
+        w.closed.connect(closed)
         state["picture_window"] = w
         w.present(full_screen=True, avoid=window())
         action("view.picture_window").setChecked(True)

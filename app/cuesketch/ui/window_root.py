@@ -24,6 +24,7 @@ _STARTED = time.monotonic()
 
 def run_window(services: Services) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Cuesketch")
     app.setOrganizationName("Cuesketch")
     app.setDesktopFileName("cuesketch")
@@ -90,16 +91,21 @@ def build_window(services: Services) -> MainWindow:
     if midi is not None:
         typing = TypingKeyboard(midi.sender(TYPING_SOURCE))  # type: ignore[attr-defined]
         extras["typing"] = typing
-    handlers["edit.preferences"] = lambda: edit_preferences(services, window, status)
+    window: MainWindow | None = None  # the handlers read it once it is built, below
+
+    def the_window() -> MainWindow:
+        assert window is not None
+        return window
+    handlers["edit.preferences"] = lambda: edit_preferences(services, the_window(), status)
     from cuesketch.ui.file_actions import file_handlers
     from cuesketch.ui.range_actions import range_handlers
     from cuesketch.ui.view_actions import view_handlers
-    handlers.update(view_handlers(lambda: window, services, status.post))
-    handlers.update(range_handlers(lambda: window, services, status.post))
-    handlers.update(file_handlers(lambda: window, services, status.post))
+    handlers.update(view_handlers(the_window, services, status.post))
+    handlers.update(range_handlers(the_window, services, status.post))
+    handlers.update(file_handlers(the_window, services, status.post))
     window = MainWindow(document, transport, picture, roll, status, handlers)
     if "session" in extras:
-        window.actions["transport.mode_replace"].setChecked(True)
+        window.action_map["transport.mode_replace"].setChecked(True)
     follow_recording(window, services, status)
     if typing is not None:
         window.install_typing(TypingFilter(typing, window, status))
@@ -120,7 +126,7 @@ def follow_recording(window: MainWindow, services: Services, status: StatusSigna
     from cuesketch.ui.bridge import TransportSignals
 
     signals = TransportSignals(services.transport, window)
-    record = window.actions["transport.record"]
+    record = window.action_map["transport.record"]
 
     def on_state(state: Any) -> None:
         record.setChecked(state.recording)
