@@ -138,3 +138,23 @@ def test_ctrl_drag_in_the_ruler_marks_the_range_on_frames(rig: Rig, qtbot: QtBot
     in_x = round(geo.x_of(r[0]))
     assert amber(in_x) > roll_image.height() // 12
     assert amber((a + b) // 2) < amber(in_x) // 4
+
+
+def test_recording_loop_takes_switches_the_loop_on_over_the_range(rig: Rig) -> None:
+    from cuesketch.engine.recorder import RecordMode
+    from cuesketch.ui.range_actions import record
+    toggled: list[tuple[int, int] | None] = []
+    session = SimpleNamespace(options=RecordOptions(mode=RecordMode.LOOP),
+                              recorder=SimpleNamespace(active=False),
+                              toggle=lambda: toggled.append(rig.transport.loop) or "recording")
+    rig.transport.seek(rig.f(5000))  # in no cue, nothing marked: nothing to go round
+    record(session, rig.window, rig.said.append)
+    assert toggled == [] and "nothing to loop" in rig.said[-1]
+    rig.marks.set(rig.f(24), rig.f(96))
+    record(session, rig.window, rig.said.append)
+    assert toggled == [(rig.f(24), rig.f(96))] and rig.checked("loop")
+    assert rig.said[-1] == "recording"
+    session.options = RecordOptions()  # replace: R never touches the loop
+    rig.trigger("loop")
+    record(session, rig.window, rig.said.append)
+    assert toggled[-1] is None and not rig.checked("loop")

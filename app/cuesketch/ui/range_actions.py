@@ -4,6 +4,7 @@ in and out over it. With no range marked, loop and punch take the cue under the 
 mark it), so one key still loops the cue being written.
 
 While loop or punch is on, moving a mark moves what they cover; clearing the range ends them.
+Recording loop takes switches the loop on first (``record``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtGui import QAction
 
 from cuesketch.app import Services
 from cuesketch.engine.range_marks import RangeMarks
+from cuesketch.engine.recorder import RecordMode
 from cuesketch.timing.timecode import format_timecode
 
 
@@ -167,3 +169,15 @@ def range_handlers(window: Any, services: Services,
         "transport.loop": loop,
         "transport.punch": punch,
     }
+
+
+def record(session: Any, window: Any, post: Callable[[str], None]) -> None:
+    """R: start a take or land it. Loop takes go round the range: with the loop off, R switches
+    it on first (the marked range, else the cue under the playhead, as Ctrl+L does)."""
+    loop = window.action_map["transport.loop"]
+    if (not session.recorder.active and session.options.mode is RecordMode.LOOP
+            and not loop.isChecked()):
+        loop.trigger()
+        if not loop.isChecked():
+            return  # nothing to loop over; the loop handler said why
+    post(session.toggle())

@@ -77,6 +77,12 @@ def build_window(services: Services) -> MainWindow:
     roll.set_range_marks(marks)
     picture = build_picture(services, status)
     picture.firstFrameShown.connect(lambda: startup_marker("first-frame"))
+    window: MainWindow | None = None  # the handlers read it once it is built, below
+
+    def the_window() -> MainWindow:
+        assert window is not None
+        return window
+
     handlers = {}
     recorder = extras.get("recorder")
     if recorder is not None:
@@ -86,16 +92,12 @@ def build_window(services: Services) -> MainWindow:
         roll.activeTrackChanged.connect(session.arm)
         if roll.active_track is not None:
             session.arm(roll.active_track)
-        handlers["transport.record"] = lambda: status.post(session.toggle())
+        from cuesketch.ui.range_actions import record
+        handlers["transport.record"] = lambda: record(session, the_window(), status.post)
     typing = None
     if midi is not None:
         typing = TypingKeyboard(midi.sender(TYPING_SOURCE))  # type: ignore[attr-defined]
         extras["typing"] = typing
-    window: MainWindow | None = None  # the handlers read it once it is built, below
-
-    def the_window() -> MainWindow:
-        assert window is not None
-        return window
     handlers["edit.preferences"] = lambda: edit_preferences(services, the_window(), status)
     from cuesketch.ui.file_actions import file_handlers
     from cuesketch.ui.range_actions import range_handlers
