@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon, QKeyEvent
@@ -23,8 +23,7 @@ _STARTED = time.monotonic()
 
 
 def run_window(services: Services) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("Cuesketch")
     app.setOrganizationName("Cuesketch")
     app.setDesktopFileName("cuesketch")
