@@ -163,6 +163,9 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
         document, pf, read_only_reason = open_document(path, read_only)
     except ProjectFileError as e:
         print(f"cuesketch: {e}", file=sys.stderr)
+        # Started from a file manager there is no terminal to read that in: say it in a box.
+        from cuesketch.ui.window_root import show_startup_error
+        show_startup_error(f"{path.name} can't be opened", str(e))
         return 1
     services = Services(document, Transport(), pf, path)
     if read_only_reason:

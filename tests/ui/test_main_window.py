@@ -138,3 +138,19 @@ def test_a_damaged_project_offers_a_recovered_copy_at_once(qtbot: QtBot, tmp_pat
     assert box.isVisible() and "Part of the notes" in box.text()
     box.defaultButton().click()
     assert saved == [True]
+
+
+def test_a_project_that_cant_be_opened_is_said_in_a_box(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Started from a file manager there is no terminal: the reason must be on the screen.
+    from PySide6.QtWidgets import QMessageBox
+
+    from cuesketch.app import run_gui
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "exec",
+                        lambda box: shown.append((box.windowTitle(), box.text())) or 0)
+    junk = tmp_path / "notes.cuesketch"
+    junk.write_bytes(b"%PDF-1.7\n" + bytes(5000))
+    assert run_gui(str(junk)) == 1
+    assert shown == [("notes.cuesketch can't be opened",
+                      f"{junk} is not a Cuesketch project")]
+    assert junk.read_bytes() == b"%PDF-1.7\n" + bytes(5000)

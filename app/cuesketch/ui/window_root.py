@@ -22,6 +22,16 @@ from cuesketch.ui.picture_view import PictureView
 _STARTED = time.monotonic()
 
 
+def show_startup_error(title: str, text: str) -> None:
+    """A project that can't be opened at all, said in a box (then the app ends)."""
+    from PySide6.QtWidgets import QMessageBox
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Cuesketch")
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.setInformativeText("Nothing was changed.")
+    box.exec()
+
+
 def run_window(services: Services) -> int:
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("Cuesketch")
