@@ -158,3 +158,26 @@ def test_recording_loop_takes_switches_the_loop_on_over_the_range(rig: Rig) -> N
     rig.trigger("loop")
     record(session, rig.window, rig.said.append)
     assert toggled[-1] is None and not rig.checked("loop")
+
+
+def test_the_marks_come_back_when_the_project_is_opened_again(tmp_path: Path) -> None:
+    from cuesketch.engine.range_marks import RangeMarks
+    from cuesketch.ui.range_actions import remember_marks
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    chase, other = tmp_path / "Chase.cuesketch", tmp_path / "Other.cuesketch"
+    first = RangeMarks()
+    remember_marks(first, settings, chase)
+    assert first.range is None
+    first.set(1000, 5000)
+    first.set_out(700)  # the in mark goes: only the out mark is left
+    settings.sync()
+    again = RangeMarks()
+    remember_marks(again, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat), chase)
+    assert (again.in_at, again.out_at) == (None, 700)
+    elsewhere = RangeMarks()
+    remember_marks(elsewhere, settings, other)
+    assert (elsewhere.in_at, elsewhere.out_at) == (None, None)
+    settings.setValue(next(k for k in settings.allKeys() if k.startswith("range/")), "junk,3")
+    damaged = RangeMarks()
+    remember_marks(damaged, settings, chase)  # a value that is not ours is ignored
+    assert damaged.range is None and damaged.in_at is None

@@ -4,15 +4,20 @@ in and out over it. With no range marked, loop and punch take the cue under the 
 mark it), so one key still loops the cue being written.
 
 While loop or punch is on, moving a mark moves what they cover; clearing the range ends them.
-Recording loop takes switches the loop on first (``record``).
+Recording loop takes switches the loop on first (``record``). The marks a project was left
+with come back when it is opened again (``remember_marks``: kept per user, beside the window's
+layout, not in the project).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 
 from cuesketch.app import Services
@@ -181,3 +186,22 @@ def record(session: Any, window: Any, post: Callable[[str], None]) -> None:
         if not loop.isChecked():
             return  # nothing to loop over; the loop handler said why
     post(session.toggle())
+
+
+def remember_marks(marks: RangeMarks, settings: QSettings, project_path: Path) -> None:
+    """Put back the marks this project was left with, and keep them as they change."""
+    key = "range/" + hashlib.sha1(str(project_path.resolve()).encode()).hexdigest()[:16]
+    saved = str(settings.value(key) or "")
+    try:
+        start, end = (int(v) if v else None for v in saved.split(","))
+    except ValueError:  # nothing kept, or not ours
+        start = end = None
+    if start is not None:
+        marks.set_in(start)
+    if end is not None:
+        marks.set_out(end)
+
+    def keep(m: RangeMarks) -> None:
+        settings.setValue(key, f"{'' if m.in_at is None else m.in_at},"
+                               f"{'' if m.out_at is None else m.out_at}")
+    marks.observe(keep)

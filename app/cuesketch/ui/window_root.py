@@ -115,6 +115,9 @@ def build_window(services: Services) -> MainWindow:
     handlers.update(range_handlers(the_window, services, status.post))
     handlers.update(file_handlers(the_window, services, status.post))
     window = MainWindow(document, transport, picture, roll, status, handlers)
+    if services.project_path is not None:
+        from cuesketch.ui.range_actions import remember_marks
+        remember_marks(marks, window.settings, services.project_path)
     if "session" in extras:
         window.action_map["transport.mode_replace"].setChecked(True)
     follow_recording(window, services, status)
