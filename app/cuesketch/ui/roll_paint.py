@@ -164,14 +164,7 @@ def paint_strip(p: QPainter, grid: list[tuple[npt.NDArray[np.float64], QColor]],
     numpy and stretched to the lane's height (vertical lines drawn one by one cost more)."""
     c0, c1 = int(np.floor(x0)), int(np.ceil(x1))
     width = max(c1 - c0, 1)
-    kinds = len(grid) + 1
-    col = np.zeros(width, np.uint8)
-    for a, b in spans:
-        col[max(int(a) - c0, 0): max(min(int(b) - c0, width), 0)] = kinds
-    for k, (xs, _color) in enumerate(grid, start=1):
-        cols = xs.astype(np.int64) - c0
-        cols = cols[(cols >= 0) & (cols < width)]
-        col[cols] = (col[cols] // kinds) * kinds + k
+    col = _column_codes(spans, grid, c0, width)
     palette = []
     for under in (back, cue_back):
         palette.append(argb(under))
@@ -281,6 +274,22 @@ def note_layers(index: RollIndex, geo: RollGeometry, styles: list[TrackStyle],
     return layers
 
 
+def _column_codes(spans: list[tuple[float, float]],
+                  grid: list[tuple[npt.NDArray[np.float64], QColor]], c0: int,
+                  width: int) -> npt.NDArray[np.uint8]:
+    """Each pixel column's kind: inside a cue or not, times (1 + the grid kinds), plus which
+    grid line falls on it (0: none); the later grid kinds win."""
+    kinds = len(grid) + 1
+    col = np.zeros(width, np.uint8)
+    for a, b in spans:
+        col[max(int(a) - c0, 0): max(min(int(b) - c0, width), 0)] = kinds
+    for k, (xs, _color) in enumerate(grid, start=1):
+        cols = xs.astype(np.int64) - c0
+        cols = cols[(cols >= 0) & (cols < width)]
+        col[cols] = (col[cols] // kinds) * kinds + k
+    return col
+
+
 def paint_roll(p: QPainter, geo: RollGeometry, layers: list[NoteLayer],
                spans: list[tuple[float, float]], grid: list[tuple[npt.NDArray[np.float64], QColor]],
                hits: list[tuple[npt.NDArray[np.float64], QColor]], x0: float, x1: float) -> None:
@@ -306,13 +315,7 @@ def paint_roll(p: QPainter, geo: RollGeometry, layers: list[NoteLayer],
     kinds = len(grid) + 1
     base = len(palette)
     black_row = np.isin((high - np.arange(n_rows)) % 12, list(BLACK_KEYS)).astype(np.uint8)
-    col = np.zeros(width, np.uint8)
-    for a, b in spans:
-        col[max(int(a) - c0, 0): max(min(int(b) - c0, width), 0)] = kinds
-    for k, (xs, _color) in enumerate(grid, start=1):
-        cols = xs.astype(np.int64) - c0
-        cols = cols[(cols >= 0) & (cols < width)]
-        col[cols] = (col[cols] // kinds) * kinds + k
+    col = _column_codes(spans, grid, c0, width)
     codes = (black_row.astype(np.uint16) * (2 * kinds) + base)[:, None] + col[None, :]
     for black in (0, 1):  # in the codes' order: black * 2 * kinds + cue * kinds + grid kind
         for light, dark in ((BACKGROUND, BLACK_ROW), (CUE_BACKGROUND, CUE_BLACK_ROW)):
