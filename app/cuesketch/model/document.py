@@ -8,6 +8,16 @@ there are no unsaved changes) and tells the observers (views). Undo applies the 
         document.execute_changes([replace(old, new) ...])
 
 groups many changes into one undo step, and rolls them back if the block raises.
+
+A gesture (a drag) spans many events, so it cannot be one ``with`` block:
+
+    gesture = document.begin("Move notes")   # on press
+    document.execute_changes(...)            # on every move: applied and observed at once
+    gesture.commit()                         # on release: one undo step, one write to the sink
+    gesture.rollback()                       # or on Escape: every change taken back
+
+``document.commit()`` and ``document.rollback()`` do the same for whichever gesture is open;
+``with document.begin(label):`` commits at the end of the block and rolls back if it raises.
 """
 
 from __future__ import annotations
@@ -15,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import Settings
 from cuesketch.model.project import Project
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -39,6 +51,85 @@ class ChangeSink(Protocol):
 
 
 Observer = Callable[[Sequence[Change]], None]
+HistoryObserver = Callable[[], None]
+
+
+class Subscription:
+    """What ``observe`` returns: call it (or ``close()``) to stop hearing. Closing twice is fine."""
+
+    def __init__(self, remove: Callable[[], None]) -> None:
+        self._remove: Callable[[], None] | None = remove
+
+    def close(self) -> None:
+        remove, self._remove = self._remove, None
+        if remove is not None:
+            remove()
+
+    def __call__(self) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._remove is None
+
+
+def _remover(observers: list[T], observer: T) -> Callable[[], None]:
+    def remove() -> None:
+        for i, o in enumerate(observers):
+            if o is observer:
+                del observers[i]
+                return
+    return remove
+
+
+class Gesture:
+    """An open gesture (a drag): changes made while it is open are applied and observed at
+    once, but become one undo step and reach the sink in one write only at ``commit()``.
+
+    A gesture begun while another transaction is open joins it (``joined``): the outer one owns
+    the step, and this handle's commit and rollback do nothing."""
+
+    def __init__(self, document: Document, command: Command, joined: bool = False,
+                 block: bool = False) -> None:
+        self._document = document
+        self.command = command
+        self.joined = joined
+        self.block = block  # opened by a ``transaction`` block, not by ``begin``
+
+    @property
+    def label(self) -> str:
+        return self.command.label
+
+    @property
+    def is_open(self) -> bool:
+        return self._document._gesture is self
+
+    @property
+    def changes(self) -> Sequence[Change]:
+        return self.command.changes
+
+    def commit(self) -> bool:
+        """Close the gesture as one undo step, written to the sink in one write. True if a step
+        was recorded (False if nothing changed, it was closed already, or it is joined). If the
+        sink refuses, every change of the gesture is taken back and the error raised."""
+        if not self.is_open:
+            return False
+        return self._document._commit_gesture()
+
+    def rollback(self) -> None:
+        """Take back every change of the gesture (observers hear it); nothing reaches the sink."""
+        if self.is_open:
+            self._document._rollback_gesture()
+
+    def __enter__(self) -> Gesture:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
 
 
 class Document:
@@ -50,16 +141,21 @@ class Document:
         self._undo: list[Command] = []
         self._redo: list[Command] = []
         self._observers: list[Observer] = []
-        self._history_observers: list[Callable[[], None]] = []
-        self._open: Command | None = None
+        self._history_observers: list[HistoryObserver] = []
+        self._open: Command | None = None  # the step being gathered (a transaction or gesture)
+        self._gesture: Gesture | None = None  # the handle that owns _open
         self._history_limit = history_limit
 
     # -- observers ---------------------------------------------------------------------------
-    def observe(self, observer: Observer) -> None:
+    def observe(self, observer: Observer) -> Subscription:
+        """Hear every applied change list (executed, undone, redone, rolled back)."""
         self._observers.append(observer)
+        return Subscription(_remover(self._observers, observer))
 
-    def observe_history(self, observer: Callable[[], None]) -> None:
+    def observe_history(self, observer: HistoryObserver) -> Subscription:
+        """Hear that the undo or redo history changed."""
         self._history_observers.append(observer)
+        return Subscription(_remover(self._history_observers, observer))
 
     # -- changing ----------------------------------------------------------------------------
     def execute(self, command: Command) -> None:
@@ -82,24 +178,61 @@ class Document:
 
     @contextmanager
     def transaction(self, label: str, merge_key: str | None = None) -> Iterator[Command]:
-        """Group what happens inside into one undo step; undo it all if the block raises."""
-        if self._open is not None:  # nested: the outer transaction owns the step
-            yield self._open
-            return
+        """Group what happens inside into one undo step; undo it all if the block raises.
+        Inside another transaction or an open gesture, it joins that one."""
+        with self._begin(label, merge_key, block=True) as gesture:
+            yield gesture.command
+
+    # -- gestures ----------------------------------------------------------------------------
+    def begin(self, label: str, merge_key: str | None = None) -> Gesture:
+        """Open a gesture (see ``Gesture``). Inside a ``transaction`` block it joins that block;
+        a gesture still open from before (a release that never came) is committed first."""
+        return self._begin(label, merge_key, block=False)
+
+    def _begin(self, label: str, merge_key: str | None, block: bool) -> Gesture:
+        owner = self._gesture
+        if owner is not None:
+            if block or owner.block:
+                return Gesture(self, owner.command, joined=True)
+            owner.commit()
         self._open = Command(label, [], merge_key)
+        self._gesture = Gesture(self, self._open, block=block)
+        return self._gesture
+
+    @property
+    def gesture(self) -> Gesture | None:
+        """The open gesture, if any."""
+        return self._gesture
+
+    def commit(self) -> bool:
+        """Commit the open gesture (see ``Gesture.commit``); False if none is open."""
+        return self._gesture.commit() if self._gesture is not None else False
+
+    def rollback(self) -> None:
+        """Roll back the open gesture, if any."""
+        if self._gesture is not None:
+            self._gesture.rollback()
+
+    def _commit_gesture(self) -> bool:
+        done = self._open
+        assert done is not None
         try:
-            yield self._open
             # One write for the whole step: on disk it is all there or not at all.
-            if self.sink is not None and self._open.changes:
-                self.sink.write(self._open.changes, self.project.settings)
+            if self.sink is not None and done.changes:
+                self.sink.write(done.changes, self.project.settings)
         except BaseException:
-            done, self._open = self._open, None
-            if done.changes:
-                self._apply(done.inverse(), write=False)
+            self._rollback_gesture()
             raise
-        done, self._open = self._open, None
-        if done.changes:
-            self._record(done)
+        self._open = self._gesture = None
+        if not done.changes:
+            return False
+        self._record(done)
+        return True
+
+    def _rollback_gesture(self) -> None:
+        done, self._open, self._gesture = self._open, None, None
+        if done is not None and done.changes:
+            self._apply(done.inverse(), write=False)
 
     def _record(self, command: Command) -> None:
         top = self._undo[-1] if self._undo else None
@@ -132,19 +265,27 @@ class Document:
         return [c.label for c in reversed(self._redo)]
 
     def undo(self) -> str | None:
+        gesture = self._gesture
+        if gesture is not None:  # undo during a drag: the drag is what is undone
+            if gesture.block:
+                return None
+            gesture.rollback()
+            return gesture.label
         if not self._undo or self.read_only:
             return None
-        command = self._undo.pop()
-        self._apply(command.inverse())
+        command = self._undo[-1]
+        self._apply(command.inverse())  # if the write fails, the step stays where it was
+        self._undo.pop()
         self._redo.append(command)
         self._history_changed()
         return command.label
 
     def redo(self) -> str | None:
-        if not self._redo or self.read_only:
+        if not self._redo or self.read_only or self._gesture is not None:
             return None
-        command = self._redo.pop()
-        self._apply(command.changes)
+        command = self._redo[-1]
+        self._apply(command.changes)  # if the write fails, the step stays where it was
+        self._redo.pop()
         self._undo.append(command)
         self._history_changed()
         return command.label

@@ -67,21 +67,33 @@ class Project:
 
     # -- changing (only through Document, which records the inverse) -----------------------
     def apply(self, changes: Iterable[Change]) -> None:
-        for change in changes:
-            if isinstance(change, SettingsChange):
-                self.settings = change.after
-                continue
-            table = self._tables[change.kind]
-            if change.before is not None and table.get(change.id) != change.before:
-                raise ModelError(f"{change.kind.__name__} {change.id} is not as the change expects")
-            if change.after is None:
-                del table[change.id]
-            else:
-                if change.before is None and change.id in table:
-                    raise ModelError(f"{change.kind.__name__} {change.id} exists already")
-                table[change.id] = change.after
-                if change.id >= self._next_ids[change.kind]:
-                    self._next_ids[change.kind] = change.id + 1
+        """Apply the changes in order, all or none: if one does not fit, those before it are
+        taken back and the ModelError raised."""
+        done: list[Change] = []
+        try:
+            for change in changes:
+                self._apply_one(change)
+                done.append(change)
+        except ModelError:
+            for change in reversed(done):
+                self._apply_one(change.inverse())
+            raise
+
+    def _apply_one(self, change: Change) -> None:
+        if isinstance(change, SettingsChange):
+            self.settings = change.after
+            return
+        table = self._tables[change.kind]
+        if change.before is not None and table.get(change.id) != change.before:
+            raise ModelError(f"{change.kind.__name__} {change.id} is not as the change expects")
+        if change.after is None:
+            del table[change.id]
+        else:
+            if change.before is None and change.id in table:
+                raise ModelError(f"{change.kind.__name__} {change.id} exists already")
+            table[change.id] = change.after
+            if change.id >= self._next_ids[change.kind]:
+                self._next_ids[change.kind] = change.id + 1
 
     def load(self, settings: Settings, entities: Iterable[Entity]) -> None:
         """Fill an empty project (from a store or a file) without recording anything."""
