@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from cuesketch.engine.click import Click
+from cuesketch.files import replacing
 from cuesketch.engine.playback import Playback
 from cuesketch.engine.synth import Audio, SynthEngine
 from cuesketch.model.entities import Cue
 from cuesketch.model.project import Project
-from cuesketch.store.sqlite_io import replacing
 from cuesketch.timing.units import flicks_to_samples, seconds_to_flicks
 
 CHUNK = 8192  # samples per process call offline: large, a multiple of the 64-sample block

@@ -36,12 +36,12 @@ from typing import BinaryIO
 import mido
 from mido.midifiles.meta import KeySignatureError
 
+from cuesketch.files import replacing
 from cuesketch.model.document import Document
 from cuesketch.model.entities import (ControlPoint, Controller, Cue, Hit, HitKind, Note, Settings,
                                       Track)
 from cuesketch.model.project import Project
 from cuesketch.model import changes
-from cuesketch.store.sqlite_io import replacing
 from cuesketch.timing.rates import STANDARD_RATES, FrameRate
 from cuesketch.timing.tempo import BarBeatTick, MeterChange, TempoChange, TempoError, TempoMap
 from cuesketch.timing.timecode import Timecode, TimecodeError

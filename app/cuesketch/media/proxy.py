@@ -10,8 +10,8 @@ frame when the file ends right after it; the player never goes past the film's o
 
 The proxy is made in the background by ffmpeg, reports progress, can be cancelled, is written
 under a temporary name and renamed when complete, and is kept in the per-user cache under the
-film's content hash, the one the project keeps to find a moved film (``store.relink``: size,
-first and last 4 MiB), so a moved or renamed film finds its proxy again. The film itself is
+film's content hash, the one the project keeps to find a moved film (``files.content_hash``:
+size, first and last 4 MiB), so a moved or renamed film finds its proxy again. The film itself is
 only read.
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cuesketch import paths
+from cuesketch.files import content_hash
 from cuesketch.media.probe import PROXY_TAG, MediaError, MediaInfo, probe
-from cuesketch.store.relink import content_hash
 
 WIDTH = 960  # plays smoothly and cheaply (about 0.1 of a core), sharp enough to spot to
 VERSION = 1  # bump when the recipe changes: old proxies are then made again

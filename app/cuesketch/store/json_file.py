@@ -25,11 +25,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from cuesketch.files import commit_file, remove_quietly, temp_beside
 from cuesketch.model.entities import Entity
 from cuesketch.model.project import ModelError, Project
 from cuesketch.store.codec import (KINDS, FormatError, entity_from_dict, entity_to_dict,
                                    settings_from_dict, settings_to_dict)
-from cuesketch.store.sqlite_io import commit_file, describe, remove_quietly, temp_beside
+from cuesketch.store.sqlite_io import describe
 
 FORMAT = "cuesketch-project"
 VERSION = 1

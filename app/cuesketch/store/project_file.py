@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from cuesketch.files import commit_file, remove_quietly, temp_beside
 from cuesketch.model.changes import Change
 from cuesketch.model.entities import Settings
 from cuesketch.model.project import ModelError, Project
@@ -30,9 +31,8 @@ from cuesketch.store.codec import FormatError
 from cuesketch.store.lock import LockedError, ProjectLock
 from cuesketch.store.schema import (APPLICATION_ID, SCHEMA_VERSION, NewerVersionError,
                                     check_version, file_version, migrate)
-from cuesketch.store.sqlite_io import (DB_ERRORS, SQLITE_MAGIC, commit_file, connect, deadline,
-                                       describe, memory_db, printable, remove_quietly, sidecars,
-                                       temp_beside, transaction)
+from cuesketch.store.sqlite_io import (DB_ERRORS, SQLITE_MAGIC, connect, deadline, describe,
+                                       memory_db, printable, sidecars, transaction)
 
 SUFFIX = ".cuesketch"
 OPEN_DEADLINE_S = 120.0  # no open or load may run longer, whatever the file holds

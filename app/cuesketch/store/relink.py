@@ -1,52 +1,20 @@
-"""Finding the film again after it moved or was renamed: a quick content hash, and a search.
+"""Finding the film again after it moved or was renamed: by its content hash, and a search.
 
-The project keeps the film as a path relative to the project file plus ``content_hash``:
-
-    cs1:<size in bytes>:<32 hex digits>
-
-the first 128 bits of SHA-256 over the size (8 bytes, little-endian), the first 4 MiB and the
-last 4 MiB of the file (all of it when it is 8 MiB or less). It reads at most 8 MiB whatever
-the film's length, so it takes milliseconds, yet two different exports practically never agree:
-a video file's two ends hold its header, index and first and last encoded frames, and a
-different cut also changes the size, which is kept in clear so that a search skips every file
-of another size without reading it. A film re-wrapped without change (same bytes) keeps its hash;
-a re-export with the same name does not (``find_film`` offers it last, as a name match only).
+The project keeps the film as a path relative to the project file plus its content hash
+(``cuesketch.files.content_hash``: the size and a hash of both ends, read in milliseconds). A
+film re-wrapped without change (same bytes) keeps its hash; a re-export with the same name does
+not (``find_film`` offers it last, as a name match only).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cuesketch.files import SPAN, content_hash, hash_size  # noqa: F401 (SPAN: for callers)
 from cuesketch.model.entities import Media, Settings
-
-HASH_SCHEME = "cs1"
-SPAN = 4 * 1024 * 1024  # bytes read from each end
-
-
-def content_hash(path: Path) -> str:
-    """The film's content hash (see the module doc). Raises OSError if it can't be read."""
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        h = hashlib.sha256(size.to_bytes(8, "little"))
-        if size <= 2 * SPAN:
-            h.update(f.read())
-        else:
-            h.update(f.read(SPAN))
-            f.seek(size - SPAN)
-            h.update(f.read(SPAN))
-    return f"{HASH_SCHEME}:{size}:{h.hexdigest()[:32]}"
-
-
-def hash_size(content_hash: str) -> int | None:
-    """The size a hash names, or None for an empty or foreign hash."""
-    parts = content_hash.split(":")
-    if len(parts) == 3 and parts[0] == HASH_SCHEME and parts[1].isdigit():
-        return int(parts[1])
-    return None
 
 
 def film_path(project_path: Path, media: Media) -> Path:

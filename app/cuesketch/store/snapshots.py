@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cuesketch.files import commit_file, remove_quietly, temp_beside
 from cuesketch.model.changes import Change, EntityChange, SettingsChange
 from cuesketch.model.document import Command, Document
 from cuesketch.model.entities import Entity
@@ -32,8 +33,8 @@ from cuesketch.store import tables
 from cuesketch.store.codec import FormatError
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 from cuesketch.store.schema import APPLICATION_ID, NewerVersionError, migrate
-from cuesketch.store.sqlite_io import (DB_ERRORS, commit_file, connect, deadline, describe,
-                                       memory_db, remove_quietly, temp_beside, transaction)
+from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, memory_db,
+                                       transaction)
 
 _CONTENT = ("meta", "tracks", "cues", "hits", "notes", "controls")
 _MAX_SIZE = 4 << 30  # a snapshot claiming to unpack to more than this is damaged

@@ -1,13 +1,17 @@
-"""SQLite plumbing shared by the store: connecting, transactions, plain-words errors, safe files."""
+"""SQLite plumbing shared by the store: connecting, transactions, plain-words errors.
+
+Files written whole or not at all are ``cuesketch.files``'s.
+"""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from cuesketch.files import os_words
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -70,7 +74,7 @@ def deadline(db: sqlite3.Connection, seconds: float) -> Iterator[None]:
 def describe(e: BaseException) -> str:
     """What went wrong, in words a composer can act on."""
     if isinstance(e, OSError):
-        return _os_words(e)
+        return os_words(e)
     if isinstance(e, UnicodeDecodeError):
         return "the file is damaged (text that can't be read)"
     name = str(getattr(e, "sqlite_errorname", "") or "")
@@ -99,67 +103,6 @@ def printable(text: str, limit: int = 160) -> str:
     """Text fit for a message: what a damaged file holds may be any bytes."""
     text = "".join(c if c.isprintable() else "?" for c in text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _os_words(e: OSError) -> str:
-    import errno
-    if e.errno == errno.ENOSPC:
-        return "the disk is full"
-    if e.errno == errno.EROFS:
-        return "the disk is read-only"
-    if e.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    return e.strerror or str(e)
-
-
-def temp_beside(path: Path) -> Path:
-    """A hidden name in the same folder: renaming it over ``path`` is atomic."""
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
-
-
-def fsync_path(path: Path, directory: bool = False) -> None:
-    try:
-        fd = os.open(path, (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if directory
-                     else os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems can't sync a folder; the rename is still atomic
-    finally:
-        os.close(fd)
-
-
-def commit_file(tmp: Path, dest: Path) -> None:
-    """Put a finished temp file in place: synced, renamed over ``dest``, folder synced."""
-    fsync_path(tmp)
-    os.replace(tmp, dest)
-    fsync_path(dest.parent, directory=True)
-
-
-@contextmanager
-def replacing(path: Path, error: type[Exception]) -> Iterator[Path]:
-    """Write a file whole or not at all: yields a temp file beside ``path``, put in place when
-    the block ends; on failure it is removed, and an OSError becomes ``error`` in plain words."""
-    tmp = temp_beside(path)
-    try:
-        yield tmp
-        commit_file(tmp, path)
-    except OSError as e:
-        remove_quietly(tmp)
-        raise error(f"can't write {path}: {describe(e)}") from None
-    except BaseException:
-        remove_quietly(tmp)
-        raise
-
-
-def remove_quietly(*paths: Path) -> None:
-    for p in paths:
-        try:
-            p.unlink()
-        except OSError:
-            pass
 
 
 def sidecars(path: Path) -> list[Path]:
