@@ -22,67 +22,37 @@ libvlc while playing at normal speed, at its own volume and mute.
 Threads: libvlc calls ``_lock``/``_display`` on its video thread; a control thread follows the
 transport and is the only one that commands libvlc. Readers take frames with ``latest()``
 (any thread) or get ``on_frame(frame)`` calls on libvlc's thread (keep them short; do not
-call the player from them). Nothing here knows Qt.
+call the player from them). Nothing here knows Qt. The libvlc thread's half (buffers, which
+frame a picture is) is ``PictureFrames``, in ``media.picture_frames``.
+
+"Now" is the injected clock's (``MonotonicClock``: the transport's, one for the whole app), so
+a test can step it; only waits on libvlc itself (its state, a picture, the last milliseconds
+before a start) are real time.
 """
 
 from __future__ import annotations
 
-import atexit
-import ctypes
-import enum
 import threading
 import time
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from cuesketch.engine.clock import MonotonicClock
 from cuesketch.engine.transport import NS_PER_SECOND, Transport
 from cuesketch.media.filmtime import FilmTime
-from cuesketch.media.frames import Frame, FrameExchange
+from cuesketch.media.frames import FrameExchange
+from cuesketch.media.picture_frames import (FrameCallback, Mode, PictureFrames, PictureStats,
+                                            ns_of_flicks)
 from cuesketch.media.probe import MediaError, MediaInfo, probe
 from cuesketch.media.vlc_setup import import_vlc, make_instance
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
-FrameCallback = Callable[[Frame | None], None]
+__all__ = ["FrameCallback", "Mode", "PicturePlayer", "PictureStats"]
 
 
-class Mode(enum.Enum):
-    CLOSED = "closed"
-    HOLD = "hold"  # libvlc paused on a known frame (or seeking to one)
-    PLAY = "play"  # libvlc playing; pictures are counted
-    PAUSING = "pausing"  # libvlc told to pause: pictures already on their way still come
-
-
-@dataclass
-class PictureStats:
-    """What the player did, for the status line and the benchmarks."""
-
-    seeks: int = 0
-    seek_retries: int = 0
-    cue_ups: int = 0  # starts and restarts of playback from a cued frame
-    resyncs: int = 0  # restarts because the picture left the clock by more than a frame
-    frames_counted: int = 0
-    last_seek_ms: float = 0.0
-    resume_latency_ms: float = 10.0  # libvlc's delay from "play" to running, learned
-
-
-_players: weakref.WeakSet[PicturePlayer] = weakref.WeakSet()
-
-
-@atexit.register
-def _close_all() -> None:  # libvlc's threads must stop before Python's callbacks go away
-    for player in list(_players):
-        player.close()
-
-
-def _ns_of_flicks(flicks: float) -> int:
-    return int(flicks * NS_PER_SECOND / FLICKS_PER_SECOND)
-
-
-class PicturePlayer:
+class PicturePlayer(PictureFrames):
     POLL_S = 0.004  # how often the control thread looks at the transport
     # libvlc sometimes shows nothing after a paused seek (more often right after a pause): a
     # seek with no new picture after max(SEEK_RETRY_MIN_S, 3 x the usual seek time) is sent
@@ -100,43 +70,20 @@ class PicturePlayer:
 
     def __init__(self, transport: Transport, project_rate: FrameRate, *,
                  offset_frames: int = 0, sound: bool = True, max_width: int = 1280,
-                 on_frame: FrameCallback | None = None, instance: Any = None) -> None:
-        self.transport = transport
-        self.project_rate = project_rate
-        self.offset_frames = offset_frames
+                 on_frame: FrameCallback | None = None, instance: Any = None,
+                 clock: MonotonicClock | None = None) -> None:
+        super().__init__(transport, project_rate, offset_frames=offset_frames,
+                         on_frame=on_frame, clock=clock)
         self.max_width = max_width
-        self.on_frame = on_frame
-        self.stats = PictureStats()
         self.info: MediaInfo | None = None  # the film's facts (of the original)
         self.path: Path | None = None  # what libvlc plays (the proxy, or the film itself)
         self.error: str | None = None  # why there is no picture, in plain words
         self._vlc = import_vlc()
         self._instance = instance or make_instance(sound)
         self._mp: Any = None
-        self._exchange: FrameExchange | None = None
-        self._film: FilmTime | None = None
         self._volume = 1.0
         self._accurate = False
         self._muted = False
-        # shared between the control thread and libvlc's thread, under _lock
-        self._lock = threading.Lock()
-        self._mode = Mode.CLOSED
-        self._shown = -1  # the frame libvlc shows (counted, or the landed seek)
-        self._requested: int | None = None  # the last seek's frame
-        self._pending: tuple[int, int] | None = None  # (frame, sent ns) of a seek not landed
-        self._tries = 0  # times the pending seek was sent
-        self._seek_ns = 10_000_000  # the usual time a seek takes to land (learned)
-        self._rechecks = 0  # seeks sent again to check a picture that came unasked
-        self._unasked = 0  # pictures that came while held, with no seek: which frame is unsure
-        self._behind_ns = 0  # since when the picture is late by more than a frame (0: it is not)
-        self._guard_ns = 0  # PLAY: pictures before this are redisplays of the cued frame
-        self._resumed_ns = 0
-        self._paused_ns = 0
-        self._first_new = True
-        self._hide_ahead = False  # cueing: do not show a frame the clock has not reached
-        self._last_offset = 0  # frames: shown minus the clock's frame, at the last picture
-        self._blank = True
-        self._landed = threading.Event()
         # the control thread
         self._vlc_lock = threading.RLock()  # libvlc commands come from one thread at a time
         self._wake = threading.Event()
@@ -147,8 +94,6 @@ class PicturePlayer:
                            self._vlc.CallbackDecorators.VideoDisplayCb(self._display_cb))
         self._jumped = False  # the transport changed (seek, play, stop) since the last start
         transport.observe(self._on_transport)
-        _players.add(self)
-
     # -- the film ------------------------------------------------------------------------------
     def open(self, path: Path | str, film: MediaInfo | None = None) -> None:
         """Play ``path`` (a proxy or the film); ``film`` is the original's facts (rate, frame
@@ -211,7 +156,6 @@ class PicturePlayer:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(2.0)
         self.unload()
-        _players.discard(self)
 
     def _on_transport(self, _state: object) -> None:
         self._jumped = True
@@ -222,10 +166,6 @@ class PicturePlayer:
         """The film's first frame sits this many project frames after the project start."""
         self.offset_frames = offset_frames
         self._refilm(offset_frames=offset_frames)
-
-    def set_project_rate(self, rate: FrameRate) -> None:
-        self.project_rate = rate
-        self._refilm(project_rate=rate)
 
     def _refilm(self, **changes: Any) -> None:
         with self._lock:
@@ -257,132 +197,11 @@ class PicturePlayer:
                 self._mp.audio_set_volume(round(self._volume * 100))
                 self._mp.audio_set_mute(self._muted)
 
-    # -- reading ---------------------------------------------------------------------------------
-    def latest(self) -> Frame | None:
-        """The newest frame (None: nothing to show); its pixels stay valid until the next call."""
-        exchange = self._exchange
-        return exchange.latest() if exchange is not None else None
-
-    @property
-    def serial(self) -> int:
-        exchange = self._exchange
-        return exchange.serial if exchange is not None else 0
-
-    @property
-    def shown(self) -> int | None:
-        """The film frame of the latest picture handed out, or None (blank)."""
-        exchange = self._exchange
-        return None if exchange is None else exchange.latest_number
-
-    @property
-    def film(self) -> FilmTime | None:
-        return self._film
-
     @property
     def frame_accurate(self) -> bool:
         """Whether seeks land exactly on what libvlc plays (a proxy, or an intra-only film);
         on a film with B-frames they may land a few frames off until its proxy is ready."""
         return self._accurate and self.path is not None
-
-    @property
-    def size(self) -> tuple[int, int] | None:
-        exchange = self._exchange
-        return None if exchange is None else (exchange.width, exchange.height)
-
-    def wait_shown(self, frame: int, timeout: float = 2.0) -> bool:
-        """Block until the picture shows film frame ``frame`` (tests and benchmarks)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.shown == frame and self._pending is None and self._mode is not Mode.PAUSING:
-                return True
-            self._landed.wait(0.005)
-            self._landed.clear()
-        return False
-
-    # -- libvlc's video thread ---------------------------------------------------------------
-    def _lock_cb(self, opaque: Any, planes: Any) -> int:
-        exchange = self._exchange  # set before libvlc starts, replaced only after it stopped
-        assert exchange is not None
-        index = exchange.back()
-        planes[0] = exchange.buffers[index].ctypes.data_as(ctypes.c_void_p).value
-        return index + 1  # the picture id libvlc hands back; 0 would read as "none"
-
-    def _unlock_cb(self, opaque: Any, picture: Any, planes: Any) -> None:
-        pass
-
-    def _display_cb(self, opaque: Any, picture: Any) -> None:
-        exchange = self._exchange
-        if exchange is None or not picture:
-            return
-        index = int(picture) - 1
-        now = time.monotonic_ns()
-        frame = None
-        with self._lock:
-            number = self._label(index, exchange, now)
-            film = self._film
-            if number is not None and film is not None and film.inside(number):
-                clock = film.film_frame(self.transport.position_at(now))
-                if self._hide_ahead and number > clock:
-                    exchange.stash(index, number)  # shown when the clock gets there
-                    return
-                if (self._mode is Mode.PLAY and number > clock + 1) or \
-                        (self._mode is Mode.PAUSING and number > clock):
-                    exchange.release_back(index)  # past a loop's end, or a stop: not shown
-                    return
-                self._last_offset = number - clock
-                self._blank = False
-                frame = exchange.publish(index, number)
-        if frame is None:
-            exchange.release_back(index)
-            return
-        if self.on_frame is not None:
-            self.on_frame(frame)
-        self._landed.set()
-
-    def _label(self, index: int, exchange: FrameExchange, now: int) -> int | None:
-        """Which frame a picture from libvlc is, or None for a redisplay (under _lock)."""
-        if self._mode is Mode.PLAY:
-            if now < self._guard_ns:
-                return None  # libvlc's redisplay of the cued frame, just before it runs
-            self._shown += 1
-            self.stats.frames_counted += 1
-            if self._first_new:
-                self._first_new = False
-                self._learn_resume_latency(now)
-            return self._shown
-        if self._mode is Mode.PAUSING:  # the last pictures of the run: still counted
-            if exchange.same_as_latest(index):
-                return None
-            self._shown += 1
-            return self._shown
-        if self._mode is not Mode.HOLD:
-            return None
-        changed = not exchange.same_as_latest(index)
-        if self._pending is not None:
-            target, sent = self._pending
-            if changed:
-                self._pending = None
-                self._shown = target
-                self.stats.last_seek_ms = (now - sent) / 1e6
-                if self._tries == 1:
-                    self._seek_ns += (now - sent - self._seek_ns) // 4
-                return target
-            return None
-        if changed:  # a picture nobody asked for (libvlc was behind when paused)
-            self._unasked += 1
-            return self._shown
-        return None
-
-    def _learn_resume_latency(self, now: int) -> None:
-        """libvlc starts a little after "play"; the first new picture says how long."""
-        film = self._film
-        if film is None:
-            return
-        due = self._resumed_ns + _ns_of_flicks(film.film_rate.flicks_per_frame / 2)
-        measured = (now - due) / 1e6
-        if 0 <= measured < 100:
-            s = self.stats
-            s.resume_latency_ms += 0.3 * (measured - s.resume_latency_ms)
 
     # -- the control thread --------------------------------------------------------------------
     def _run(self) -> None:
@@ -402,7 +221,7 @@ class PicturePlayer:
         if film is None:
             return
         if self._mode is Mode.PAUSING:
-            if time.monotonic_ns() - self._paused_ns < self.PAUSE_SETTLE_S * NS_PER_SECOND:
+            if self._now() - self._paused_ns < self.PAUSE_SETTLE_S * NS_PER_SECOND:
                 return
             with self._lock:
                 self._mode = Mode.HOLD
@@ -426,7 +245,7 @@ class PicturePlayer:
         seek lands); a lost one is sent again, to wherever the clock is by then."""
         pending = self._pending
         if pending is not None:
-            waited = time.monotonic_ns() - pending[1]
+            waited = self._now() - pending[1]
             if waited < max(self.SEEK_RETRY_MIN_S * NS_PER_SECOND, 3 * self._seek_ns):
                 return
             if target == pending[0] and self._tries >= self.SEEK_TRIES:
@@ -496,7 +315,7 @@ class PicturePlayer:
         Ahead of the clock (a loop went round) it cannot come back by itself. Behind it, a
         transport seek needs a new start, but a picture late after a stall (the machine was
         busy) catches up on its own: libvlc shows late pictures at once and drops none."""
-        now = time.monotonic_ns()
+        now = self._now()
         if now - self._resumed_ns < self.RESYNC_GRACE_S * NS_PER_SECOND:
             return False
         offset = max(shown - target, self._last_offset, key=abs)
@@ -527,7 +346,7 @@ class PicturePlayer:
             self._seek_toward(self._pending[0])  # a cue-up seek is landing
             return
         fpf = film.film_rate.flicks_per_frame
-        now = time.monotonic_ns()
+        now = self._now()
         position = self.transport.position_at(now)
         lead = max(0, film.film_frame(position + int(self.CUE_LEAD_S * FLICKS_PER_SECOND)))
         cued = self._requested
@@ -542,14 +361,15 @@ class PicturePlayer:
                 if self.on_frame is not None:
                     self.on_frame(frame)
         due = film.frame_start(cued + 1) + int(self.PHASE * fpf)  # when cued + 1 should show
-        start_at = now + _ns_of_flicks(due - position - fpf / 2) \
+        start_at = now + ns_of_flicks(due - position - fpf / 2) \
             - int(self.stats.resume_latency_ms * 1e6)
-        if start_at < now - _ns_of_flicks(self.LATE_START * fpf):
+        if start_at < now - ns_of_flicks(self.LATE_START * fpf):
             self._requested = None  # too late for this frame: cue a later one
             return
         if start_at - now > self.PRECISE_WAIT_S * NS_PER_SECOND:
             return  # not yet: look again at the next poll
-        while (left := start_at - time.monotonic_ns()) > 0:
+        wait_until = time.perf_counter_ns() + start_at - now  # a real wait: libvlc runs on it
+        while (left := wait_until - time.perf_counter_ns()) > 0:
             time.sleep(min(left / 1e9, 0.001))
         state = self.transport.state()
         if state.playing and state.speed == 1.0 and film.film_frame(state.position) <= cued:
@@ -565,7 +385,7 @@ class PicturePlayer:
             self._reload()  # libvlc seeks nothing after the end
         with self._lock:
             self._tries = self._tries + 1 if retry else 1
-            self._pending = (frame, time.monotonic_ns())
+            self._pending = (frame, self._now())
             self._requested = frame
         self.stats.seeks += 1
         mp.set_time(film.seek_ms(frame))
@@ -587,7 +407,7 @@ class PicturePlayer:
         mp = self._mp
         with self._lock:
             self._mode = Mode.PAUSING
-            self._paused_ns = time.monotonic_ns()
+            self._paused_ns = self._now()
             self._requested = None  # where libvlc stops is not known: seek again
         if mp is not None:
             mp.set_pause(1)
@@ -598,9 +418,9 @@ class PicturePlayer:
         film = self._film
         if mp is None or film is None:
             return
-        half = _ns_of_flicks(film.film_rate.flicks_per_frame / 2)
+        half = ns_of_flicks(film.film_rate.flicks_per_frame / 2)
         with self._lock:
-            now = time.monotonic_ns()
+            now = self._now()
             self._mode = Mode.PLAY
             self._resumed_ns = now
             self._guard_ns = now + half * 3 // 4
