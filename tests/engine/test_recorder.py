@@ -19,12 +19,12 @@ from cuesketch.engine.recorder import (
     count_in_flicks,
     swap_take,
 )
-from cuesketch.engine.take import TakeEvent, replay
 from cuesketch.engine.transport import Transport
 from cuesketch.model import changes
 from cuesketch.model.document import Document
 from cuesketch.model.entities import ControlPoint, Controller, Note, Track
 from cuesketch.model.project import Project
+from cuesketch.model.take import TakeEvent, replay
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.units import FLICKS_PER_SAMPLE, FLICKS_PER_SECOND as S
 

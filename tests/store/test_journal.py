@@ -18,9 +18,9 @@ import pytest
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.midi_input import MidiInputs
 from cuesketch.engine.recorder import Recorder
-from cuesketch.engine.take import TakeEvent
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
+from cuesketch.model.take import TakeEvent
 from cuesketch.store import journal as journal_module
 from cuesketch.store.journal import (RECOVER_LABEL, RESERVE, Journal, journal_path,
                                      pending_takes, recover)
@@ -201,12 +201,14 @@ def test_recover_waits_for_a_writable_open_and_for_no_live_take(path: Path) -> N
     j.append(_played(2))
     pf = ProjectFile.open(path)
     doc = Document(pf.load(), pf)
-    assert recover(pf, doc) == []  # the take is live in this process
+    assert j.recording
+    assert recover(pf, doc, j) == []  # the take is live in this process
     j.close()
+    assert not j.recording
     reader = ProjectFile.open(path, read_only=True)
-    assert recover(reader, Document(reader.load(), reader)) == []
+    assert recover(reader, Document(reader.load(), reader), j) == []
     reader.close()
-    assert len(recover(pf, doc)) == 2
+    assert len(recover(pf, doc, j)) == 2
     pf.close()
 
 

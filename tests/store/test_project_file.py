@@ -206,7 +206,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_really_full_disk_mid_take_keeps_the_take_and_the_project(tiny_disk: Path) -> None:
-    from cuesketch.engine.take import TakeEvent
+    from cuesketch.model.take import TakeEvent
     from cuesketch.store.journal import Journal, pending_takes
 
     path = tiny_disk / "Chase.cuesketch"

@@ -22,7 +22,7 @@ Modes (``RecordMode``):
   step), so the composer can audition and choose while every take stays in the project.
 A punch range (``RecordOptions.punch``) limits REPLACE or OVERDUB to [in, out). Count-in and
 pre-roll roll the transport from before the record point; nothing played there is recorded
-(but see ``early_grace`` in ``take.py``). A take with nothing in it changes nothing.
+(but see ``early_grace`` in ``model/take.py``). A take with nothing in it changes nothing.
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ from typing import Protocol
 
 from cuesketch.engine.click import count_in_beat_flicks
 from cuesketch.engine.midi_input import MidiEvent, PortChange, PortStatus
-from cuesketch.engine.take import TakeBuilder, TakeControl, TakeEvent, TakeNote
 from cuesketch.engine.transport import NS_PER_SECOND, Transport, TransportState
 from cuesketch.model import changes
 from cuesketch.model.changes import Change
 from cuesketch.model.document import Document
-from cuesketch.model.entities import ControlPoint, Note, Track
+from cuesketch.model.entities import Note, Track
 from cuesketch.model.project import Project
+from cuesketch.model.take import TakeBuilder, TakeEvent, land_pass
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
@@ -78,7 +78,7 @@ class TakeJournal(Protocol):
     def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
                    loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
         """A take starts; with ``end``, ``loop`` and ``early_grace`` a recovered take follows
-        the same rules as the live one (``take.replay``)."""
+        the same rules as the live one (``model.take.replay``)."""
         ...
 
     def append(self, events: Sequence[TakeEvent]) -> None: ...
@@ -370,7 +370,7 @@ class Recorder:
         todo: list[Change] = first
         if take.options.mode is not RecordMode.OVERDUB:
             todo += _clear_range(self.document, track.id, lo, hi)
-        todo += _entities(self.document, track.id, b.notes, b.controls, active)
+        todo += land_pass(project, track.id, b.notes, b.controls, active)
         take_tracks: list[int] = []
         for k in passes:
             if k == active:
@@ -379,7 +379,7 @@ class Recorder:
                            mute=True, solo=False)
             take_tracks.append(copy.id)
             todo.append(changes.insert(copy))
-            todo += _entities(self.document, copy.id, b.notes, b.controls, k)
+            todo += land_pass(project, copy.id, b.notes, b.controls, k)
         with self.document.transaction(TAKE_LABEL):
             self.document.execute_changes(todo, TAKE_LABEL)
         return TakeResult(track.id, lo, hi, sum(1 for n in b.notes if n.pass_index == active),
@@ -404,21 +404,6 @@ class Recorder:
             self._flusher.join(5)
             self._flusher = None
             self._flush()  # what came in since the last flush
-
-
-def _entities(document: Document, track_id: int, notes: Sequence[TakeNote],
-              controls: Sequence[TakeControl], pass_index: int) -> list[Change]:
-    project = document.project
-    out: list[Change] = []
-    for n in notes:
-        if n.pass_index == pass_index:
-            out.append(changes.insert(Note(project.new_id(Note), track_id, n.start,
-                                           n.end - n.start, n.pitch, n.velocity)))
-    for c in controls:
-        if c.pass_index == pass_index:
-            out.append(changes.insert(ControlPoint(project.new_id(ControlPoint), track_id,
-                                                   c.time, c.controller, c.value)))
-    return out
 
 
 def _clear_range(document: Document, track_id: int, lo: int, hi: int) -> list[Change]:

@@ -1,7 +1,8 @@
 """A take from the raw MIDI events it was played with: notes paired, controllers kept.
 
 Pure and deterministic: the recorder feeds it live, and a crash recovery replays the journaled
-events through the same code, so a recovered take is the take that was being played.
+events through the same code, so a recovered take is the take that was being played. Both land
+it through ``land_pass`` too: the notes and controller points of one pass, as inserts on a track.
 
 Rules (those of the DAWs composers know):
 - Nothing is kept before the record point (count-in, pre-roll), except a note played up to
@@ -13,14 +14,21 @@ Rules (those of the DAWs composers know):
 - Controllers: sustain (CC64), modulation (CC1), expression (CC11), pitch bend. The last value
   moved during the pre-roll is put on the record point (the pedal already down is kept down),
   and a pass that ends with the pedal down gets a pedal-up at its end, so playback never hangs.
+- A note is at least ``MIN_DURATION`` (one sample) long: a note-off at its note-on's time, or
+  a note of the early grace released before the record point, still sounds; a zero-length note
+  is never landed.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cuesketch.model.entities import Controller
+from cuesketch.model import changes
+from cuesketch.model.changes import Change
+from cuesketch.model.entities import ControlPoint, Controller, Note
+from cuesketch.model.project import Project
 from cuesketch.timing.units import FLICKS_PER_SAMPLE
 
 MIN_DURATION = FLICKS_PER_SAMPLE  # a note is at least one sample long
@@ -170,3 +178,21 @@ def replay(events: list[TakeEvent], start: int, stop: int, stop_pass: int = 0,
         builder.add(event)
     builder.finish(stop, stop_pass)
     return builder
+
+
+def land_pass(project: Project, track_id: int, notes: Iterable[TakeNote],
+              controls: Iterable[TakeControl], pass_index: int) -> list[Change]:
+    """One pass of a take as inserts on ``track_id``: its notes, each at least ``MIN_DURATION``
+    long, and its controller points. The one way a take lands, live (``Recorder``) or
+    recovered after a crash (``store.journal.recover``)."""
+    out: list[Change] = []
+    for n in notes:
+        if n.pass_index == pass_index:
+            out.append(changes.insert(Note(project.new_id(Note), track_id, n.start,
+                                           max(n.end - n.start, MIN_DURATION), n.pitch,
+                                           n.velocity)))
+    for c in controls:
+        if c.pass_index == pass_index:
+            out.append(changes.insert(ControlPoint(project.new_id(ControlPoint), track_id,
+                                                   c.time, c.controller, c.value)))
+    return out

@@ -7,13 +7,13 @@ project is opened, ``recover`` lands any take that never ended.
     journal = Journal(project_file.path)          # one per open (writable) project
     recorder = Recorder(document, transport, journal)
     ...
-    recover(project_file, document)               # on opening, before anything is recorded
+    recover(project_file, document, journal)      # on opening, before anything is recorded
 
 The interface (``engine.recorder.TakeJournal``):
 
 - ``begin_take(track_id, start, mode, *, end=None, loop=None, early_grace=0)``, GUI thread:
   a take starts. ``end`` (punch-out), ``loop`` and ``early_grace`` are optional; given, the
-  recovered take follows the same rules as the live one (``engine.take.replay``).
+  recovered take follows the same rules as the live one (``model.take.replay``).
 - ``append(events)``, any thread (the recorder's journal thread, every 0.25 s): a batch of
   ``TakeEvent``. It is written and synced (fdatasync) before ``append`` returns, so what the
   recorder handed over survives a SIGKILL and a power cut: the recorder holds at most 0.25 s,
@@ -46,15 +46,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cuesketch.engine.take import MIN_DURATION, TakeBuilder, TakeEvent, replay
 from cuesketch.model import changes
-from cuesketch.model.changes import Change
+from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
-from cuesketch.model.entities import ControlPoint, Note, Track
+from cuesketch.model.entities import Note, Track
+from cuesketch.model.take import TakeBuilder, TakeEvent, land_pass, replay
 from cuesketch.store.project_file import ProjectFile
 
 JOURNAL_SUFFIX = ".recording"
-_ACTIVE: set[Path] = set()  # journals with a take being recorded in this process
 RESERVE = 2 * 1024 * 1024  # bytes kept ahead on disk for a take's events
 RECOVER_LABEL = "Recover take"
 
@@ -78,6 +77,13 @@ class Journal:
         self._take: str | None = None
         self._unwritten = bytearray()  # records a failed write left behind
         self._keep_old = False  # pending takes of an earlier session: never empty the file
+        self._live = False  # a take is being recorded into it, in this process
+
+    @property
+    def recording(self) -> bool:
+        """A take is being recorded now (begun, not ended, the journal not closed): ``recover``
+        leaves it alone, it is not lost."""
+        return self._live
 
     @property
     def error(self) -> str | None:
@@ -90,7 +96,7 @@ class Journal:
                    loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
         with self._lock:
             self._take = uuid.uuid4().hex
-            _ACTIVE.add(self.path)
+            self._live = True
             if self._open():
                 self._reserve(RESERVE)
             self._write([{"begin": {
@@ -115,7 +121,7 @@ class Journal:
                 return
             take, self._take = self._take, None
             self._write([{"end": {"take": take, "committed": committed}}])
-            _ACTIVE.discard(self.path)
+            self._live = False
             if not self._keep_old and not self._unwritten:
                 self._empty()
 
@@ -127,7 +133,7 @@ class Journal:
     def close(self) -> None:
         """Let go of the file; a take still open stays in it, for ``recover``."""
         with self._lock:
-            _ACTIVE.discard(self.path)
+            self._live = False
             fd, self._fd = self._fd, None
             if fd is None:
                 return
@@ -223,7 +229,7 @@ class JournaledTake:
 
     def build(self) -> TakeBuilder:
         """The take, as the recorder would have landed it, held notes ending at the last
-        event heard (at least ``MIN_DURATION`` long)."""
+        event heard (at least ``model.take.MIN_DURATION`` long)."""
         if self.events:
             last = max(self.events, key=lambda e: (e.pass_index, e.position))
             stop, stop_pass = max(last.position, self.start), last.pass_index
@@ -244,18 +250,21 @@ def pending_takes(project_path: Path) -> list[JournaledTake]:
     return _takes(data, pending_only=True)
 
 
-def recover(project_file: ProjectFile, document: Document) -> list[Note]:
+def recover(project_file: ProjectFile, document: Document,
+            live: Journal | None = None) -> list[Note]:
     """Land the takes a crash left in the journal, as one undo step, and empty the journal.
 
     Each take goes on a new track beside the one it was recorded on ("Strings recovered"), so
     nothing already in the project is replaced; a take whose notes are all in the project
-    already (it was saved just before the crash) is skipped. Returns the notes added. Does
-    nothing on a read-only project: the journal waits for a writable open.
+    already (it was saved just before the crash) is skipped. Each pass lands as the recorder
+    lands it (``model.take.land_pass``). Returns the notes added. Does nothing on a read-only
+    project: the journal waits for a writable open; nor while ``live``, this process's journal
+    of the project, is recording a take: that take is not lost, it is live.
     """
     if project_file.read_only or document.read_only:
         return []
-    if journal_path(project_file.path) in _ACTIVE:
-        return []  # a take is being recorded right now: it is not lost, it is live
+    if live is not None and live.recording and live.path == journal_path(project_file.path):
+        return []
     takes = pending_takes(project_file.path)
     if not takes:
         _remove_settled(project_file.path)
@@ -279,16 +288,10 @@ def recover(project_file: ProjectFile, document: Document) -> list[Note]:
             track = replace(base, id=project.new_id(Track), name=name, solo=False,
                             mute=k != passes[-1], order=base.order)
             todo.append(changes.insert(track))
-            for n in builder.notes:
-                if n.pass_index == k:
-                    note = Note(project.new_id(Note), track.id, n.start,
-                                max(n.end - n.start, MIN_DURATION), n.pitch, n.velocity)
-                    added.append(note)
-                    todo.append(changes.insert(note))
-            for c in builder.controls:
-                if c.pass_index == k:
-                    todo.append(changes.insert(ControlPoint(
-                        project.new_id(ControlPoint), track.id, c.time, c.controller, c.value)))
+            landed = land_pass(project, track.id, builder.notes, builder.controls, k)
+            added += [c.after for c in landed
+                      if isinstance(c, EntityChange) and isinstance(c.after, Note)]
+            todo += landed
     if todo:
         with document.transaction(RECOVER_LABEL):
             document.execute_changes(todo, RECOVER_LABEL)
