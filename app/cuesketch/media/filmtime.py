@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cuesketch.timing.rates import FrameRate
+from cuesketch.timing.units import Flicks, Frames
 
 
 @dataclass(frozen=True)
@@ -20,19 +21,19 @@ class FilmTime:
     offset_frames: int = 0  # project frames from the project start to the film's first frame
 
     @property
-    def origin(self) -> int:
+    def origin(self) -> Flicks:
         """The transport position (flicks) of the film's first frame."""
         return self.project_rate.frame_to_flicks(self.offset_frames)
 
-    def film_frame(self, position: int) -> int:
+    def film_frame(self, position: int) -> Frames:
         """The film frame showing at a transport position (may be outside the film)."""
         return self.film_rate.flicks_to_frame(position - self.origin)
 
-    def frame_start(self, film_frame: int) -> int:
+    def frame_start(self, film_frame: int) -> Flicks:
         """The transport position where a film frame starts."""
-        return self.origin + self.film_rate.frame_to_flicks(film_frame)
+        return Flicks(self.origin + self.film_rate.frame_to_flicks(film_frame))
 
-    def project_frame(self, film_frame: int) -> int:
+    def project_frame(self, film_frame: int) -> Frames:
         return self.project_rate.flicks_to_frame(self.frame_start(film_frame))
 
     def inside(self, film_frame: int) -> bool:

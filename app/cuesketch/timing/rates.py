@@ -6,8 +6,9 @@ import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from typing import Literal
 
-from cuesketch.timing.units import FLICKS_PER_SECOND
+from cuesketch.timing.units import FLICKS_PER_SECOND, Flicks, Frames
 
 
 class RateError(ValueError):
@@ -39,12 +40,18 @@ class FrameRate:
         assert f.denominator == 1, "standard rates divide a flick exactly"
         return int(f)
 
-    def frame_to_flicks(self, frame: int) -> int:
-        return frame * self.flicks_per_frame
+    def frame_to_flicks(self, frame: int) -> Flicks:
+        """The position where a frame starts."""
+        return Flicks(frame * self.flicks_per_frame)
 
-    def flicks_to_frame(self, flicks: int) -> int:
+    def flicks_to_frame(self, flicks: int) -> Frames:
         """The frame showing at a position (floor: a frame lasts until the next one starts)."""
-        return flicks // self.flicks_per_frame
+        return Frames(flicks // self.flicks_per_frame)
+
+    def nearest_frame(self, flicks: int) -> Frames:
+        """The frame whose start is nearest to a position (halves round up, to the later one)."""
+        fpf = self.flicks_per_frame
+        return Frames((2 * flicks + fpf) // (2 * fpf))
 
     def __str__(self) -> str:
         return self.name
@@ -54,7 +61,12 @@ def _r(num: int, den: int = 1, drop: bool = False) -> FrameRate:
     return FrameRate(Fraction(num, den), drop)
 
 
-STANDARD_RATES: dict[str, FrameRate] = {
+RateName = Literal["23.976", "24", "25", "29.97df", "29.97", "30", "47.952", "48", "50",
+                   "59.94df", "59.94", "60"]
+
+# Keyed by RateName: mypy checks ``STANDARD_RATES["24"]``; a name from outside (a file, the
+# user) goes through ``rate_named`` or ``parse_rate``.
+STANDARD_RATES: dict[RateName, FrameRate] = {
     "23.976": _r(24000, 1001),
     "24": _r(24),
     "25": _r(25),
@@ -69,6 +81,14 @@ STANDARD_RATES: dict[str, FrameRate] = {
     "60": _r(60),
 }
 
+_BY_NAME: dict[str, FrameRate] = {name: rate for name, rate in STANDARD_RATES.items()}
+
+
+def rate_named(name: str) -> FrameRate | None:
+    """The standard rate of this exact name (``"29.97df"``), or None."""
+    return _BY_NAME.get(name)
+
+
 _ALIASES = {
     "23.98": "23.976", "29.97ndf": "29.97", "29.97nd": "29.97", "2997df": "29.97df",
     "29.97drop": "29.97df", "59.94ndf": "59.94", "59.94drop": "59.94df", "47.95": "47.952",
@@ -78,9 +98,9 @@ _ALIASES = {
 def parse_rate(text: str) -> FrameRate:
     """A rate as a user types it: ``24``, ``23.976``, ``29.97df``, ``59.94ndf``, ``30000/1001``."""
     key = text.strip().lower().replace(" ", "").replace("fps", "").replace("-", "")
-    key = _ALIASES.get(key, key)
-    if key in STANDARD_RATES:
-        return STANDARD_RATES[key]
+    named = rate_named(_ALIASES.get(key, key))
+    if named is not None:
+        return named
     try:
         value = Fraction(key)
     except (ValueError, ZeroDivisionError):

@@ -27,6 +27,9 @@ from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.units import (
     FLICKS_PER_SECOND,
     SAMPLE_RATE,
+    Flicks,
+    Frames,
+    Samples,
     flicks_to_samples,
     samples_to_flicks,
 )
@@ -149,9 +152,9 @@ class TempoMap:
         """The exact beat (quarter notes from the origin) at a transport position."""
         return self._tempo.beat_at(flicks - self.origin)
 
-    def beat_to_flicks(self, beat: Fraction | int) -> int:
+    def beat_to_flicks(self, beat: Fraction | int) -> Flicks:
         """The transport position of a beat, to the nearest flick."""
-        return self.origin + self._tempo.time_of(Fraction(beat))
+        return Flicks(self.origin + self._tempo.time_of(Fraction(beat)))
 
     def bpm_at(self, flicks: int) -> Fraction:
         """The tempo sounding at a transport position (inside a ramp, exactly)."""
@@ -169,7 +172,7 @@ class TempoMap:
     def flicks_to_bbt(self, flicks: int) -> BarBeatTick:
         return self.beat_to_bbt(self.flicks_to_beat(flicks))
 
-    def bbt_to_flicks(self, bbt: BarBeatTick) -> int:
+    def bbt_to_flicks(self, bbt: BarBeatTick) -> Flicks:
         return self.beat_to_flicks(self.bbt_to_beat(bbt))
 
     def meter_at(self, bar: int) -> MeterChange:
@@ -182,15 +185,14 @@ class TempoMap:
         """The exact beat at the start of a frame."""
         return self.flicks_to_beat(frame * rate.flicks_per_frame)
 
-    def beat_to_frame(self, beat: Fraction | int, rate: FrameRate) -> int:
+    def beat_to_frame(self, beat: Fraction | int, rate: FrameRate) -> Frames:
         """The frame whose start is nearest to a beat."""
-        fpf = rate.flicks_per_frame
-        return (2 * self.beat_to_flicks(beat) + fpf) // (2 * fpf)
+        return rate.nearest_frame(self.beat_to_flicks(beat))
 
     def frame_to_bbt(self, frame: int, rate: FrameRate) -> BarBeatTick:
         return self.beat_to_bbt(self.frame_to_beat(frame, rate))
 
-    def bbt_to_frame(self, bbt: BarBeatTick, rate: FrameRate) -> int:
+    def bbt_to_frame(self, bbt: BarBeatTick, rate: FrameRate) -> Frames:
         """The frame nearest to a bar|beat|tick; frame -> bbt -> frame returns the same frame
         as long as a tick is shorter than a frame (any tempo above 4 bpm at 60 fps)."""
         return self.beat_to_frame(self.bbt_to_beat(bbt), rate)
@@ -198,7 +200,7 @@ class TempoMap:
     def samples_to_beat(self, samples: int, sample_rate: int = SAMPLE_RATE) -> Fraction:
         return self.flicks_to_beat(samples_to_flicks(samples, sample_rate))
 
-    def beat_to_samples(self, beat: Fraction | int, sample_rate: int = SAMPLE_RATE) -> int:
+    def beat_to_samples(self, beat: Fraction | int, sample_rate: int = SAMPLE_RATE) -> Samples:
         """The sample on which a beat falls (floor of its nearest flick: never early)."""
         return flicks_to_samples(self.beat_to_flicks(beat), sample_rate)
 

@@ -9,12 +9,14 @@ before 00:00:00:00 reads 23:59:...
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
 from cuesketch.timing.rates import FrameRate
+from cuesketch.timing.units import Flicks, Frames
 
 
 class TimecodeError(ValueError):
@@ -63,7 +65,7 @@ def _fields(frame: int, rate: FrameRate, strict: bool) -> tuple[int, int, int, i
 
 
 def _frame_of(hh: int, mm: int, ss: int, ff: int, drop: bool, rate: FrameRate,
-              label: str) -> int:
+              label: str) -> Frames:
     """The absolute frame count a label names; ``label`` is how the user wrote it."""
     n, d, _ = _counting(rate)
     if drop and not d:
@@ -86,7 +88,7 @@ def _frame_of(hh: int, mm: int, ss: int, ff: int, drop: bool, rate: FrameRate,
             f"{label} does not exist at {rate.name}: drop-frame counting skips frame numbers "
             f"00 to {d - 1:02d} at the start of every minute except each tenth "
             f"(the frame after {before} is {after})")
-    return (minutes * 60 + ss) * n + ff - d * (minutes - minutes // 10)
+    return Frames((minutes * 60 + ss) * n + ff - d * (minutes - minutes // 10))
 
 
 _TC = re.compile(r"^\s*(\d+)[:;.](\d+)[:;.](\d+)[:;.](\d+)\s*$")
@@ -121,7 +123,7 @@ class Timecode:
         """The label of an absolute frame count (wrapping at 24 hours unless ``strict``)."""
         return cls(*_fields(frame, rate, strict), rate.drop)
 
-    def to_frame(self, rate: FrameRate) -> int:
+    def to_frame(self, rate: FrameRate) -> Frames:
         """The absolute frame count this label names at ``rate``; raises if it does not exist."""
         return _frame_of(self.hours, self.minutes, self.seconds, self.frames, self.drop, rate,
                          str(self))
@@ -154,7 +156,7 @@ def format_timecode(frame: int | Fraction, rate: FrameRate, subframes: int | Non
     return f"{label}.{sub:0{len(str(subframes - 1))}d}"
 
 
-def parse_timecode(text: str, rate: FrameRate) -> int:
+def parse_timecode(text: str, rate: FrameRate) -> Frames:
     """The absolute frame count (0 .. a day's frames - 1) that a timecode names at ``rate``."""
     return _frame_of(*_parse_fields(text, rate), rate, text.strip())
 
@@ -177,7 +179,7 @@ _POSITION = re.compile(r"^\s*(?P<tc>\d+[:;.]\d+[:;.]\d+[:;.]\d+)(?:\.(?P<sub>\d+
 
 
 def parse_position(text: str, rate: FrameRate, start_frame: int = 0,
-                   subframes: int = 100) -> int:
+                   subframes: int = 100) -> Flicks:
     """Flicks from the project start of a timecode with optional sub-frames (``...:12.37``)."""
     m = _POSITION.match(text)
     if m is None:
@@ -189,24 +191,41 @@ def parse_position(text: str, rate: FrameRate, start_frame: int = 0,
         raise TimecodeError(f"{text.strip()}: sub-frames go from 0 to {subframes - 1}")
     frame = parse_timecode(m.group("tc"), rate) - start_frame
     fpf = rate.flicks_per_frame
-    return frame * fpf + -(-sub * fpf // subframes)  # ceil: lands inside the named sub-frame
+    return Flicks(frame * fpf + -(-sub * fpf // subframes))  # ceil: inside the named sub-frame
 
 
 # --- feet+frames: film footage counted from the start mark --------------------------------
 
-FRAMES_PER_FOOT = {"35mm": 16, "16mm": 40}
+class Gauge(enum.Enum):
+    """A film gauge, by how feet+frames count it."""
+
+    MM35 = "35mm"  # 16 frames a foot
+    MM16 = "16mm"  # 40 frames a foot
+
+    @property
+    def frames_per_foot(self) -> int:
+        return 16 if self is Gauge.MM35 else 40
+
+    @classmethod
+    def parse(cls, text: str) -> Gauge:
+        """``35mm``, ``35 mm`` or ``35``."""
+        key = text.lower().replace(" ", "")
+        try:
+            return cls(key if key.endswith("mm") else key + "mm")
+        except ValueError:
+            raise TimecodeError(f"'{text}' is not a film gauge; use 35mm (16 frames a foot) "
+                                f"or 16mm (40 frames a foot)") from None
 
 
-def _per_foot(gauge: str) -> int:
-    key = gauge.lower().replace(" ", "")
-    key = key if key.endswith("mm") else key + "mm"
-    if key not in FRAMES_PER_FOOT:
-        raise TimecodeError(f"'{gauge}' is not a film gauge; use 35mm (16 frames a foot) "
-                            f"or 16mm (40 frames a foot)")
-    return FRAMES_PER_FOOT[key]
+def _gauge_name(gauge: Gauge | str) -> str:
+    return gauge.value if isinstance(gauge, Gauge) else gauge
 
 
-def format_feet(frame: int, gauge: str = "35mm") -> str:
+def _per_foot(gauge: Gauge | str) -> int:
+    return (gauge if isinstance(gauge, Gauge) else Gauge.parse(gauge)).frames_per_foot
+
+
+def format_feet(frame: int, gauge: Gauge | str = Gauge.MM35) -> str:
     """Feet+frames of a frame count: 88 frames of 35 mm is ``5+08``; negative is ``-5+08``."""
     feet, frames = divmod(abs(frame), _per_foot(gauge))
     return f"{'-' if frame < 0 else ''}{feet}+{frames:02d}"
@@ -215,7 +234,7 @@ def format_feet(frame: int, gauge: str = "35mm") -> str:
 _FEET = re.compile(r"^\s*(?P<sign>-)?\s*(?P<ft>\d+)\s*\+\s*(?P<fr>\d+)\s*$")
 
 
-def parse_feet(text: str, gauge: str = "35mm") -> int:
+def parse_feet(text: str, gauge: Gauge | str = Gauge.MM35) -> Frames:
     """The frame count of feet+frames (``5+08`` is 88 frames of 35 mm)."""
     per = _per_foot(gauge)
     m = _FEET.match(text)
@@ -223,7 +242,7 @@ def parse_feet(text: str, gauge: str = "35mm") -> int:
         raise TimecodeError(f"'{text.strip()}' is not feet+frames; write e.g. 5+08")
     frames = int(m.group("fr"))
     if frames >= per:
-        raise TimecodeError(f"{text.strip()}: a foot of {gauge} has {per} frames, "
+        raise TimecodeError(f"{text.strip()}: a foot of {_gauge_name(gauge)} has {per} frames, "
                             f"so frames go from 00 to {per - 1}")
     total = int(m.group("ft")) * per + frames
-    return -total if m.group("sign") else total
+    return Frames(-total if m.group("sign") else total)
