@@ -24,7 +24,7 @@ from cuesketch.model import changes
 from cuesketch.model.document import Document
 from cuesketch.model.entities import ControlPoint, Controller, Note, Track
 from cuesketch.model.project import Project
-from cuesketch.model.take import TakeEvent, replay
+from cuesketch.model.take import TakeControl, TakeEvent, TakeNote, land_pass, replay
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.units import FLICKS_PER_SAMPLE, FLICKS_PER_SECOND as S
 
@@ -237,6 +237,20 @@ def test_a_note_off_at_the_note_on_time_keeps_one_sample() -> None:
     rig.recorder.stop()
     assert rig.notes() == [(S // 2, FLICKS_PER_SAMPLE, 60, 100)]
 
+
+
+def test_landing_never_makes_a_zero_length_note() -> None:
+    """``land_pass``, the one landing of live and recovered takes: a note is at least one
+    sample long whatever it is handed, and only the pass asked for lands."""
+    project = Project()
+    notes = [TakeNote(0, S, S, 60, 90), TakeNote(0, 2 * S, 3 * S, 62, 80),
+             TakeNote(1, S, 2 * S, 64, 70)]
+    controls = [TakeControl(0, S, Controller.SUSTAIN, 127),
+                TakeControl(1, S, Controller.SUSTAIN, 0)]
+    landed = [c.after for c in land_pass(project, 7, notes, controls, 0)]
+    assert [(n.track_id, n.start, n.duration, n.pitch) for n in landed if isinstance(n, Note)] == [
+        (7, S, FLICKS_PER_SAMPLE, 60), (7, 2 * S, S, 62)]
+    assert [(p.time, p.value) for p in landed if isinstance(p, ControlPoint)] == [(S, 127)]
 
 def test_loop_recording_keeps_each_pass_as_a_take() -> None:
     rig = Rig(notes=[(1.5, 0.1, 40), (3.5, 0.1, 41)])

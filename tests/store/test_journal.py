@@ -17,10 +17,10 @@ import pytest
 
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.midi_input import MidiInputs
-from cuesketch.engine.recorder import Recorder
+from cuesketch.engine.recorder import Recorder, RecordMode, RecordOptions
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
-from cuesketch.model.take import TakeEvent
+from cuesketch.model.take import MIN_DURATION, TakeEvent
 from cuesketch.store import journal as journal_module
 from cuesketch.store.journal import (RECOVER_LABEL, RESERVE, Journal, journal_path,
                                      pending_takes, recover)
@@ -212,11 +212,62 @@ def test_recover_waits_for_a_writable_open_and_for_no_live_take(path: Path) -> N
     pf.close()
 
 
+
+def test_a_recovered_take_lands_as_the_live_take_of_the_same_events(tmp_path: Path) -> None:
+    """The same played events, landed live by the Recorder and recovered from its journal after
+    a crash: the same notes (a note-off at its note-on's time one sample long) and points."""
+    live_path, crash_path = tmp_path / "Live.cuesketch", tmp_path / "Crash.cuesketch"
+    for p in (live_path, crash_path):
+        ProjectFile.write_new(p, sample_project(0, tracks=2))
+    pf = ProjectFile.open(live_path)
+    doc = Document(pf.load(), pf)
+    clock = FakeClock()
+    j = Journal(live_path)
+    recorder = Recorder(doc, Transport(clock), j)
+    inputs = MidiInputs(clock=clock, system=None)
+    inputs.add_listener(recorder.on_event)
+    recorder.start(2, RecordOptions(mode=RecordMode.OVERDUB))
+    t0 = clock.now_ns()
+    played = [(0.1, [0x90, 60, 100]), (0.2, [0x90, 64, 80]), (0.2, [0x80, 64, 0]),
+              (0.25, [0xB0, 64, 127]), (0.3, [0x80, 60, 0]), (0.5, [0x90, 67, 90]),
+              (0.6, [0x90, 67, 70]), (0.7, [0x80, 67, 0]), (0.8, [0x80, 67, 0]),
+              (0.85, [0xB0, 1, 40]), (0.9, [0xB0, 64, 0]), (0.95, [0xE0, 0, 80]),
+              (1.0, [0xE0, 0, 64])]
+    for seconds, data in played:
+        clock.t = t0 + round(seconds * 1e9)
+        inputs.deliver("Keys", data, clock.now_ns())
+    clock.t = t0 + round(1.5 * 1e9)
+    j.end_take = lambda committed: None  # type: ignore[method-assign]  # dies right after landing
+    assert recorder.stop() is not None
+    j.close()
+    journal_path(crash_path).write_bytes(journal_path(live_path).read_bytes())
+
+    def landed(document: Document, track_id: int) -> tuple[object, ...]:
+        project = document.project
+        return (sorted((n.start, n.duration, n.pitch, n.velocity)
+                       for n in project.notes_of(track_id)),
+                sorted((c.time, c.controller.value, c.value) for c in project.controls.values()
+                       if c.track_id == track_id))
+
+    live = landed(doc, 2)
+    pf.close()
+    crashed = ProjectFile.open(crash_path)
+    crashed_doc = Document(crashed.load(), crashed)
+    added = recover(crashed, crashed_doc)
+    assert added and crashed_doc.project.tracks[added[0].track_id].name == "Track 2 recovered"
+    recovered = landed(crashed_doc, added[0].track_id)
+    crashed.close()
+    notes, points = live
+    assert len(notes) == 4 and len(points) == 5
+    assert (S // 5, MIN_DURATION, 64, 80) in notes  # off at its on's time: one sample
+    assert recovered == live
+
+
 _CHILD = textwrap.dedent("""
     import sys, time
     from cuesketch.engine.clock import SystemClock
     from cuesketch.engine.midi_input import MidiInputs
-    from cuesketch.engine.recorder import Recorder
+    from cuesketch.engine.recorder import Recorder, RecordMode, RecordOptions
     from cuesketch.engine.transport import Transport
     from cuesketch.model.document import Document
     from cuesketch.store.journal import Journal
