@@ -8,9 +8,9 @@ There are no unsaved changes: ``write`` (the Document's sink) commits each edit 
 transaction, in WAL mode with ``synchronous = FULL``, so neither a crash nor a power cut loses
 an edit that returned. A file is opened for writing by one Cuesketch at a time (``store.lock``);
 any other opens it read-only and says why in ``reason``. A file that is damaged is never written:
-it opens read-only with what could be read (``problems`` says what was lost), and
-``save_recovered_copy`` writes that to a new file. Opening a file of an older version migrates
-it, after a backup copy beside it (``<name>.v1-backup.cuesketch``).
+it opens read-only with what could be read (``problems`` says what was lost; ``store.salvage``
+reads it), and ``save_recovered_copy`` writes that to a new file. Opening a file of an older
+version migrates it, after a backup copy beside it (``<name>.v1-backup.cuesketch``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from cuesketch.model.project import ModelError, Project
 from cuesketch.store import tables
 from cuesketch.store.codec import FormatError
 from cuesketch.store.lock import LockedError, ProjectLock
+from cuesketch.store.salvage import (connect_existing, connect_salvaging, is_damage,
+                                     looks_like_a_project, quick_check, with_repaired_header)
 from cuesketch.store.schema import (APPLICATION_ID, SCHEMA_VERSION, NewerVersionError,
                                     check_version, file_version, migrate)
 from cuesketch.store.sqlite_io import (DB_ERRORS, SQLITE_MAGIC, connect, deadline, describe,
@@ -113,9 +115,9 @@ class ProjectFile:
     def _open(cls, path: Path, read_only: bool, reason: str | None,
               lock: ProjectLock | None) -> ProjectFile:
         try:
-            db = _connect_existing(path, read_only)
+            db = connect_existing(path, read_only)
         except DB_ERRORS as e:
-            if not _is_damage(e):  # busy, unreadable, a disk error: not the file's fault
+            if not is_damage(e):  # busy, unreadable, a disk error: not the file's fault
                 raise ProjectFileError(f"{path} can't be opened: {describe(e)}") from None
             return cls._open_repaired(path, lock, e)
         pf = cls(path, db, read_only, reason, lock)
@@ -137,12 +139,12 @@ class ProjectFile:
         if lock is not None:
             lock.release()
         try:
-            pf = cls(path, _connect_salvaging(path), read_only=True)
+            pf = cls(path, connect_salvaging(path), read_only=True)
             pf._become_damaged(describe(error))
             return pf
         except DB_ERRORS:
             pass
-        mem = _with_repaired_header(path)
+        mem = with_repaired_header(path)
         if mem is None:
             raise ProjectFileError(f"{path} is damaged and can't be read ({describe(error)})")
         pf = cls(path, mem, read_only=True)
@@ -157,7 +159,7 @@ class ProjectFile:
         except DB_ERRORS as e:
             raise ProjectFileError(f"{self.path} can't be read: {describe(e)}") from None
         if app_id != APPLICATION_ID:
-            if not _looks_like_a_project(db):
+            if not looks_like_a_project(db):
                 raise ProjectFileError(f"{self.path} is not a Cuesketch project")
             self._become_damaged("its header is damaged")
             return
@@ -168,7 +170,7 @@ class ProjectFile:
             check_version(version)
         except NewerVersionError as e:
             raise ProjectFileError(f"{self.path.name}: {e}") from None
-        trouble = _quick_check(db)
+        trouble = quick_check(db)
         if trouble:
             self._become_damaged(trouble)
             return
@@ -225,7 +227,7 @@ class ProjectFile:
             self.db.close()
             self.read_only = True
             try:
-                self.db = self.reader = _connect_salvaging(self.path)
+                self.db = self.reader = connect_salvaging(self.path)
             except DB_ERRORS as e:
                 raise ProjectFileError(f"{self.path} is damaged ({why}) and can't be read: "
                                        f"{describe(e)}") from None
@@ -431,7 +433,7 @@ def _check_is_project_file(path: Path) -> None:
     if size == 0:
         raise ProjectFileError(f"{path} is empty (0 bytes): it is not a Cuesketch project, or "
                                f"it was cut short and nothing of it is left")
-    # A few wrong bytes in SQLite's 16-byte mark are damage (see _with_repaired_header).
+    # A few wrong bytes in SQLite's 16-byte mark are damage (see salvage.with_repaired_header).
     if sum(a != b for a, b in zip(head[:16].ljust(16, b"?"), SQLITE_MAGIC)) > 3:
         raise ProjectFileError(f"{path} is not a Cuesketch project")
     if len(head) < 100:
@@ -458,105 +460,6 @@ def _why_not_writable(path: Path) -> str | None:
 
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
-
-
-def _connect_existing(path: Path, read_only: bool) -> sqlite3.Connection:
-    """A connection that has read the header and the schema (else it raises)."""
-    db = connect(path, read_only=read_only)
-    try:
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        db.close()
-        if not read_only:
-            raise
-        # A WAL file in a read-only folder, with no -shm beside it: SQLite can't set up
-        # shared memory there. Nothing can be writing it, so read it as immutable.
-        db = connect(path, read_only=True, immutable=True)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _is_damage(e: Exception) -> bool:
-    name = str(getattr(e, "sqlite_errorname", "") or "")
-    return (isinstance(e, UnicodeDecodeError)
-            or name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-            or "unsupported file format" in str(e))  # a damaged schema-format byte
-
-
-def _connect_salvaging(path: Path) -> sqlite3.Connection:
-    """Read-only, and lenient: ``writable_schema`` lets SQLite read a file cut short (its
-    header counts pages that are gone) or whose schema points at a lost page. Nothing can be
-    written through a read-only connection, so the pragma changes nothing but the reading."""
-    db = connect(path, read_only=True)
-    try:
-        db.execute("PRAGMA writable_schema = ON")
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        db.close()
-        db = connect(path, read_only=True, immutable=True)
-        db.execute("PRAGMA writable_schema = ON")
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _with_repaired_header(path: Path) -> sqlite3.Connection | None:
-    """The file in memory with its 100-byte header rewritten from what it must say, if that
-    makes it readable (the header is rewritten at every commit: it can be the torn part)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    for page_size in (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512):
-        pages = -(-len(data) // page_size)
-        if pages < 2:
-            continue
-        image = bytearray(data) + bytes(pages * page_size - len(data))
-        image[0:16] = SQLITE_MAGIC
-        image[16:18] = (page_size if page_size < 65536 else 1).to_bytes(2, "big")
-        image[18:24] = bytes((1, 1, 0, 64, 32, 32))  # rollback journal, no reserved bytes
-        image[28:32] = pages.to_bytes(4, "big")
-        image[32:40] = bytes(8)  # no free-page list
-        image[44:48] = (4).to_bytes(4, "big")  # schema format 4
-        image[52:56] = bytes(4)  # no auto-vacuum
-        image[56:60] = (1).to_bytes(4, "big")  # UTF-8
-        image[64:68] = bytes(4)
-        mem = memory_db()
-        try:
-            mem.deserialize(bytes(image))
-            mem.execute("PRAGMA writable_schema = ON")
-            if _looks_like_a_project(mem):
-                return mem
-        except DB_ERRORS:
-            pass
-        mem.close()
-    return None
-
-
-def _quick_check(db: sqlite3.Connection) -> str | None:
-    """None if SQLite finds the file sound (pages, types, CHECKs), else the first trouble."""
-    try:
-        rows = db.execute("PRAGMA quick_check(3)").fetchall()
-    except DB_ERRORS as e:
-        return describe(e)
-    if rows == [("ok",)]:
-        return None
-    first = str(rows[0][0]).replace("*** in database main ***", "").strip() if rows else ""
-    return first.splitlines()[0][:160] if first else "the check failed"
-
-
-def _looks_like_a_project(db: sqlite3.Connection) -> bool:
-    """A file whose header lost our mark but whose tables are ours."""
-    try:
-        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except DB_ERRORS:
-        return False
-    return {"meta", "notes", "tracks"} <= names
 
 
 def _backup_before_migration(db: sqlite3.Connection, path: Path, version: int) -> None:
