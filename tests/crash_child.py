@@ -39,20 +39,19 @@ def main(argv: list[str]) -> int:
                                        audio_driver="jack"))
     for problem in services.problems:
         print(f"crash_child: {problem}", file=sys.stderr, flush=True)
-    ex = services.extras
-    midi = ex["midi"]
+    midi = services.midi
     deadline = time.monotonic() + PORT_TIMEOUT_S
     while not any(port in name for name in midi.open_ports()):  # type: ignore[attr-defined]
         if time.monotonic() > deadline:
             print(f"error the keyboard {port} was not opened: {services.problems}", flush=True)
             return 1
         time.sleep(0.01)
-    session = RecordSession(document, ex["recorder"], ex["monitor"],  # type: ignore[arg-type]
-                            ex["playback"])  # type: ignore[arg-type]
+    session = RecordSession(document, services.recorder, services.monitor,  # type: ignore[arg-type]
+                            services.playback)  # type: ignore[arg-type]
     session.arm(document.project.sorted_tracks()[0].id)
     services.transport.seek(record_at)
     message = session.toggle()
-    if not ex["recorder"].active:  # type: ignore[attr-defined]
+    if not services.recorder.active:  # type: ignore[attr-defined]
         print(f"error the take did not start: {message}", flush=True)
         return 1
     t_ns = time.monotonic_ns()

@@ -52,13 +52,12 @@ def test_record_through_a_real_port_then_reopen_and_play_back(jackd: None, tmp_p
         services = Services(document, Transport(), pf, path)
         prefs = Preferences(midi_backend=JACK, midi_inputs=[f"{SENDER}:out"], audio_driver="jack")
         build_engine(services, prefs)
-        ex = services.extras
-        assert ex["audio"].driver == "jack", services.problems
-        assert wait_for(lambda: f"{SENDER}:out" in " ".join(ex["midi"].open_ports())), \
-            ex["midi"].ports()
+        assert services.audio.driver == "jack", services.problems
+        assert wait_for(lambda: f"{SENDER}:out" in " ".join(services.midi.open_ports())), \
+            services.midi.ports()
         strings = next(t for t in document.project.tracks.values() if t.name == "Strings")
         before = {n.id for n in document.project.notes_of(strings.id)}
-        session = RecordSession(document, ex["recorder"], ex["monitor"], ex["playback"])
+        session = RecordSession(document, services.recorder, services.monitor, services.playback)
         session.arm(strings.id)
         services.transport.seek(RECORD_AT)
         assert session.toggle().startswith("recording on Strings")
@@ -69,7 +68,7 @@ def test_record_through_a_real_port_then_reopen_and_play_back(jackd: None, tmp_p
             time.sleep(0.15)
             played.append((pitch, services.transport.position()))
             keys.send(mido.Message("note_on", note=pitch, velocity=90))
-            if wait_for(lambda: ex["synth"].active_voices() > 0, 0.2):
+            if wait_for(lambda: services.synth.active_voices() > 0, 0.2):
                 voices_heard += 1  # it sounds as it is played
             time.sleep(0.1)
             keys.send(mido.Message("note_off", note=pitch))

@@ -23,7 +23,7 @@ def test_nothing_there_is_said_plainly_and_the_rest_works(tmp_path: Path) -> Non
         assert "no SoundFont" in text and "missing.sf2" in text
         assert "no audio device: playing silently" in text
         assert "no MIDI input" in text and "usical typing" in text
-        assert services.extras["audio"].silent
+        assert services.audio is not None and services.audio.silent
         # What still works: the transport runs on the system clock, edits are kept.
         services.transport.play()
         assert services.transport.playing

@@ -8,48 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cuesketch.engine.clock import SystemClock
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
 from cuesketch.prefs import Preferences
+from cuesketch.services import Services, StatusLine, apply_click_preferences
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
-if TYPE_CHECKING:
-    from cuesketch.engine.click import Click
-
-
-@dataclass
-class Services:
-    document: Document
-    transport: Transport
-    project_file: ProjectFile | None = None
-    project_path: Path | None = None
-    problems: list[str] = field(default_factory=list)
-    extras: dict[str, object] = field(default_factory=dict)
-    read_only_reason: str | None = None  # why the project opened read-only (also a problem)
-
-    def close(self) -> None:
-        """Land a take still being recorded, then let every device go; the project last."""
-        recorder = self.extras.get("recorder")
-        steps = [("recorder", lambda: recorder.active and recorder.stop())]  # type: ignore[attr-defined]
-        for name, method in (("proxy_job", "close"), ("midi", "close"), ("audio", "stop"),
-                             ("playback", "close"),
-                             ("picture", "close"), ("journal", "close"), ("synth", "close")):
-            service = self.extras.get(name)
-            if service is not None:
-                steps.append((name, getattr(service, method)))
-        for name, step in steps:
-            if name == "recorder" and recorder is None:
-                continue
-            try:
-                step()
-            except Exception as e:  # closing one device must not lose the project
-                print(f"cuesketch: closing {name}: {e}", file=sys.stderr)
-        if self.project_file is not None:
-            self.project_file.close()
+__all__ = ["Services", "StatusLine", "apply_click_preferences", "build_engine",
+           "build_controls", "build_picture", "open_document", "run_gui"]
 
 
 def open_document(path: Path, read_only: bool = False) -> tuple[Document, ProjectFile, str | None]:
@@ -66,20 +35,13 @@ def open_document(path: Path, read_only: bool = False) -> tuple[Document, Projec
     return document, pf, reason
 
 
-def apply_click_preferences(click: Click, preferences: Preferences) -> None:
-    """The click's level and sound as the user set them (at start, and live from the dialog);
-    read by the audio thread at its next block."""
-    from cuesketch.engine.click import CLICK_SOUNDS
-    click.level = min(max(float(preferences.click_level), 0.0), 1.0)
-    click.sound = preferences.click_sound if preferences.click_sound in CLICK_SOUNDS else "gm"
-
-
 def build_engine(services: Services, preferences: Preferences) -> None:
     """The synth, its playback and audio output, MIDI input, monitoring and the recorder.
 
     Each part that can't start leaves a plain sentence in ``services.problems`` and the rest
     carries on: no SoundFont plays silently, no audio device runs on the monotonic clock, no
-    MIDI port still records from the computer keyboard.
+    MIDI port still records from the computer keyboard. Everything that reads "now" reads
+    ``services.clock``, the transport's.
     """
     from cuesketch.engine.audio_out import AudioOutput
     from cuesketch.engine.midi_input import MidiInputs
@@ -90,27 +52,32 @@ def build_engine(services: Services, preferences: Preferences) -> None:
     from cuesketch.engine.synth import SynthEngine
     from cuesketch.store.journal import Journal, recover
 
-    document, transport = services.document, services.transport
+    services.preferences = preferences
+    document, transport, clock = services.document, services.transport, services.clock
     sf = document.project.settings.soundfont or preferences.soundfont or "default"
     try:
         synth = SynthEngine(sf)
     except SoundFontError as e:
         services.problems.append(f"no SoundFont: {e}; playing silently")
         synth = SynthEngine(None)
-    playback = Playback(synth, document=document, transport=transport, background_rebuild=True)
+    services.synth = synth
+    playback = services.playback = Playback(synth, document=document, transport=transport,
+                                            background_rebuild=True)
     apply_click_preferences(playback.click, preferences)
     drivers = (preferences.audio_driver,) if preferences.audio_driver else None
-    audio = AudioOutput(playback, drivers=drivers, period_size=preferences.audio_buffer)
+    audio = services.audio = AudioOutput(playback, drivers=drivers,
+                                         period_size=preferences.audio_buffer)
     if not audio.start():
         why = "; ".join(f"{k}: {v}" for k, v in audio.failures.items())
         services.problems.append(
             "no audio device: playing silently (the picture and recording still run on the "
             "system clock; choose a driver in Preferences)" + (f" [{why}]" if why else ""))
-    monitor = Monitor(synth)
-    midi = MidiInputs(preferences.midi_backend or None)
+    monitor = services.monitor = Monitor(synth, clock=clock)
+    midi = services.midi = MidiInputs(preferences.midi_backend or None, clock=clock)
     midi.set_ports(preferences.midi_inputs or None)
-    journal = Journal(services.project_path) if services.project_path else None
-    recorder = Recorder(document, transport, journal)
+    path = services.project_path
+    journal = services.journal = Journal(path) if path is not None else None
+    recorder = services.recorder = Recorder(document, transport, journal)
     midi.add_listener(monitor.on_event)
     midi.add_listener(recorder.on_event)
     midi.add_status_listener(monitor.on_status)
@@ -130,8 +97,38 @@ def build_engine(services: Services, preferences: Preferences) -> None:
         if recovered:
             services.problems.append(
                 f"recovered an unfinished take: {len(recovered)} notes, on a new track")
-    services.extras.update(synth=synth, playback=playback, audio=audio, monitor=monitor,
-                           midi=midi, recorder=recorder, journal=journal)
+
+
+def build_controls(services: Services) -> None:
+    """What the window's actions drive, over whatever of the engine started: the record
+    session (the armed track, the record button), musical typing, and the range's loop and
+    punch. Plain Python: a test drives them without a window."""
+    from cuesketch.engine.range_control import RangeControl
+    from cuesketch.engine.session import RecordSession
+    from cuesketch.engine.typing_keyboard import TYPING_SOURCE, TypingKeyboard
+
+    document, transport = services.document, services.transport
+    if services.recorder is not None:
+        services.session = RecordSession(document, services.recorder, services.monitor,
+                                         services.playback, services.status.post)
+    if services.midi is not None:
+        services.typing = TypingKeyboard(services.midi.sender(TYPING_SOURCE))
+    services.range_control = RangeControl(document, transport, services.range_marks,
+                                          services.session)
+
+
+def build_picture(services: Services) -> None:
+    """The film on the picture view: its proxy when there is one, else the film itself while a
+    frame-accurate proxy is made in the background. What is wrong is said (``problems``) and
+    drawn in the picture's place."""
+    from cuesketch.media.picture_service import PictureService
+
+    prefs = services.preferences
+    picture = PictureService(services.document, services.transport, services.project_path,
+                             services.clock, volume=prefs.film_volume, muted=prefs.film_muted,
+                             post=services.status.post)
+    services.problems.extend(picture.load())
+    services.picture = picture
 
 
 def display_problem() -> str | None:
@@ -167,15 +164,16 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
         from cuesketch.ui.window_root import show_startup_error
         show_startup_error(f"{path.name} can't be opened", str(e))
         return 1
-    services = Services(document, Transport(), pf, path)
+    clock = SystemClock()  # the one clock: transport, picture, monitor and MIDI read it
+    services = Services(document, Transport(clock), pf, path, clock=clock,
+                        read_only_reason=read_only_reason)
     if read_only_reason:
-        services.read_only_reason = read_only_reason
         services.problems.append(read_only_reason)
-    preferences = load_preferences()
-    services.extras["prefs"] = preferences
-    build_engine(services, preferences)
-    from cuesketch.ui.window_root import run_window
     try:
+        build_engine(services, load_preferences())
+        build_controls(services)
+        build_picture(services)
+        from cuesketch.ui.window_root import run_window
         return run_window(services)
     finally:
         services.close()

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from cuesketch.app import Services
+from cuesketch.services import Services
 from cuesketch.demo import build_demo
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.render import read_wav
@@ -79,6 +79,23 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
                         staticmethod(lambda _parent, _title, text, *r: a.infos.append(text)))
     monkeypatch.setattr(file_actions, "launch_project", a.launched.append)
     return a
+
+
+class FakePicture:
+    """What the film actions ask of the picture service (the real one: test_relink_picture)."""
+
+    def __init__(self) -> None:
+        self.reloads = 0
+        self.offsets: list[int] = []
+        self.player = object()
+
+    def reload(self) -> list[str]:
+        self.reloads += 1
+        return []
+
+    def set_offset(self, frames: int) -> bool:
+        self.offsets.append(frames)
+        return True
 
 
 def film_file(path: Path, size: int = 50_000, seed: int = 0) -> Path:
@@ -345,8 +362,7 @@ def test_relink_finds_the_moved_film_by_its_content(qtbot: QtBot, setup: Setup,
                                                     tmp_path: Path) -> None:
     doc = setup.document
     old = doc.project.settings.media
-    reloads: list[int] = []
-    setup.services.extras["reload_picture"] = lambda: reloads.append(1)
+    picture = setup.services.picture = FakePicture()  # type: ignore[assignment]
     moved = tmp_path / "archive" / "deep" / "renamed.mp4"
     moved.parent.mkdir(parents=True)
     shutil.move(setup.path.parent / "film.mp4", moved)
@@ -357,10 +373,10 @@ def test_relink_finds_the_moved_film_by_its_content(qtbot: QtBot, setup: Setup,
     media = doc.project.settings.media
     assert media == media_for(setup.path, moved, old.offset_frames)
     assert media.path == "../archive/deep/renamed.mp4"
-    assert reloads == [1] and not setup.answers.warnings
+    assert picture.reloads == 1 and not setup.answers.warnings
     assert doc.history()[-1] == "Relink film"
     doc.undo()
-    assert doc.project.settings.media == old and reloads == [1, 1]
+    assert doc.project.settings.media == old and picture.reloads == 2
 
 
 def test_relink_finding_nothing_says_so(qtbot: QtBot, setup: Setup, tmp_path: Path) -> None:
@@ -373,13 +389,7 @@ def test_relink_finding_nothing_says_so(qtbot: QtBot, setup: Setup, tmp_path: Pa
 
 def test_film_offset_is_an_undoable_setting(setup: Setup) -> None:
     doc = setup.document
-    moved: list[int] = []
-
-    class Player:
-        def set_offset(self, frames: int) -> None:
-            moved.append(frames)
-
-    setup.services.extras["picture"] = Player()
+    picture = setup.services.picture = FakePicture()  # type: ignore[assignment]
     setup.answers.text += [("01:00:10:00", True), ("00:59:59:00", True)]
     setup.run("file.film_offset")
     assert doc.project.settings.media.offset_frames == 240
@@ -390,7 +400,7 @@ def test_film_offset_is_an_undoable_setting(setup: Setup) -> None:
     assert doc.project.settings.media.offset_frames == 240
     doc.undo()
     assert doc.project.settings.media.offset_frames == 0
-    assert moved == [240, -24, 240, 0]  # the picture followed, undo included
+    assert picture.offsets == [240, -24, 240, 0]  # the picture followed, undo included
 
 
 def test_a_bad_offset_timecode_changes_nothing(setup: Setup) -> None:

@@ -16,12 +16,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from cuesketch.app import Services
 from cuesketch.engine.render import RenderError
 from cuesketch.engine.soundfonts import SoundFontError
 from cuesketch.formats.smf import MidiFileError
 from cuesketch.media.probe import MediaError
 from cuesketch.model.project import ModelError
+from cuesketch.services import Services
 from cuesketch.store.project_file import ProjectFileError
 from cuesketch.store.sqlite_io import describe
 from cuesketch.timing.timecode import TimecodeError

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from cuesketch.app import Services
 from cuesketch.engine.render import RenderError, RenderResult, render_project
 from cuesketch.engine.soundfonts import SoundFontError
 from cuesketch.formats import smf
 from cuesketch.media.probe import probe
 from cuesketch.model.project import Project
+from cuesketch.services import Services
 from cuesketch.store.project_file import SUFFIX, ProjectFile
 from cuesketch.store.snapshots import list_snapshots, take_snapshot
 from cuesketch.timing.timecode import format_position
@@ -91,9 +91,9 @@ class FileActions(Dialogs):
 
     def settle(self) -> None:
         """Land a take being recorded and stop, so that what is copied is all there."""
-        recorder = self.services.extras.get("recorder")
-        if getattr(recorder, "active", False):
-            recorder.stop()  # type: ignore[attr-defined]
+        recorder = self.services.recorder
+        if recorder is not None and recorder.active:
+            recorder.stop()
         self.services.transport.stop()
 
     def may_leave(self, title: str) -> bool:
@@ -274,7 +274,7 @@ class FileActions(Dialogs):
             return
         what = f"cue {cue}" if cue else "the whole project"
         copy = copy_project(project)  # the render reads it while you go on editing
-        soundfont = getattr(self.services.extras.get("prefs"), "soundfont", "") or "default"
+        soundfont = self.services.preferences.soundfont or "default"
         self.start_task(lambda: render_project(copy, dest, cue=cue, soundfont=soundfont),
                         lambda result: self.rendered(result, what),
                         lambda why: self.error("Render mix", f"{what[:1].upper()}{what[1:]} "

@@ -1,9 +1,8 @@
 """The project's film: a new project's settings from it, relinking it, placing it in time.
 
 Both edits are settings changes through the document (one undo step each). The picture follows
-them, undo and redo included: a new offset moves the player live (``extras["picture"]``);
-another film is reloaded by ``extras["reload_picture"]`` when the window provides one, else
-when the project is next opened.
+them, undo and redo included (``Services.picture``): a new offset moves the player live, another
+film is loaded into the running window at once.
 """
 
 from __future__ import annotations
@@ -16,10 +15,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
-from cuesketch.app import Services
 from cuesketch.media.probe import MediaInfo
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import Media, Settings
+from cuesketch.services import Services
 from cuesketch.store.relink import Candidate, find_film, media_for, relink
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode, frames_per_day, parse_timecode
@@ -99,7 +98,7 @@ class FilmActions(Dialogs):
         with self.busy():
             settings = relink(self.document.project.settings, project_path, film)
         self.document.set_settings(settings, label)
-        if callable(self.services.extras.get("reload_picture")):
+        if self.services.picture is not None:
             self.post(f"The film is now {film}")  # follow_film reloaded the picture
         else:
             QMessageBox.information(self.window, label,
@@ -128,7 +127,8 @@ class FilmActions(Dialogs):
             return
         self.document.set_settings(replace(s, media=replace(s.media, offset_frames=offset)),
                                    "Set film offset")
-        follows = "" if self.services.extras.get("picture") is not None else \
+        picture = self.services.picture
+        follows = "" if picture is not None and picture.player is not None else \
             " (the picture follows when the project is next opened)"
         self.post(f"The film's first frame is now at {format_timecode(frame, s.rate)}{follows}")
 
@@ -140,17 +140,15 @@ class FilmActions(Dialogs):
             before, after = change.before.media, change.after.media
             if before == after:
                 continue
-            extras = self.services.extras
+            picture = self.services.picture
+            if picture is None:
+                return
             try:
                 if (before is not None and after is not None and before.path == after.path
                         and before.content_hash == after.content_hash):
-                    set_offset = getattr(extras.get("picture"), "set_offset", None)
-                    if set_offset is not None:
-                        set_offset(after.offset_frames)
+                    picture.set_offset(after.offset_frames)
                 else:
-                    reload = extras.get("reload_picture")
-                    if callable(reload):
-                        reload()
+                    picture.reload()
             except Exception as e:  # the edit stands; only the picture lags
                 traceback.print_exc(file=sys.stderr)
                 self.post(f"The picture could not follow the film's change: {e}")

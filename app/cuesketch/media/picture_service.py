@@ -1,0 +1,197 @@
+"""The project's film on screen, as one service: which film, the player showing it, the
+frame-accurate proxy being made, and what is wrong in plain words.
+
+The composition root builds it once and ``load()``s the project's film; the picture view
+listens (``observe``) and shows ``player``, or ``problem`` in its place, with ``status`` over
+it. ``reload()`` follows the project's film again when it changed (a relink, or its undo);
+``set_offset`` moves the picture in time, live. The players it makes are its own and end with
+``close()`` (libvlc's threads must stop before Python's callbacks go away).
+
+Listeners are called on the thread that changed something: the proxy's progress and its
+arrival come from the proxy's worker thread. Nothing here knows Qt.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from cuesketch.engine.clock import MonotonicClock, SystemClock
+from cuesketch.engine.transport import Transport
+from cuesketch.media.picture import PicturePlayer
+from cuesketch.media.probe import MediaError, MediaInfo, disagreements, probe
+from cuesketch.media.proxy import ProxyJob, cached_proxy, needs_proxy
+from cuesketch.model.document import Document
+from cuesketch.store.relink import check_link
+from cuesketch.timing.rates import FrameRate
+
+NO_FILM = "This project has no film yet."
+
+
+class PictureService:
+    def __init__(self, document: Document, transport: Transport, project_path: Path | None,
+                 clock: MonotonicClock | None = None, *, volume: float = 0.8,
+                 muted: bool = False, sound: bool = True,
+                 post: Callable[[str], None] | None = None,
+                 proxy_folder: Path | None = None) -> None:
+        self.document = document
+        self.transport = transport
+        self.project_path = project_path
+        self.clock = clock or SystemClock()
+        self.sound = sound
+        self.post = post or (lambda _text: None)
+        self.proxy_folder = proxy_folder  # None: the user's proxy cache
+        self.player: PicturePlayer | None = None
+        self.problem: str | None = None  # why there is no picture, for the view
+        self.status = ""  # a line over the picture while the proxy is made
+        self.proxy_job: ProxyJob | None = None
+        self.reloads = 0  # films loaded after the first (relinks, undo)
+        self._volume, self._muted = volume, muted
+        self._players: list[PicturePlayer] = []  # every player made here, closed with it
+        self._listeners: tuple[Callable[[], None], ...] = ()
+        self._lock = threading.RLock()
+        self._generation = 0  # a proxy made for an earlier film is not opened
+        self._loaded = False
+
+    def observe(self, listener: Callable[[], None]) -> None:
+        """Called when ``player``, ``problem`` or ``status`` changed (on the changing thread)."""
+        self._listeners = (*self._listeners, listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    # -- the film ------------------------------------------------------------------------------
+    def load(self) -> list[str]:
+        """Show the project's film: its proxy when there is one, else the film itself while
+        a frame-accurate proxy is made in the background. Returns what is wrong, for the
+        status bar (the view shows ``problem``)."""
+        with self._lock:
+            if self._loaded:
+                self.reloads += 1
+            self._loaded = True
+            self._generation += 1
+            self._stop_proxy()
+            problems = self._load()
+        self._changed()
+        return problems
+
+    def reload(self) -> list[str]:
+        """The project's film changed (relinked, or undone): show the one it links now."""
+        problems = self.load()
+        for problem in problems:
+            self.post(problem)
+        return problems
+
+    def _load(self) -> list[str]:
+        settings = self.document.project.settings
+        media = settings.media
+        self.status = ""
+        if media is None:
+            return self._fail(NO_FILM, None)
+        if self.project_path is None:
+            return self._fail(None, None)
+        link = check_link(self.project_path, media)
+        if not link.found or not link.same:
+            what = "is missing" if not link.found else "is not the same film any more"
+            return self._fail(f"The film {what}: {link.path}\nRelink it: the project keeps its "
+                              "name and content hash, so it can be found in a folder you point "
+                              "to.", f"the film {what}: {link.path}")
+        try:
+            info = probe(link.path)
+        except MediaError as e:
+            return self._fail(f"The film can't be played: {e}", f"the film can't be played: {e}")
+        problems = disagreements(info, settings)
+        try:
+            player = self._player(settings.rate)
+            player.set_offset(media.offset_frames)
+            proxy = cached_proxy(link.path, folder=self.proxy_folder)
+            player.open(proxy or link.path, info)
+        except (MediaError, RuntimeError, OSError) as e:
+            return problems + self._fail(f"The picture can't be shown: {e}", f"no picture: {e}")
+        self.problem = None
+        if proxy is None and needs_proxy(info):
+            self._start_proxy(link.path, info)
+        return problems
+
+    def _fail(self, problem: str | None, said: str | None) -> list[str]:
+        if self.player is not None:
+            self.player.unload()
+        self.problem = problem
+        return [said] if said else []
+
+    def _player(self, rate: FrameRate) -> PicturePlayer:
+        player = self.player
+        if player is None:
+            player = PicturePlayer(self.transport, rate, sound=self.sound, clock=self.clock)
+            player.set_volume(self._volume)
+            player.set_muted(self._muted)
+            self._players.append(player)
+            self.player = player
+        player.project_rate = rate
+        return player
+
+    def set_offset(self, offset_frames: int) -> bool:
+        """The film's first frame moved in the project; False when no film is shown."""
+        player = self.player
+        if player is None or player.path is None:
+            return False
+        player.set_offset(offset_frames)
+        return True
+
+    # -- its sound -----------------------------------------------------------------------------
+    def set_volume(self, volume: float) -> None:
+        self._volume = volume
+        if self.player is not None:
+            self.player.set_volume(volume)
+
+    def set_muted(self, muted: bool) -> None:
+        self._muted = muted
+        if self.player is not None:
+            self.player.set_muted(muted)
+
+    # -- the proxy -----------------------------------------------------------------------------
+    def _start_proxy(self, film: Path, info: MediaInfo) -> None:
+        generation = self._generation
+
+        def progress(fraction: float) -> None:
+            if generation == self._generation:
+                self.status = f"Making a frame-accurate copy of the film: {fraction * 100:.0f} %"
+                self._changed()
+
+        def done(path: Path | None, error: str | None) -> None:
+            with self._lock:
+                if generation != self._generation:
+                    return  # made for a film no longer shown
+                self.status = ""
+                if path is not None and self.player is not None:
+                    try:
+                        self.player.open(path, info)
+                        self.post("The film is now frame-accurate (proxy ready)")
+                    except MediaError as e:
+                        error = str(e)
+                if error is not None:
+                    self.post(f"No frame-accurate proxy ({error}); seeks may land a frame or "
+                              "two early")
+            self._changed()
+
+        self.proxy_job = ProxyJob(film, info=info, on_progress=progress, on_done=done,
+                                  folder=self.proxy_folder)
+
+    def _stop_proxy(self) -> None:
+        job, self.proxy_job = self.proxy_job, None
+        if job is not None:
+            job.cancel()  # its file is taken away by its own thread
+
+    def close(self) -> None:
+        """Stop the proxy being made, then every player (the app is quitting)."""
+        with self._lock:
+            self._generation += 1
+            job, self.proxy_job = self.proxy_job, None
+        if job is not None:
+            job.close()
+        for player in self._players:
+            player.close()
+        self._players.clear()
+        self.player = None
