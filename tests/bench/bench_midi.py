@@ -74,7 +74,7 @@ class NullSink:
 # -- in process ------------------------------------------------------------------------------
 class _LoopbackPort:
     def __init__(self, deliver: Deliver) -> None:
-        self.callback = rtmidi_callback(deliver, time.monotonic_ns)  # what rtmidi would call
+        self.callback = rtmidi_callback(deliver, SystemClock())  # what rtmidi would call
 
     def close(self) -> None:
         pass

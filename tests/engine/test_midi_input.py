@@ -184,15 +184,24 @@ def test_arrival_clock_never_moves_a_stamp_later_and_bounds_its_correction() -> 
     assert all(s - g <= ArrivalClock.MAX_CORRECTION_NS for g, s in zip(got, stamps))
 
 
+class Stamps:
+    """A clock that reads out the given times, one a call (the callback reads it once)."""
+
+    def __init__(self, *times: int) -> None:
+        self.times = iter(times)
+
+    def now_ns(self) -> int:
+        return next(self.times)
+
+
 def test_the_rtmidi_callback_stamps_then_corrects() -> None:
     got: list[tuple[list[int], int]] = []
-    now = iter([100, 250, 300]).__next__
-    callback = rtmidi_callback(lambda data, t: got.append((data, t)), now)
+    callback = rtmidi_callback(lambda data, t: got.append((data, t)), Stamps(100, 250, 300))
     callback(([0x90, 60, 1], 0.0), None)
     callback(([0x80, 60, 0], 100e-9), None)  # arrived 100 ns after the first, stamped 150 after
     callback(([0x90, 61, 1], 100e-9), None)
     assert got == [([0x90, 60, 1], 100), ([0x80, 60, 0], 200), ([0x90, 61, 1], 300)]
-    plain = rtmidi_callback(lambda data, t: got.append((data, t)), iter([7]).__next__,
+    plain = rtmidi_callback(lambda data, t: got.append((data, t)), Stamps(7),
                             use_deltas=False)
     plain(([0xB0, 1, 2], 5.0), None)
     assert got[-1] == ([0xB0, 1, 2], 7)

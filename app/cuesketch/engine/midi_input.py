@@ -281,7 +281,7 @@ class MidiInputs:
                 api_may_start(a) for a in compiled_apis()):
             return False
         try:
-            self._system = open_system(api, self.client_name, self._now)
+            self._system = open_system(api, self.client_name, self._clock)
         except MidiUnavailable as e:
             if self.problem != str(e):
                 statuses.append(PortStatus("", PortChange.UNAVAILABLE, self._now(), str(e)))

@@ -2,8 +2,8 @@
 
 ``RtMidiSystem`` lists the input ports of one rtmidi API and opens them, one rtmidi client
 each (rtmidi can't reopen a closed input object on JACK: it stays silent, so every open makes
-a fresh ``rtmidi.MidiIn``). Its callback stamps each message with the monotonic clock first
-thing, then ``ArrivalClock`` takes out the time the callback waited for the GIL, using
+a fresh ``rtmidi.MidiIn``). Its callback stamps each message with the app's clock (the
+``MonotonicClock`` the transport runs on) first thing, then ``ArrivalClock`` takes out the time the callback waited for the GIL, using
 rtmidi's own delta times, measured in C.
 
 Backends: the platform's default rtmidi API (ALSA sequencer on Linux, CoreMIDI on macOS),
@@ -28,6 +28,7 @@ from typing import Protocol
 
 import rtmidi
 
+from cuesketch.engine.clock import MonotonicClock, SystemClock
 from cuesketch.engine.jack_ports import JackPorts
 
 ALSA, JACK, COREMIDI = "LINUX_ALSA", "UNIX_JACK", "MACOSX_CORE"
@@ -105,14 +106,15 @@ class ArrivalClock:
         return self._c_ns + self._origin
 
 
-def rtmidi_callback(deliver: Deliver, now: Callable[[], int],
+def rtmidi_callback(deliver: Deliver, clock: MonotonicClock,
                     use_deltas: bool = True) -> RtMidiCallback:
     """The function rtmidi calls on its thread for each message (benchmarks call it too)."""
-    clock = ArrivalClock() if use_deltas else None
+    now = clock.now_ns
+    arrivals = ArrivalClock() if use_deltas else None
 
     def on_message(event: tuple[list[int], float], _data: object) -> None:
         stamp = now()  # first: what the recording is timed by
-        deliver(event[0], clock.arrival(event[1], stamp) if clock is not None else stamp)
+        deliver(event[0], arrivals.arrival(event[1], stamp) if arrivals is not None else stamp)
     return on_message
 
 
@@ -137,12 +139,12 @@ class RtMidiSystem:
     """
 
     def __init__(self, api: str, client_name: str = "Cuesketch",
-                 now: Callable[[], int] = time.monotonic_ns) -> None:
+                 clock: MonotonicClock | None = None) -> None:
         if api not in API_IDS:
             raise MidiUnavailable(f"unknown MIDI backend {api!r} (known: {', '.join(API_IDS)})")
         self.api = api
         self.client_name = client_name
-        self._now = now
+        self._clock = clock or SystemClock()
         self._jack: JackPorts | None = None
         self._lister: rtmidi.MidiIn | None = None
         self.period: tuple[int, int] | None = None  # JACK: (frames, rate)
@@ -176,7 +178,7 @@ class RtMidiSystem:
             if index is None:
                 raise OSError(f"no MIDI input named {name!r}")
             rt.ignore_types(sysex=True, timing=True, active_sense=True)
-            rt.set_callback(rtmidi_callback(deliver, self._now,
+            rt.set_callback(rtmidi_callback(deliver, self._clock,
                                             use_deltas=self.api in DELTAS_MEASURED_IN_C))
             rt.open_port(index, "in")
         except BaseException:
@@ -223,7 +225,7 @@ def api_may_start(api: str) -> bool:
 
 
 def open_system(api: str | None = None, client_name: str = "Cuesketch",
-                now: Callable[[], int] = time.monotonic_ns) -> RtMidiSystem:
+                clock: MonotonicClock | None = None) -> RtMidiSystem:
     """The chosen backend, or the platform's default then JACK; MidiUnavailable if none."""
     candidates = [api] if api else compiled_apis()
     reasons: list[str] = []
@@ -234,7 +236,7 @@ def open_system(api: str | None = None, client_name: str = "Cuesketch",
                                            else " server is running" if name == JACK else ""))
             continue
         try:
-            return RtMidiSystem(name, client_name, now)
+            return RtMidiSystem(name, client_name, clock)
         except MidiUnavailable as e:
             reasons.append(str(e))
     hint = (" Load the ALSA sequencer (modprobe snd-seq) or start JACK (for example "
