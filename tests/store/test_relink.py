@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from cuesketch.model.entities import Media, Settings
-from cuesketch.store.relink import (SPAN, check_link, content_hash, film_path, find_film,
-                                    hash_size, media_for, relink)
+from cuesketch.files import SPAN, content_hash, hash_size
+from cuesketch.store.relink import check_link, film_path, find_film, media_for, relink
 
 
 def _film(path: Path, size: int, seed: int = 0) -> Path:

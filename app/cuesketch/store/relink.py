@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from cuesketch.files import SPAN, content_hash, hash_size  # noqa: F401 (SPAN: for callers)
+from cuesketch.files import content_hash, hash_size
 from cuesketch.model.entities import Media, Settings
 
 
