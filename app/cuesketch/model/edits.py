@@ -82,28 +82,9 @@ def transpose_notes(project: Project, ids: Iterable[int], semitones: int) -> lis
     return move_notes(project, ids, 0, semitones)
 
 
-def resize_notes(project: Project, ids: Iterable[int], d_duration: int,
-                 min_duration: int = 1) -> list[Change]:
-    """Lengthen (or shorten, negative) notes by the same amount; none gets shorter than
-    ``min_duration`` (or its own length, if already shorter)."""
-    return _changed(
-        (n, replace(n, duration=max(min(min_duration, n.duration), n.duration + d_duration)))
-        for n in _notes(project, ids))
-
-
-def set_note_ends(project: Project, ends: Mapping[int, int], min_duration: int = 1) -> list[Change]:
-    """Give notes new ends (flicks), each at least ``min_duration`` after its start."""
-    return _changed((n, replace(n, duration=max(min_duration, ends[n.id] - n.start)))
-                    for n in _notes(project, ends))
-
-
 def set_velocities(project: Project, velocities: Mapping[int, int]) -> list[Change]:
     return _changed((n, replace(n, velocity=clamp_velocity(velocities[n.id])))
                     for n in _notes(project, velocities))
-
-
-def set_velocity(project: Project, ids: Iterable[int], velocity: int) -> list[Change]:
-    return set_velocities(project, {i: velocity for i in ids})
 
 
 def duplicate_notes(project: Project, ids: Iterable[int], offset: int | None = None) -> list[Change]:
@@ -235,9 +216,4 @@ def draw_controls(project: Project, track_id: int, controller: Controller, start
             changes.append(insert(ControlPoint(project.new_id(ControlPoint), track_id, t,
                                                controller, v)))
     return changes
-
-
-def erase_controls(project: Project, track_id: int, controller: Controller, start: int,
-                   end: int) -> list[Change]:
-    return [delete(p) for p in controls_in(project, track_id, controller, start, end)]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -130,11 +129,3 @@ def snap_rate(fps: Fraction | float, drop: bool = False, tolerance: float = 0.00
                 best = rate
     return best
 
-
-def snap_rate_warning(fps: Fraction | float, project: FrameRate) -> FrameRate | None:
-    """Snap a file's rate and warn when it disagrees with the project's."""
-    rate = snap_rate(fps, drop=project.drop)
-    if rate is not None and rate.fps != project.fps:
-        warnings.warn(f"the file runs at {rate.name} fps but the project at {project.name}",
-                      stacklevel=2)
-    return rate

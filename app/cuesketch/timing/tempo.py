@@ -26,12 +26,8 @@ from math import isqrt
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.units import (
     FLICKS_PER_SECOND,
-    SAMPLE_RATE,
     Flicks,
     Frames,
-    Samples,
-    flicks_to_samples,
-    samples_to_flicks,
 )
 
 PPQ = 960  # ticks per quarter note
@@ -196,13 +192,6 @@ class TempoMap:
         """The frame nearest to a bar|beat|tick; frame -> bbt -> frame returns the same frame
         as long as a tick is shorter than a frame (any tempo above 4 bpm at 60 fps)."""
         return self.beat_to_frame(self.bbt_to_beat(bbt), rate)
-
-    def samples_to_beat(self, samples: int, sample_rate: int = SAMPLE_RATE) -> Fraction:
-        return self.flicks_to_beat(samples_to_flicks(samples, sample_rate))
-
-    def beat_to_samples(self, beat: Fraction | int, sample_rate: int = SAMPLE_RATE) -> Samples:
-        """The sample on which a beat falls (floor of its nearest flick: never early)."""
-        return flicks_to_samples(self.beat_to_flicks(beat), sample_rate)
 
 
 class _TempoIndex:

@@ -32,10 +32,6 @@ def seconds_to_flicks(seconds: float | Fraction | int) -> Flicks:
     return Flicks(round(Fraction(seconds) * FLICKS_PER_SECOND))
 
 
-def flicks_to_seconds(flicks: int) -> Fraction:
-    return Fraction(flicks, FLICKS_PER_SECOND)
-
-
 def samples_to_flicks(samples: int, rate: int = SAMPLE_RATE) -> Flicks:
     f = Fraction(samples * FLICKS_PER_SECOND, rate)
     return Flicks(f.numerator if f.denominator == 1 else round(f))
@@ -44,7 +40,3 @@ def samples_to_flicks(samples: int, rate: int = SAMPLE_RATE) -> Flicks:
 def flicks_to_samples(flicks: int, rate: int = SAMPLE_RATE) -> Samples:
     """The sample on which a position falls (floor), so a note never starts early."""
     return Samples((flicks * rate) // FLICKS_PER_SECOND)
-
-
-def flicks_to_nearest_sample(flicks: int, rate: int = SAMPLE_RATE) -> Samples:
-    return Samples(round(Fraction(flicks * rate, FLICKS_PER_SECOND)))
