@@ -15,7 +15,8 @@ from cuesketch.model.document import Document
 from cuesketch.ui.bridge import StatusSignals
 from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.piano_roll import PianoRoll
-from cuesketch.ui.range_actions import range_handlers, range_marks
+from cuesketch.engine.range_control import RangeControl
+from cuesketch.ui.range_actions import range_handlers, show_range_state
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -24,17 +25,19 @@ from pytestqt.qtbot import QtBot
 class Rig:
     def __init__(self, qtbot: QtBot, tmp_path: Path) -> None:
         self.services = Services(Document(build_demo()), Transport(FakeClock()))
-        self.services.extras["session"] = SimpleNamespace(options=RecordOptions())
+        self.session = SimpleNamespace(options=RecordOptions())
         self.said: list[str] = []
-        window: list[MainWindow] = []
         self.roll = PianoRoll(self.services.document, self.services.transport)
-        self.marks = range_marks(self.services)
-        self.roll.set_range_marks(self.marks)
+        self.control = RangeControl(self.services.document, self.services.transport,
+                                    session=self.session)  # type: ignore[arg-type]
+        self.marks = self.control.marks
+        self.roll.set_range(self.control)
         self.window = MainWindow(self.services.document, self.services.transport, QLabel(),
                                  self.roll, StatusSignals(),
-                                 range_handlers(lambda: window[0], self.services, self.said.append),
+                                 range_handlers(self.control, self.said.append,
+                                                lambda: self.roll.selection),
                                  QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-        window.append(self.window)
+        show_range_state(self.control, self.window.action_map)
         qtbot.addWidget(self.window)
         self.rate = self.services.document.project.settings.rate
 
@@ -53,7 +56,7 @@ class Rig:
 
     @property
     def punch(self) -> tuple[int, int] | None:
-        return self.services.extras["session"].options.punch  # type: ignore[attr-defined, no-any-return]
+        return self.session.options.punch  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -102,7 +105,7 @@ def test_range_to_the_cue_and_to_the_selected_notes(rig: Rig) -> None:
     rig.trigger("range_cue")
     assert rig.marks.range == (rig.f(1152), rig.f(1230))
     notes = sorted(rig.services.document.project.notes.values(), key=lambda n: n.start)[:3]
-    rig.roll.set_selection(n.id for n in notes)
+    rig.roll.editor.set_selection(n.id for n in notes)
     rig.trigger("range_selection")
     fpf = rig.rate.flicks_per_frame
     lo, hi = rig.marks.range or (0, 0)
@@ -142,21 +145,22 @@ def test_ctrl_drag_in_the_ruler_marks_the_range_on_frames(rig: Rig, qtbot: QtBot
 
 def test_recording_loop_takes_switches_the_loop_on_over_the_range(rig: Rig) -> None:
     from cuesketch.engine.recorder import RecordMode
-    from cuesketch.ui.range_actions import record
     toggled: list[tuple[int, int] | None] = []
-    session = SimpleNamespace(options=RecordOptions(mode=RecordMode.LOOP),
-                              recorder=SimpleNamespace(active=False),
-                              toggle=lambda: toggled.append(rig.transport.loop) or "recording")
+    rig.session.recorder = SimpleNamespace(active=False)
+    rig.session.toggle = lambda: toggled.append(rig.transport.loop) or "recording"
+    rig.trigger("mode_loop")
+    assert rig.checked("mode_loop") and not rig.checked("mode_replace")
+    assert rig.session.options.mode is RecordMode.LOOP
     rig.transport.seek(rig.f(5000))  # in no cue, nothing marked: nothing to go round
-    record(session, rig.window, rig.said.append)
-    assert toggled == [] and "nothing to loop" in rig.said[-1]
+    rig.window.action_map["transport.record"].trigger()
+    assert toggled == [] and "nothing to loop" in rig.said[-1] and not rig.checked("loop")
     rig.marks.set(rig.f(24), rig.f(96))
-    record(session, rig.window, rig.said.append)
+    rig.window.action_map["transport.record"].trigger()
     assert toggled == [(rig.f(24), rig.f(96))] and rig.checked("loop")
     assert rig.said[-1] == "recording"
-    session.options = RecordOptions()  # replace: R never touches the loop
+    rig.trigger("mode_replace")  # replace: R never touches the loop
     rig.trigger("loop")
-    record(session, rig.window, rig.said.append)
+    rig.window.action_map["transport.record"].trigger()
     assert toggled[-1] is None and not rig.checked("loop")
 
 

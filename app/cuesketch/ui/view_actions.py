@@ -1,94 +1,85 @@
-"""The handlers of the View and Transport menus that reach past the transport: the picture's
-own window, the film's sound, the click, record modes and count-in (the in–out range, loop and
-punch are in ``range_actions``)."""
+"""The actions that reach past the transport to the picture and the click: the picture's own
+window, the film's sound, the click. Each checkable action shows the state of what it switches
+(the player's mute, the click's ``enabled``), never holds it. The in–out range, loop, punch,
+record modes and count-in are in ``range_actions``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
+from cuesketch.engine.click import Click
+from cuesketch.engine.transport import Transport
+from cuesketch.media.picture import PicturePlayer
+from cuesketch.model.document import Document
 
-from cuesketch.app import Services
-from cuesketch.engine.recorder import RecordMode, count_in_flicks
-from cuesketch.timing.position import tempo_at
+if TYPE_CHECKING:
+    from cuesketch.ui.main_window import MainWindow
+    from cuesketch.ui.picture_window import PictureWindow
 
 
-def view_handlers(window: Any, services: Services,
-                  post: Callable[[str], None]) -> dict[str, Callable[[], None]]:
-    """Handlers by action name; ``window`` is the MainWindow, read lazily (it is built after)."""
-    extras = services.extras
-    document, transport = services.document, services.transport
-    state: dict[str, Any] = {"picture_window": None}
+class ViewActions:
+    def __init__(self, window: Callable[[], MainWindow], document: Document,
+                 transport: Transport, post: Callable[[str], None],
+                 player: PicturePlayer | None = None, click: Click | None = None) -> None:
+        """``window``: the main window, read lazily (it is built after the handlers)."""
+        self.window = window
+        self.document = document
+        self.transport = transport
+        self.post = post
+        self.player = player
+        self.click = click
+        self.picture: PictureWindow | None = None
 
-    def action(name: str) -> QAction:
-        return window().action_map[name]  # type: ignore[no-any-return]
+    def handlers(self) -> dict[str, Callable[[], None]]:
+        out: dict[str, Callable[[], None]] = {"view.picture_window": self.toggle_picture_window,
+                                              "view.film_mute": self.toggle_film_mute}
+        if self.click is not None:
+            out["transport.click"] = self.toggle_click
+        return out
 
-    def picture_window() -> None:
+    def show_state(self) -> None:
+        """The checkable actions as things are (once the window is built)."""
+        self._check("view.picture_window", self.picture is not None)
+        self._check("view.film_mute", self.player is not None and self.player.muted)
+        self._check("transport.click", self.click is not None and self.click.enabled)
+
+    def toggle_picture_window(self) -> None:
         from cuesketch.ui.picture_window import PictureWindow
-        w = state["picture_window"]
-        if w is not None:
-            w.close()
+        if self.picture is not None:
+            self.picture.close()
             return
-        view = window().picture
-        w = PictureWindow(document, transport, extras.get("picture"),  # type: ignore[arg-type]
-                          getattr(view, "options", None), actions=window().action_map.values())
+        main = self.window()
+        w = PictureWindow(self.document, self.transport, self.player,
+                          getattr(main.picture, "options", None), actions=main.action_map.values())
 
         def closed() -> None:
-            state.update(picture_window=None)
-            action("view.picture_window").setChecked(False)
+            self.picture = None
+            self.show_state()
         w.closed.connect(closed)
-        state["picture_window"] = w
-        w.present(full_screen=True, avoid=window())
-        action("view.picture_window").setChecked(True)
+        self.picture = w
+        w.present(full_screen=True, avoid=main)
+        self.show_state()
 
-    def film_mute() -> None:
-        player = extras.get("picture")
-        muted = action("view.film_mute").isChecked()
-        if player is None:
-            post("There is no film sound to mute")
+    def toggle_film_mute(self) -> None:
+        if self.player is None:
+            self.show_state()
+            self.post("There is no film sound to mute")
             return
-        player.set_muted(muted)  # type: ignore[attr-defined]
-        post("Film sound muted" if muted else "Film sound on")
+        muted = not self.player.muted
+        self.player.set_muted(muted)
+        self.show_state()
+        self.post("Film sound muted" if muted else "Film sound on")
 
-    def click() -> None:
-        playback = extras.get("playback")
-        if playback is None:
+    def toggle_click(self) -> None:
+        if self.click is None:
             return
-        on = action("transport.click").isChecked()
-        playback.click.enabled = on  # type: ignore[attr-defined]
-        post("Click on" if on else "Click off")
+        self.click.enabled = not self.click.enabled
+        self.show_state()
+        self.post("Click on" if self.click.enabled else "Click off")
 
-    def record_mode(mode: RecordMode) -> Callable[[], None]:
-        def choose() -> None:
-            session = extras.get("session")
-            if session is None:
-                return
-            from dataclasses import replace
-            session.options = replace(session.options, mode=mode)  # type: ignore[attr-defined]
-            for m in RecordMode:
-                action(f"transport.mode_{m.value}").setChecked(m is mode)
-            post(f"Record mode: {mode.value}")
-        return choose
-
-    def count_in() -> None:
-        session = extras.get("session")
-        if session is None:
-            return
-        from dataclasses import replace
-        bars = 1 if action("transport.count_in").isChecked() else 0
-        at = transport.position()
-        flicks = count_in_flicks(tempo_at(at, document.project.settings,
-                                          document.project.cues.values()), at, bars)
-        session.options = replace(session.options, count_in=flicks)  # type: ignore[attr-defined]
-        post("Count-in: one bar" if bars else "Count-in off")
-
-    handlers: dict[str, Callable[[], None]] = {
-        "view.picture_window": picture_window,
-        "view.film_mute": film_mute,
-        "transport.click": click,
-        "transport.count_in": count_in,
-    }
-    for m in RecordMode:
-        handlers[f"transport.mode_{m.value}"] = record_mode(m)
-    return handlers
+    def _check(self, name: str, on: bool) -> None:
+        action = self.window().action_map.get(name)
+        if action is not None and action.isChecked() != on:
+            action.setChecked(on)
