@@ -26,6 +26,8 @@ from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode
 from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
 from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.roll_editor import KEYS, Tool
+from cuesketch.ui.roll_host import RulerLead
 from cuesketch.ui.roll_view_model import Follow
 
 BEAT = SEC // 2  # 120 bpm
@@ -124,7 +126,7 @@ def test_click_in_empty_space_draws_a_grid_step_on_the_grid(rig: Rig) -> None:
     rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + S16 + S16 // 2, 72))
     assert (9 * BEAT + S16, S16, 72) in rig.notes(1)
     assert rig.roll.selection == {max(rig.project.notes)}
-    assert rig.heard[0] == (72, rig.roll.draw_velocity) and rig.heard[-1] == (72, 0)
+    assert rig.heard[0] == (72, rig.roll.editor.draw_velocity) and rig.heard[-1] == (72, 0)
     rig.check_undo()
 
 
@@ -136,7 +138,7 @@ def test_drag_in_empty_space_draws_a_longer_note_as_one_step(rig: Rig) -> None:
 
 
 def test_alt_drag_places_freely(rig: Rig) -> None:
-    rig.roll.set_snap(SnapMode.FRAMES)
+    rig.roll.editor.set_snap(SnapMode.FRAMES)
     rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + FPF // 2, 72))
     (start, _dur, _p) = [n for n in rig.notes(1) if n[2] == 72][0]
     assert start % FPF == 0  # frames snapping: the note starts on a frame
@@ -162,7 +164,7 @@ def test_click_shift_click_rubber_band_and_select_all(rig: Rig) -> None:
 
 
 def test_select_tool_drag_is_a_rubber_band(rig: Rig) -> None:
-    rig.roll.set_tool("select")
+    rig.roll.editor.set_tool(Tool.SELECT)
     rig.drag(rig.canvas, rig.at(BEAT, 70), rig.at(5 * BEAT, 55))
     a, b, _c, _d = sorted(rig.project.notes)
     assert rig.roll.selection == {a, b}
@@ -180,7 +182,7 @@ def test_clicking_another_tracks_note_makes_it_active(rig: Rig, qtbot) -> None: 
 
 def test_drag_moves_the_selection_in_time_and_pitch_as_one_step(rig: Rig) -> None:
     a, b, _c, _d = sorted(rig.project.notes)
-    rig.roll.set_selection({a, b})
+    rig.roll.editor.set_selection({a, b})
     rig.drag(rig.canvas, rig.at(2 * BEAT, 60, 20), rig.at(3 * BEAT - S16 // 3, 63, 20), steps=10)
     assert rig.project.notes[a].start == 3 * BEAT and rig.project.notes[a].pitch == 63
     assert rig.project.notes[b].start == 5 * BEAT and rig.project.notes[b].pitch == 67
@@ -201,7 +203,7 @@ def test_drag_right_edge_resizes(rig: Rig) -> None:
 
 def test_delete_key_and_right_click(rig: Rig) -> None:
     a, b, _c, _d = sorted(rig.project.notes)
-    rig.roll.set_selection({a})
+    rig.roll.editor.set_selection({a})
     rig.key(Qt.Key.Key_Delete)
     assert a not in rig.project.notes and rig.roll.selection == set()
     rig.qtbot.mouseClick(rig.canvas, RIGHT, NOMOD, rig.at(4 * BEAT + 100, 64, 10))
@@ -211,7 +213,7 @@ def test_delete_key_and_right_click(rig: Rig) -> None:
 
 def test_duplicate_lands_on_the_grid_after_the_selection(rig: Rig) -> None:
     a, b, _c, _d = sorted(rig.project.notes)
-    rig.roll.set_selection({a, b})
+    rig.roll.editor.set_selection({a, b})
     rig.key(Qt.Key.Key_D, CTRL)
     assert (5 * BEAT, BEAT, 60) in rig.notes(1) and (7 * BEAT, BEAT, 64) in rig.notes(1)
     assert len(rig.roll.selection) == 2 and not rig.roll.selection & {a, b}
@@ -220,7 +222,7 @@ def test_duplicate_lands_on_the_grid_after_the_selection(rig: Rig) -> None:
 
 def test_copy_and_paste_at_the_playhead(rig: Rig) -> None:
     a, b, _c, _d = sorted(rig.project.notes)
-    rig.roll.set_selection({a, b})
+    rig.roll.editor.set_selection({a, b})
     rig.key(Qt.Key.Key_C, CTRL)
     rig.transport.seek(12 * BEAT)
     rig.key(Qt.Key.Key_V, CTRL)
@@ -232,7 +234,7 @@ def test_copy_and_paste_at_the_playhead(rig: Rig) -> None:
 
 def test_arrows_transpose_and_nudge(rig: Rig) -> None:
     a = min(rig.project.notes)
-    rig.roll.set_selection({a})
+    rig.roll.editor.set_selection({a})
     rig.key(Qt.Key.Key_Up)
     assert rig.project.notes[a].pitch == 61
     rig.key(Qt.Key.Key_Down, SHIFT)
@@ -251,7 +253,7 @@ def test_arrows_without_a_selection_are_left_to_the_window(rig: Rig) -> None:
     from PySide6.QtGui import QKeyEvent
     event = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Right, NOMOD)
     assert rig.roll.event(event) is False or not event.isAccepted()
-    rig.roll.set_selection({min(rig.project.notes)})
+    rig.roll.editor.set_selection({min(rig.project.notes)})
     event = QKeyEvent(QEvent.Type.ShortcutOverride, Qt.Key.Key_Right, NOMOD)
     assert rig.roll.event(event) and event.isAccepted()
 
@@ -261,7 +263,7 @@ def test_q_quantizes_with_strength_swing_and_ends(qtbot) -> None:  # type: ignor
     rig.key(Qt.Key.Key_Q)  # nothing selected: the whole track
     assert rig.notes(1) == [(S16, BEAT + 500, 60), (3 * S16, S16, 62)]
     rig.doc.undo()
-    rig.roll.set_selection({1})
+    rig.roll.editor.set_selection({1})
     rig.roll.toolbar.strength_box.setValue(50)
     rig.roll.toolbar.lengths_box.setChecked(True)
     rig.key(Qt.Key.Key_Q)
@@ -307,7 +309,7 @@ def test_controller_lane_draws_and_erases(rig: Rig, controller: Controller) -> N
 # -- snapping to frames and hits ----------------------------------------------------------------
 
 def test_snap_to_hits_pulls_a_moved_note_onto_the_hit(rig: Rig) -> None:
-    rig.roll.set_snap(SnapMode.HITS)
+    rig.roll.editor.set_snap(SnapMode.HITS)
     a = min(rig.project.notes)
     hit = 48 * FPF  # "door", frame 48 = 2 s = beat 4
     rig.drag(rig.canvas, rig.at(2 * BEAT, 60, 20), rig.at(hit - FPF // 3, 60, 20))
@@ -345,9 +347,9 @@ def test_ruler_click_moves_the_playhead_to_a_frame(rig: Rig) -> None:
 
 
 def test_ruler_lead_switches_on_double_click(rig: Rig) -> None:
-    assert rig.roll.ruler_lead == "timecode"
+    assert rig.roll.ruler_lead is RulerLead.TIMECODE
     rig.qtbot.mouseDClick(rig.roll.ruler, LEFT, NOMOD, QPoint(100, 10))
-    assert rig.roll.ruler_lead == "bars"
+    assert rig.roll.ruler_lead is RulerLead.BARS
 
 
 # -- zoom, scroll, follow -----------------------------------------------------------------------
@@ -383,7 +385,7 @@ def test_zoom_to_cue_and_to_selection(rig: Rig) -> None:
     rig.key(Qt.Key.Key_Z, SHIFT)  # the cue under the playhead: 1M1
     assert geo.t0 < 24 * FPF and 240 * FPF < geo.t1 < 300 * FPF
     a = min(rig.project.notes)
-    rig.roll.set_selection({a})
+    rig.roll.editor.set_selection({a})
     rig.key(Qt.Key.Key_Z)
     assert geo.t0 < 2 * BEAT and 3 * BEAT < geo.t1 < 4 * BEAT
 
@@ -418,24 +420,24 @@ def test_toolbar_shows_and_sets_the_roll_settings(rig: Rig) -> None:
     assert bar.grid_box.currentText() == "1/16" and bar.snap_box.currentText() == "Grid"
     assert bar.strength_box.value() == 100 and bar.follow_box.currentText() == "Page"
     rig.roll.set_follow(Follow.CONTINUOUS)
-    rig.roll.set_snap(SnapMode.HITS)
+    rig.roll.editor.set_snap(SnapMode.HITS)
     assert bar.follow_box.currentText() == "Scroll" and bar.snap_box.currentText() == "Hits"
     bar.snap_box.setCurrentIndex(bar.snap_box.findText("Frames"))
-    assert rig.roll.snap_mode is SnapMode.FRAMES
+    assert rig.roll.editor.snap_mode is SnapMode.FRAMES
     bar.swing_box.setValue(33)
-    assert rig.roll.quantize.swing == pytest.approx(0.33)
+    assert rig.roll.editor.quantize.swing == pytest.approx(0.33)
 
 
 def test_grid_choice_changes_snapping(rig: Rig) -> None:
     rig.roll.toolbar.grid_box.setCurrentIndex(rig.roll.toolbar.grid_box.findText("1/8T"))
-    assert rig.roll.grid == Grid.parse("1/8T")
+    assert rig.roll.editor.grid == Grid.parse("1/8T")
     rig.qtbot.mouseClick(rig.canvas, LEFT, NOMOD, rig.at(9 * BEAT + BEAT // 3 + 1000, 72))
     assert (9 * BEAT + BEAT // 3, BEAT // 3, 72) in rig.notes(1)
 
 
 def test_undo_from_outside_keeps_the_roll_consistent(rig: Rig) -> None:
     a = min(rig.project.notes)
-    rig.roll.set_selection({a})
+    rig.roll.editor.set_selection({a})
     rig.key(Qt.Key.Key_Delete)
     rig.doc.undo()
     assert a in rig.roll.index.track_ids(1)
@@ -471,7 +473,7 @@ def test_roll_keys_win_over_window_shortcuts_only_when_they_apply(rig: Rig, qtbo
     a = min(rig.project.notes)
     qtbot.keyClick(rig.canvas, Qt.Key.Key_Right)  # nothing selected: the window's frame step
     assert fired == ["frame"] and rig.project.notes[a].start == 2 * BEAT
-    rig.roll.set_selection({a})
+    rig.roll.editor.set_selection({a})
     qtbot.keyClick(rig.canvas, Qt.Key.Key_Right)  # a selection: the roll nudges it
     assert fired == ["frame"] and rig.project.notes[a].start == 2 * BEAT + S16
     window.takeCentralWidget()  # the rig's fixture owns the roll
@@ -533,5 +535,5 @@ def test_scrolling_under_the_playhead_draws_what_a_full_repaint_draws(qtbot) -> 
 
 def test_commands_name_real_methods(rig: Rig) -> None:
     from cuesketch.ui.piano_roll import COMMANDS
-    for _name, _text, _key, method in COMMANDS:
-        assert callable(getattr(rig.roll, method))
+    for _name, _text, key, command in COMMANDS:
+        assert KEYS[key] is command

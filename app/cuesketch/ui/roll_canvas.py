@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent, QWheelEvent
@@ -24,9 +23,9 @@ from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.entities import Note
 from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
-
-if TYPE_CHECKING:
-    from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.roll_editor import Tool
+from cuesketch.ui.roll_host import RollHost
+from cuesketch.ui.roll_readout import paint_frames_off
 
 EDGE_PX = 5  # grab a note's right edge within this many pixels
 DRAG_START_PX = 3
@@ -49,8 +48,8 @@ class Drag:
 
 
 class NoteCanvas(QWidget):
-    def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
+    def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.roll = roll
         self.drag: Drag | None = None
         self.band: QRectF | None = None
@@ -68,25 +67,27 @@ class NoteCanvas(QWidget):
         roll, geo = self.roll, self.roll.geo
         r = event.rect()
         x0, x1 = float(r.left()), float(r.right() + 1)
-        project = roll.document.project
-        rate = project.settings.rate
+        editor = roll.editor
+        marks = editor.index.marks
+        settings = editor.project.settings
+        rate = settings.rate
         p = QPainter(self)
-        spans = rp.cue_spans(geo, roll.index.marks, rate, x0, x1)
-        grid = rp.grid_xs(geo, tempo_grid(project.settings.tempo), roll.grid, rate, x0, x1)
-        layers = rp.note_layers(roll.index, geo, roll.track_styles(), roll.selection_array(),
+        spans = rp.cue_spans(geo, marks, rate, x0, x1)
+        grid = rp.grid_xs(geo, tempo_grid(settings.tempo), editor.grid, rate, x0, x1)
+        layers = rp.note_layers(editor.index, geo, roll.track_styles(), editor.selection_array(),
                                 x0, x1)
-        hits = rp.hit_columns(geo, roll.index.marks, rate, x0, x1)
+        hits = rp.hit_columns(geo, marks, rate, x0, x1)
         rp.paint_roll(p, geo, layers, spans, grid, hits, x0, x1)
         rp.paint_cue_edges(p, spans, 0, geo.height)
         if roll.hit_window > 0:
-            rp.paint_frames_off(p, geo, layers, roll.index.marks, rate, roll.hit_window)
+            paint_frames_off(p, geo, layers, marks, rate, roll.hit_window)
         if self.band is not None:
             p.setPen(QPen(rp.SELECTED_EDGE, 1, Qt.PenStyle.DotLine))
             p.setBrush(rp.RUBBER_BAND)
             p.drawRect(self.band)
-        if roll.range_marks is not None:
-            rp.paint_range_marks(p, geo, (roll.range_marks.in_at, roll.range_marks.out_at), 0,
-                                 geo.height)
+        shown = roll.range
+        if shown is not None:
+            rp.paint_range_marks(p, geo, (shown.in_at, shown.out_at), 0, geo.height)
         rp.paint_playhead(p, geo, roll.playhead, 0, geo.height)
         p.end()
 
@@ -102,13 +103,16 @@ class NoteCanvas(QWidget):
         slack = round(3 * roll.geo.fpp)
         order = [s.track_id for s in reversed(roll.track_styles())]
         for tid in order:
-            nid = roll.index.note_at(tid, t, pitch, slack)
+            nid = roll.editor.index.note_at(tid, t, pitch, slack)
             if nid is not None:
-                return roll.document.project.notes.get(nid)
+                return roll.editor.project.notes.get(nid)
         return None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        roll = self.roll
+        self._press(event, self.roll.editor.tool)
+
+    def _press(self, event: QMouseEvent, tool: Tool) -> None:
+        roll, editor = self.roll, self.roll.editor
         pos = event.position()
         t, pitch = self._at(pos)
         mods = event.modifiers()
@@ -117,54 +121,54 @@ class NoteCanvas(QWidget):
         note = self._note_under(pos)
         if event.button() == Qt.MouseButton.RightButton:
             if note is not None:
-                roll.execute(edits.delete_notes(roll.document.project, [note.id]), "Delete note")
+                editor.execute(edits.delete_notes(editor.project, [note.id]), "Delete note")
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return
         if note is not None:
-            if note.track_id != roll.active_track:
-                roll.set_active_track(note.track_id)
+            if note.track_id != editor.active_track:
+                editor.set_active_track(note.track_id)
             if shift or ctrl:
-                roll.set_selection(roll.selection ^ {note.id})
-                if note.id not in roll.selection:
+                editor.set_selection(editor.selection ^ {note.id})
+                if note.id not in editor.selection:
                     return
-            elif note.id not in roll.selection:
-                roll.set_selection({note.id})
+            elif note.id not in editor.selection:
+                editor.set_selection({note.id})
             x_end = roll.geo.x_of(note.end)
             near_edge = x_end - pos.x() <= EDGE_PX and x_end - roll.geo.x_of(note.start) >= 2 * EDGE_PX
             self.drag = Drag("resize" if near_edge else "move", pos, t, pitch, note,
                              self._originals(), f"roll-{next(_keys)}")
             self._sound(note.pitch, note.velocity)
             return
-        if roll.tool == "select" or shift or ctrl:
+        if tool is Tool.SELECT or shift or ctrl:
             # shift adds the band to the selection; otherwise the band is the new selection
             self.drag = Drag("band", pos, t, pitch, additive=shift,
-                             base_selection=frozenset(roll.selection if shift else ()))
+                             base_selection=frozenset(editor.selection if shift else ()))
             if not shift:
-                roll.set_selection(set())
+                editor.set_selection(set())
             return
-        if roll.active_track is None:
+        if editor.active_track is None:
             roll.status("Choose a track to draw on")
             return
-        snapper = roll.snapper()
+        snapper = editor.snapper(roll.geo.fpp)
         if mods & Qt.KeyboardModifier.AltModifier:
             start = t
         else:
             start = snapper.floor(t)
-        length = roll.draw_length(start)
+        length = editor.draw_length(start)
         key = f"roll-{next(_keys)}"
-        changes = edits.add_note(roll.document.project, roll.active_track, start, length, pitch,
-                                 roll.draw_velocity)
-        roll.execute(changes, "Draw note", key)
+        changes = edits.add_note(editor.project, editor.active_track, start, length, pitch,
+                                 editor.draw_velocity)
+        editor.execute(changes, "Draw note", key)
         (nid,) = edits.inserted_ids(changes)
-        roll.set_selection({nid})
-        new = roll.document.project.notes[nid]
+        editor.set_selection({nid})
+        new = editor.project.notes[nid]
         self.drag = Drag("resize", pos, t, pitch, new, {nid: new}, key, started=True)
-        self._sound(pitch, roll.draw_velocity)
+        self._sound(pitch, editor.draw_velocity)
 
     def _originals(self) -> dict[int, Note]:
-        notes = self.roll.document.project.notes
-        return {i: notes[i] for i in self.roll.selection if i in notes}
+        notes = self.roll.editor.project.notes
+        return {i: notes[i] for i in self.roll.editor.selection if i in notes}
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         d = self.drag
@@ -196,45 +200,44 @@ class NoteCanvas(QWidget):
         self.setCursor(cursor)
 
     def _band_to(self, d: Drag, pos: QPointF) -> None:
-        roll = self.roll
+        editor = self.roll.editor
         self.band = QRectF(d.press, pos).normalized()
         t0, p_hi = self._at(self.band.topLeft())
         t1, p_lo = self._at(self.band.bottomRight())
         ids = set()
-        if roll.active_track is not None:
-            ids = set(roll.index.notes_in(roll.active_track, t0, t1, p_lo, p_hi))
-        roll.set_selection(set(d.base_selection) | ids)
+        if editor.active_track is not None:
+            ids = set(editor.index.notes_in(editor.active_track, t0, t1, p_lo, p_hi))
+        editor.set_selection(set(d.base_selection) | ids)
         self.update()
 
     def _move_to(self, d: Drag, pos: QPointF, free: bool) -> None:
-        roll = self.roll
+        editor = self.roll.editor
         assert d.anchor is not None
         t, pitch = self._at(pos)
         start = d.anchor.start + (t - d.press_t)
         if not free:
-            start = roll.snapper().nearest(start)
+            start = editor.snapper(self.roll.geo.fpp).nearest(start)
         dt = start - d.anchor.start
         dp = edits.pitch_shift(list(d.originals.values()), pitch - d.press_pitch)
-        notes = roll.document.project.notes
+        notes = editor.project.notes
         changes: list[Change] = []
         for i, o in d.originals.items():
             target = replace(o, start=o.start + dt, pitch=o.pitch + dp)
             if i in notes and notes[i] != target:
                 changes.append(replace_change(notes[i], target))
-        roll.execute(changes, "Move notes", d.key)
+        editor.execute(changes, "Move notes", d.key)
         self._sound(d.anchor.pitch + dp, d.anchor.velocity)
 
     def _resize_to(self, d: Drag, pos: QPointF, free: bool) -> None:
-        roll = self.roll
+        editor = self.roll.editor
         assert d.anchor is not None
         t, _ = self._at(pos)
         end = d.anchor.end + (t - d.press_t)
-        snapper = roll.snapper()
         if not free:
-            end = snapper.nearest(end)
+            end = editor.snapper(self.roll.geo.fpp).nearest(end)
         delta = end - d.anchor.end
-        minimum = roll.min_length(d.anchor.start)
-        notes = roll.document.project.notes
+        minimum = editor.min_length(d.anchor.start)
+        notes = editor.project.notes
         changes: list[Change] = []
         for i, o in d.originals.items():
             if i not in notes:
@@ -242,9 +245,9 @@ class NoteCanvas(QWidget):
             target = replace(o, duration=max(min(minimum, o.duration), o.duration + delta))
             if notes[i] != target:
                 changes.append(replace_change(notes[i], target))
-        roll.execute(changes, "Resize notes" if len(d.originals) > 1 else "Resize note", d.key)
+        editor.execute(changes, "Resize notes" if len(d.originals) > 1 else "Resize note", d.key)
         if d.anchor.id in notes:
-            roll.remember_length(notes[d.anchor.id].duration)
+            editor.remember_length(notes[d.anchor.id].duration)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self.drag is None:
@@ -252,14 +255,12 @@ class NoteCanvas(QWidget):
         self._sound(None)
         self.drag = None
         self.band = None
-        self.roll.document.end_merge()
+        self.roll.editor.document.end_merge()
         self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if self.roll.tool == "select" and self._note_under(event.position()) is None:
-            self.roll.set_tool("draw")
-            self.mousePressEvent(event)
-            self.roll.set_tool("select")
+        if self.roll.editor.tool is Tool.SELECT and self._note_under(event.position()) is None:
+            self._press(event, Tool.DRAW)  # a double-click draws in the select tool too
             return
         self.mousePressEvent(event)
 

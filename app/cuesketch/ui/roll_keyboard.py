@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
+from cuesketch.ui.roll_host import RollHost
 from cuesketch.ui.roll_paint import BLACK_KEYS
-
-if TYPE_CHECKING:
-    from cuesketch.ui.piano_roll import PianoRoll
 
 NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 WIDTH = 56
@@ -23,8 +20,8 @@ def pitch_name(pitch: int) -> str:
 
 
 class Keyboard(QWidget):
-    def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
+    def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.roll = roll
         self.pressed: int | None = None
         self.setFixedWidth(WIDTH)

@@ -5,7 +5,6 @@ mouse; right-drag erases). A drag is one undo step."""
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -17,9 +16,7 @@ from cuesketch.model.changes import delete
 from cuesketch.model.entities import Controller
 from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
-
-if TYPE_CHECKING:
-    from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.roll_host import RollHost
 
 LANE_HEIGHT = 72
 LANE_BACK = QColor("#1a1c20")
@@ -34,8 +31,8 @@ CONTROLLER_NAMES = {
 
 
 class Lane(QWidget):
-    def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
+    def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.roll = roll
         self.setFixedHeight(LANE_HEIGHT)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -44,10 +41,10 @@ class Lane(QWidget):
 
     def _background(self, p: QPainter, x0: float, x1: float) -> None:
         roll, geo = self.roll, self.roll.geo
-        settings = roll.document.project.settings
-        grid = rp.grid_xs(geo, tempo_grid(settings.tempo), roll.grid, settings.rate, x0, x1)
-        spans = rp.cue_spans(geo, roll.index.marks, settings.rate, x0, x1)
-        hits = rp.hit_columns(geo, roll.index.marks, settings.rate, x0, x1)
+        settings = roll.editor.project.settings
+        grid = rp.grid_xs(geo, tempo_grid(settings.tempo), roll.editor.grid, settings.rate, x0, x1)
+        spans = rp.cue_spans(geo, roll.editor.index.marks, settings.rate, x0, x1)
+        hits = rp.hit_columns(geo, roll.editor.index.marks, settings.rate, x0, x1)
         rp.paint_strip(p, grid, spans, hits, x0, x1, 0, self.height(), LANE_BACK, LANE_CUE_BACK)
         p.fillRect(QRectF(x0, 0, x1 - x0, 1), QColor("#30343b"))
 
@@ -77,7 +74,7 @@ class Lane(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._last is not None:
             self._last = None
-            self.roll.document.end_merge()
+            self.roll.editor.document.end_merge()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         self.roll.wheel(event, event.position().x(), None, zoom=True)
@@ -93,8 +90,8 @@ class VelocityLane(Lane):
         x0, x1 = float(r.left()), float(r.right() + 1)
         p = QPainter(self)
         self._background(p, x0, x1)
-        tid = roll.active_track
-        tn = roll.index.notes.get(tid) if tid is not None else None
+        tid = roll.editor.active_track
+        tn = roll.editor.index.notes.get(tid) if tid is not None else None
         if tn is not None and len(tn):
             rows = tn.window(geo.t_of(x0 - 4), geo.t_of(x1 + 4))
             rows = rows[tn["start"][rows] >= geo.t_of(x0 - 4)]
@@ -103,7 +100,7 @@ class VelocityLane(Lane):
             xs = np.floor((tn["start"][rows] - geo.t0) / geo.fpp) + 0.5
             vel = tn["velocity"][rows]
             ys = 3 + (1 - (vel - 1) / 126) * self._usable()
-            sel = (np.isin(tn["id"][rows], roll.selection_array()) if roll.selection
+            sel = (np.isin(tn["id"][rows], roll.editor.selection_array()) if roll.editor.selection
                    else np.zeros(len(rows), bool))
             if len(rows) <= rp.VECTOR_LIMIT:
                 for m, c in ((~sel, color), (sel, QColor("white"))):
@@ -135,8 +132,8 @@ class VelocityLane(Lane):
     def stroke(self, a: QPointF, b: QPointF, erase: bool) -> None:
         """Notes whose start lies under the dragged line take the line's height as velocity."""
         roll = self.roll
-        tid = roll.active_track
-        tn = roll.index.notes.get(tid) if tid is not None else None
+        tid = roll.editor.active_track
+        tn = roll.editor.index.notes.get(tid) if tid is not None else None
         if erase or tn is None or not len(tn):
             return
         geo = roll.geo
@@ -148,8 +145,8 @@ class VelocityLane(Lane):
         lo, hi = np.searchsorted(starts, t0, "left"), np.searchsorted(starts, t1, "right")
         ids = tn["id"][lo:hi]
         xs = (starts[lo:hi] - geo.t0) / geo.fpp
-        if roll.selection:
-            keep = np.isin(ids, roll.selection_array())
+        if roll.editor.selection:
+            keep = np.isin(ids, roll.editor.selection_array())
             ids, xs = ids[keep], xs[keep]
         if not len(ids):
             return
@@ -157,13 +154,13 @@ class VelocityLane(Lane):
         k = (xs - a.x()) / span if span > 0 else np.zeros(len(xs))
         ys = a.y() + np.clip(k, 0, 1) * (b.y() - a.y())
         velocities = {int(i): self.value_at(float(y), 1, 127) for i, y in zip(ids, ys)}
-        roll.execute(edits.set_velocities(roll.document.project, velocities), "Change velocity",
+        roll.editor.execute(edits.set_velocities(roll.editor.project, velocities), "Change velocity",
                      self._key)
 
 
 class ControllerLane(Lane):
-    def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
+    def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
+        super().__init__(roll, parent)
         self.controller = Controller.MODULATION
 
     def set_controller(self, controller: Controller) -> None:
@@ -184,8 +181,8 @@ class ControllerLane(Lane):
             p.setPen(QPen(QColor("#444a53"), 1, Qt.PenStyle.DashLine))
             y = self.y_of(0, lo, hi)
             p.drawLine(QLineF(x0, y, x1, y))
-        tid = roll.active_track
-        lane = roll.index.controls.get((tid, self.controller)) if tid is not None else None
+        tid = roll.editor.active_track
+        lane = roll.editor.index.controls.get((tid, self.controller)) if tid is not None else None
         if lane is not None and len(lane):
             style = next((s for s in roll.track_styles() if s.track_id == tid), None)
             color = style.fill if style is not None else QColor("#4f9dde")
@@ -233,22 +230,22 @@ class ControllerLane(Lane):
     def stroke(self, a: QPointF, b: QPointF, erase: bool) -> None:
         """Replace the points under the dragged segment with points along it, every few pixels."""
         roll = self.roll
-        tid = roll.active_track
+        tid = roll.editor.active_track
         if tid is None:
             return
         geo = roll.geo
         if a.x() > b.x():
             a, b = b, a
         t0, t1 = geo.t_of(a.x()), geo.t_of(b.x())
-        project = roll.document.project
-        lane = roll.index.controls.get((tid, self.controller))
+        project = roll.editor.project
+        lane = roll.editor.index.controls.get((tid, self.controller))
         existing = []
         if lane is not None and len(lane):
             i = np.searchsorted(lane["time"], t0, "left")
             j = np.searchsorted(lane["time"], t1, "right")
             existing = [project.controls[int(k)] for k in lane["id"][i:j] if int(k) in project.controls]
         if erase:
-            roll.execute([delete(p) for p in existing], "Erase controller", self._key)
+            roll.editor.execute([delete(p) for p in existing], "Erase controller", self._key)
             return
         lo, hi = self._range()
         n = max(1, int((b.x() - a.x()) // 4))
@@ -258,5 +255,5 @@ class ControllerLane(Lane):
             x = a.x() + f * (b.x() - a.x())
             y = a.y() + f * (b.y() - a.y())
             points.append((geo.t_of(x), self.value_at(y, lo, hi)))
-        roll.execute(edits.draw_controls(project, tid, self.controller, t0, t1, points, existing),
+        roll.editor.execute(edits.draw_controls(project, tid, self.controller, t0, t1, points, existing),
                      f"Draw {CONTROLLER_NAMES[self.controller]}", self._key)

@@ -6,7 +6,6 @@ swap which scale leads."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -26,10 +25,8 @@ from cuesketch.model.grid import Grid, GridKind, tempo_grid
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
 from cuesketch.ui import roll_paint as rp
+from cuesketch.ui.roll_host import RollHost, RulerLead
 from cuesketch.ui.roll_view_model import RollGeometry
-
-if TYPE_CHECKING:
-    from cuesketch.ui.piano_roll import PianoRoll
 
 HEIGHT = 46
 ROW = 15  # each scale's row; the marker strip below them
@@ -58,8 +55,8 @@ def bars_every(geo: RollGeometry, bar_flicks: int, min_px: float) -> int:
 
 
 class Ruler(QWidget):
-    def __init__(self, roll: PianoRoll) -> None:
-        super().__init__(roll)
+    def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.roll = roll
         self.setFixedHeight(HEIGHT)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -76,14 +73,14 @@ class Ruler(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         roll, geo = self.roll, self.roll.geo
-        settings = roll.document.project.settings
+        settings = roll.editor.project.settings
         rate = settings.rate
         r = event.rect()
         x0, x1 = float(r.left()), float(r.right() + 1)
         p = QPainter(self)
         p.fillRect(QRectF(x0, 0, x1 - x0, HEIGHT), QColor("#272b31"))
         p.fillRect(QRectF(x0, 2 * ROW, x1 - x0, HEIGHT - 2 * ROW), QColor("#202328"))
-        lead_tc = roll.ruler_lead == "timecode"
+        lead_tc = roll.ruler_lead is RulerLead.TIMECODE
         self._paint_timecode(p, geo, rate, settings.start_frame, x0, x1, 0 if lead_tc else ROW, lead_tc)
         self._paint_bars(p, geo, x0, x1, ROW if lead_tc else 0, not lead_tc)
         self._paint_marks(p, geo, rate, x0, x1)
@@ -113,7 +110,7 @@ class Ruler(QWidget):
 
     def _paint_bars(self, p: QPainter, geo: RollGeometry, x0: float, x1: float, top: float,
                     lead: bool) -> None:
-        tgrid = tempo_grid(self.roll.document.project.settings.tempo)
+        tgrid = tempo_grid(self.roll.editor.project.settings.tempo)
         t_lo, t_hi = geo.t_of(x0 - 60), geo.t_of(x1)
         first = tgrid.bar_at_flicks(t_lo)
         bar_len = tgrid.bar_start_flicks(first + 1) - tgrid.bar_start_flicks(first)
@@ -139,7 +136,7 @@ class Ruler(QWidget):
 
     def _paint_marks(self, p: QPainter, geo: RollGeometry, rate: FrameRate, x0: float,
                      x1: float) -> None:
-        marks = self.roll.index.marks
+        marks = self.roll.editor.index.marks
         top = 2 * ROW
         fpf = rate.flicks_per_frame
         p.setFont(self.small_font)
@@ -167,12 +164,12 @@ class Ruler(QWidget):
                 free_from = x + 4 + width + 6
 
     def _paint_range(self, p: QPainter, geo: RollGeometry) -> None:
-        marks = self.roll.range_marks
+        marks = self.roll.range
         if marks is None:
             return
         r = marks.range
         if r is not None:
-            looping = self.roll.transport.loop == r
+            looping = marks.loop
             a, b = max(geo.x_of(r[0]), -10.0), min(geo.x_of(r[1]), geo.width + 10.0)
             if b > a:
                 band = QColor(RANGE)
@@ -196,7 +193,7 @@ class Ruler(QWidget):
     # -- moving the playhead, marking the range ----------------------------------------------
     def _frame_at(self, x: float) -> int:
         """The frame boundary nearest ``x``, in flicks."""
-        rate = self.roll.document.project.settings.rate
+        rate = self.roll.editor.project.settings.rate
         t = self.roll.geo.t_of(x)
         return rate.flicks_to_frame(t + rate.flicks_per_frame // 2) * rate.flicks_per_frame
 
@@ -208,12 +205,12 @@ class Ruler(QWidget):
             return
         x = event.position().x()
         if (event.modifiers() & Qt.KeyboardModifier.ControlModifier
-                and self.roll.range_marks is not None):
+                and self.roll.range is not None):
             self._marking_from = self._frame_at(x)
             return
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # a time range of notes
             self._range_from = x
-            self.roll.select_range(self.roll.geo.t_of(x), self.roll.geo.t_of(x))
+            self.roll.editor.select_range(self.roll.geo.t_of(x), self.roll.geo.t_of(x))
             return
         self._scrubbing = True
         self._seek(x)
@@ -222,11 +219,11 @@ class Ruler(QWidget):
         x = event.position().x()
         if self._marking_from is not None:
             to = self._frame_at(x)
-            if to != self._marking_from and self.roll.range_marks is not None:
-                self.roll.range_marks.set(self._marking_from, to)
+            if to != self._marking_from:
+                self.roll.mark_range(self._marking_from, to)
         elif self._range_from is not None:
             a, b = sorted((self._range_from, x))
-            self.roll.select_range(self.roll.geo.t_of(a), self.roll.geo.t_of(b))
+            self.roll.editor.select_range(self.roll.geo.t_of(a), self.roll.geo.t_of(b))
         elif self._scrubbing:
             self._seek(x)
 
@@ -236,7 +233,8 @@ class Ruler(QWidget):
         self._marking_from = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.roll.set_ruler_lead("bars" if self.roll.ruler_lead == "timecode" else "timecode")
+        lead = self.roll.ruler_lead
+        self.roll.set_ruler_lead(RulerLead.BARS if lead is RulerLead.TIMECODE else RulerLead.TIMECODE)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         self.roll.wheel(event, event.position().x(), None, zoom=True)
