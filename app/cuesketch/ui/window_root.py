@@ -12,7 +12,7 @@ import sys
 import time
 from typing import cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
@@ -67,8 +67,9 @@ def run_window(services: Services) -> int:
     return app.exec()
 
 
-def build_window(services: Services) -> MainWindow:
-    """The main window over services built by ``app`` (``build_controls`` at least)."""
+def build_window(services: Services, settings: QSettings | None = None) -> MainWindow:
+    """The main window over services built by ``app`` (``build_controls`` at least);
+    ``settings``: where the layout is kept (the user's, unless a test says)."""
     from cuesketch.ui.file_actions import file_handlers
     from cuesketch.ui.range_actions import range_handlers, remember_marks, show_range_state
     from cuesketch.ui.view_actions import ViewActions
@@ -111,7 +112,7 @@ def build_window(services: Services) -> MainWindow:
     handlers.update(views.handlers())
     handlers.update(range_handlers(control, status.post, lambda: roll.selection))
     handlers.update(file_handlers(the_window, services, status.post))
-    window = MainWindow(document, transport, picture, roll, status, handlers)
+    window = MainWindow(document, transport, picture, roll, status, handlers, settings)
     if services.project_path is not None:
         remember_marks(services.range_marks, window.settings, services.project_path)
     show_range_state(control, window.action_map)
