@@ -191,6 +191,22 @@ def test_drag_moves_the_selection_in_time_and_pitch_as_one_step(rig: Rig) -> Non
     rig.check_undo()
 
 
+def test_a_drag_reaches_the_project_file_once_on_release(rig: Rig) -> None:
+    a, b, _c, _d = sorted(rig.project.notes)
+    rig.roll.editor.set_selection({a, b})
+    writes: list[int] = []
+    write = rig.sink.write
+    rig.sink.write = lambda changes, settings: (writes.append(len(changes)),  # type: ignore[method-assign]
+                                                write(changes, settings))
+    rig.drag(rig.canvas, rig.at(2 * BEAT, 60, 20), rig.at(4 * BEAT, 65, 20), steps=10)
+    assert len(writes) == 1 and writes[0] >= 2  # every move shown at once, written once
+    assert rig.doc.history() == ["Move notes"]
+    rig.drag(rig.roll.velocity_lane, QPoint(round(rig.roll.geo.x_of(BEAT)), 3),
+             QPoint(round(rig.roll.geo.x_of(7 * BEAT)), 60), steps=8)
+    assert len(writes) == 2 and rig.doc.history() == ["Move notes", "Change velocity"]
+    rig.check_undo(2)
+
+
 def test_drag_right_edge_resizes(rig: Rig) -> None:
     a = min(rig.project.notes)
     rig.drag(rig.canvas, rig.at(3 * BEAT, 60, -2), rig.at(4 * BEAT + S16 // 4, 60, -2))

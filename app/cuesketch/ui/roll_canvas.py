@@ -5,12 +5,12 @@ click a note to select it, shift- or ctrl-click to add or remove it; drag a note
 selection in time and pitch, drag its right edge to resize; ctrl- or shift-drag in empty space
 draws a rubber band (shift adds it to the selection); right-click deletes a note. Alt while dragging turns snapping off. In the
 select tool a plain drag in empty space is a rubber band and a click clears the selection.
-Every drag is one undo step: its commands share a merge key, closed on release.
+Every drag is one undo step, written to the project file once, on release (a Document gesture).
 """
 
 from __future__ import annotations
 
-import itertools
+import enum
 from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from cuesketch.model import edits
 from cuesketch.model.changes import Change
 from cuesketch.model.changes import replace as replace_change
+from cuesketch.model.document import Gesture
 from cuesketch.model.entities import Note
 from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
@@ -29,18 +30,23 @@ from cuesketch.ui.roll_readout import paint_frames_off
 
 EDGE_PX = 5  # grab a note's right edge within this many pixels
 DRAG_START_PX = 3
-_keys = itertools.count(1)
+
+
+class DragKind(enum.Enum):
+    MOVE = "move"
+    RESIZE = "resize"
+    BAND = "band"  # a rubber band: selects, changes nothing
 
 
 @dataclass
 class Drag:
-    kind: str  # "move", "resize", "band"
+    kind: DragKind
     press: QPointF
     press_t: int
     press_pitch: int
     anchor: Note | None = None
     originals: dict[int, Note] = field(default_factory=dict)
-    key: str = ""
+    gesture: Gesture | None = None  # what the drag changes: one undo step at release
     started: bool = False
     additive: bool = False
     base_selection: frozenset[int] = frozenset()
@@ -136,13 +142,16 @@ class NoteCanvas(QWidget):
                 editor.set_selection({note.id})
             x_end = roll.geo.x_of(note.end)
             near_edge = x_end - pos.x() <= EDGE_PX and x_end - roll.geo.x_of(note.start) >= 2 * EDGE_PX
-            self.drag = Drag("resize" if near_edge else "move", pos, t, pitch, note,
-                             self._originals(), f"roll-{next(_keys)}")
+            originals = self._originals()
+            label = ("Move notes" if not near_edge else
+                     "Resize notes" if len(originals) > 1 else "Resize note")
+            self.drag = Drag(DragKind.RESIZE if near_edge else DragKind.MOVE, pos, t, pitch,
+                             note, originals, editor.begin(label))
             self._sound(note.pitch, note.velocity)
             return
         if tool is Tool.SELECT or shift or ctrl:
             # shift adds the band to the selection; otherwise the band is the new selection
-            self.drag = Drag("band", pos, t, pitch, additive=shift,
+            self.drag = Drag(DragKind.BAND, pos, t, pitch, additive=shift,
                              base_selection=frozenset(editor.selection if shift else ()))
             if not shift:
                 editor.set_selection(set())
@@ -156,14 +165,16 @@ class NoteCanvas(QWidget):
         else:
             start = snapper.floor(t)
         length = editor.draw_length(start)
-        key = f"roll-{next(_keys)}"
+        gesture = editor.begin("Draw note")  # drawn and stretched: one step
         changes = edits.add_note(editor.project, editor.active_track, start, length, pitch,
                                  editor.draw_velocity)
-        editor.execute(changes, "Draw note", key)
+        if not editor.execute(changes, "Draw note"):
+            editor.finish(gesture)
+            return
         (nid,) = edits.inserted_ids(changes)
         editor.set_selection({nid})
         new = editor.project.notes[nid]
-        self.drag = Drag("resize", pos, t, pitch, new, {nid: new}, key, started=True)
+        self.drag = Drag(DragKind.RESIZE, pos, t, pitch, new, {nid: new}, gesture, started=True)
         self._sound(pitch, editor.draw_velocity)
 
     def _originals(self) -> dict[int, Note]:
@@ -181,11 +192,11 @@ class NoteCanvas(QWidget):
                 return
             d.started = True
         free = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
-        if d.kind == "band":
+        if d.kind is DragKind.BAND:
             self._band_to(d, pos)
-        elif d.kind == "move":
+        elif d.kind is DragKind.MOVE:
             self._move_to(d, pos, free)
-        elif d.kind == "resize":
+        else:
             self._resize_to(d, pos, free)
 
     def _hover(self, pos: QPointF) -> None:
@@ -225,7 +236,7 @@ class NoteCanvas(QWidget):
             target = replace(o, start=o.start + dt, pitch=o.pitch + dp)
             if i in notes and notes[i] != target:
                 changes.append(replace_change(notes[i], target))
-        editor.execute(changes, "Move notes", d.key)
+        editor.execute(changes, "Move notes")
         self._sound(d.anchor.pitch + dp, d.anchor.velocity)
 
     def _resize_to(self, d: Drag, pos: QPointF, free: bool) -> None:
@@ -245,17 +256,19 @@ class NoteCanvas(QWidget):
             target = replace(o, duration=max(min(minimum, o.duration), o.duration + delta))
             if notes[i] != target:
                 changes.append(replace_change(notes[i], target))
-        editor.execute(changes, "Resize notes" if len(d.originals) > 1 else "Resize note", d.key)
+        editor.execute(changes, "Resize notes" if len(d.originals) > 1 else "Resize note")
         if d.anchor.id in notes:
             editor.remember_length(notes[d.anchor.id].duration)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self.drag is None:
+        d = self.drag
+        if d is None:
             return
         self._sound(None)
         self.drag = None
         self.band = None
-        self.roll.editor.document.end_merge()
+        if d.gesture is not None:
+            self.roll.editor.finish(d.gesture)
         self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from cuesketch.model import edits
 from cuesketch.model.changes import Change, EntityChange
-from cuesketch.model.document import Document
+from cuesketch.model.document import Document, Gesture
 from cuesketch.model.entities import Note, Track
 from cuesketch.model.grid import Grid, tempo_grid
 from cuesketch.model.project import Project
@@ -148,6 +148,19 @@ class RollEditor:
             self.tell(str(e))
             return False
         return True
+
+    def begin(self, label: str) -> Gesture:
+        """Open a drag: what is executed until ``finish`` shows at once, and becomes one undo
+        step and one write to the project file at the end."""
+        return self.document.begin(label)
+
+    def finish(self, gesture: Gesture) -> None:
+        """Close a drag (the mouse was released); if the project file refuses it, the drag is
+        taken back and said."""
+        try:
+            gesture.commit()
+        except Exception as e:  # the store's error, whatever it is: the drag is undone
+            self.tell(f"{gesture.label}: could not be saved ({e})")
 
     def apply(self, changes: Sequence[Change]) -> None:
         """The document changed: the index follows; deleted notes leave the selection; a

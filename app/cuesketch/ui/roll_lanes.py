@@ -4,7 +4,6 @@ mouse; right-drag erases). A drag is one undo step."""
 
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from cuesketch.model import edits
 from cuesketch.model.changes import delete
+from cuesketch.model.document import Gesture
 from cuesketch.model.entities import Controller
 from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
@@ -21,7 +21,6 @@ from cuesketch.ui.roll_host import RollHost
 LANE_HEIGHT = 72
 LANE_BACK = QColor("#1a1c20")
 LANE_CUE_BACK = QColor("#1d232c")
-_keys = itertools.count(1)
 CONTROLLER_NAMES = {
     Controller.MODULATION: "CC1 Mod",
     Controller.EXPRESSION: "CC11 Expr",
@@ -36,7 +35,7 @@ class Lane(QWidget):
         self.roll = roll
         self.setFixedHeight(LANE_HEIGHT)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self._key = ""
+        self._gesture: Gesture | None = None  # the drag: one undo step at release
         self._last: QPointF | None = None
 
     def _background(self, p: QPainter, x0: float, x1: float) -> None:
@@ -60,10 +59,10 @@ class Lane(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
-            self._key = f"lane-{next(_keys)}"
+            erase = event.button() == Qt.MouseButton.RightButton
+            self._gesture = self.roll.editor.begin(self.label(erase))
             self._last = event.position()
-            self.stroke(event.position(), event.position(),
-                        erase=event.button() == Qt.MouseButton.RightButton)
+            self.stroke(event.position(), event.position(), erase=erase)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._last is not None:
@@ -74,12 +73,18 @@ class Lane(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._last is not None:
             self._last = None
-            self.roll.editor.document.end_merge()
+        if self._gesture is not None:
+            gesture, self._gesture = self._gesture, None
+            self.roll.editor.finish(gesture)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         self.roll.wheel(event, event.position().x(), None, zoom=True)
 
     def stroke(self, a: QPointF, b: QPointF, erase: bool) -> None:
+        raise NotImplementedError
+
+    def label(self, erase: bool) -> str:
+        """The undo step's name for a drag (the right button erases)."""
         raise NotImplementedError
 
 
@@ -154,8 +159,11 @@ class VelocityLane(Lane):
         k = (xs - a.x()) / span if span > 0 else np.zeros(len(xs))
         ys = a.y() + np.clip(k, 0, 1) * (b.y() - a.y())
         velocities = {int(i): self.value_at(float(y), 1, 127) for i, y in zip(ids, ys)}
-        roll.editor.execute(edits.set_velocities(roll.editor.project, velocities), "Change velocity",
-                     self._key)
+        roll.editor.execute(edits.set_velocities(roll.editor.project, velocities),
+                            "Change velocity")
+
+    def label(self, erase: bool) -> str:
+        return "Change velocity"
 
 
 class ControllerLane(Lane):
@@ -245,7 +253,7 @@ class ControllerLane(Lane):
             j = np.searchsorted(lane["time"], t1, "right")
             existing = [project.controls[int(k)] for k in lane["id"][i:j] if int(k) in project.controls]
         if erase:
-            roll.editor.execute([delete(p) for p in existing], "Erase controller", self._key)
+            roll.editor.execute([delete(p) for p in existing], "Erase controller")
             return
         lo, hi = self._range()
         n = max(1, int((b.x() - a.x()) // 4))
@@ -256,4 +264,7 @@ class ControllerLane(Lane):
             y = a.y() + f * (b.y() - a.y())
             points.append((geo.t_of(x), self.value_at(y, lo, hi)))
         roll.editor.execute(edits.draw_controls(project, tid, self.controller, t0, t1, points, existing),
-                     f"Draw {CONTROLLER_NAMES[self.controller]}", self._key)
+                            f"Draw {CONTROLLER_NAMES[self.controller]}")
+
+    def label(self, erase: bool) -> str:
+        return "Erase controller" if erase else f"Draw {CONTROLLER_NAMES[self.controller]}"
