@@ -145,8 +145,8 @@ class _Converter:
         return self._need_tempo().bbt_to_flicks(BarBeatTick.parse(text))
 
     def write(self, position: int, kind: str) -> str:
-        fpf = self.rate.flicks_per_frame
-        frame = (2 * position + fpf) // (2 * fpf) if self.nearest_frame else position // fpf
+        rate = self.rate
+        frame = rate.nearest_frame(position) if self.nearest_frame else rate.flicks_to_frame(position)
         if kind == "timecode":
             absolute = self.start_frame + frame
             day = frames_per_day(self.rate)

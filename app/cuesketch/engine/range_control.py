@@ -27,6 +27,7 @@ from cuesketch.engine.recorder import RecordMode, RecordOptions, count_in_flicks
 from cuesketch.engine.session import RecordSession
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
+from cuesketch.timing.cues import cue_at
 from cuesketch.timing.position import tempo_at
 from cuesketch.timing.timecode import format_timecode
 
@@ -229,16 +230,14 @@ class RangeControl:
     def _current_cue(self) -> tuple[str, tuple[int, int]] | None:
         rate = self.document.project.settings.rate
         frame = rate.flicks_to_frame(self.transport.position())
-        cues = [c for c in self.document.project.cues.values()
-                if c.start_frame <= frame < c.end_frame]
-        if not cues:
+        cue = cue_at(self.document.project.cues.values(), frame)
+        if cue is None:
             return None
-        cue = min(cues, key=lambda c: c.start_frame)
         return cue.name, (rate.frame_to_flicks(cue.start_frame), rate.frame_to_flicks(cue.end_frame))
 
     def _on_frame(self, t: int) -> int:
         rate = self.document.project.settings.rate
-        return rate.flicks_to_frame(t + rate.flicks_per_frame // 2) * rate.flicks_per_frame
+        return rate.frame_to_flicks(rate.nearest_frame(t))
 
     def _tc(self, t: int) -> str:
         s = self.document.project.settings

@@ -129,11 +129,10 @@ def _entities(imp: MidiImport, project: Project, settings: Settings, shift: int
 
 def _markers(imp: MidiImport, project: Project, settings: Settings, shift: int
              ) -> list[Hit | Cue]:
-    fpf = settings.rate.flicks_per_frame
     cues: dict[str, tuple[int, int | None, str]] = {}
     out: list[Hit | Cue] = []
     for flicks, text in imp.markers:
-        frame = (2 * (flicks + shift) + fpf) // (2 * fpf)  # the nearest frame
+        frame = settings.rate.nearest_frame(flicks + shift)
         if m := _CUE_END.match(text):
             if m.group(1) in cues:
                 start, _end, title = cues[m.group(1)]

@@ -31,7 +31,7 @@ from typing import BinaryIO
 import mido
 from mido.midifiles.meta import KeySignatureError
 
-from cuesketch.model.entities import Controller
+from cuesketch.model.entities import CC_CONTROLLERS, Controller
 from cuesketch.timing.rates import STANDARD_RATES, FrameRate
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 from cuesketch.timing.timecode import Timecode, TimecodeError
@@ -39,7 +39,6 @@ from cuesketch.timing.units import FLICKS_PER_SAMPLE, FLICKS_PER_SECOND
 
 US_PER_MINUTE = 60_000_000
 _MAX_TICK = 1 << 40  # past this a file is not music (and Fractions get slow)
-_CC_CONTROLLERS = {1: Controller.MODULATION, 11: Controller.EXPRESSION, 64: Controller.SUSTAIN}
 # SMPTE division's frames-per-second byte, and the smpte_offset meta's frame_rate, as rates
 _DIVISION_FPS = {24: Fraction(24), 25: Fraction(25), 29: Fraction(30000, 1001), 30: Fraction(30)}
 _OFFSET_RATES = {24: STANDARD_RATES["24"], 25: STANDARD_RATES["25"],
@@ -312,8 +311,8 @@ def _read_track(index: int, events: list[tuple[int, mido.Message]],
                 chan(msg.channel).program = msg.program
         elif kind == "control_change":
             t = chan(msg.channel)
-            if msg.control in _CC_CONTROLLERS:
-                t.controls.append((to_flicks(tick), _CC_CONTROLLERS[msg.control], msg.value))
+            if msg.control in CC_CONTROLLERS:
+                t.controls.append((to_flicks(tick), CC_CONTROLLERS[msg.control], msg.value))
             elif msg.channel in started and msg.control in (0, 7, 10):
                 dropped["bank, volume and pan changes after the first note"] += 1
             elif msg.control == 0:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cuesketch.model.entities import Cue, Hit, HitKind, Settings
+from cuesketch.timing.cues import cue_at
 from cuesketch.timing.position import tempo_at
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
@@ -27,17 +28,17 @@ from cuesketch.timing.timecode import format_timecode
 
 @dataclass(frozen=True)
 class KindStyle:
-    color: str  # "#rrggbb"
+    color: str  # "#rrggbb": the kind's own (HitKind.color), as in the roll
     streamer: bool = True
     punch: bool = True
     flutter: bool = False
 
 
 KIND_STYLES: dict[HitKind, KindStyle] = {
-    HitKind.HARD: KindStyle("#ff453a", flutter=True),  # red: the big sync points
-    HitKind.SOFT: KindStyle("#ffd60a"),  # yellow
-    HitKind.CUT: KindStyle("#32d74b"),  # green: picture cuts
-    HitKind.DIALOGUE: KindStyle("#64d2ff", punch=False),  # blue: a line to play around
+    HitKind.HARD: KindStyle(HitKind.HARD.color, flutter=True),  # the big sync points
+    HitKind.SOFT: KindStyle(HitKind.SOFT.color),
+    HitKind.CUT: KindStyle(HitKind.CUT.color),  # picture cuts
+    HitKind.DIALOGUE: KindStyle(HitKind.DIALOGUE.color, punch=False),  # a line to play around
 }
 
 
@@ -145,8 +146,7 @@ def texts_at(frame: int, settings: Settings, cues: Iterable[Cue]) -> OverlayText
     flicks = rate.frame_to_flicks(frame)
     cues = list(cues)
     timecode = format_timecode(settings.start_frame + frame, rate)
-    current = next((c for c in sorted(cues, key=lambda c: c.start_frame)
-                    if c.start_frame <= frame < c.end_frame), None)
+    current = cue_at(cues, frame)
     label = "" if current is None else f"{current.name} {current.title}".strip()
     bbt = tempo_at(flicks, settings, cues).flicks_to_bbt(flicks)
     return OverlayTexts(timecode, label, f"{bbt.bar}|{bbt.beat}")

@@ -21,6 +21,19 @@ class HitKind(enum.Enum):
     CUT = "cut"
     DIALOGUE = "dialogue"
 
+    @property
+    def color(self) -> str:
+        """The kind's colour wherever a hit is shown ("#rrggbb"): roll, ruler, list, picture."""
+        return HIT_COLORS[self]
+
+
+HIT_COLORS: dict[HitKind, str] = {
+    HitKind.HARD: "#ff5c5c",  # red: the big sync points
+    HitKind.SOFT: "#ffae42",  # orange
+    HitKind.CUT: "#4fd3ff",  # blue: picture cuts
+    HitKind.DIALOGUE: "#8fe08f",  # green: a line to play around
+}
+
 
 class Controller(enum.Enum):
     MODULATION = "cc1"
@@ -30,7 +43,14 @@ class Controller(enum.Enum):
 
     @property
     def cc(self) -> int | None:
-        return {"cc1": 1, "cc11": 11, "cc64": 64}.get(self.value)
+        """The MIDI control change number (None for pitch bend)."""
+        return _CC_OF.get(self)
+
+
+# The one map between MIDI control change numbers and the controllers a track keeps.
+CC_CONTROLLERS: dict[int, Controller] = {
+    1: Controller.MODULATION, 11: Controller.EXPRESSION, 64: Controller.SUSTAIN}
+_CC_OF = {controller: cc for cc, controller in CC_CONTROLLERS.items()}
 
 
 @dataclass(frozen=True)
@@ -121,4 +141,4 @@ ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue)
 Entity = Note | ControlPoint | Track | Hit | Cue
 
 __all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "Media", "Settings", "HitKind",
-           "Controller", "Entity", "ENTITY_KINDS", "Fraction"]
+           "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]

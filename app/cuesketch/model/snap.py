@@ -56,8 +56,7 @@ class Snapper:
             if hit is not None:
                 return hit
         if self.mode in (SnapMode.FRAMES, SnapMode.HITS):
-            fpf = self.rate.flicks_per_frame
-            return (2 * position + fpf) // (2 * fpf) * fpf
+            return self.rate.frame_to_flicks(self.rate.nearest_frame(position))
         return position
 
     def floor(self, position: int) -> int:

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 
 from cuesketch.model import changes
 from cuesketch.model.changes import Change
-from cuesketch.model.entities import ControlPoint, Controller, Note
+from cuesketch.model.entities import CC_CONTROLLERS, ControlPoint, Controller, Note
 from cuesketch.model.project import Project
 from cuesketch.timing.units import FLICKS_PER_SAMPLE
 
 MIN_DURATION = FLICKS_PER_SAMPLE  # a note is at least one sample long
-CC_CONTROLLERS = {1: Controller.MODULATION, 11: Controller.EXPRESSION, 64: Controller.SUSTAIN}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from cuesketch.timing.cues import cue_at
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.timecode import format_timecode
@@ -31,6 +32,9 @@ class TempoRegion(Protocol):
     """A span of frames that may have its own tempo map (a cue)."""
 
     @property
+    def id(self) -> int: ...
+
+    @property
     def start_frame(self) -> int: ...
 
     @property
@@ -42,11 +46,8 @@ class TempoRegion(Protocol):
 
 def tempo_at(flicks: int, settings: Placement, cues: Iterable[TempoRegion] = ()) -> TempoMap:
     """The tempo map in force: the cue's own inside a cue that has one, else the project's."""
-    frame = settings.rate.flicks_to_frame(flicks)
-    for cue in cues:
-        if cue.tempo is not None and cue.start_frame <= frame < cue.end_frame:
-            return cue.tempo
-    return settings.tempo
+    cue = cue_at((c for c in cues if c.tempo is not None), settings.rate.flicks_to_frame(flicks))
+    return settings.tempo if cue is None or cue.tempo is None else cue.tempo
 
 
 def position_texts(flicks: int, settings: Placement,

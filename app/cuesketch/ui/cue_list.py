@@ -14,9 +14,6 @@ from cuesketch.model.entities import Cue, Hit
 from cuesketch.timing.timecode import format_timecode
 from cuesketch.ui.bridge import DocumentSignals
 
-KIND_COLORS = {"hard": "#e04040", "soft": "#e0c040", "cut": "#40a0e0", "dialogue": "#60c060"}
-
-
 class CueList(QTreeWidget):
     def __init__(self, document: Document, go_to_frame: Callable[[int], None],
                  parent: QWidget | None = None) -> None:
@@ -55,7 +52,7 @@ class CueList(QTreeWidget):
         for hit in sorted(project.hits.values(), key=lambda h: h.frame):
             item = QTreeWidgetItem(hits, [f"{hit.kind.value} hit", tc(hit.frame), "",
                                           hit.name])
-            item.setForeground(0, _color(KIND_COLORS.get(hit.kind.value, "#888")))
+            item.setForeground(0, _color(hit.kind.color))
             item.setToolTip(3, hit.note or hit.name)
             item.setData(0, Qt.ItemDataRole.UserRole, hit.frame)
         self.expandAll()

@@ -32,6 +32,7 @@ from cuesketch.model.changes import Change
 from cuesketch.model.document import Document
 from cuesketch.model.hit_sync import frames_off
 from cuesketch.model.snap import SnapMode
+from cuesketch.timing.cues import cue_at
 from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.bridge import DocumentSignals, Relay, TransportSignals
@@ -326,7 +327,7 @@ class PianoRoll(QWidget):
         cue = next((c for c in marks.cues if c.id == cue_id), None) if cue_id is not None else None
         if cue is None and cue_id is None:
             frame = rate.flicks_to_frame(self.playhead)
-            cue = next((c for c in marks.cues if c.start_frame <= frame < c.end_frame), None) or \
+            cue = cue_at(marks.cues, frame) or \
                 next((c for c in marks.cues if c.start_frame >= frame), None)
         if cue is None:
             self.status("No cue to zoom to")

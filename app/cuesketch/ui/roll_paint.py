@@ -43,12 +43,7 @@ CUE_EDGE = QColor("#5b8fd6")
 PLAYHEAD = QColor("#ffd84a")
 SELECTED_EDGE = QColor("#ffffff")
 RUBBER_BAND = QColor(255, 255, 255, 40)
-HIT_COLORS = {
-    HitKind.HARD: QColor("#ff5c5c"),
-    HitKind.SOFT: QColor("#ffae42"),
-    HitKind.CUT: QColor("#4fd3ff"),
-    HitKind.DIALOGUE: QColor("#8fe08f"),
-}
+HIT_COLORS = {kind: QColor(kind.color) for kind in HitKind}
 BLACK_KEYS = frozenset({1, 3, 6, 8, 10})
 
 
