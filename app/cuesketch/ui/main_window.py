@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMessageBox,
-                               QSplitter, QToolBar, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu,
+                               QMessageBox, QSplitter, QToolBar, QWidget)
 
 from cuesketch import __version__
 from cuesketch.demo import CREDIT
@@ -25,6 +26,12 @@ from cuesketch.ui.history_view import HistoryView
 from cuesketch.ui.transport_bar import TransportBar
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+
+
+class TypingSwitch(Protocol):
+    """Musical typing's event filter, as the window sees it (also a QObject)."""
+
+    def toggle(self) -> bool: ...
 
 
 class MainWindow(QMainWindow):
@@ -87,15 +94,15 @@ class MainWindow(QMainWindow):
 
     # -- layout ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        menus: dict[str, object] = {}
+        menus: dict[str, QMenu] = {}
         for spec in ACTIONS:
             if not spec.menu:
                 continue
             if spec.menu not in menus:
                 menus[spec.menu] = self.menuBar().addMenu(f"&{spec.menu}")
             elif spec.group_start:
-                menus[spec.menu].addSeparator()  # type: ignore[attr-defined]
-            menus[spec.menu].addAction(self.action_map[spec.name])  # type: ignore[attr-defined]
+                menus[spec.menu].addSeparator()
+            menus[spec.menu].addAction(self.action_map[spec.name])
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -132,16 +139,17 @@ class MainWindow(QMainWindow):
         redo = self.document.redo_labels()
         self.action_map["edit.redo"].setText(f"&Redo {redo[0]}" if redo else "&Redo")
 
-    def install_typing(self, typing_filter: object) -> None:
-        """Musical typing: a filter on the whole application, toggled by its action."""
+    def install_typing(self, typing_filter: TypingSwitch) -> None:
+        """Musical typing: a filter (a QObject) on the whole application, toggled by its
+        action."""
         from PySide6.QtWidgets import QApplication
         app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(typing_filter)  # type: ignore[arg-type]
+        assert app is not None and isinstance(typing_filter, QObject)
+        app.installEventFilter(typing_filter)
         action = self.action_map["edit.musical_typing"]
         action.setEnabled(True)
         action.triggered.connect(
-            lambda _checked=False: action.setChecked(typing_filter.toggle()))  # type: ignore[attr-defined]
+            lambda _checked=False: action.setChecked(typing_filter.toggle()))
 
     # -- transport ---------------------------------------------------------------------------
     def frame_flicks(self) -> int:

@@ -201,12 +201,11 @@ class TrackPanel(QDockWidget):
             row.arm.setChecked(tid == self.armed)
             row.arm.blockSignals(False)
             row.set_selected(tid == self.current)
-        has = self.current is not None
         order = list(self.rows)
-        self.delete_button.setEnabled(has)
-        self.up_button.setEnabled(has and order.index(self.current) > 0)  # type: ignore[arg-type]
-        self.down_button.setEnabled(
-            has and order.index(self.current) < len(order) - 1)  # type: ignore[arg-type]
+        at = order.index(self.current) if self.current in self.rows else None
+        self.delete_button.setEnabled(self.current is not None)
+        self.up_button.setEnabled(at is not None and at > 0)
+        self.down_button.setEnabled(at is not None and at < len(order) - 1)
 
     # -- arming and selecting --------------------------------------------------------------
     def arm(self, track_id: int) -> None:
@@ -266,7 +265,9 @@ class TrackPanel(QDockWidget):
             return None
         if not self._execute(changes, "Add track"):
             return None
-        track_id = changes[0].id  # type: ignore[union-attr]
+        first = changes[0]
+        assert isinstance(first, EntityChange)
+        track_id = first.id
         self.arm(track_id)
         row = self.rows[track_id]
         row.name.setFocus()
