@@ -422,7 +422,7 @@ def test_playback_sets_the_chosen_instrument_level_and_pan_on_the_track_channel(
     assert synth.setup_of(channel) == ChannelSetup(0, 60, 0.8, 0.0)
     rig.choose(2, "Orchestra Kit")
     rig.drag_slider(rig.row(2).volume, [0.3, 0.5])
-    rig.panel.slide_pan(2, -50, False)
+    rig.panel.slide_pan(2, -50)
     pb.process(64)
     t = rig.project.tracks[2]
     assert synth.setup_of(channel) == ChannelSetup(128, 48, t.volume, -0.5, drums=True)

@@ -25,7 +25,7 @@ from cuesketch.engine.synth import Preset
 from cuesketch.model import palette
 from cuesketch.model import track_edits as te
 from cuesketch.model.changes import Change, EntityChange
-from cuesketch.model.document import Document
+from cuesketch.model.document import Document, Gesture
 from cuesketch.model.entities import Track
 from cuesketch.ui.bridge import DocumentSignals
 from cuesketch.ui.track_row import (PRESET, W_ARM, W_INSTRUMENT, W_NAME, W_PAN, W_SWATCH,
@@ -55,6 +55,7 @@ class TrackPanel(QDockWidget):
         self.current: int | None = None
         self._presets: list[Preset] | None = None
         self._labels: dict[tuple[int, int], str] | None = None
+        self._gesture: Gesture | None = None  # a slider or knob being dragged
         self._build()
         self._signals = DocumentSignals(document, self, history=False)
         self._signals.changed.connect(self._on_changes)
@@ -234,26 +235,25 @@ class TrackPanel(QDockWidget):
             self._show_marks()
 
     # -- edits (each one command) ------------------------------------------------------------
-    def _execute(self, changes: list[Change], label: str, merge_key: str | None = None) -> bool:
+    def _execute(self, changes: list[Change], label: str) -> bool:
         if not changes:
             return False
         try:
-            self.document.execute_changes(changes, label, merge_key)
+            self.document.execute_changes(changes, label)
         except (PermissionError, ValueError, OSError) as e:
             self.statusMessage.emit(f"{label}: {e}")
             self.refresh()  # the controls show the project as it is
             return False
         return True
 
-    def _edit(self, make: Callable[[], list[Change]], label: str,
-              merge_key: str | None = None) -> bool:
+    def _edit(self, make: Callable[[], list[Change]], label: str) -> bool:
         try:
             changes = make()
         except ValueError as e:
             self.statusMessage.emit(f"{label}: {e}")
             self.refresh()
             return False
-        return self._execute(changes, label, merge_key)
+        return self._execute(changes, label)
 
     def add_track(self, bank: int, program: int, name: str = "") -> int | None:
         """Add a track playing (bank, program) at the bottom, select and arm it, and put the
@@ -287,20 +287,30 @@ class TrackPanel(QDockWidget):
         self._edit(lambda: te.set_instrument(self.document.project, track_id, bank, program,
                                              label=self.label), "Change instrument")
 
-    def slide_volume(self, track_id: int, value: int, dragging: bool) -> None:
-        """The volume control moved (0..100); a drag is one undo step."""
-        key = f"track-volume-{track_id}" if dragging else None
+    def slide_volume(self, track_id: int, value: int) -> None:
+        """The volume control moved (0..100); within a drag (``begin_drag``) one undo step."""
         self._edit(lambda: te.set_volume(self.document.project, track_id, value / 100),
-                   "Change volume", key)
+                   "Change volume")
 
-    def slide_pan(self, track_id: int, value: int, dragging: bool) -> None:
-        """The pan knob moved (-100..100); a drag is one undo step."""
-        key = f"track-pan-{track_id}" if dragging else None
+    def slide_pan(self, track_id: int, value: int) -> None:
+        """The pan knob moved (-100..100); within a drag (``begin_drag``) one undo step."""
         self._edit(lambda: te.set_pan(self.document.project, track_id, value / 100),
-                   "Change pan", key)
+                   "Change pan")
+
+    def begin_drag(self, label: str) -> None:
+        """A slider or knob is grabbed: what it does until ``end_drag`` is one undo step,
+        written to the project file once."""
+        self._gesture = self.document.begin(label)
 
     def end_drag(self) -> None:
-        self.document.end_merge()
+        gesture, self._gesture = self._gesture, None
+        if gesture is None:
+            return
+        try:
+            gesture.commit()
+        except Exception as e:  # the store refused: the drag was taken back
+            self.statusMessage.emit(f"{gesture.label}: could not be saved ({e})")
+            self.refresh()
 
     def set_mute(self, track_id: int, on: bool) -> None:
         self._edit(lambda: te.set_mute(self.document.project, track_id, on),

@@ -189,9 +189,11 @@ class TrackRow(QFrame):
         self.mute = self._toggle("M", MUTE_COLOR, "Mute: this track is not heard")
         self.solo = self._toggle("S", SOLO_COLOR, "Solo: only soloed tracks are heard")
         self.volume.valueChanged.connect(
-            lambda v: panel.slide_volume(self.track_id, v, self.volume.isSliderDown()))
+            lambda v: panel.slide_volume(self.track_id, v))
         self.pan.valueChanged.connect(
-            lambda v: panel.slide_pan(self.track_id, v, self.pan.isSliderDown()))
+            lambda v: panel.slide_pan(self.track_id, v))
+        self.volume.sliderPressed.connect(lambda: panel.begin_drag("Change volume"))
+        self.pan.sliderPressed.connect(lambda: panel.begin_drag("Change pan"))
         for slider in (self.volume, self.pan):
             slider.sliderReleased.connect(panel.end_drag)
         self.mute.clicked.connect(lambda on: panel.set_mute(self.track_id, on))
