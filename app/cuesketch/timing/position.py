@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from cuesketch.timing.cues import cue_at
+from cuesketch.timing.cues import CueSpan, cue_at
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.timecode import format_timecode
@@ -28,17 +28,8 @@ class Placement(Protocol):
     def tempo(self) -> TempoMap: ...
 
 
-class TempoRegion(Protocol):
+class TempoRegion(CueSpan, Protocol):
     """A span of frames that may have its own tempo map (a cue)."""
-
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def start_frame(self) -> int: ...
-
-    @property
-    def end_frame(self) -> int: ...
 
     @property
     def tempo(self) -> TempoMap | None: ...
