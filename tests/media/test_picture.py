@@ -1,4 +1,9 @@
-"""The player on real libvlc, on numbered films: what is on screen is read from its pixels."""
+"""The player on real libvlc, on numbered films: what is on screen is read from its pixels.
+
+The player reads "now" from the transport's clock, injected. Paused, scrubbing and shuttling
+run on a FakeClock the test steps (a seek libvlc lost is sent again only when the test moves
+the clock on); playing at normal speed runs on the system clock, because libvlc plays in real
+time."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import time
 
 import pytest
 
+from cuesketch.engine.clock import FakeClock, MonotonicClock, SystemClock
 from cuesketch.engine.transport import Transport
 from cuesketch.media.frames import Frame
 from cuesketch.media.picture import PicturePlayer
@@ -42,12 +48,13 @@ class Seen:
 def open_player(films):
     players = []
 
-    def make(name, *, offset=0, proxy=True, sound=False):
+    def make(name, *, offset=0, proxy=True, sound=False, clock: MonotonicClock | None = None):
         film = films[name]
-        transport = Transport()
+        clock = clock or FakeClock()
+        transport = Transport(clock)
         seen = Seen(transport, film)
         player = PicturePlayer(transport, film.rate, offset_frames=offset, sound=sound,
-                               on_frame=seen)
+                               on_frame=seen, clock=clock)
         seen.player = player
         player.open(film.proxy if proxy else film.path, film.info)
         players.append(player)
@@ -58,11 +65,30 @@ def open_player(films):
         p.close()
 
 
+def wait_shown(player, frame, timeout=3.0, patience=0.25):
+    """Wait for ``frame``. On a FakeClock, each ``patience`` of real time without it moves the
+    clock on past the player's seek retry time: a seek libvlc lost is sent again."""
+    clock = player.clock
+    for _ in range(max(1, round(timeout / patience))):
+        if player.wait_shown(frame, patience):
+            return True
+        if isinstance(clock, FakeClock):
+            clock.advance_s(player.SEEK_RETRY_MIN_S)
+    return False
+
+
+def wait_until(predicate, timeout=2.0):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return predicate()
+
+
 def show(transport, player, frame, offset=0):
     """Go to a film frame; the number read from the picture on screen."""
     rate = player.project_rate
     transport.seek(rate.frame_to_flicks(frame + offset))
-    assert player.wait_shown(frame, 3.0), f"frame {frame} not shown ({player.shown})"
+    assert wait_shown(player, frame), f"frame {frame} not shown ({player.shown})"
     latest = player.latest()
     assert latest is not None and latest.number == frame
     return read_frame_number(latest.pixels)
@@ -96,17 +122,15 @@ def test_picture_offset_places_the_first_frame(open_player):
     assert show(transport, player, 0, offset=12) == 0
     assert show(transport, player, 30, offset=12) == 30
     transport.seek(player.project_rate.frame_to_flicks(11))  # before the film: no picture
-    deadline = time.monotonic() + 2
-    while player.latest() is not None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert player.latest() is None and player.shown is None
+    assert wait_until(lambda: player.latest() is None)
+    assert player.shown is None
     player.set_offset(0)
     assert show(transport, player, 11) == 11
 
 
 @pytest.mark.parametrize("name", ["24", "29.97df"])
 def test_playing_follows_the_clock(open_player, name):
-    transport, player, seen = open_player(name)
+    transport, player, seen = open_player(name, clock=SystemClock())
     show(transport, player, 5)
     transport.play()
     time.sleep(1.5)
@@ -123,20 +147,24 @@ def test_playing_follows_the_clock(open_player, name):
 
 def test_shuttle_backwards_follows_the_clock(open_player):
     transport, player, seen = open_player("24")
+    clock = player.clock
     show(transport, player, 80)
     transport.play(-2.0)
-    time.sleep(0.6)
+    film = player.film
+    for _ in range(12):  # a 24th of a second at -2: two frames back each step
+        clock.advance_s(1 / 24)
+        frame = film.film_frame(transport.position())
+        assert wait_shown(player, frame), f"frame {frame} not shown ({player.shown})"
+        assert read_frame_number(player.latest().pixels) == frame
     transport.stop()
     pictures = seen.playing()
     assert pictures and all(b == r for b, r, _, _ in pictures)
     numbers = [r for _, r, _, _ in pictures]
-    assert numbers == sorted(numbers, reverse=True) and numbers[-1] < 60
-    stop = player.film.film_frame(transport.position())
-    assert player.wait_shown(stop, 3.0) and read_frame_number(player.latest().pixels) == stop
+    assert numbers == sorted(numbers, reverse=True) and numbers[-1] == frame < 60
 
 
 def test_playing_off_the_end_blanks(open_player, films):
-    transport, player, seen = open_player("24")
+    transport, player, seen = open_player("24", clock=SystemClock())
     last = films["24"].info.frame_count - 1
     show(transport, player, last - 6)
     transport.play()
@@ -159,7 +187,7 @@ def test_bad_film_is_a_plain_error_and_the_player_stays_usable(open_player, film
 
 def test_film_sound_volume_and_mute(open_player, monkeypatch):
     monkeypatch.setenv("CUESKETCH_FILM_AOUT", "adummy")
-    transport, player, _ = open_player("24", sound=True)
+    transport, player, _ = open_player("24", sound=True, clock=SystemClock())
     player.set_volume(0.4)
     player.set_muted(True)
     show(transport, player, 3)

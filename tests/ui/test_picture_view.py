@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
+from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.transport import Transport
 from cuesketch.media.filmtime import FilmTime
 from cuesketch.media.frames import Frame
@@ -42,11 +43,12 @@ class FakeSource:
                      self.serial)
 
 
-def make_view(qtbot, options=NO_TEXT, hits=(Hit(1, HIT, "door", HitKind.HARD),), source=True):
+def make_view(qtbot, options=NO_TEXT, hits=(Hit(1, HIT, "door", HitKind.HARD),), source=True,
+              clock=None):
     project = Project()
     project.load(Settings(rate=RATE, start_frame=86400),
                  [*hits, Cue(1, "1M1", 100, 300, title="Opening")])
-    document, transport = Document(project), Transport()
+    document, transport = Document(project), Transport(clock)
     view = PictureView(document, transport, FakeSource(transport) if source else None, options)
     qtbot.addWidget(view)
     view.resize(640, 360)
@@ -183,16 +185,25 @@ def test_frames_from_the_player_reach_the_view(qtbot, tmp_path):
 
     film = make_numbered_film(tmp_path / "film.mp4", seconds=2, size=(320, 180))
     proxy = make_proxy(film, folder=tmp_path / "proxies")
+    clock = FakeClock()  # the player reads the transport's clock; paused, it is stepped
     view, transport = make_view(qtbot, OverlayOptions(timecode=False, cue=False,
                                                       streamers=False, punches=False,
-                                                      flutters=False), hits=())
-    player = PicturePlayer(transport, RATE, sound=False)
+                                                      flutters=False), hits=(), clock=clock)
+    player = PicturePlayer(transport, RATE, sound=False, clock=clock)
+
+    def shown(frame: int) -> bool:  # a seek libvlc lost goes again once the clock moves on
+        for _ in range(8):
+            if player.wait_shown(frame, 0.25):
+                return True
+            clock.advance_s(player.SEEK_RETRY_MIN_S)
+        return False
+
     try:
         player.open(proxy)
         view.set_source(player)
         for frame in (37, 12):
             transport.seek(RATE.frame_to_flicks(frame))
-            assert player.wait_shown(frame)
+            assert shown(frame)
             qtbot.waitUntil(lambda: view._painted is not None and view._painted[0] ==
                             player.serial, timeout=1000)
             image = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
