@@ -156,6 +156,7 @@ def test_shuttle_backwards_follows_the_clock(open_player):
         frame = film.film_frame(transport.position())
         assert wait_shown(player, frame), f"frame {frame} not shown ({player.shown})"
         assert read_frame_number(player.latest().pixels) == frame
+    assert wait_until(lambda: seen.playing()[-1][1] == frame)  # on_frame runs after it shows
     transport.stop()
     pictures = seen.playing()
     assert pictures and all(b == r for b, r, _, _ in pictures)
