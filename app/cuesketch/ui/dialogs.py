@@ -129,7 +129,7 @@ class Dialogs:
             self.guarded("Cuesketch", lambda: handler(value))()
 
         task.finished.connect(lambda value: finish(done, value))
-        task.failed.connect(lambda why: finish(failed, why))  # type: ignore[arg-type]
+        task.failed.connect(lambda why: finish(lambda _: failed(why), why))
         self.tasks.add(task)
         task.start()
         return task

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
@@ -73,7 +74,8 @@ class FilmActions(Dialogs):
             return
         where = Path(folder)
         self.start_task(lambda: find_film(media, where),
-                        lambda found: self.film_found(found, media, where),  # type: ignore[arg-type]
+                        lambda found: self.film_found(cast(Sequence[Candidate], found), media,
+                                                      where),
                         lambda why: self.error("Relink film", f"The search failed: {why}"),
                         (OSError,))
         self.post(f"Looking for {name} in {where}…")
