@@ -18,7 +18,7 @@ from cuesketch.services import Services, StatusLine, apply_click_preferences
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
 __all__ = ["Services", "StatusLine", "apply_click_preferences", "build_engine",
-           "build_controls", "build_picture", "open_document", "run_gui"]
+           "build_controls", "build_picture", "compose", "open_document", "run_gui"]
 
 
 def open_document(path: Path, read_only: bool = False) -> tuple[Document, ProjectFile, str | None]:
@@ -164,16 +164,28 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
         from cuesketch.ui.window_root import show_startup_error
         show_startup_error(f"{path.name} can't be opened", str(e))
         return 1
-    clock = SystemClock()  # the one clock: transport, picture, monitor and MIDI read it
-    services = Services(document, Transport(clock), pf, path, clock=clock,
-                        read_only_reason=read_only_reason)
-    if read_only_reason:
-        services.problems.append(read_only_reason)
+    services = compose(document, pf, path, read_only_reason, load_preferences())
     try:
-        build_engine(services, load_preferences())
-        build_controls(services)
-        build_picture(services)
         from cuesketch.ui.window_root import run_window
         return run_window(services)
     finally:
         services.close()
+
+
+def compose(document: Document, project_file: ProjectFile | None, path: Path | None,
+            read_only_reason: str | None, preferences: Preferences) -> Services:
+    """Every service, built once, over one clock: the transport, the picture, the monitor and
+    the MIDI inputs all read the same ``MonotonicClock``."""
+    clock = SystemClock()
+    services = Services(document, Transport(clock), project_file, path, clock=clock,
+                        read_only_reason=read_only_reason)
+    if read_only_reason:
+        services.problems.append(read_only_reason)
+    try:
+        build_engine(services, preferences)
+        build_controls(services)
+        build_picture(services)
+    except BaseException:
+        services.close()
+        raise
+    return services

@@ -103,8 +103,8 @@ class MidiInputs:
                  system: PortSystem | None = None) -> None:
         self.client_name = client_name
         self.poll_interval = poll_interval
-        self._clock = clock or SystemClock()
-        self._now = self._clock.now_ns
+        self.clock = clock or SystemClock()  # the app's one clock (the transport's)
+        self._now = self.clock.now_ns
         self._api_choice = api
         self._system = system
         self.problem: str | None = None  # why there is no MIDI input, in plain words
@@ -281,7 +281,7 @@ class MidiInputs:
                 api_may_start(a) for a in compiled_apis()):
             return False
         try:
-            self._system = open_system(api, self.client_name, self._clock)
+            self._system = open_system(api, self.client_name, self.clock)
         except MidiUnavailable as e:
             if self.problem != str(e):
                 statuses.append(PortStatus("", PortChange.UNAVAILABLE, self._now(), str(e)))

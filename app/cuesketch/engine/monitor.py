@@ -39,7 +39,8 @@ class Monitor:
 
     def __init__(self, sink: LiveSink | None = None, clock: MonotonicClock | None = None) -> None:
         self.sink = sink
-        self._now = (clock or SystemClock()).now_ns
+        self.clock = clock or SystemClock()  # the app's one clock (the transport's)
+        self._now = self.clock.now_ns
         self._channel: int | None = None  # None: nothing armed, nothing sounds
         self._held: dict[tuple[str, int], int] = {}  # (source, pitch) -> channel it sounds on
         self._sustained: set[tuple[str, int]] = set()  # (source, channel) with the pedal down
