@@ -1,4 +1,8 @@
-"""Where "now" comes from: one small protocol, injected everywhere, faked in tests."""
+"""Where "now" comes from: one small protocol, injected everywhere, faked in tests.
+
+The app has one clock object (``app.compose`` builds it): the transport, the picture player,
+the monitor and the MIDI inputs all read it, so a MIDI arrival, a picture and the playhead are
+on one time base, and a test steps a ``FakeClock`` for all of them at once."""
 
 from __future__ import annotations
 
