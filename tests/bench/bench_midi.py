@@ -4,7 +4,7 @@
   times into the rtmidi callback function (``midi_input.rtmidi_callback``, the code rtmidi
   calls), through ``MidiInputs``, the monitor and the ``Recorder``; the transport meanwhile
   follows a simulated audio device (a period every 256 samples, a 50 ppm clock offset,
-  ``Transport.sync`` as the audio callback calls it). Error: the recorded position against the
+  ``Transport.device_period`` as the audio callback calls it). Error: the recorded position against the
   device's true position at the injection time, p99 of |error| in ms. Target <= 1 ms.
   ``record_error_inprocess_busy_gui_p99_ms``: the same while another Python thread computes
   (the GIL is then rarely free when a message comes in).
@@ -101,25 +101,44 @@ class _Loopback:
 
 
 class _AudioDevice(threading.Thread):
-    """Calls ``Transport.sync`` like the audio callback: every 256 samples of a device clock
-    running 50 ppm fast against the monotonic clock."""
+    """Reports to the transport like the audio callback: a period every 256 samples of a device
+    clock running 50 ppm fast against the monotonic clock, heard 10.7 ms after its wake-up."""
 
     PPM = 50e-6
+    RATE, FRAMES, LATENCY_NS = 48000, 256, 10_666_667
 
-    def __init__(self, transport: Transport, origin_pos: int, origin_ns: int) -> None:
+    def __init__(self, transport: Transport) -> None:
         super().__init__(daemon=True)
-        self.transport, self.origin_pos, self.origin_ns = transport, origin_pos, origin_ns
+        self.transport = transport
+        self.origin_ns = time.monotonic_ns() + self.LATENCY_NS  # sample 0 is heard then
+        self.audio: tuple[int, int] | None = None  # (device sample, flicks) playing from
         self.stop = threading.Event()
 
+    def heard(self, sample: int) -> int:
+        return self.origin_ns + round(sample * 1e9 / (self.RATE * (1 + self.PPM)))
+
     def true_position(self, t_ns: int) -> int:
-        return self.origin_pos + round((t_ns - self.origin_ns) * (1 + self.PPM)
-                                       * FLICKS_PER_SECOND / 1e9)
+        """What is heard at ``t_ns``: the audio's position then."""
+        assert self.audio is not None
+        sample, position = self.audio
+        heard = (t_ns - self.origin_ns) * self.RATE * (1 + self.PPM) / 1e9
+        return position + round((heard - sample) * FLICKS_PER_SECOND / self.RATE)
 
     def run(self) -> None:
-        period = 256 / 48000
-        while not self.stop.wait(period):
-            now = time.monotonic_ns()
-            self.transport.sync(self.true_position(now), now)
+        sample = 0
+        while not self.stop.is_set():
+            wake = self.heard(sample) - self.LATENCY_NS
+            delay = (wake - time.monotonic_ns()) / 1e9
+            if delay > 0:
+                time.sleep(delay)
+            state = self.transport.state()
+            # It knows when its samples are heard (as CoreAudio's and JACK's time stamps say):
+            # wake-up jitter is left to the JACK figures, this one measures the recording path.
+            cue = self.transport.device_period(sample, self.heard(sample), self.FRAMES,
+                                               self.RATE, state.epoch)
+            if cue is not None:
+                self.audio = (sample, cue)
+            sample += self.FRAMES
 
 
 def _inprocess(busy: bool, notes: int = 300) -> float:
@@ -142,11 +161,11 @@ def _inprocess(busy: bool, notes: int = 300) -> float:
 
     if busy:
         threading.Thread(target=gui_at_work, daemon=True).start()
-    recorder.start(1, RecordOptions(early_grace=0))
-    origin_ns = time.monotonic_ns()
-    device = _AudioDevice(transport, transport.position_at(origin_ns), origin_ns)
+    device = _AudioDevice(transport)
     device.start()
-    time.sleep(0.3)  # the transport settles on the device clock
+    time.sleep(0.5)  # the device runs before the take (from the app's start)
+    recorder.start(1, RecordOptions(early_grace=0))
+    time.sleep(0.05)
     sent: list[tuple[int, int]] = []  # (on, off) injection times
     t = time.monotonic_ns() + 10_000_000
     previous = t

@@ -256,18 +256,42 @@ def test_the_transport_follows_the_samples():
         p = Project()
         p.load(Settings(), [])
         pb = Playback(synth, p, transport=transport)
-        transport.seek(FLICKS_PER_SECOND)
-        transport.play()
-        for _ in range(100):  # the device clock runs 1% fast against the monotonic clock
+
+        def period() -> None:  # the device clock runs 1% fast against the monotonic clock
             pb.process(480, latency_ns=10_000_000)
             clock.advance(9_900_000)
+
+        for _ in range(50):  # the device runs before play is pressed (from the app's start)
+            period()
+        transport.seek(FLICKS_PER_SECOND)
+        transport.play()
+        for _ in range(100):
+            period()
         heard = transport.position()
         rendered = pb.position
+        # The take starts exactly where play was pressed, on the device's first period.
         assert rendered == FLICKS_PER_SECOND + 48000 * S
-        assert abs(heard - (rendered - FLICKS_PER_SECOND // 100)) < FLICKS_PER_SECOND // 200
+        assert abs(heard - (rendered - FLICKS_PER_SECOND // 100)) < FLICKS_PER_SECOND // 2000
         transport.stop()
         pb.process(480)
         assert not pb.playing
+
+
+def test_the_audio_joins_a_transport_that_runs_without_it():
+    clock = FakeClock()
+    transport = Transport(clock)
+    with SynthEngine(None) as synth:
+        p = Project()
+        p.load(Settings(), [])
+        pb = Playback(synth, p, transport=transport)
+        transport.seek(FLICKS_PER_SECOND)
+        transport.play()  # no device has reported yet: the transport runs on its own clock
+        clock.advance(3_000_000)
+        pb.process(480, latency_ns=10_000_000)
+        # The audio starts where the transport will be when its first sample is heard.
+        assert pb.playing
+        started = pb.position - 480 * S
+        assert abs(started - (FLICKS_PER_SECOND + 13 * FLICKS_PER_SECOND // 1000)) <= S
 
 
 @pytest.mark.parametrize("sound", ["gm", "synth"])

@@ -1,8 +1,8 @@
 """Playback: the project as time-sorted synth events, rendered sample-tight on demand.
 
-``Playback.process(n)`` is the one render path: the audio callback calls it (and so drives
-the transport with ``Transport.sync``: the audio device is the master clock), and so does the
-offline renderer. Each call hands the scheduler the events due in the next ``n`` samples plus
+``Playback.process(n)`` is the one render path: the audio callback calls it (and reports every
+period to ``Transport.device_period``: the audio device is the master clock, and the transport
+says where a take starts or the audio re-cues), and so does the offline renderer. Each call hands the scheduler the events due in the next ``n`` samples plus
 its half-block look-ahead, walking the transport position through loop wraps.
 
 The project is read into an immutable ``Snapshot`` (notes and controller points in samples,
@@ -12,8 +12,8 @@ buffers: changed channel setups are sent, and a sounding note that was deleted, 
 is ended at once. Note-offs come from the notes playback started (a heap of their ends), so an
 edit can never leave a note hanging.
 
-Seeks, play and stop reach the audio thread as commands (from ``play``/``stop`` or from the
-transport's listener). A stop or a jump ends the notes (sustain off, all notes off); a start,
+Seeks, play and stop reach the audio thread as typed messages (``PlayFrom``, ``Stop``,
+``SetLoop``, ``Follow``: from ``play``/``stop`` or from the transport's listener). A stop or a jump ends the notes (sustain off, all notes off); a start,
 a jump or a loop wrap chases the controllers (the pedal already down, the bend in force) and
 the notes already sounding at the new position.
 """
@@ -46,6 +46,33 @@ from cuesketch.timing.units import flicks_to_samples, samples_to_flicks
 
 # Controller state a chase starts from when no point says otherwise.
 _CC_DEFAULTS = {1: 0, 11: 127, 64: 0}
+
+
+@dataclass(frozen=True)
+class PlayFrom:
+    """Offline use: start (or jump) at a position, in flicks."""
+
+    position: int
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True)
+class SetLoop:
+    loop: tuple[int, int] | None  # flicks
+
+
+@dataclass(frozen=True)
+class Follow:
+    """The transport changed (play, stop, seek, loop, record)."""
+
+    state: TransportState
+
+
+Message = PlayFrom | Stop | SetLoop | Follow
 
 
 class PlayNote(NamedTuple):
@@ -198,7 +225,7 @@ class Playback:
         self._dirty = True
         self._handoff = threading.Lock()  # guards _next_snap only: held for an assignment
         # Bounded: with no audio device nothing drains it, and only the latest matter then.
-        self._commands: deque[tuple[str, object]] = deque(maxlen=4096)
+        self._commands: deque[Message] = deque(maxlen=4096)
         # Audio-thread state.
         self._playing = False
         self._pos = 0  # transport sample at the next sample rendered
@@ -213,7 +240,8 @@ class Playback:
         self._synth_click = SynthesizedClick(self.rate)
         self._synth_click_hits: list[tuple[int, bool]] = []  # (output sample, accent)
         self._monitor_track: int | None = None
-        self._epoch = -1  # the transport state last heard of (see Transport.sync)
+        self._epoch = -1  # the transport state last heard of (see Transport.device_period)
+        self._device_driven = False  # an audio device calls process (it reports its periods)
         self._latency_samples = 0
         self._worker: threading.Thread | None = None
         self._wake = threading.Event()
@@ -233,14 +261,14 @@ class Playback:
     def play(self, position: int) -> None:
         """Start (or jump) at ``position`` flicks: for offline use. With a transport, drive
         the transport instead (play, seek, stop, set_loop): playback follows it."""
-        self._commands.append(("play", position))
+        self._commands.append(PlayFrom(position))
 
     def stop(self) -> None:
-        self._commands.append(("stop", None))
+        self._commands.append(Stop())
 
     def set_loop(self, loop: tuple[int, int] | None) -> None:
         """Loop ``(start, end)`` flicks while playing, or None."""
-        self._commands.append(("loop", loop))
+        self._commands.append(SetLoop(loop))
 
     def set_sample_rate(self, rate: int) -> None:
         """Follow an audio device that runs at another rate (before playing, ideally)."""
@@ -299,28 +327,36 @@ class Playback:
 
     def _on_transport(self, state: TransportState) -> None:
         if not self._closed:
-            self._commands.append(("state", state))
+            self._commands.append(Follow(state))
 
     # -- the audio thread ----------------------------------------------------------------------
     def process(self, n: int, out: Audio | None = None, latency_ns: int | None = None) -> Audio:
         """Render the next ``n`` samples (float32, (n, 2)), playing what is due in them.
 
-        With a transport and ``latency_ns`` (how long until the first sample is heard), the
-        transport is synced to the samples: the audio device is the master clock.
+        With a transport and ``latency_ns`` (how long until the first sample is heard), every
+        period is reported to the transport, which follows the samples (the audio device is
+        the master clock) and says where a take starts or where the audio must re-cue.
         """
+        transport = self.transport
+        device = transport is not None and latency_ns is not None
+        self._device_driven = device
         if latency_ns is not None:
             self._latency_samples = latency_ns * self.rate // 1_000_000_000
         while self._commands:
-            self._command(*self._commands.popleft())
+            self._command(self._commands.popleft())
+        if device:
+            assert transport is not None and latency_ns is not None
+            cue = transport.device_period(self.synth.samples_written,
+                                          transport.clock.now_ns() + latency_ns, n, self.rate,
+                                          self._epoch)
+            if cue is not None:
+                self._start_at(flicks_to_samples(cue, self.rate))
         if self._dirty and self._worker is None:
             self._rebuild()
         self._adopt()
         start = self.synth.samples_written
         events, self._immediate = self._immediate, []
         if self._playing:
-            if self.transport is not None and latency_ns is not None:
-                self.transport.sync(samples_to_flicks(self._pos, self.rate),
-                                    self.transport.clock.now_ns() + latency_ns, self._epoch)
             self._send_click_level()
             self._window(start + n + LOOKAHEAD, events)
             events.sort()
@@ -333,27 +369,31 @@ class Playback:
             self._pos = self._advance(self._pos, n)
         return buf
 
-    def _command(self, kind: str, arg: object) -> None:
-        if kind == "play":
-            assert isinstance(arg, int)
-            self._start_at(flicks_to_samples(arg, self.rate))
-        elif kind == "stop":
+    def _command(self, message: Message) -> None:
+        if isinstance(message, PlayFrom):
+            self._start_at(flicks_to_samples(message.position, self.rate))
+        elif isinstance(message, Stop):
             self._stop_sound()
-        elif kind == "loop":
-            self._loop = self._loop_samples(arg)  # type: ignore[arg-type]
-        elif kind == "state":
-            assert isinstance(arg, TransportState)
-            jumped = arg.epoch != self._epoch
-            self._epoch = arg.epoch
-            self._loop = self._loop_samples(arg.loop)
-            if not arg.playing or arg.speed != 1.0:
-                # A shuttle (J/K/L) runs on the monotonic clock, silently.
-                self._stop_sound()
-                return
-            target = flicks_to_samples(arg.position, self.rate)
-            tolerance = self.rate // 20 + 2 * self._latency_samples
-            if not self._playing or jumped or abs(target - self._pos) > tolerance:
-                self._start_at(target)
+        elif isinstance(message, SetLoop):
+            self._loop = self._loop_samples(message.loop)
+        else:
+            self._follow(message.state)
+
+    def _follow(self, state: TransportState) -> None:
+        jumped = state.epoch != self._epoch
+        self._epoch = state.epoch
+        self._loop = self._loop_samples(state.loop)
+        if not state.playing or state.speed != 1.0:
+            # A shuttle (J/K/L) runs on the monotonic clock, silently.
+            self._stop_sound()
+            return
+        if self._device_driven:
+            return  # the transport says where to start (``device_period``)
+        # Offline, with a transport but no device: start where the transport says.
+        target = flicks_to_samples(state.position, self.rate)
+        tolerance = self.rate // 20 + 2 * self._latency_samples
+        if not self._playing or jumped or abs(target - self._pos) > tolerance:
+            self._start_at(target)
 
     def _loop_samples(self, loop: tuple[int, int] | None) -> tuple[int, int] | None:
         if loop is None:
