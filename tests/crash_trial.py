@@ -154,9 +154,15 @@ class _App:
 
 
 def position_on(clock: Clock, t_ns: int) -> int:
-    """The child's transport position at ``t_ns``: from the last thing it said before."""
+    """The child's transport position at ``t_ns``: between the two things it said around it
+    (the transport holds a take's start until the device's first period is heard, and slews
+    after a lost period: a straight line from the last report alone would miss both)."""
     i = max(bisect.bisect_right(clock, (t_ns, 1 << 62)) - 1, 0)
     at_ns, at_pos = clock[i]
+    if i + 1 < len(clock) and at_ns <= t_ns:
+        next_ns, next_pos = clock[i + 1]
+        if next_ns > at_ns:
+            return at_pos + (next_pos - at_pos) * (t_ns - at_ns) // (next_ns - at_ns)
     return at_pos + (t_ns - at_ns) * FLICKS_PER_SECOND // 1_000_000_000
 
 
