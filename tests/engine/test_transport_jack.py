@@ -27,7 +27,7 @@ def rig(jackd):  # type: ignore[no-untyped-def]
 
 def test_starts_on_a_real_device(rig) -> None:  # type: ignore[no-untyped-def]
     t = rig.transport
-    checked = 0
+    checked = anchored = 0
     for i in range(8):
         start = (i + 1) * 10 * S
         t.seek(start)
@@ -41,17 +41,23 @@ def test_starts_on_a_real_device(rig) -> None:  # type: ignore[no-untyped-def]
         t.stop()
         positions = [p for _, p, _ in reads]
         assert all(b >= a for a, b in zip(positions, positions[1:])), "the position stepped back"
-        assert positions[0] == start  # held: the device's first period is not heard yet
-        cue = next(c for c in reversed(t.cues) if c[2] >= pressed)
+        cues = [c for c in t.cues if c[2] >= pressed]
+        cue = cues[0]
+        if cue[2] - pressed > t.ANCHOR_TIMEOUT_NS:
+            continue  # the device did not answer in time (a busy machine): checked below
         assert cue[1] == start  # the audio started exactly there
+        # Held there until the device's first period of the take was heard.
+        assert all(p == start for now, p, _ in reads if now <= cue[2])
+        anchored += 1
         time.sleep(0.6)  # the fit needs the callbacks after the take too
         fit = rig.heard_fit(pressed - 400_000_000, pressed + 700_000_000)
-        if fit is None:
-            continue  # the device lost time in there (a busy machine): no one line is true
+        if fit is None or len(cues) > 1:
+            continue  # the device lost time (a busy machine): no one line is true
         checked += 1
         for now, _, at in reads:
             if now > pressed + 50_000_000:
                 assert abs(at - rig.truth(fit, cue, now)) < 3 * MS // 2, (
                     f"{(at - rig.truth(fit, cue, now)) / MS:.2f} ms off the samples heard")
+    assert anchored >= 4, "the device answered late to most starts"
     if checked < 2:  # the hard checks above ran; the comparison needs a device that keeps time
         pytest.skip("the dummy device lost time around almost every start (a busy machine)")

@@ -81,8 +81,8 @@ def _elapsed(dt_ns: int, speed: float) -> int:
 class Transport:
     MAX_SLEW = 0.5  # while catching the device up: 0.5x .. 1.5x its rate
     RECUE_FLICKS = FLICKS_PER_SECOND // 50  # 20 ms: past this the audio re-cues instead
-    ANCHOR_TIMEOUT_NS = 100_000_000  # after play, wait this long at most for the device
-    DEVICE_TIMEOUT_NS = 100_000_000  # a device silent this long is not running
+    ANCHOR_TIMEOUT_NS = 250_000_000  # after play, wait this long at most for the device
+    DEVICE_TIMEOUT_NS = 500_000_000  # a device silent this long is not running
     HISTORY = 128  # pieces kept for position_at(past): ~0.7 s at 256-frame periods
 
     def __init__(self, clock: MonotonicClock | None = None) -> None:
