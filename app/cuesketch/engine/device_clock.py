@@ -71,10 +71,6 @@ class DeviceClock:
         self._sums = [0.0] * 5  # n, sum x, sum y, sum xx, sum xy (x samples, y ns from origin)
 
     @property
-    def locked(self) -> bool:
-        return self.line is not None and self.periods >= self.FAST_PERIODS // 2
-
-    @property
     def ratio(self) -> float:
         """Device samples per nominal sample of the monotonic clock (1.0057: 0.57 % fast)."""
         if not self.rate or not self._ns_per_sample:

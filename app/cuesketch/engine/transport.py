@@ -30,7 +30,6 @@ Explicit jumps (play, stop, seek, loop) bump ``epoch``, and observers are told.
 
 from __future__ import annotations
 
-import enum
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -64,14 +63,6 @@ class _Piece(NamedTuple):
     speed: float  # flicks per flick of monotonic time (0.0: held)
 
 
-class _Cue(enum.Enum):
-    """What the audio must do at its next period."""
-
-    NONE = enum.auto()  # play in step with the anchor
-    START = enum.auto()  # start the take: the transport holds until it is heard
-    JOIN = enum.auto()  # join the running transport where it will be when heard
-
-
 def _elapsed(dt_ns: int, speed: float) -> int:
     if speed == 1.0:
         return dt_ns * FLICKS_PER_SECOND // NS_PER_SECOND  # exact on the monotonic clock
@@ -99,7 +90,9 @@ class Transport:
         self._listeners: list[Listener] = []
         self.device = DeviceClock()
         self._device_seen: int | None = None  # monotonic ns of the last device period
-        self._cue = _Cue.NONE
+        # A take waiting for the device's first period (held until it is heard); otherwise
+        # with no anchor the audio joins the running transport at its next period.
+        self._starting = False
         self._anchor: tuple[int, int] | None = None  # (device sample, unwrapped flicks)
         self.recues = 0  # the audio re-cued to the transport (device restarts, stalls)
         self.pre_roll = 0  # flicks played before the position where play was pressed
@@ -180,7 +173,7 @@ class Transport:
             self._playing = False
             self._recording = False
             self._speed = 1.0
-            self._cue, self._anchor = _Cue.NONE, None
+            self._starting, self._anchor = False, None
             self._epoch += 1
         self._notify()
 
@@ -229,11 +222,11 @@ class Transport:
         self._anchor = None
         self._pieces.clear()
         if speed == 1.0 and self._device_running(now):
-            self._cue = _Cue.START
+            self._starting = True
             self._pieces.append(_Piece(now, position, 0.0))
             self._pieces.append(_Piece(now + self.ANCHOR_TIMEOUT_NS, position, self.device.ratio))
         else:
-            self._cue = _Cue.NONE
+            self._starting = False
             self._pieces.append(_Piece(now, position, speed))
 
     def _device_running(self, now: int) -> bool:
@@ -260,12 +253,12 @@ class Transport:
             ratio = self.device.ratio
             heard = max(round(line.time_of(sample)), now)
             current = self._unwrapped_at(now)
-            if self._cue is _Cue.START and current == self._origin:
+            if self._starting and current == self._origin:
                 # The take starts with this period: hold until it is heard, then run with it.
                 self._plan(now, _Piece(now, current, 0.0), _Piece(heard, current, ratio))
-                self._cue, self._anchor = _Cue.NONE, (sample, current)
+                self._starting, self._anchor = False, (sample, current)
                 return self._wrap(current)
-            if self._cue is not _Cue.NONE or self._anchor is None:
+            if self._starting or self._anchor is None:
                 return self._join(sample, heard, now, current, ratio)
             anchor_sample, anchor_pos = self._anchor
             flicks_per_sample = FLICKS_PER_SECOND / rate
@@ -289,7 +282,7 @@ class Transport:
         """The audio joins the running transport: ``sample`` plays where it will be heard."""
         self._plan(now, _Piece(now, current, ratio))
         position = self._unwrapped_at(heard)
-        self._cue, self._anchor = _Cue.NONE, (sample, position)
+        self._starting, self._anchor = False, (sample, position)
         return self._wrap(position)
 
     def _plan(self, now: int, *pieces: _Piece) -> None:
