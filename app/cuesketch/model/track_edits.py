@@ -1,6 +1,8 @@
 """Track edits as pure functions: each returns the changes, the Document applies them.
 
-    document.execute_changes(set_volume(project, track_id, 0.6), "Change volume", merge_key)
+    document.execute_changes(set_volume(project, track_id, 0.6), "Change volume")
+
+(a fader drag inside ``document.begin("Change volume")`` ... ``commit()``: one undo step)
 
 Nothing here changes the project (except reserving ids for new tracks). An edit that would
 change nothing returns no changes. Channels follow the General MIDI habit: a new track takes
