@@ -38,7 +38,9 @@ T = TypeVar("T")
 class Command:
     label: str
     changes: list[Change] = field(default_factory=list)
-    merge_key: str | None = None  # consecutive commands with the same key merge (a drag)
+    # Consecutive commands with the same key merge into one step until ``end_merge()``: the
+    # older way to make a drag one step (each move still its own write); prefer ``begin()``.
+    merge_key: str | None = None
 
     def inverse(self) -> list[Change]:
         return [c.inverse() for c in reversed(self.changes)]
