@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Note, Settings, Track
@@ -25,11 +25,11 @@ class Project:
 
     # -- reading -----------------------------------------------------------------------------
     def table(self, kind: type[E]) -> dict[int, E]:
-        return self._tables[kind]  # type: ignore[return-value]
+        return cast("dict[int, E]", self._tables[kind])
 
     def get(self, kind: type[E], id: int) -> E:
         try:
-            return self._tables[kind][id]  # type: ignore[return-value]
+            return cast(E, self._tables[kind][id])
         except KeyError:
             raise ModelError(f"no {kind.__name__.lower()} with id {id}") from None
 
