@@ -65,16 +65,17 @@ def test_transaction_is_one_step_and_rolls_back_on_error() -> None:
     assert doc.history() == ["Add track"]
 
 
-def test_drag_merges_into_one_step_until_ended() -> None:
+def test_a_drag_is_one_step() -> None:
     doc = make_doc()
     n = Note(1, 1, 0, 100, 60)
     doc.execute(Command("Add note", [insert(n)]))
     cur = n
+    gesture = doc.begin("Move note")
     for dx in range(1, 6):
         new = Note(1, 1, dx * 10, 100, 60)
-        doc.execute(Command("Move note", [replace(cur, new)], merge_key="drag"))
+        doc.execute(Command("Move note", [replace(cur, new)]))
         cur = new
-    doc.end_merge()
+    gesture.commit()
     assert doc.history() == ["Add track", "Add note", "Move note"]
     doc.undo()
     assert doc.project.notes[1] == n

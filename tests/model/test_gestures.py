@@ -149,17 +149,6 @@ def test_a_gesture_inside_a_transaction_joins_it() -> None:
     assert doc.history()[-1] == "Outer" and len(sink.writes) == 1
 
 
-def test_merge_key_drags_still_merge() -> None:
-    doc, sink, note = make_doc()
-    cur = note
-    for dx in range(1, 4):
-        new = Note(1, 1, dx * 10, 100, 60)
-        doc.execute_changes([replace(cur, new)], "Move note", merge_key="drag")
-        cur = new
-    doc.end_merge()
-    assert doc.history() == ["Add track", "Add note", "Move note"] and len(sink.writes) == 3
-
-
 def test_a_failed_write_on_undo_or_redo_keeps_the_step() -> None:
     doc, sink, note = make_doc()
     moved = Note(1, 1, 50, 100, 60)

@@ -38,9 +38,6 @@ T = TypeVar("T")
 class Command:
     label: str
     changes: list[Change] = field(default_factory=list)
-    # Consecutive commands with the same key merge into one step until ``end_merge()``: the
-    # older way to make a drag one step (each move still its own write); prefer ``begin()``.
-    merge_key: str | None = None
 
     def inverse(self) -> list[Change]:
         return [c.inverse() for c in reversed(self.changes)]
@@ -171,33 +168,32 @@ class Document:
         else:
             self._record(command)
 
-    def execute_changes(self, changes: Sequence[Change], label: str = "Edit",
-                        merge_key: str | None = None) -> None:
-        self.execute(Command(label, list(changes), merge_key))
+    def execute_changes(self, changes: Sequence[Change], label: str = "Edit") -> None:
+        self.execute(Command(label, list(changes)))
 
     def set_settings(self, settings: Settings, label: str = "Change settings") -> None:
         self.execute(Command(label, [SettingsChange(self.project.settings, settings)]))
 
     @contextmanager
-    def transaction(self, label: str, merge_key: str | None = None) -> Iterator[Command]:
+    def transaction(self, label: str) -> Iterator[Command]:
         """Group what happens inside into one undo step; undo it all if the block raises.
         Inside another transaction or an open gesture, it joins that one."""
-        with self._begin(label, merge_key, block=True) as gesture:
+        with self._begin(label, block=True) as gesture:
             yield gesture.command
 
     # -- gestures ----------------------------------------------------------------------------
-    def begin(self, label: str, merge_key: str | None = None) -> Gesture:
+    def begin(self, label: str) -> Gesture:
         """Open a gesture (see ``Gesture``). Inside a ``transaction`` block it joins that block;
         a gesture still open from before (a release that never came) is committed first."""
-        return self._begin(label, merge_key, block=False)
+        return self._begin(label, block=False)
 
-    def _begin(self, label: str, merge_key: str | None, block: bool) -> Gesture:
+    def _begin(self, label: str, block: bool) -> Gesture:
         owner = self._gesture
         if owner is not None:
             if block or owner.block:
                 return Gesture(self, owner.command, joined=True)
             owner.commit()
-        self._open = Command(label, [], merge_key)
+        self._open = Command(label, [])
         self._gesture = Gesture(self, self._open, block=block)
         return self._gesture
 
@@ -237,19 +233,10 @@ class Document:
             self._apply(done.inverse(), write=False)
 
     def _record(self, command: Command) -> None:
-        top = self._undo[-1] if self._undo else None
-        if top is not None and command.merge_key is not None and top.merge_key == command.merge_key:
-            top.changes.extend(command.changes)
-        else:
-            self._undo.append(command)
-            del self._undo[:-self._history_limit]
+        self._undo.append(command)
+        del self._undo[:-self._history_limit]
         self._redo.clear()
         self._history_changed()
-
-    def end_merge(self) -> None:
-        """Close the current merge (a drag ended): the next command starts a new step."""
-        if self._undo:
-            self._undo[-1].merge_key = None
 
     # -- undo --------------------------------------------------------------------------------
     @property

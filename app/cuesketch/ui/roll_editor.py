@@ -138,12 +138,12 @@ class RollEditor:
             listener(aspect)
 
     # -- the model -------------------------------------------------------------------------------
-    def execute(self, changes: Sequence[Change], label: str, merge_key: str | None = None) -> bool:
+    def execute(self, changes: Sequence[Change], label: str) -> bool:
         """One undo step (or part of the open drag's); False if nothing was done."""
         if not changes:
             return False
         try:
-            self.document.execute_changes(changes, label, merge_key)
+            self.document.execute_changes(changes, label)
         except PermissionError as e:
             self.tell(str(e))
             return False
