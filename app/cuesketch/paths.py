@@ -20,10 +20,6 @@ def resources_dir() -> Path:
     return candidates[0]
 
 
-def soundfonts_dir() -> Path:
-    return _HERE.parent.parent / "soundfonts"
-
-
 def _xdg(var: str, default: str) -> Path:
     if sys.platform == "darwin":
         base = Path.home() / "Library" / ("Caches" if var == "XDG_CACHE_HOME" else

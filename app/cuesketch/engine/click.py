@@ -175,9 +175,6 @@ class SynthesizedClick:
         self.beat = (0.4 * env * np.sin(2 * math.pi * 1200.0 * t)).astype(np.float32)
         self._tails: list[tuple[np.ndarray, int]] = []  # (wave, samples already played)
 
-    def reset(self) -> None:
-        self._tails.clear()
-
     @property
     def ringing(self) -> bool:
         """A tick is still sounding into the next buffer."""

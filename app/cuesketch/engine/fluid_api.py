@@ -66,7 +66,6 @@ settings_setstr = _declare("fluid_settings_setstr", c_int, c_void_p, c_char_p, c
 settings_setint = _declare("fluid_settings_setint", c_int, c_void_p, c_char_p, c_int)
 settings_setnum = _declare("fluid_settings_setnum", c_int, c_void_p, c_char_p, c_double)
 settings_getnum = _declare("fluid_settings_getnum", c_int, c_void_p, c_char_p, POINTER(c_double))
-settings_getint = _declare("fluid_settings_getint", c_int, c_void_p, c_char_p, POINTER(c_int))
 
 # typedef int (*fluid_audio_func_t)(void *data, int len, int nfx, float *fx[], int nout, float *out[])
 AUDIO_FUNC = CFUNCTYPE(c_int, c_void_p, c_int, c_int, POINTER(POINTER(c_float)), c_int,
@@ -93,13 +92,6 @@ def quiet_logs() -> None:
 def settings_number(settings: int, name: str) -> float | None:
     value = c_double()
     if settings_getnum(settings, name.encode(), ctypes.byref(value)) == FLUID_OK:
-        return value.value
-    return None
-
-
-def settings_int(settings: int, name: str) -> int | None:
-    value = c_int()
-    if settings_getint(settings, name.encode(), ctypes.byref(value)) == FLUID_OK:
         return value.value
     return None
 

@@ -121,10 +121,6 @@ class SynthEngine:
         """No SoundFont: notes make no sound (the app runs and says so)."""
         return not self.soundfonts
 
-    @property
-    def soundfont_path(self) -> Path | None:
-        return self.soundfonts[0][1] if self.soundfonts else None
-
     def presets(self) -> list[Preset]:
         """Every preset of the default SoundFont, by bank and program (the instrument list)."""
         if self.silent or fl.sfont_iteration_start is None:

@@ -191,9 +191,6 @@ class PianoRoll(QWidget):
         self.toolbar.show_state()
         self.ruler.update()
 
-    def set_audition(self, audition: Audition | None) -> None:
-        self.audition = audition or _no_audition
-
     # -- the transport ---------------------------------------------------------------------------
     def set_range(self, control: RangeControl) -> None:
         """Show this controller's in and out marks (brighter while they loop); Ctrl+drag in

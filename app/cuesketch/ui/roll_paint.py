@@ -220,13 +220,6 @@ def hit_columns(geo: RollGeometry, marks: Marks, rate: FrameRate, x0: float,
     return out
 
 
-def paint_hit_lines(p: QPainter, geo: RollGeometry, marks: Marks, rate: FrameRate, x0: float,
-                    x1: float, top: float, bottom: float) -> None:
-    for xs, color in hit_columns(geo, marks, rate, x0, x1):
-        p.setPen(QPen(color, 1))
-        p.drawLines(_lines_v(xs, top, bottom))
-
-
 def _put_columns(codes: npt.NDArray[np.uint16], columns: list[tuple[npt.NDArray[np.float64], QColor]],
                  c0: int, palette: list[int]) -> None:
     """Overwrite whole pixel columns (hit lines) in an image of palette codes."""
