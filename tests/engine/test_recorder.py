@@ -39,7 +39,7 @@ class FakeJournal:
         self.ended: list[bool] = []
         self.rules: tuple[int | None, tuple[int, int] | None, int] | None = None
 
-    def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
+    def begin_take(self, track_id: int, start: int, mode: RecordMode, *, end: int | None = None,
                    loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
         self.begun.append((track_id, start, mode))
         self.rules = (end, loop, early_grace)
@@ -337,7 +337,7 @@ def test_the_journal_gets_every_event_and_replaying_it_gives_the_take() -> None:
     rig = Rig()
     rig.at(0)
     rig.recorder.start(1)
-    assert rig.journal.begun == [(1, 0, "replace")]
+    assert rig.journal.begun == [(1, 0, RecordMode.REPLACE)]
     assert rig.journal.rules == (None, None, EARLY_GRACE)
     rig.on(0.1, 60)
     rig.send(0.2, 0xB0, 64, 127)

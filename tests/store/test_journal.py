@@ -49,13 +49,13 @@ def _played(n: int, start: int = 0) -> list[TakeEvent]:
 
 def test_a_take_that_never_ended_is_pending_with_all_its_events(path: Path) -> None:
     j = Journal(path)
-    j.begin_take(1, 0, "replace")
+    j.begin_take(1, 0, RecordMode.REPLACE)
     events = _played(30)
     for i in range(0, len(events), 7):
         j.append(events[i:i + 7])
     assert journal_path(path).stat().st_size >= RESERVE  # room claimed ahead
     takes = pending_takes(path)  # as the next start would see it
-    assert len(takes) == 1 and takes[0].track_id == 1 and takes[0].mode == "replace"
+    assert len(takes) == 1 and takes[0].track_id == 1 and takes[0].mode is RecordMode.REPLACE
     assert takes[0].events == events
     notes = takes[0].build().notes
     assert [(n.start, n.pitch) for n in notes] == [(i * S // 10, 60 + i % 12) for i in range(30)]
@@ -67,7 +67,7 @@ def test_a_take_that_never_ended_is_pending_with_all_its_events(path: Path) -> N
 
 def test_a_held_note_ends_at_the_last_event_heard(path: Path) -> None:
     j = Journal(path)
-    j.begin_take(1, 0, "overdub")
+    j.begin_take(1, 0, RecordMode.OVERDUB)
     j.append([TakeEvent(S, 0, "Keys", (0x90, 48, 100)),
               TakeEvent(3 * S, 0, "Keys", (0x90, 50, 90))])
     (take,) = pending_takes(path)
@@ -78,7 +78,7 @@ def test_a_held_note_ends_at_the_last_event_heard(path: Path) -> None:
 
 def test_torn_and_garbage_lines_are_skipped(path: Path) -> None:
     j = Journal(path)
-    j.begin_take(1, 0, "replace")
+    j.begin_take(1, 0, RecordMode.REPLACE)
     j.append(_played(5))
     j.close()
     with open(journal_path(path), "r+b") as f:
@@ -94,7 +94,7 @@ def test_each_append_is_synced_before_it_returns(path: Path,
     synced: list[int] = []
     monkeypatch.setattr(journal_module, "_sync", lambda fd: synced.append(fd))
     j = Journal(path)
-    j.begin_take(1, 0, "replace")
+    j.begin_take(1, 0, RecordMode.REPLACE)
     for batch in range(5):
         j.append(_played(2, start=batch * S))
     assert len(synced) == 6  # the begin, then each batch
@@ -104,7 +104,7 @@ def test_each_append_is_synced_before_it_returns(path: Path,
 def test_a_failed_write_keeps_the_batch_and_writes_it_with_the_next(
         path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     j = Journal(path)
-    j.begin_take(1, 0, "replace")
+    j.begin_take(1, 0, RecordMode.REPLACE)
     real = os.pwrite
     fail = {"left": 1}
 
@@ -126,7 +126,7 @@ def test_a_failed_write_keeps_the_batch_and_writes_it_with_the_next(
 
 def test_recover_lands_the_take_on_a_new_track_as_one_undo_step(path: Path) -> None:
     j = Journal(path)
-    j.begin_take(2, 0, "replace")
+    j.begin_take(2, 0, RecordMode.REPLACE)
     j.append(_played(8))
     j.close()  # the process "died" with the take open: the journal stays
     pf = ProjectFile.open(path)
@@ -197,7 +197,7 @@ def test_the_recorder_writes_its_takes_to_the_journal(path: Path) -> None:
 
 def test_recover_waits_for_a_writable_open_and_for_no_live_take(path: Path) -> None:
     j = Journal(path)
-    j.begin_take(1, 0, "replace")
+    j.begin_take(1, 0, RecordMode.REPLACE)
     j.append(_played(2))
     pf = ProjectFile.open(path)
     doc = Document(pf.load(), pf)
@@ -330,3 +330,9 @@ def test_sigkill_mid_take_loses_at_most_the_last_half_second(tmp_path: Path) -> 
         assert len(due) > 10
         missing = [d for d in due if d not in got]
         assert not missing, f"trial {trial}: {len(missing)} of {len(due)} notes lost"
+
+
+def test_a_mode_from_a_newer_cuesketch_still_recovers_the_take() -> None:
+    assert RecordMode.named("overdub") is RecordMode.OVERDUB
+    assert RecordMode.named("stutter") is RecordMode.REPLACE
+    assert RecordMode.named(None) is RecordMode.REPLACE

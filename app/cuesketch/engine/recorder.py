@@ -27,7 +27,6 @@ pre-roll roll the transport from before the record point; nothing played there i
 
 from __future__ import annotations
 
-import enum
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -41,18 +40,12 @@ from cuesketch.model.changes import Change
 from cuesketch.model.document import Document
 from cuesketch.model.entities import Note, Track
 from cuesketch.model.project import Project
-from cuesketch.model.take import TakeBuilder, TakeEvent, land_pass
+from cuesketch.model.take import RecordMode, TakeBuilder, TakeEvent, land_pass
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
 EARLY_GRACE = FLICKS_PER_SECOND // 20  # 50 ms
 TAKE_LABEL = "Record take"
-
-
-class RecordMode(enum.Enum):
-    REPLACE = "replace"
-    OVERDUB = "overdub"
-    LOOP = "loop"
 
 
 class RecordError(RuntimeError):
@@ -75,7 +68,7 @@ class TakeJournal(Protocol):
     ``append`` is called from the recorder's flush thread about every 0.25 s.
     """
 
-    def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
+    def begin_take(self, track_id: int, start: int, mode: RecordMode, *, end: int | None = None,
                    loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
         """A take starts; with ``end``, ``loop`` and ``early_grace`` a recovered take follows
         the same rules as the live one (``model.take.replay``)."""
@@ -215,7 +208,7 @@ class Recorder:
         self._take = _Take(track_id, options, start, end, loop, t.position_at(roll_ns), roll_ns,
                            options.count_in if rolled_back else 0)
         if self.journal is not None:
-            self.journal.begin_take(track_id, start, options.mode.value, end=end, loop=loop,
+            self.journal.begin_take(track_id, start, options.mode, end=end, loop=loop,
                                     early_grace=options.early_grace)
             self._flush_stop.clear()
             self._flusher = threading.Thread(target=self._flush_loop, name="take journal",

@@ -21,6 +21,7 @@ Rules (those of the DAWs composers know):
 
 from __future__ import annotations
 
+import enum
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,22 @@ from dataclasses import dataclass, field
 from cuesketch.model import changes
 from cuesketch.model.changes import Change
 from cuesketch.model.entities import CC_CONTROLLERS, ControlPoint, Controller, Note
+
+
+class RecordMode(enum.Enum):
+    """How a take meets what is on the track (``engine.recorder`` says what each does)."""
+
+    REPLACE = "replace"
+    OVERDUB = "overdub"
+    LOOP = "loop"
+
+    @classmethod
+    def named(cls, name: object) -> RecordMode:
+        """A mode as written in a journal (an unknown one, from a newer Cuesketch: REPLACE)."""
+        try:
+            return cls(name)
+        except ValueError:
+            return cls.REPLACE
 from cuesketch.model.project import Project
 from cuesketch.timing.units import FLICKS_PER_SAMPLE
 

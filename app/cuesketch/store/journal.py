@@ -50,7 +50,7 @@ from cuesketch.model import changes
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
 from cuesketch.model.entities import Note, Track
-from cuesketch.model.take import TakeBuilder, TakeEvent, land_pass, replay
+from cuesketch.model.take import RecordMode, TakeBuilder, TakeEvent, land_pass, replay
 from cuesketch.store.project_file import ProjectFile
 
 JOURNAL_SUFFIX = ".recording"
@@ -92,7 +92,7 @@ class Journal:
         return self._write_error or self._reserve_error
 
     # -- the recorder's side -----------------------------------------------------------------
-    def begin_take(self, track_id: int, start: int, mode: str, *, end: int | None = None,
+    def begin_take(self, track_id: int, start: int, mode: RecordMode, *, end: int | None = None,
                    loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
         with self._lock:
             self._take = uuid.uuid4().hex
@@ -100,7 +100,7 @@ class Journal:
             if self._open():
                 self._reserve(RESERVE)
             self._write([{"begin": {
-                "take": self._take, "track": track_id, "start": start, "mode": mode,
+                "take": self._take, "track": track_id, "start": start, "mode": mode.value,
                 "end": end, "loop": list(loop) if loop else None, "grace": early_grace,
                 "time": time.time()}}])
 
@@ -219,7 +219,7 @@ class JournaledTake:
     take_id: str
     track_id: int
     start: int
-    mode: str
+    mode: RecordMode
     end: int | None = None
     loop: tuple[int, int] | None = None
     early_grace: int = 0
@@ -331,7 +331,8 @@ def _takes(data: bytes, pending_only: bool) -> list[JournaledTake]:
 def _begin(d: Any) -> JournaledTake | None:
     try:
         loop = d.get("loop")
-        return JournaledTake(str(d["take"]), int(d["track"]), int(d["start"]), str(d["mode"]),
+        return JournaledTake(str(d["take"]), int(d["track"]), int(d["start"]),
+                             RecordMode.named(d.get("mode")),
                              None if d.get("end") is None else int(d["end"]),
                              None if not loop else (int(loop[0]), int(loop[1])),
                              int(d.get("grace", 0)), float(d.get("time", 0.0)))
