@@ -87,7 +87,7 @@ class FakePicture:
     def __init__(self) -> None:
         self.reloads = 0
         self.offsets: list[int] = []
-        self.player = object()
+        self.showing = True
 
     def reload(self) -> list[str]:
         self.reloads += 1

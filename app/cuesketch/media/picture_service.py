@@ -132,12 +132,16 @@ class PictureService:
         player.project_rate = rate
         return player
 
+    @property
+    def showing(self) -> bool:
+        """Whether a film is on screen (loaded in the player)."""
+        return self.player is not None and self.player.path is not None
+
     def set_offset(self, offset_frames: int) -> bool:
         """The film's first frame moved in the project; False when no film is shown."""
-        player = self.player
-        if player is None or player.path is None:
+        if self.player is None or not self.showing:
             return False
-        player.set_offset(offset_frames)
+        self.player.set_offset(offset_frames)
         return True
 
     # -- its sound -----------------------------------------------------------------------------

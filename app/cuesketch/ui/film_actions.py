@@ -130,7 +130,7 @@ class FilmActions(Dialogs):
         self.document.set_settings(replace(s, media=replace(s.media, offset_frames=offset)),
                                    "Set film offset")
         picture = self.services.picture
-        follows = "" if picture is not None and picture.player is not None else \
+        follows = "" if picture is not None and picture.showing else \
             " (the picture follows when the project is next opened)"
         self.post(f"The film's first frame is now at {format_timecode(frame, s.rate)}{follows}")
 
