@@ -212,20 +212,3 @@ def test_frames_from_the_player_reach_the_view(qtbot, tmp_path):
             assert read_frame_number(pixels) == frame
     finally:
         player.close()
-
-
-def test_proxy_task_reports_on_the_gui_thread(qtbot, tmp_path):
-    from cuesketch.media.testfilm import make_numbered_film
-    from cuesketch.ui.proxy_task import ProxyTask
-
-    film = make_numbered_film(tmp_path / "film.mp4", seconds=1)
-    task = ProxyTask(film, folder=tmp_path / "proxies")
-    seen = []
-    task.progress.connect(seen.append)
-    with qtbot.waitSignal(task.finished, timeout=30_000) as done:
-        task.start()
-    assert done.args[0].is_file() and seen and seen[-1] == 1.0
-    bad = ProxyTask(tmp_path / "gone.mp4", folder=tmp_path / "proxies")
-    with qtbot.waitSignal(bad.failed, timeout=10_000) as failed:
-        bad.start()
-    assert "not there" in failed.args[0]

@@ -104,6 +104,12 @@ def test_a_relinked_film_shows_in_the_running_window(
         services.transport.seek(rate.frame_to_flicks(frame))
         assert picture.player is not None and picture.player.wait_shown(frame, 3.0)
         assert painted_number(qtbot, view) == frame
+    # The film's sound switch reaches the film that came with the relink.
+    mute = window.action_map["view.film_mute"]
+    mute.trigger()
+    assert picture.player.muted and mute.isChecked()
+    mute.trigger()
+    assert not picture.player.muted and not mute.isChecked()
 
     services.document.undo()  # the link as it was: the film is missing again
     qtbot.waitUntil(lambda: view.problem is not None and "missing" in view.problem,

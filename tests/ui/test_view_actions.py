@@ -28,7 +28,7 @@ def test_click_record_mode_and_count_in(qtbot: QtBot, tmp_path: Path) -> None:
     control = RangeControl(document, transport, session=session)  # type: ignore[arg-type]
     said: list[str] = []
     window: list[MainWindow] = []
-    views = ViewActions(lambda: window[0], document, transport, said.append, None, click)
+    views = ViewActions(lambda: window[0], document, transport, said.append, click=click)
     handlers = {**views.handlers(), **range_handlers(control, said.append)}
     w = MainWindow(document, transport, QLabel(), QLabel(), StatusSignals(),
                    handlers, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 class ViewActions:
     def __init__(self, window: Callable[[], MainWindow], document: Document,
                  transport: Transport, post: Callable[[str], None],
-                 player: PicturePlayer | None = None, click: Click | None = None) -> None:
-        """``window``: the main window, read lazily (it is built after the handlers)."""
+                 player: Callable[[], PicturePlayer | None] = lambda: None,
+                 click: Click | None = None) -> None:
+        """``window``: the main window, read lazily (it is built after the handlers);
+        ``player``: the film's player as it is now (a relinked film brings one)."""
         self.window = window
         self.document = document
         self.transport = transport
@@ -42,7 +44,8 @@ class ViewActions:
     def show_state(self) -> None:
         """The checkable actions as things are (once the window is built)."""
         self._check("view.picture_window", self.picture is not None)
-        self._check("view.film_mute", self.player is not None and self.player.muted)
+        player = self.player()
+        self._check("view.film_mute", player is not None and player.muted)
         self._check("transport.click", self.click is not None and self.click.enabled)
 
     def toggle_picture_window(self) -> None:
@@ -51,7 +54,7 @@ class ViewActions:
             self.picture.close()
             return
         main = self.window()
-        w = PictureWindow(self.document, self.transport, self.player,
+        w = PictureWindow(self.document, self.transport, self.player(),
                           getattr(main.picture, "options", None), actions=main.action_map.values())
 
         def closed() -> None:
@@ -63,12 +66,13 @@ class ViewActions:
         self.show_state()
 
     def toggle_film_mute(self) -> None:
-        if self.player is None:
+        player = self.player()
+        if player is None:
             self.show_state()
             self.post("There is no film sound to mute")
             return
-        muted = not self.player.muted
-        self.player.set_muted(muted)
+        muted = not player.muted
+        player.set_muted(muted)
         self.show_state()
         self.post("Film sound muted" if muted else "Film sound on")
 

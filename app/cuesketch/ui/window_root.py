@@ -105,8 +105,9 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
         roll.activeTrackChanged.connect(session.arm)
         if roll.active_track is not None:
             session.arm(roll.active_track)
-    player = services.picture.player if services.picture is not None else None
-    views = ViewActions(the_window, document, transport, status.post, player,
+    film = services.picture
+    views = ViewActions(the_window, document, transport, status.post,
+                        lambda: film.player if film is not None else None,
                         services.playback.click if services.playback is not None else None)
     handlers = {"edit.preferences": lambda: edit_preferences(services, the_window(), status)}
     handlers.update(views.handlers())
