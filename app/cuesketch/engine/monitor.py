@@ -59,11 +59,6 @@ class Monitor:
             self._release(lambda source: True)
             self._channel = channel
 
-    def set_sink(self, sink: LiveSink | None) -> None:
-        with self._lock:
-            self._release(lambda source: True)
-            self.sink = sink
-
     # -- listeners ---------------------------------------------------------------------------
     def on_event(self, event: MidiEvent) -> None:
         sink, channel = self.sink, self._channel
