@@ -206,7 +206,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_really_full_disk_mid_take_keeps_the_take_and_the_project(tiny_disk: Path) -> None:
-    from cuesketch.model.take import TakeEvent
+    from cuesketch.model.take import RecordMode, TakeEvent
     from cuesketch.store.journal import Journal, pending_takes
 
     path = tiny_disk / "Chase.cuesketch"
@@ -214,7 +214,7 @@ def test_a_really_full_disk_mid_take_keeps_the_take_and_the_project(tiny_disk: P
     pf = ProjectFile.open(path)
     doc = Document(pf.load(), pf)
     journal = Journal(path)
-    journal.begin_take(1, 0, "replace")  # claims its room on disk now
+    journal.begin_take(1, 0, RecordMode.REPLACE)  # claims its room on disk now
     with open(tiny_disk / "filler", "wb", buffering=0) as f:
         with pytest.raises(OSError):
             while True:
