@@ -55,6 +55,8 @@ class DeviceClock:
     FAST_PERIODS = 64
     STEP_NS = 4_000_000  # beyond the worst wake-up jitter seen here (3.5 ms, non-realtime)
     STEP_CONFIRM = 3  # periods in a row, off by about the same, make a step
+    MAX_RATE_ERROR = 0.02  # no device's crystal is 2 % off: an estimate past that is noise
+    FIT_MIN_PERIODS = 8  # the fit's rate is trusted from this many reports on
     RESET_NS = 60_000_000
 
     def __init__(self) -> None:
@@ -113,7 +115,7 @@ class DeviceClock:
         b, c = math.sqrt(2) * omega, omega * omega
         # The next period's predicted time takes the phase correction; the rate term learns.
         period = frames * self._ns_per_sample + b * error
-        self._ns_per_sample += c * error / frames
+        self._ns_per_sample = self._bounded(self._ns_per_sample + c * error / frames)
         self._advance(sample, self._predicted, frames, period / frames)
         return "track"
 
@@ -136,12 +138,17 @@ class DeviceClock:
             sums[i] += v
         n, sx, sy, sxx, sxy = sums
         det = n * sxx - sx * sx
-        if n >= 2 and det > 0:
-            slope = (n * sxy - sx * sy) / det
-            if slope > 0:
-                self._ns_per_sample = slope
+        if n >= self.FIT_MIN_PERIODS and det > 0:
+            # A device that has just started wanders by milliseconds: a rate from a few of its
+            # first periods could be anything (1.6x was seen), so it waits for enough of them.
+            self._ns_per_sample = self._bounded((n * sxy - sx * sy) / det)
         at = self._origin[1] + (sy - self._ns_per_sample * sx) / n + self._ns_per_sample * x
         self._advance(sample, at, frames, self._ns_per_sample)
+
+    def _bounded(self, ns_per_sample: float) -> float:
+        nominal = NS_PER_SECOND / self.rate
+        return min(max(ns_per_sample, nominal / (1 + self.MAX_RATE_ERROR)),
+                   nominal * (1 + self.MAX_RATE_ERROR))
 
     def _advance(self, sample: int, at: float, frames: int, ns_per_sample: float) -> None:
         """The line through (sample, at) with this slope; the next period predicted on it."""
