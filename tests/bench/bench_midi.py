@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 import textwrap
 import threading
@@ -256,15 +255,10 @@ def _jack_session(notes: int = 400) -> dict[str, Any]:
         inputs.add_listener(monitor.on_event)  # first: what is heard comes before what is kept
         inputs.add_listener(recorder.on_event)
         client = f"cuesketch-bench-keys-{os.getpid()}"
-        proc = subprocess.Popen([sys.executable, "-c", SENDER, client, str(notes)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        from jack_keyboard import start_keyboard
+        proc = start_keyboard(inputs, SENDER, client, str(notes))
         try:
             assert proc.stdout is not None and proc.stdin is not None
-            assert proc.stdout.readline().strip() == "ready"
-            inputs.set_ports([f"{client}:out"])
-            inputs.start()
-            if not inputs.open_ports():
-                raise RuntimeError(f"the bench keyboard was not found: {inputs.problem}")
             time.sleep(0.2)
             recorder.start(1, RecordOptions(early_grace=0))
             roll_ns = time.monotonic_ns()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 import textwrap
 import time
@@ -125,6 +124,7 @@ SENDER = textwrap.dedent("""
 
 def figure_record_first_100ms_error_ms_max() -> dict[str, Any]:
     from audio_rig import audio_rig
+    from jack_keyboard import start_keyboard
     takes = int(os.environ.get("BENCH_FIRST_100MS_TAKES", "500"))
     errors: list[float] = []
     held = stepped = lost = unsure = 0
@@ -135,15 +135,9 @@ def figure_record_first_100ms_error_ms_max() -> dict[str, Any]:
         inputs = MidiInputs(api=JACK, client_name=f"CuesketchFirst{os.getpid()}")
         inputs.add_listener(recorder.on_event)
         client = f"cuesketch-first100-keys-{os.getpid()}"
-        proc = subprocess.Popen([sys.executable, "-c", SENDER, client, "3"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        proc = start_keyboard(inputs, SENDER, client, "3")
         try:
             assert proc.stdout is not None and proc.stdin is not None
-            assert proc.stdout.readline().strip() == "ready"
-            inputs.set_ports([f"{client}:out"])
-            inputs.start()
-            if not inputs.open_ports():
-                raise RuntimeError(f"the bench keyboard was not found: {inputs.problem}")
             time.sleep(0.3)
             runs = []
             for i in range(takes):

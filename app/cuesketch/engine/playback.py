@@ -2,20 +2,22 @@
 
 ``Playback.process(n)`` is the one render path: the audio callback calls it (and reports every
 period to ``Transport.device_period``: the audio device is the master clock, and the transport
-says where a take starts or the audio re-cues), and so does the offline renderer. Each call hands the scheduler the events due in the next ``n`` samples plus
-its half-block look-ahead, walking the transport position through loop wraps.
+says where a take starts or the audio re-cues), and so does the offline renderer. Each call
+hands the scheduler the events due in the next ``n`` samples plus its half-block look-ahead,
+walking the transport position through loop wraps.
 
 The project is read into an immutable ``Snapshot`` (``play_snapshot``: notes and controller
-points in samples, per-track channels, mute/solo applied). Edits mark it stale (``Document.observe``); the next
-``process`` (or a background thread) rebuilds it and the audio thread adopts it between two
-buffers: changed channel setups are sent, and a sounding note that was deleted, moved or muted
-is ended at once. Note-offs come from the notes playback started (a heap of their ends), so an
-edit can never leave a note hanging.
+points in samples, per-track channels, mute/solo applied). Edits mark it stale
+(``Document.observe``); the next ``process`` (or a background thread) rebuilds it and the audio
+thread adopts it between two buffers: changed channel setups are sent, and a sounding note that
+was deleted, moved or muted is ended at once. Note-offs come from the notes playback started (a
+heap of their ends), so an edit can never leave a note hanging.
 
 Seeks, play and stop reach the audio thread as typed messages (``PlayFrom``, ``Stop``,
-``SetLoop``, ``Follow``: from ``play``/``stop`` or from the transport's listener). A stop or a jump ends the notes (sustain off, all notes off); a start,
-a jump or a loop wrap chases the controllers (the pedal already down, the bend in force) and
-the notes already sounding at the new position.
+``SetLoop``, ``Follow``: from ``play``/``stop`` or from the transport's listener). A stop or a
+jump ends the notes (sustain off, all notes off); a start, a jump or a loop wrap chases the
+controllers (the pedal already down, the bend in force) and the notes already sounding at the
+new position.
 """
 
 from __future__ import annotations
