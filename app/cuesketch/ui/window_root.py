@@ -23,6 +23,7 @@ from cuesketch.media.overlays import OverlayOptions
 from cuesketch.prefs import Preferences
 from cuesketch.services import Services
 from cuesketch.ui.bridge import StatusSignals
+from cuesketch.ui.focus import EditingEnds, keys_belong_to_text
 from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.picture_view import PictureView
 from cuesketch.ui.piano_roll import PianoRoll
@@ -121,6 +122,9 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     follow_recording(window, services, status)
     if services.typing is not None:
         window.install_typing(TypingFilter(services.typing, window, status))
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(EditingEnds(window, roll.setFocus))
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
     add_track_panel(window, services, roll, status)
     if services.midi is not None:
@@ -146,6 +150,9 @@ def follow_recording(window: MainWindow, services: Services, status: StatusSigna
                 status.post(failed)
 
     signals.stateChanged.connect(on_state)
+    # A record press that started nothing (no armed track, read-only) must not stay lit; the
+    # handler has run when this is called (connected after it).
+    record.triggered.connect(lambda _checked=False: record.setChecked(services.transport.recording))
 
 
 def add_track_panel(window: MainWindow, services: Services, roll: PianoRoll,
@@ -228,7 +235,8 @@ def build_picture_view(services: Services) -> PictureView:
 
 
 class TypingFilter(QObject):
-    """Musical typing: while on, letter keys play notes instead of running shortcuts."""
+    """Musical typing: while on, letter keys play notes instead of running shortcuts, except
+    while a text is typed (a field has the focus) or a dialog or menu is open."""
 
     def __init__(self, keyboard: TypingKeyboard, window: QWidget, status: StatusSignals) -> None:
         super().__init__(window)
@@ -248,6 +256,8 @@ class TypingFilter(QObject):
         if not self.enabled:
             return False
         kind = event.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and keys_belong_to_text():
+            return False  # a name being typed, a dialog being answered: the letters are text
         if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             assert isinstance(event, QKeyEvent)
             text = event.text()
