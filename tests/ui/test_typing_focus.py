@@ -243,3 +243,30 @@ def test_record_with_no_armed_track_says_so_and_does_not_stay_lit(qtbot: QtBot,
     assert not running.transport.recording
     assert not record.isChecked()
     assert "choose a track" in running.window.statusBar().currentMessage()
+
+
+def test_transport_keys_work_whatever_control_has_the_focus(qtbot: QtBot, running: Running
+                                                            ) -> None:
+    """A button, a list, a slider or a knob clicked last keeps the focus; Space and Home still
+    drive the film (only a text being edited takes them)."""
+    t = running.transport
+    window = running.window
+    controls = [w for w in window.findChildren(QWidget)
+                if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(window)
+                and w.isEnabled() and not is_text_entry(w)
+                and not isinstance(w.parentWidget(), (QAbstractSpinBox, QComboBox))]
+    assert len(controls) > 5
+    wrong: list[str] = []
+    for control in controls:
+        control.setFocus()
+        qtbot.waitUntil(control.hasFocus)
+        t.seek(window.frame_flicks() * 10)
+        qtbot.keyClick(control, Qt.Key.Key_Space)
+        played = t.playing
+        t.stop()
+        qtbot.keyClick(control, Qt.Key.Key_Home)
+        if not played or t.position() != 0:
+            wrong.append(f"{type(control).__name__} {control.objectName()!r} "
+                         f"(Space {'played' if played else 'did nothing'}, "
+                         f"Home {'went home' if t.position() == 0 else 'did nothing'})")
+    assert wrong == []
