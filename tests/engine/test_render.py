@@ -84,7 +84,8 @@ def test_the_render_command(tmp_path: Path, capsys):
     assert main(["render", str(path), "--out", str(out), "--tail", "0.2"]) == 0
     audio, rate = read_wav(out)
     assert rate == 48000 and len(audio) == 62400 + 9600
-    assert "48000 Hz 24-bit" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "48000 Hz 24-bit" in err and "starts at 01:00:00:00" in err
     assert main(["render", str(path), "--out", str(out), "--cue", "2M1"]) == 1
     assert "no cue '2M1'" in capsys.readouterr().err
     assert main(["render", str(path), "--out", str(out),
@@ -126,3 +127,42 @@ def test_a_frame_click_of_a_cue_renders_from_the_cue_start_at_its_level(tmp_path
         assert main(["render", str(path), "--out", str(tmp_path / "x.wav"), *bad]) == 1
         assert words in capsys.readouterr().err
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_the_render_is_a_broadcast_wav_placed_at_its_timecode(tmp_path: Path):
+    import datetime as dt
+    import json
+    import shutil
+    import subprocess
+    from dataclasses import replace
+
+    from cuesketch.formats.bwf import read_bext
+    from cuesketch.timing.rates import STANDARD_RATES
+
+    p = project()
+    rate = STANDARD_RATES["23.976"]  # the cue 1M1 starts at frame 48: 01:00:02:00
+    p.settings = replace(p.settings, title="Reel 1", rate=rate, start_frame=86400)
+    now = dt.datetime(2026, 3, 14, 9, 26, 53)
+    with SynthEngine(reverb=False, chorus=False) as synth:
+        result = render_project(p, tmp_path / "cue.wav", synth=synth, cue="1M1", tail=0.1,
+                                now=now)
+        whole = render_project(p, tmp_path / "mix.wav", synth=synth, tail=0.1, bits=32)
+    bext = read_bext(tmp_path / "cue.wav")
+    assert bext is not None
+    # 01:00:02:00 at 23.976 is (86400 + 48) frames of 1001/24000 s: 2002 samples each
+    assert bext.time_reference == result.time_reference == (86400 + 48) * 2002
+    assert result.start_timecode == "01:00:02:00"
+    assert bext.description == "Reel 1: cue 1M1, from 01:00:02:00 at 23.976 fps"
+    assert (bext.originator, bext.origination_date, bext.origination_time) == (
+        "Cuesketch", "2026-03-14", "09:26:53")
+    assert bext.coding_history == "A=PCM,F=48000,W=24,M=stereo,T=Cuesketch\r\n"
+    mix = read_bext(tmp_path / "mix.wav")
+    assert mix is not None and mix.time_reference == 86400 * 2002  # from the project start
+    audio, _ = read_wav(tmp_path / "mix.wav")  # 32-bit float reads back
+    assert audio.dtype == np.float32 and len(audio) == whole.frames
+    if shutil.which("ffprobe"):
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format_tags",
+                              "-of", "json", str(tmp_path / "cue.wav")], capture_output=True,
+                             text=True, check=True)
+        assert json.loads(out.stdout)["format"]["tags"]["time_reference"] == str(
+            (86400 + 48) * 2002)

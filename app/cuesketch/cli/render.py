@@ -1,8 +1,8 @@
 """`cuesketch render PROJECT --out mix.wav [--cue 1M1] [--click | --frame-click 12-2]`: the mix as
-a 48 kHz WAV, the click track in it if asked (its level and sound too).
+a 48 kHz Broadcast WAV, the click track in it if asked (its level and sound too).
 
 The same path as playback (``engine.render``), as fast as the synth goes; the WAV appears
-only when complete.
+only when complete. Its ``bext`` time reference places it at its timecode in a DAW.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="the SoundFont (.sf2/.sf3; default: the project's, else General MIDI)")
     p.add_argument("--tail", type=float, default=2.0, metavar="SECONDS",
                    help="ring-out after the last note or the cue's end (default 2)")
-    p.add_argument("--bits", type=int, choices=(16, 24), default=24, help="sample size")
+    p.add_argument("--bits", type=int, choices=(16, 24, 32), default=24,
+                   help="sample size: 16 or 24-bit PCM, or 32-bit float (default 24)")
     p.set_defaults(run=run)
 
 
@@ -75,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
             synth.close()
     peak = 20 * math.log10(result.peak) if result.peak > 0 else -math.inf
     minutes, seconds = divmod(result.seconds, 60)
+    size = "32-bit float" if args.bits == 32 else f"{args.bits}-bit"
     print(f"{result.path}: {int(minutes)}:{seconds:06.3f}, {result.sample_rate} Hz "
-          f"{args.bits}-bit stereo, peak {peak:.1f} dBFS", file=sys.stderr)
+          f"{size} stereo, peak {peak:.1f} dBFS, starts at {result.start_timecode}",
+          file=sys.stderr)
     if result.clipped:
         print(f"cuesketch: warning: {result.clipped} samples were above full scale and were "
               f"clipped; lower the tracks' volumes", file=sys.stderr)
