@@ -9,6 +9,7 @@ from pathlib import Path
 
 import mido
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +24,7 @@ from cuesketch.store.project_file import ProjectFile
 from cuesketch.store.relink import content_hash, media_for
 from cuesketch.store.snapshots import list_snapshots, take_snapshot
 from cuesketch.ui import file_actions
+from cuesketch.ui.new_film_dialog import NewFromFilmDialog
 from cuesketch.ui.snapshots_dialog import SnapshotsDialog
 
 Button = QMessageBox.StandardButton
@@ -42,6 +44,7 @@ class Answers:
     infos: list[str] = field(default_factory=list)
     launched: list[Path] = field(default_factory=list)
     posted: list[str] = field(default_factory=list)
+    started_in: list[str] = field(default_factory=list)  # where each file dialog opened
 
 
 @dataclass
@@ -63,12 +66,16 @@ class Setup:
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     a = Answers()
+    def opened(answer: list[str], args: tuple) -> str:
+        a.started_in.append(args[2])
+        return answer.pop(0)
+
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *args, **kw: (a.open_file.pop(0), "")))
+                        staticmethod(lambda *args, **kw: (opened(a.open_file, args), "")))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *args, **kw: (a.save_file.pop(0), "")))
+                        staticmethod(lambda *args, **kw: (opened(a.save_file, args), "")))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
-                        staticmethod(lambda *args, **kw: a.folder.pop(0)))
+                        staticmethod(lambda *args, **kw: opened(a.folder, args)))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *args, **kw: a.text.pop(0)))
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *args, **kw: a.item.pop(0)))
     monkeypatch.setattr(QMessageBox, "question",
@@ -118,7 +125,8 @@ def setup(qtbot: QtBot, tmp_path: Path, answers: Answers) -> Iterator[Setup]:
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
-    handlers = file_actions.file_handlers(window, services, answers.posted.append)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    handlers = file_actions.file_handlers(window, services, answers.posted.append, settings)
     yield Setup(window, services, handlers, answers, path)
     pf.close()
 
@@ -331,22 +339,108 @@ def test_open_checks_the_file_first(setup: Setup, tmp_path: Path) -> None:
     assert setup.answers.launched == [other] and not setup.window.isVisible()
 
 
-def test_new_project_takes_the_films_rate_and_places_it_by_its_timecode(
-        setup: Setup, tmp_path: Path) -> None:
+def answer_new_project(monkeypatch: pytest.MonkeyPatch, start: str | None = None,
+                       rate: str | None = None, tracks: bool = True,
+                       accept: bool = True) -> list[NewFromFilmDialog]:
+    """Answer File › New from Film's dialog: leave its suggestions or type others."""
+    shown: list[NewFromFilmDialog] = []
+
+    def exec_(dialog: NewFromFilmDialog) -> int:
+        shown.append(dialog)
+        if rate is not None:
+            dialog.rate.setCurrentIndex(dialog.rate.findData(rate))
+        if start is not None:
+            dialog.start.setText(start)
+        dialog.starter_tracks.setChecked(tracks)
+        return int(accept)
+
+    monkeypatch.setattr(NewFromFilmDialog, "exec", exec_)
+    return shown
+
+
+def test_new_project_takes_the_films_rate_and_timecode(
+        setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from cuesketch.media.testfilm import make_numbered_film
     film = make_numbered_film(tmp_path / "reel 1.mov", fps="25", seconds=1, audio=False,
                               size=(160, 90), timecode="00:59:58:00")
+    shown = answer_new_project(monkeypatch)  # as offered
     setup.answers.open_file.append(str(film))
     setup.answers.save_file.append(str(tmp_path / "reel 1.cuesketch"))
     setup.run("file.new")
     assert not setup.answers.warnings
+    assert shown[0].start.text() == "00:59:58:00" and shown[0].chosen_rate().name == "25"
     dest = tmp_path / "reel 1.cuesketch"
     assert setup.answers.launched == [dest]
-    s = reopened(dest).project.settings
-    assert s.rate.name == "25" and s.start_frame == 90_000  # 01:00:00:00 at 25 fps
-    assert s.media is not None and s.media.offset_frames == -50  # two seconds of leader
+    project = reopened(dest).project
+    s = project.settings
+    assert s.rate.name == "25" and s.start_frame == 90_000 - 50  # 00:59:58:00 at 25 fps
+    assert s.media is not None and s.media.offset_frames == 0  # the film at its timecode
     assert s.media.path == "reel 1.mov" and s.media.content_hash == content_hash(film)
-    assert s.title == "reel 1" and not reopened(dest).project.notes
+    assert s.title == "reel 1" and not project.notes
+    tracks = project.sorted_tracks()
+    assert [t.name for t in tracks] == ["Strings", "Brass", "Woodwinds", "Piano", "Percussion"]
+    assert [(t.bank, t.program) for t in tracks] == [(0, 48), (0, 61), (0, 73), (0, 0),
+                                                    (128, 48)]
+    assert [t.channel for t in tracks] == [0, 1, 2, 3, 9]  # the kit on GM's drum channel
+    assert [t.color for t in tracks] == ["#4f9dde", "#e0923a", "#5cb85c", "#9b7fd4",
+                                         "#d0504d"]  # each section's family colour
+    assert tracks[0].pan < 0 < tracks[1].pan
+
+
+def test_new_project_at_another_start_places_the_film_by_its_timecode(
+        setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.media.testfilm import make_numbered_film
+    film = make_numbered_film(tmp_path / "reel 1.mov", fps="25", seconds=1, audio=False,
+                              size=(160, 90), timecode="00:59:58:00")
+    answer_new_project(monkeypatch, start="01:00:00:00", tracks=False)
+    setup.answers.open_file.append(str(film))
+    setup.answers.save_file.append(str(tmp_path / "reel 1.cuesketch"))
+    setup.run("file.new")
+    project = reopened(tmp_path / "reel 1.cuesketch").project
+    media = project.settings.media
+    assert project.settings.start_frame == 90_000
+    assert media is not None and media.offset_frames == -50  # two seconds of leader
+    assert not project.tracks
+
+
+def test_new_project_cancelled_at_the_dialog_makes_nothing(
+        setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.media.testfilm import make_numbered_film
+    film = make_numbered_film(tmp_path / "reel.mov", fps="24", seconds=1, audio=False,
+                              size=(160, 90))
+    answer_new_project(monkeypatch, accept=False)
+    setup.answers.open_file.append(str(film))
+    setup.run("file.new")
+    assert setup.answers.launched == [] and setup.window.isVisible()
+    assert not list(tmp_path.glob("*.cuesketch"))
+
+
+def test_the_new_from_film_dialog_suggests_and_warns(qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.media.probe import probe
+    from cuesketch.media.testfilm import make_numbered_film
+    with_tc = probe(make_numbered_film(tmp_path / "a.mov", fps="25", seconds=1, audio=False,
+                                       size=(160, 90), timecode="10:00:00:00"))
+    d = NewFromFilmDialog(with_tc)
+    qtbot.addWidget(d)
+    ok = d.buttons.button(d.buttons.StandardButton.Ok)
+    assert d.start.text() == "10:00:00:00" and d.rate.currentData() == "25"
+    assert d.problem.isHidden() and ok.isEnabled()
+    d.rate.setCurrentIndex(d.rate.findData("24"))
+    assert not d.problem.isHidden() and ok.isEnabled()
+    assert "The film runs at 25 fps. A project at 24 fps will not line up" in d.problem.text()
+    d.start.setText("10:00:00:24")  # frame 24 exists at 25 fps, not at 24
+    assert not ok.isEnabled() and "10:00:00:24" in d.problem.text()
+    d.rate.setCurrentIndex(d.rate.findData("25"))
+    assert ok.isEnabled() and d.problem.isHidden()
+    assert d.choice().start_frame == 900_024 and d.choice().with_palette
+    plain = probe(make_numbered_film(tmp_path / "b.mov", fps="30000/1001", seconds=1,
+                                     audio=False, size=(160, 90)))
+    d2 = NewFromFilmDialog(plain)
+    qtbot.addWidget(d2)
+    assert d2.start.text() == "01:00:00:00" and d2.rate.currentData() == "29.97"
+    d2.rate.setCurrentIndex(d2.rate.findData("29.97df"))
+    assert "counts non-drop timecode" in d2.problem.text()
+    assert "frames still line up" in d2.problem.text()
 
 
 def test_new_project_on_a_file_that_is_no_film(setup: Setup, tmp_path: Path) -> None:
@@ -436,3 +530,66 @@ def test_one_render_at_a_time(qtbot: QtBot, setup: Setup, tmp_path: Path) -> Non
     assert setup.answers.warnings == ["A render is running already; it says when it is done."]
     qtbot.waitUntil(lambda: setup.answers.posted[-1].startswith("Rendered"), timeout=120_000)
     assert (tmp_path / "a.wav").exists() and not (tmp_path / "b.wav").exists()
+
+
+# -- where file dialogs open ---------------------------------------------------------------------
+
+def test_file_dialogs_start_in_the_project_folder_and_remember_each_kind(
+        qtbot: QtBot, setup: Setup, tmp_path: Path) -> None:
+    a, here = setup.answers, setup.path.parent.resolve()
+    exports, sketches = tmp_path / "exports", tmp_path / "sketches"
+    exports.mkdir()
+    a.save_file.append(str(exports / "cue.mid"))
+    setup.run("file.export_midi")
+    assert Path(a.started_in[-1]) == here / "demo.mid"  # the project's folder at first
+    sketches.mkdir()
+    a.open_file.append(str(midi_file(sketches / "idea.mid")))
+    setup.run("file.import_midi")
+    assert Path(a.started_in[-1]) == here  # importing has not been anywhere yet
+    a.save_file.append(str(exports / "cue 2.mid"))
+    setup.run("file.export_midi")
+    assert Path(a.started_in[-1]) == exports / "demo.mid"  # where the last export went
+    # Another window (the next start) remembers too: the folders are in the settings.
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    handlers = file_actions.file_handlers(setup.window, setup.services, a.posted.append,
+                                          settings)
+    a.open_file.append(str(sketches / "idea.mid"))
+    handlers["file.import_midi"]()
+    assert Path(a.started_in[-1]) == sketches
+    a.open_file.append("")  # cancelled: nothing remembered
+    handlers["file.open"]()
+    assert Path(a.started_in[-1]) == here and settings.value("folders/project") is None
+    assert not a.warnings
+
+
+def test_a_project_in_the_hidden_data_folder_opens_dialogs_at_home(
+        setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.ui.dialogs import visible_folder
+    home = tmp_path / "home"
+    (home / ".config" / "x").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    demo = tmp_path / "data" / "cuesketch" / "demo.cuesketch"
+    demo.parent.mkdir(parents=True)
+    setup.services.project_path = demo
+    setup.answers.save_file.append("")
+    setup.run("file.export_midi")
+    assert Path(setup.answers.started_in[-1]) == home / "demo.mid"
+    assert visible_folder(home / ".config" / "x") == home
+    assert visible_folder(tmp_path / "films") == tmp_path / "films"
+
+
+def test_error_messages_never_change_a_file_name() -> None:
+    import errno
+
+    from cuesketch.engine.render import RenderError
+    from cuesketch.store.project_file import ProjectFileError
+    from cuesketch.ui.dialogs import plain
+    assert plain(ProjectFileError("x.cuesketch is not a Cuesketch project")) == \
+        "x.cuesketch is not a Cuesketch project"
+    assert plain(OSError(errno.EACCES, "Permission denied", "x.cuesketch")) == \
+        "x.cuesketch: permission denied"
+    assert plain(RenderError("the project has no cue '9M9'")) == "The project has no cue '9M9'"
+    assert plain(RenderError("can't write mix.wav")) == "Can't write mix.wav"
+    assert plain(ValueError("mM1 is not a cue")) == "mM1 is not a cue"
+    assert plain(ValueError("strings/x.mid is gone")) == "strings/x.mid is gone"

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from cuesketch.engine.render import RenderError, RenderResult, render_project
@@ -32,7 +33,8 @@ from cuesketch.store.project_file import SUFFIX, ProjectFile
 from cuesketch.store.snapshots import list_snapshots, take_snapshot
 from cuesketch.timing.timecode import format_position
 from cuesketch.ui.dialogs import Dialogs, WindowRef
-from cuesketch.ui.film_actions import FILM_FILTER, FilmActions, new_project_settings
+from cuesketch.ui.film_actions import FILM_FILTER, FilmActions, new_project
+from cuesketch.ui.new_film_dialog import NewFromFilmDialog
 from cuesketch.ui.snapshots_dialog import SnapshotsDialog
 
 PROJECT_FILTER = f"Cuesketch projects (*{SUFFIX});;All files (*)"
@@ -48,13 +50,13 @@ def launch_project(path: Path, read_only: bool = False) -> None:
                      start_new_session=True)
 
 
-def file_handlers(window: WindowRef, services: Services,
-                  post: Callable[[str], None]) -> dict[str, Callable[[], None]]:
+def file_handlers(window: WindowRef, services: Services, post: Callable[[str], None],
+                  settings: QSettings | None = None) -> dict[str, Callable[[], None]]:
     """The File menu's handlers by action name. ``window`` parents the dialogs and is closed
     when the project is switched; it may be a callable returning it, for handlers made before
-    the window is."""
-    film = FilmActions(window, services, post)
-    handlers = FileActions(window, services, post).handlers()
+    the window is. ``settings`` keeps the last folders (default: the user's QSettings)."""
+    film = FilmActions(window, services, post, settings)
+    handlers = FileActions(window, services, post, settings).handlers()
     handlers["file.relink_film"] = film.guarded("Relink film", film.relink_film)
     handlers["file.film_offset"] = film.guarded("Film offset", film.film_offset)
     return handlers
@@ -109,7 +111,7 @@ class FileActions(Dialogs):
         self.window.close()
 
     def open_project(self) -> None:
-        path = self.choose_open("Open project", PROJECT_FILTER)
+        path = self.choose_open("Open project", PROJECT_FILTER, "project")
         if path is None or not self.may_leave("Open project"):
             return
         if self.is_this_project(path):
@@ -121,13 +123,17 @@ class FileActions(Dialogs):
         self.switch_to(path)
 
     def new_project(self) -> None:
-        film = self.choose_open("New project: choose the film", FILM_FILTER)
+        film = self.choose_open("New project: choose the film", FILM_FILTER, "film")
         if film is None or not self.may_leave("New project"):
             return
         with self.busy():
             info = probe(film)
+        dialog = NewFromFilmDialog(info, self.window)
+        if not dialog.exec():
+            return
+        choice = dialog.choice()
         dest = self.choose_save("New project: save it as", PROJECT_FILTER, SUFFIX,
-                                film.stem + SUFFIX, folder=film.parent)
+                                film.stem + SUFFIX, "project", folder=film.parent)
         if dest is None:
             return
         if self.is_this_project(dest):
@@ -135,8 +141,8 @@ class FileActions(Dialogs):
                                       "name")
             return
         with self.busy():
-            project = Project()
-            project.load(new_project_settings(info, dest), [])
+            project = new_project(info, dest, choice.start_frame, choice.rate,
+                                  choice.with_palette)
             ProjectFile.write_new(dest, project, overwrite=True)
         for warning in info.warnings:
             self.post(warning)
@@ -144,7 +150,8 @@ class FileActions(Dialogs):
         self.switch_to(dest)
 
     def save_as(self) -> None:
-        dest = self.choose_save("Save As", PROJECT_FILTER, SUFFIX, f"{self.stem()} copy{SUFFIX}")
+        dest = self.choose_save("Save As", PROJECT_FILTER, SUFFIX, f"{self.stem()} copy{SUFFIX}",
+                                "project")
         if dest is None or not self.may_leave("Save As"):
             return
         if self.is_this_project(dest):
@@ -159,7 +166,7 @@ class FileActions(Dialogs):
         pf = self.services.project_file
         count = len(list_snapshots(pf)) if pf is not None and not pf.damaged else 0
         dest = self.choose_save("Save a Copy", PROJECT_FILTER, SUFFIX,
-                                f"{self.stem()} copy{SUFFIX}")
+                                f"{self.stem()} copy{SUFFIX}", "project")
         if dest is None:
             return
         if self.is_this_project(dest):
@@ -224,7 +231,7 @@ class FileActions(Dialogs):
 
     # -- MIDI --------------------------------------------------------------------------------
     def import_midi(self) -> None:
-        path = self.choose_open("Import MIDI file", MIDI_FILTER)
+        path = self.choose_open("Import MIDI file", MIDI_FILTER, "import_midi")
         if path is None:
             return
         imp = smf.read(path)
@@ -242,7 +249,8 @@ class FileActions(Dialogs):
 
     def export_midi(self) -> None:
         project = self.document.project
-        dest = self.choose_save("Export MIDI file", MIDI_FILTER, ".mid", f"{self.stem()}.mid")
+        dest = self.choose_save("Export MIDI file", MIDI_FILTER, ".mid", f"{self.stem()}.mid",
+                                "export_midi")
         if dest is None:
             return
         with self.busy():
@@ -269,7 +277,7 @@ class FileActions(Dialogs):
                                      "render")
             return
         name = f"{self.stem()} {cue}.wav" if cue else f"{self.stem()}.wav"
-        dest = self.choose_save("Render mix to WAV", WAV_FILTER, ".wav", name)
+        dest = self.choose_save("Render mix to WAV", WAV_FILTER, ".wav", name, "render")
         if dest is None:
             return
         what = f"cue {cue}" if cue else "the whole project"
@@ -287,7 +295,7 @@ class FileActions(Dialogs):
         minutes, seconds = divmod(result.seconds, 60)
         peak = f"{20 * math.log10(result.peak):.1f} dBFS" if result.peak > 0 else "silent"
         text = (f"Rendered {what} to {result.path}: {int(minutes)}:{seconds:06.3f}, "
-                f"peak {peak}")
+                f"peak {peak}; a Broadcast WAV that a DAW places at {result.start_timecode}")
         if result.clipped:
             text += (f"; {result.clipped} samples were above full scale and were clipped "
                      "(lower the tracks' volumes)")
