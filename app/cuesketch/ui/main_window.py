@@ -23,6 +23,7 @@ from cuesketch.ui.actions import ACTIONS, build_actions
 from cuesketch.ui.bridge import DocumentSignals, StatusSignals
 from cuesketch.ui.cue_list import CueList
 from cuesketch.ui.history_view import HistoryView
+from cuesketch.ui.status_bar import StatusMessages
 from cuesketch.ui.transport_bar import TransportBar
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
@@ -88,7 +89,8 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
-        status.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.status_messages = StatusMessages(self.statusBar(), document)
+        status.message.connect(self.status_messages.show)
         self._update_title()
         self._restore_layout()
 
