@@ -70,7 +70,7 @@ class Mark:
     index: int  # in the map's tempos or meters
     at: int  # flicks
     beat: Fraction
-    label: str  # "120", "3/4"
+    label: str  # "120", "90 ↗" (ramping up to the next), "3/4"
     ramp: bool = False  # a tempo ramping to the next change
     bpm: Fraction | None = None
 
@@ -160,8 +160,11 @@ class TempoControl:
         for i, t in enumerate(tm.tempos):
             nxt = tm.tempos[i + 1] if i + 1 < len(tm.tempos) else None
             ramp = t.ramp and nxt is not None and nxt.bpm != t.bpm
-            out.append(Mark(ref, Row.TEMPO, i, tm.beat_to_flicks(t.beat), t.beat,
-                            te.fmt_bpm(t.bpm), ramp, t.bpm))
+            label = te.fmt_bpm(t.bpm)
+            if ramp and nxt is not None:
+                label += " \u2197" if nxt.bpm > t.bpm else " \u2198"  # rising or falling
+            out.append(Mark(ref, Row.TEMPO, i, tm.beat_to_flicks(t.beat), t.beat, label, ramp,
+                            t.bpm))
         for j, m in enumerate(tm.meters):
             beat = te.bar_start_beat(tm, m.bar)
             out.append(Mark(ref, Row.METER, j, tm.beat_to_flicks(beat), beat,
