@@ -208,3 +208,16 @@ def test_the_tempo_curve_is_flat_for_steps_and_straight_for_ramps() -> None:
     hit = c.mark_at(at8 + 100, Row.TEMPO, 1000)
     assert hit is not None and hit.index == 1 and not hit.ramp
     assert c.marks()[0].ramp and c.mark_at(at8 + 5000, Row.TEMPO, 1000) is None
+
+
+def test_read_only_and_undo_mid_drag_are_said_not_raised() -> None:
+    c, said = control()
+    mark = c.add(4 * BEAT, Row.TEMPO, WIDE)
+    assert mark is not None and c.begin_drag(mark)
+    c.drag_to(6 * BEAT, WIDE)
+    assert c.document.undo() == "Move tempo change"  # Ctrl+Z while dragging: the drag goes
+    assert c.drag_to(8 * BEAT, WIDE) is None and not c.end_drag()
+    assert [t[0] for t in tempos(c)] == [0, 4] and c.document.history() == ["Add tempo change"]
+    c.document.read_only = True
+    assert c.add(10 * BEAT, Row.TEMPO, WIDE) is None and "read-only" in said[-1]
+    assert not c.delete(mark) and not c.give_own_map(1)

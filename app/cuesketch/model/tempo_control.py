@@ -233,9 +233,7 @@ class TempoControl:
 
     # -- edits -----------------------------------------------------------------------------------
     def _put(self, ref: MapRef, tm: TempoMap, label: str) -> bool:
-        changes = te.put_map(self.project, ref, tm)
-        self.document.execute_changes(changes, label)
-        return bool(changes)
+        return self._execute(te.put_map(self.project, ref, tm), label)
 
     def _mark_of(self, ref: MapRef, row: Row, beat: Fraction) -> Mark | None:
         return self.find((ref, row, beat))
@@ -262,7 +260,8 @@ class TempoControl:
         except TempoEditError as e:
             self.tell(_cap(str(e)))
             return None
-        self._put(region.ref, new, label)
+        if not self._put(region.ref, new, label):
+            return None
         mark = self._mark_of(region.ref, row, beat)
         self.select(mark)
         if mark is not None:
@@ -286,7 +285,8 @@ class TempoControl:
         except TempoEditError as e:
             self.tell(_cap(str(e)))
             return False
-        self._put(mark.ref, new, label)
+        if not self._put(mark.ref, new, label):
+            return False
         if self.selected == mark.key:
             self.selected = None
         return True
@@ -357,6 +357,8 @@ class TempoControl:
         to bar lines), kept inside the stretch where its map is in force. A position another
         change holds is passed over: the change stays where it was last."""
         d = self._drag
+        if d is not None and not d.gesture.is_open:  # undone (Ctrl+Z) while dragging
+            self._drag = d = None
         if d is None:
             return None
         t = d.region.clamp(t)
@@ -385,7 +387,13 @@ class TempoControl:
     def end_drag(self) -> bool:
         """Release: the drag is one undo step (none if it ended where it began)."""
         d, self._drag = self._drag, None
-        return d.gesture.commit() if d is not None else False
+        if d is None:
+            return False
+        try:
+            return d.gesture.commit()
+        except Exception as e:  # the project file refused it: the drag is taken back
+            self.tell(f"{d.gesture.label}: could not be saved ({e})")
+            return False
 
     def cancel_drag(self) -> None:
         """Escape: the change goes back to where it was."""
@@ -412,8 +420,15 @@ class TempoControl:
                              f"{cue.name} follows the project's tempo")
 
     def _execute(self, changes: Sequence[Change], label: str) -> bool:
-        self.document.execute_changes(changes, label)
-        return bool(changes)
+        """One undo step (or part of the open drag's); False if nothing was done."""
+        if not changes:
+            return False
+        try:
+            self.document.execute_changes(changes, label)
+        except PermissionError as e:  # open read-only
+            self.tell(_cap(str(e)))
+            return False
+        return True
 
 
 def _cap(text: str) -> str:
