@@ -13,7 +13,7 @@ from pathlib import Path
 from cuesketch.engine.clock import SystemClock
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
-from cuesketch.prefs import Preferences
+from cuesketch.prefs import Preferences, pre_roll_flicks
 from cuesketch.services import Services, StatusLine, apply_click_preferences
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
@@ -54,6 +54,7 @@ def build_engine(services: Services, preferences: Preferences) -> None:
 
     services.preferences = preferences
     document, transport, clock = services.document, services.transport, services.clock
+    transport.pre_roll = pre_roll_flicks(preferences)
     sf = document.project.settings.soundfont or preferences.soundfont or "default"
     try:
         synth = SynthEngine(sf)

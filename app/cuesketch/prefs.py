@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field, fields
 import json
+import math
+
+from cuesketch.timing.units import FLICKS_PER_SECOND
 
 VERSION = 1
 
@@ -27,8 +30,13 @@ class Preferences:
     overlay_timecode: bool = True
     overlay_cue: bool = True
     overlay_streamers: bool = True
-    streamer_seconds: float = 2.0
+    streamer_seconds: float = 2.0  # a streamer's run across the picture before its hit
+    pre_roll_seconds: float = 0.0  # play starts this long before a place gone to (0: off)
     recent_projects: list[str] = field(default_factory=list)
+
+
+STREAMER_SECONDS = (0.5, 10.0)  # the range offered and kept
+PRE_ROLL_SECONDS = (0.0, 10.0)
 
 
 # UPGRADES[v] takes a stored mapping from version v to v + 1.
@@ -54,7 +62,21 @@ def load(store: MutableMapping[str, str]) -> Preferences:
                                                 isinstance(value, int)):
             setattr(prefs, f.name, type(default)(value) if not isinstance(default, list)
                     else value)
+    prefs.streamer_seconds = _within(prefs.streamer_seconds, STREAMER_SECONDS, 2.0)
+    prefs.pre_roll_seconds = _within(prefs.pre_roll_seconds, PRE_ROLL_SECONDS, 0.0)
     return prefs
+
+
+def _within(value: float, bounds: tuple[float, float], default: float) -> float:
+    """A stored number kept in its range (a hand-edited or damaged one: its default)."""
+    if math.isnan(value):
+        return default
+    return min(max(value, bounds[0]), bounds[1])
+
+
+def pre_roll_flicks(prefs: Preferences) -> int:
+    """The pre-roll as the transport counts it."""
+    return round(prefs.pre_roll_seconds * FLICKS_PER_SECOND)
 
 
 def save(prefs: Preferences, store: MutableMapping[str, str]) -> None:

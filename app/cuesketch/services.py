@@ -20,7 +20,7 @@ from cuesketch.engine.clock import MonotonicClock, SystemClock
 from cuesketch.engine.range_marks import RangeMarks
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
-from cuesketch.prefs import Preferences
+from cuesketch.prefs import Preferences, pre_roll_flicks
 from cuesketch.store.project_file import ProjectFile
 
 if TYPE_CHECKING:
@@ -85,6 +85,10 @@ class Services:
         click); the rest waits for the next start. Returns what to tell the user."""
         old, self.preferences = self.preferences, new
         said = []
+        self.transport.pre_roll = pre_roll_flicks(new)
+        if new.pre_roll_seconds != old.pre_roll_seconds:
+            said.append(f"pre-roll {new.pre_roll_seconds:g} s" if new.pre_roll_seconds
+                        else "pre-roll off")
         if self.midi is not None and new.midi_inputs != old.midi_inputs:
             self.midi.set_ports(new.midi_inputs or None)
             said.append("MIDI inputs: " + (", ".join(new.midi_inputs) or "the first one found"))

@@ -94,6 +94,7 @@ def test_a_relinked_film_shows_in_the_running_window(
     assert picture is not None
     assert view.source is None and view.problem is not None and "missing" in view.problem
     assert any("the film is missing" in p for p in services.problems)
+    assert "Relink Film" in view.problem and "hash" not in view.problem  # said plainly
 
     window.action_map["file.relink_film"].trigger()  # the menu's action, as a user would
     qtbot.waitUntil(lambda: view.problem is None and view.source is not None, timeout=15_000)

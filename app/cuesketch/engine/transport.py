@@ -95,7 +95,8 @@ class Transport:
         self._starting = False
         self._anchor: tuple[int, int] | None = None  # (device sample, unwrapped flicks)
         self.recues = 0  # the audio re-cued to the transport (device restarts, stalls)
-        self.pre_roll = 0  # flicks played before the position where play was pressed
+        self.pre_roll = 0  # flicks played before a place gone to, when play starts there
+        self._located = False  # the held position was gone to (seek), not stopped at
         self.count_in_bars = 0
 
     # -- reading -----------------------------------------------------------------------------
@@ -161,15 +162,22 @@ class Transport:
 
     # -- commands ----------------------------------------------------------------------------
     def play(self, speed: float = 1.0) -> None:
+        """Run from the position; ``pre_roll`` earlier when it was gone to while stopped (a
+        hit, a cue, a timecode), not when play stopped there."""
         with self._lock:
             now = self.clock.now_ns()
-            self._run_from(self._position_at(now), now, speed)
+            position = self._position_at(now)
+            if self._located and not self._playing and speed > 0:
+                position -= self.pre_roll
+            self._located = False
+            self._run_from(position, now, speed)
         self._notify()
 
     def stop(self) -> None:
         with self._lock:
             now = self.clock.now_ns()
             self._held = self._position_at(now)
+            self._located = False
             self._playing = False
             self._recording = False
             self._speed = 1.0
@@ -186,6 +194,7 @@ class Transport:
                 self._run_from(position, self.clock.now_ns(), self._speed)
             else:
                 self._held = position
+                self._located = True
                 self._epoch += 1
         self._notify()
 

@@ -95,9 +95,10 @@ class PictureService:
         link = check_link(self.project_path, media)
         if not link.found or not link.same:
             what = "is missing" if not link.found else "is not the same film any more"
-            return self._fail(f"The film {what}: {link.path}\nRelink it: the project keeps its "
-                              "name and content hash, so it can be found in a folder you point "
-                              "to.", f"the film {what}: {link.path}")
+            return self._fail(f"The film {what}: {link.path}\nRelink it (File › Relink Film…):"
+                              " point to the folder it is in now and Cuesketch finds it there, "
+                              "even renamed, by what is in the file.",
+                              f"the film {what}: {link.path}")
         try:
             info = probe(link.path)
         except MediaError as e:
