@@ -25,4 +25,4 @@ def test_no_hits_no_readout() -> None:
 
 
 def test_labels() -> None:
-    assert [label(o) for o in (2, -1, 0)] == ["+2f", "-1f", "0f"]
+    assert [label(o) for o in (2, -1, 0)] == ["+2f", "\u22121f", "0f"]  # a true minus sign

@@ -10,6 +10,7 @@ keep their shape.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -20,6 +21,7 @@ from cuesketch.model.entities import ControlPoint, Controller, Note
 from cuesketch.model.grid import Grid, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.timing.tempo import TempoMap
+from cuesketch.timing.units import FLICKS_PER_SECOND
 
 MIN_PITCH, MAX_PITCH = 0, 127
 MIN_VELOCITY, MAX_VELOCITY = 1, 127
@@ -125,6 +127,78 @@ def copy_notes(project: Project, ids: Iterable[int]) -> Clip:
     start = notes[0].start
     return Clip(tuple(ClipNote(n.start - start, n.duration, n.pitch, n.velocity) for n in notes),
                 max(n.end for n in notes) - start)
+
+
+CLIP_FORMAT = "cuesketch-notes/1"  # the notes on the system clipboard, as JSON
+
+
+def clip_to_json(clip: Clip) -> str:
+    """The clip as JSON, for the system clipboard (another window of Cuesketch reads it)."""
+    return json.dumps({"format": CLIP_FORMAT, "length": clip.length,
+                       "notes": [[c.offset, c.duration, c.pitch, c.velocity]
+                                 for c in clip.notes]}, separators=(",", ":"))
+
+
+def clip_from_json(text: str | bytes) -> Clip:
+    """The clip ``clip_to_json`` wrote; anything else is a ``ValueError`` in plain words."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the clipboard holds no notes from Cuesketch") from None
+    if not isinstance(data, dict) or data.get("format") != CLIP_FORMAT:
+        raise ValueError("the clipboard holds no notes from Cuesketch")
+    notes: list[ClipNote] = []
+    try:
+        for offset, duration, pitch, velocity in data["notes"]:
+            if not all(type(v) is int for v in (offset, duration, pitch, velocity)):
+                raise TypeError
+            if duration <= 0 or offset < 0 or not MIN_PITCH <= pitch <= MAX_PITCH:
+                raise TypeError
+            notes.append(ClipNote(offset, duration, pitch, clamp_velocity(velocity)))
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("the notes on the clipboard are damaged") from None
+    notes.sort(key=lambda c: (c.offset, c.pitch))
+    length = max((c.offset + c.duration for c in notes), default=0)
+    return Clip(tuple(notes), length)
+
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def pitch_name(pitch: int) -> str:
+    """``C4`` for 60 (middle C), ``F#2`` for 42."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def clip_to_text(clip: Clip) -> str:
+    """The clip for a text editor or an e-mail: one note a line, times in seconds from the
+    first note."""
+    lines = [f"{len(clip.notes)} notes from Cuesketch",
+             "start s\tlength s\tpitch\tvelocity"]
+    for c in clip.notes:
+        lines.append(f"{c.offset / FLICKS_PER_SECOND:.3f}\t{c.duration / FLICKS_PER_SECOND:.3f}"
+                     f"\t{pitch_name(c.pitch)}\t{c.velocity}")
+    return "\n".join(lines) + "\n"
+
+
+_INTERVALS = ("unison", "minor second", "major second", "minor third", "major third",
+              "perfect fourth", "tritone", "perfect fifth", "minor sixth", "major sixth",
+              "minor seventh", "major seventh")
+
+
+def interval_name(semitones: int) -> str:
+    """``up a perfect fifth`` for 7, ``down an octave and a minor third`` for -15."""
+    if semitones == 0:
+        return "not at all"
+    way = "up" if semitones > 0 else "down"
+    octaves, rest = divmod(abs(semitones), 12)
+    parts = []
+    if octaves:
+        parts.append("an octave" if octaves == 1 else f"{octaves} octaves")
+    if rest:
+        name = _INTERVALS[rest]
+        parts.append(("an " if name[0] in "aeiou" else "a ") + name)
+    return f"{way} {' and '.join(parts)}"
 
 
 def paste_notes(project: Project, clip: Clip, at: int, track_id: int) -> list[Change]:

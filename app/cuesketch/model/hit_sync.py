@@ -34,5 +34,8 @@ def frames_off(starts: Int64s, hit_frames: Int64s, rate: FrameRate,
 
 
 def label(offset: int) -> str:
-    """``+2f`` late, ``-1f`` early, ``0f`` on the hit."""
-    return f"{offset:+d}f" if offset else "0f"
+    """``+2f`` late, ``−1f`` early (a true minus: a hyphen is too slight to tell from the plus
+    at the readout's size), ``0f`` on the hit."""
+    if offset > 0:
+        return f"+{offset}f"
+    return f"\u2212{-offset}f" if offset else "0f"

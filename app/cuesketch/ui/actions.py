@@ -1,17 +1,29 @@
 """Every action of the window in one place: its name, text, shortcut and tip.
 
-Menus, toolbars and shortcuts are built from this table, so they stay consistent; the window
-connects each name to its handler.
+Menus, toolbars, shortcuts and the shortcuts sheet (``shortcuts_dialog``) are built from this
+table, so they stay consistent; the window connects each name to its handler. ``menu`` is the
+menu's title, ``"Edit/Transpose"`` a submenu of it.
+
+An action's keys are the window's (they work wherever the focus is, unless a text field takes
+them), or, for ``Scope.ROLL``, the piano roll's own key table (``roll_editor.KEYS``): those
+work while the roll has the focus and the menu only shows them, so that the arrows still move
+through lists and step the transport elsewhere.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
+
+
+class Scope(enum.Enum):
+    WINDOW = "window"  # the keys are window shortcuts
+    ROLL = "roll"  # the keys are the roll's, while it has the focus; the menu shows them
 
 
 @dataclass(frozen=True)
@@ -23,6 +35,15 @@ class ActionSpec:
     checkable: bool = False
     menu: str = ""
     group_start: bool = False  # a separator above it in its menu
+    scope: Scope = Scope.WINDOW
+
+    @property
+    def plain_text(self) -> str:
+        """The text without its mnemonic and ellipsis: "Save As" for "Save &As…"."""
+        return self.text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
+
+
+ROLL = Scope.ROLL
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -45,9 +66,46 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.quit", "&Quit", ("Ctrl+Q",), menu="File"),
     ActionSpec("edit.undo", "&Undo", ("Ctrl+Z",), menu="Edit"),
     ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), menu="Edit"),
+    ActionSpec("edit.cut", "Cu&t", ("Ctrl+X",), "Cut the selected notes", menu="Edit",
+               group_start=True),
+    ActionSpec("edit.copy", "&Copy", ("Ctrl+C",), "Copy the selected notes", menu="Edit"),
+    ActionSpec("edit.paste", "&Paste at Playhead", ("Ctrl+V",),
+               "Paste the copied notes at the playhead, on the active track", menu="Edit"),
+    ActionSpec("edit.duplicate", "&Duplicate", ("Ctrl+D",),
+               "Copy the selected notes onto the grid line after them", menu="Edit"),
+    ActionSpec("edit.delete", "De&lete", ("Del", "Backspace"), "Delete the selected notes",
+               menu="Edit"),
+    ActionSpec("edit.select_all", "Select &All in Track", ("Ctrl+A",),
+               "Select every note of the active track", menu="Edit", group_start=True),
+    ActionSpec("edit.select_none", "Select &None", ("Esc",), menu="Edit", scope=ROLL),
+    ActionSpec("edit.quantize", "&Quantize", ("Q",),
+               "Move the selected notes (none selected: the track's) onto the grid",
+               menu="Edit", group_start=True),
+    ActionSpec("edit.transpose_up", "Up a &Semitone", ("Up",), menu="Edit/&Transpose",
+               scope=ROLL),
+    ActionSpec("edit.transpose_down", "&Down a Semitone", ("Down",), menu="Edit/&Transpose",
+               scope=ROLL),
+    ActionSpec("edit.octave_up", "Up an &Octave", ("Shift+Up",), menu="Edit/&Transpose",
+               scope=ROLL),
+    ActionSpec("edit.octave_down", "Down an Oc&tave", ("Shift+Down",), menu="Edit/&Transpose",
+               scope=ROLL),
+    ActionSpec("edit.transpose", "&Transpose by…", ("Ctrl+T",),
+               "Transpose the selected notes by any interval", menu="Edit/&Transpose",
+               group_start=True),
+    ActionSpec("edit.nudge_later", "Later by a &Grid Step", ("Right",), menu="Edit/&Nudge",
+               scope=ROLL),
+    ActionSpec("edit.nudge_earlier", "Earlier by a G&rid Step", ("Left",), menu="Edit/&Nudge",
+               scope=ROLL),
+    ActionSpec("edit.frame_later", "Later by a &Frame", ("Alt+Right",), menu="Edit/&Nudge",
+               group_start=True),
+    ActionSpec("edit.frame_earlier", "Earlier by a Fr&ame", ("Alt+Left",), menu="Edit/&Nudge"),
+    ActionSpec("edit.tick_later", "Later by a &Tick", ("Ctrl+Alt+Right",),
+               "One tick: 1/960 of a quarter note", menu="Edit/&Nudge", group_start=True),
+    ActionSpec("edit.tick_earlier", "Earlier by a T&ick", ("Ctrl+Alt+Left",),
+               "One tick: 1/960 of a quarter note", menu="Edit/&Nudge"),
     ActionSpec("edit.musical_typing", "&Musical Typing", ("Ctrl+K",),
                "Play and record from the computer keyboard (A S D F ... ; Z/X octave)",
-               checkable=True, menu="Edit"),
+               checkable=True, menu="Edit", group_start=True),
     ActionSpec("edit.preferences", "&Preferences…", ("Ctrl+,",), menu="Edit"),
     ActionSpec("transport.play", "Play", ("Space",), "Play or stop (Space)", menu="Transport"),
     ActionSpec("transport.stop", "Stop", (), "Stop", menu="Transport"),
@@ -97,8 +155,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
                menu="View"),
     ActionSpec("view.picture_window", "Picture in Own &Window", ("Ctrl+Shift+F",),
                checkable=True, menu="View"),
-    ActionSpec("help.about", "&About Cuesketch", (), menu="Help"),
+    ActionSpec("view.zoom_selection", "&Zoom to Selection", ("Z",), menu="View",
+               group_start=True, scope=ROLL),
+    ActionSpec("view.zoom_cue", "Zoom to &Cue", ("Shift+Z",), "Zoom to the cue at the playhead",
+               menu="View", scope=ROLL),
+    ActionSpec("help.manual", "Cuesketch &Manual", ("F1",), menu="Help"),
+    ActionSpec("help.shortcuts", "&Keyboard Shortcuts", ("Ctrl+/",),
+               "Every key, searchable", menu="Help"),
+    ActionSpec("help.about", "&About Cuesketch", (), menu="Help", group_start=True),
 )
+
+SPECS: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}
 
 
 def build_actions(parent: QWidget, handlers: dict[str, Callable[[], None]]) -> dict[str, QAction]:
@@ -107,8 +174,12 @@ def build_actions(parent: QWidget, handlers: dict[str, Callable[[], None]]) -> d
     for spec in ACTIONS:
         action = QAction(spec.text, parent)
         action.setObjectName(spec.name)
-        action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if spec.scope is Scope.WINDOW:
+            action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        elif spec.shortcuts:  # the roll's key: shown in the menu's key column, not a shortcut
+            key = QKeySequence(spec.shortcuts[0]).toString(QKeySequence.SequenceFormat.NativeText)
+            action.setText(f"{spec.text}\t{key}")
         action.setCheckable(spec.checkable)
         if spec.tip:
             action.setToolTip(spec.tip)

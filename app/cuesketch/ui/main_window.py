@@ -22,7 +22,12 @@ from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui.actions import ACTIONS, build_actions
 from cuesketch.ui.bridge import DocumentSignals, StatusSignals
 from cuesketch.ui.cue_list import CueList
+from cuesketch.ui.edit_actions import EditCommands
 from cuesketch.ui.history_view import HistoryView
+from cuesketch.ui.manual_dialog import ManualDialog
+from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.roll_menu import RollMenu
+from cuesketch.ui.shortcuts_dialog import ShortcutsDialog
 from cuesketch.ui.status_bar import StatusMessages
 from cuesketch.ui.transport_bar import TransportBar
 
@@ -49,12 +54,21 @@ class MainWindow(QMainWindow):
         self.doc_signals = DocumentSignals(document, self)
         self.doc_signals.historyChanged.connect(self._update_title)
 
+        self.edit_commands = EditCommands(roll, self) if isinstance(roll, PianoRoll) else None
         all_handlers = self._transport_handlers()
         all_handlers.update({"edit.undo": self._undo, "edit.redo": self._redo,
-                             "help.about": self.show_about, "file.quit": self._quit})
+                             "help.about": self.show_about, "file.quit": self._quit,
+                             "help.manual": self.show_manual,
+                             "help.shortcuts": self.show_shortcuts})
+        if self.edit_commands is not None:
+            all_handlers.update(self.edit_commands.handlers())
         all_handlers.update(handlers or {})
         self.action_map = build_actions(self, all_handlers)
         self._build_menus()
+        self.roll_menu: RollMenu | None = None
+        if self.edit_commands is not None and isinstance(roll, PianoRoll):
+            self.edit_commands.attach(self.action_map)
+            self.roll_menu = RollMenu(roll, self.action_map, self.edit_commands.sync)
 
         self.transport_bar = TransportBar(document, transport, self.action_map, self)
         bar = QToolBar("Transport", self)
@@ -96,15 +110,48 @@ class MainWindow(QMainWindow):
 
     # -- layout ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        menus: dict[str, QMenu] = {}
+        """The menus from the action table, in its order; "Edit/&Transpose" is a submenu."""
+        self.menus: dict[str, QMenu] = {}
         for spec in ACTIONS:
             if not spec.menu:
                 continue
-            if spec.menu not in menus:
-                menus[spec.menu] = self.menuBar().addMenu(f"&{spec.menu}")
+            menu = self.menus.get(spec.menu)
+            if menu is None:
+                menu = self._menu(spec.menu)
             elif spec.group_start:
-                menus[spec.menu].addSeparator()
-            menus[spec.menu].addAction(self.action_map[spec.name])
+                menu.addSeparator()
+            menu.addAction(self.action_map[spec.name])
+        view = self.menus["View"]
+        self._panel_actions: list[QAction] = []
+        view.aboutToShow.connect(self._list_panels)
+
+    def _menu(self, path: str) -> QMenu:
+        if "/" not in path:
+            menu = self.menus[path] = self.menuBar().addMenu(f"&{path}")
+            menu.setObjectName(f"{path}Menu")
+            return menu
+        top, _, title = path.partition("/")
+        parent = self.menus.get(top) or self._menu(top)
+        parent.addSeparator()
+        menu = self.menus[path] = parent.addMenu(title)
+        menu.setObjectName(f"{top}{title.replace('&', '')}Menu")
+        return menu
+
+    def _list_panels(self) -> None:
+        """View lists the panels (docks and the transport bar) as they are now: one can be
+        brought back after it was closed."""
+        view = self.menus["View"]
+        for action in self._panel_actions:
+            view.removeAction(action)
+        self._panel_actions = [view.addSeparator()]
+        panels = [(b.windowTitle(), b.toggleViewAction()) for b in self.findChildren(QToolBar)
+                  if b.parent() is self]
+        panels += [(d.windowTitle(), d.toggleViewAction()) for d in
+                   self.findChildren(QDockWidget) if d.parent() is self]
+        for title, action in panels:
+            action.setText(title)
+            view.addAction(action)
+            self._panel_actions.append(action)
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -233,6 +280,19 @@ class MainWindow(QMainWindow):
         label = self.document.redo()
         if label:
             self.statusBar().showMessage(f"Redid {label}", 4000)
+
+    def show_manual(self) -> None:
+        """Help › Manual, beside the window (not modal: read it while trying things)."""
+        dialog = self.findChild(ManualDialog) or ManualDialog(self)
+        dialog.show()
+        dialog.raise_()
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard Shortcuts, its search box ready."""
+        dialog = self.findChild(ShortcutsDialog) or ShortcutsDialog(self)
+        dialog.show()
+        dialog.raise_()
+        dialog.search.setFocus()
 
     def show_about(self) -> None:
         QMessageBox.about(

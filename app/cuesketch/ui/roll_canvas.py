@@ -3,7 +3,8 @@
 Mouse habits (draw tool): click or drag in empty space draws a note (a drag sets its length);
 click a note to select it, shift- or ctrl-click to add or remove it; drag a note to move the
 selection in time and pitch, drag its right edge to resize; ctrl- or shift-drag in empty space
-draws a rubber band (shift adds it to the selection); right-click deletes a note. Alt while dragging turns snapping off. In the
+draws a rubber band (shift adds it to the selection); right-click selects a note for the
+menu (``roll_menu``). Alt while dragging turns snapping off. In the
 select tool a plain drag in empty space is a rubber band and a click clears the selection.
 Every drag is one undo step, written to the project file once, on release (a Document gesture).
 """
@@ -125,9 +126,10 @@ class NoteCanvas(QWidget):
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
         note = self._note_under(pos)
-        if event.button() == Qt.MouseButton.RightButton:
-            if note is not None:
-                editor.execute(edits.delete_notes(editor.project, [note.id]), "Delete note")
+        if event.button() == Qt.MouseButton.RightButton:  # the note is the menu's (roll_menu)
+            if note is not None and note.id not in editor.selection:
+                editor.set_active_track(note.track_id)
+                editor.set_selection({note.id})
             return
         if event.button() != Qt.MouseButton.LeftButton:
             return

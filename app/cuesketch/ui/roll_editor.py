@@ -17,6 +17,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from fractions import Fraction
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +30,7 @@ from cuesketch.model.entities import Note, Track
 from cuesketch.model.grid import Grid, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode, Snapper
+from cuesketch.timing.tempo import PPQ
 from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui.roll_index import RollIndex
 
@@ -45,6 +48,7 @@ class Aspect(enum.Flag):
     SELECTION = enum.auto()
     TRACK = enum.auto()  # the active track
     SETTINGS = enum.auto()  # tool, grid, snapping, quantize
+    CLIPBOARD = enum.auto()  # notes were copied
 
 
 class Command(enum.Enum):
@@ -66,10 +70,22 @@ class Command(enum.Enum):
     EARLIER = "a grid step earlier"
     FRAME_LATER = "a frame later"
     FRAME_EARLIER = "a frame earlier"
+    TICK_LATER = "a tick later"
+    TICK_EARLIER = "a tick earlier"
+
+
+class Step(enum.Enum):
+    """What a nudge moves the selection by."""
+
+    GRID = "a grid step"
+    FRAME = "a frame"
+    TICK = "a tick"  # 1/960 of a quarter note at the tempo there
 
 
 # Keys while the roll has focus (Qt's portable key text). Delete, Escape, the arrows need a
-# selection: without one, the arrows are left to the window (frame steps).
+# selection: without one, the arrows are left to the window (frame and second steps).
+# Alt+arrows nudge by a frame, Ctrl+Alt+arrows by a tick; Shift+arrows stay the window's
+# one-second steps.
 KEYS: dict[str, Command] = {
     "Del": Command.DELETE, "Backspace": Command.DELETE, "Ctrl+D": Command.DUPLICATE,
     "Ctrl+A": Command.SELECT_ALL, "Ctrl+C": Command.COPY, "Ctrl+X": Command.CUT,
@@ -77,13 +93,34 @@ KEYS: dict[str, Command] = {
     "Z": Command.ZOOM_SELECTION, "Shift+Z": Command.ZOOM_CUE,
     "Up": Command.UP, "Down": Command.DOWN, "Shift+Up": Command.OCTAVE_UP,
     "Shift+Down": Command.OCTAVE_DOWN, "Right": Command.LATER, "Left": Command.EARLIER,
-    "Shift+Right": Command.FRAME_LATER, "Shift+Left": Command.FRAME_EARLIER,
+    "Alt+Right": Command.FRAME_LATER, "Alt+Left": Command.FRAME_EARLIER,
+    "Ctrl+Alt+Right": Command.TICK_LATER, "Ctrl+Alt+Left": Command.TICK_EARLIER,
 }
+NUDGES: dict[Command, tuple[int, Step]] = {
+    Command.LATER: (1, Step.GRID), Command.EARLIER: (-1, Step.GRID),
+    Command.FRAME_LATER: (1, Step.FRAME), Command.FRAME_EARLIER: (-1, Step.FRAME),
+    Command.TICK_LATER: (1, Step.TICK), Command.TICK_EARLIER: (-1, Step.TICK),
+}
+TRANSPOSES: dict[Command, int] = {
+    Command.UP: 1, Command.DOWN: -1, Command.OCTAVE_UP: 12, Command.OCTAVE_DOWN: -12}
 NEEDS_SELECTION = frozenset({
-    Command.DELETE, Command.CLEAR_SELECTION, Command.UP, Command.DOWN, Command.OCTAVE_UP,
-    Command.OCTAVE_DOWN, Command.LATER, Command.EARLIER, Command.FRAME_LATER,
-    Command.FRAME_EARLIER})
+    Command.DELETE, Command.CLEAR_SELECTION, Command.COPY, Command.CUT, Command.DUPLICATE,
+    *TRANSPOSES, *NUDGES})
 VIEW_COMMANDS = frozenset({Command.ZOOM_SELECTION, Command.ZOOM_CUE})
+
+# The window's actions (``ui/actions.py`` names them) that are the roll's commands.
+ACTION_COMMANDS: dict[str, Command] = {
+    "edit.cut": Command.CUT, "edit.copy": Command.COPY, "edit.paste": Command.PASTE,
+    "edit.duplicate": Command.DUPLICATE, "edit.delete": Command.DELETE,
+    "edit.select_all": Command.SELECT_ALL, "edit.select_none": Command.CLEAR_SELECTION,
+    "edit.quantize": Command.QUANTIZE,
+    "edit.transpose_up": Command.UP, "edit.transpose_down": Command.DOWN,
+    "edit.octave_up": Command.OCTAVE_UP, "edit.octave_down": Command.OCTAVE_DOWN,
+    "edit.nudge_later": Command.LATER, "edit.nudge_earlier": Command.EARLIER,
+    "edit.frame_later": Command.FRAME_LATER, "edit.frame_earlier": Command.FRAME_EARLIER,
+    "edit.tick_later": Command.TICK_LATER, "edit.tick_earlier": Command.TICK_EARLIER,
+    "view.zoom_selection": Command.ZOOM_SELECTION, "view.zoom_cue": Command.ZOOM_CUE,
+}
 
 # The roll's commands for a window's menus: (name, text, key, command).
 COMMANDS: tuple[tuple[str, str, str, Command], ...] = (
@@ -103,6 +140,25 @@ def _silent(text: str) -> None:
     pass
 
 
+class Clipboard(Protocol):
+    """Where copied notes are kept: the editor's own memory, or the system's clipboard."""
+
+    def put(self, clip: edits.Clip) -> None: ...
+
+    def get(self) -> edits.Clip: ...
+
+
+class MemoryClipboard:
+    def __init__(self) -> None:
+        self.clip = edits.Clip((), 0)
+
+    def put(self, clip: edits.Clip) -> None:
+        self.clip = clip
+
+    def get(self) -> edits.Clip:
+        return self.clip
+
+
 class RollEditor:
     def __init__(self, document: Document, position: Callable[[], int] = lambda: 0,
                  tell: Callable[[str], None] = _silent, index: RollIndex | None = None) -> None:
@@ -118,7 +174,7 @@ class RollEditor:
         self.draw_velocity = 100
         self.selection: set[int] = set()
         self._selection_array: npt.NDArray[np.int64] | None = None
-        self.clipboard = edits.Clip((), 0)
+        self.clipboard_store: Clipboard = MemoryClipboard()
         self._last_length: int | None = None
         self._listeners: list[Callable[[Aspect], None]] = []
         tracks = document.project.sorted_tracks()
@@ -127,6 +183,11 @@ class RollEditor:
     @property
     def project(self) -> Project:
         return self.document.project
+
+    @property
+    def clipboard(self) -> edits.Clip:
+        """The notes Paste would paste."""
+        return self.clipboard_store.get()
 
     def observe(self, listener: Callable[[Aspect], None]) -> Callable[[], None]:
         """Hear what changed; call what is returned to stop."""
@@ -279,45 +340,80 @@ class RollEditor:
         self.set_selection(edits.inserted_ids(changes))
 
     def copy(self) -> None:
-        self.clipboard = edits.copy_notes(self.project, self.selection)
-        if self.clipboard:
-            self.tell(f"Copied {len(self.clipboard.notes)} notes")
+        clip = edits.copy_notes(self.project, self.selection)
+        if not clip:
+            return
+        self.clipboard_store.put(clip)
+        self.tell(f"Copied {_count(len(clip.notes))}")
+        self._changed(Aspect.CLIPBOARD)
 
     def cut(self) -> None:
-        self.copy()
-        self.execute(edits.delete_notes(self.project, self.selection), "Cut notes")
+        clip = edits.copy_notes(self.project, self.selection)
+        if not clip:
+            return
+        if self.execute(edits.delete_notes(self.project, self.selection), "Cut notes"):
+            self.clipboard_store.put(clip)
+            self.tell(f"Cut {_count(len(clip.notes))}")
+            self._changed(Aspect.CLIPBOARD)
 
     def paste(self) -> None:
-        """The clipboard at the playhead, on the active track."""
-        if not self.clipboard or self.active_track is None:
+        """The clipboard at the playhead, on the active track: one undo step; the pasted notes
+        become the selection."""
+        if self.active_track is None:
+            self.tell("Choose a track to paste on")
             return
-        changes = edits.paste_notes(self.project, self.clipboard, self.position(),
-                                    self.active_track)
-        self.execute(changes, "Paste notes")
-        self.set_selection(edits.inserted_ids(changes))
+        try:
+            clip = self.clipboard
+        except ValueError as e:  # the system's clipboard held something damaged
+            self.tell(f"Nothing pasted: {e}")
+            return
+        if not clip:
+            self.tell("Nothing to paste: copy some notes first")
+            return
+        changes = edits.paste_notes(self.project, clip, self.position(), self.active_track)
+        if self.execute(changes, "Paste notes"):
+            self.set_selection(edits.inserted_ids(changes))
+            self.tell(f"Pasted {_count(len(changes))} at the playhead")
 
     def transpose(self, semitones: int) -> None:
-        self.execute(edits.transpose_notes(self.project, self.selection, semitones), "Transpose")
+        """The selection up (+) or down (-) by semitones, one undo step; a chord at the edge of
+        the keyboard stops there whole."""
+        notes = self.selected_notes()
+        if not notes or semitones == 0:
+            return
+        if not self.execute(edits.transpose_notes(self.project, self.selection, semitones),
+                            "Transpose"):
+            way = "top" if semitones > 0 else "bottom"
+            self.tell(f"The notes are at the {way} of the keyboard already")
 
-    def nudge(self, direction: int, by_frame: bool = False) -> None:
-        """Move the selection one grid step (or one frame) later (+1) or earlier (-1)."""
+    def nudge_step(self, direction: int, step: Step) -> int:
+        """How far (flicks) a nudge moves the selection later (+1) or earlier (-1), counted
+        from its first note: to the next or previous grid line, by one frame, or by one tick
+        at the tempo where it starts."""
         notes = self.selected_notes()
         if not notes:
-            return
+            return 0
         first = min(n.start for n in notes)
         settings = self.project.settings
-        if by_frame:
-            dt = settings.rate.flicks_per_frame
-        else:
-            tg = tempo_grid(settings.tempo)
-            on_line = tg.at_or_before(first, self.grid)
-            if direction > 0:
-                dt = tg.after(first, self.grid) - first
-            else:
-                prev = on_line if on_line < first else tg.at_or_before(first - 1, self.grid)
-                dt = first - prev
-        self.execute(edits.move_notes(self.project, self.selection, direction * dt),
-                     "Nudge notes")
+        if step is Step.FRAME:
+            return direction * settings.rate.flicks_per_frame
+        tempo = settings.tempo
+        if step is Step.TICK:
+            beat = tempo.flicks_to_beat(first)
+            return tempo.beat_to_flicks(beat + Fraction(direction, PPQ)) - first
+        tg = tempo_grid(tempo)
+        if direction > 0:
+            return tg.after(first, self.grid) - first
+        on_line = tg.at_or_before(first, self.grid)
+        prev = on_line if on_line < first else tg.at_or_before(first - 1, self.grid)
+        return prev - first
+
+    def nudge(self, direction: int, step: Step = Step.GRID) -> None:
+        """Move the selection one step later (+1) or earlier (-1): one undo step each."""
+        dt = self.nudge_step(direction, step)
+        if dt:
+            self.execute(edits.move_notes(self.project, self.selection, dt),
+                         f"Nudge notes by {step.value}")
 
     def quantize_selection(self) -> None:
         """Q: the selection, or with none the whole active track."""
@@ -326,9 +422,22 @@ class RollEditor:
         changes = edits.quantize_notes(self.project, ids, self.project.settings.tempo,
                                        self.quantize)
         self.execute(changes, "Quantize")
-        self.tell(f"Quantized {len(changes)} notes to {self.grid.label}")
+        self.tell(f"Quantized {_count(len(changes))} to {self.grid.label}")
 
     # -- key commands ----------------------------------------------------------------------------
+    def available(self, command: Command) -> bool:
+        """Whether a command would do something now (a menu greys it out if not)."""
+        if command in NEEDS_SELECTION:
+            return bool(self.selection)
+        if command is Command.PASTE:
+            return self.active_track is not None
+        if command in (Command.SELECT_ALL, Command.QUANTIZE):
+            return bool(self.selection) or (self.active_track is not None and
+                                            len(self.index.track_ids(self.active_track)) > 0)
+        if command is Command.ZOOM_SELECTION:
+            return bool(self.selection)
+        return True
+
     def command_for(self, key: str) -> Command | None:
         """The command a key does now (``"Ctrl+D"``, ``"Shift+Left"``), if any."""
         command = KEYS.get(key)
@@ -349,14 +458,15 @@ class RollEditor:
             Command.PASTE: self.paste,
             Command.QUANTIZE: self.quantize_selection,
             Command.CLEAR_SELECTION: lambda: self.set_selection(()),
-            Command.UP: lambda: self.transpose(1),
-            Command.DOWN: lambda: self.transpose(-1),
-            Command.OCTAVE_UP: lambda: self.transpose(12),
-            Command.OCTAVE_DOWN: lambda: self.transpose(-12),
-            Command.LATER: lambda: self.nudge(1),
-            Command.EARLIER: lambda: self.nudge(-1),
-            Command.FRAME_LATER: lambda: self.nudge(1, by_frame=True),
-            Command.FRAME_EARLIER: lambda: self.nudge(-1, by_frame=True),
         }
-        steps[command]()
+        if command in TRANSPOSES:
+            self.transpose(TRANSPOSES[command])
+        elif command in NUDGES:
+            self.nudge(*NUDGES[command])
+        else:
+            steps[command]()
         return True
+
+
+def _count(n: int) -> str:
+    return "1 note" if n == 1 else f"{n} notes"
