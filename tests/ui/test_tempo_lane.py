@@ -264,3 +264,22 @@ def test_a_ramp_from_the_menu_and_its_label(rig: Rig) -> None:
     assert control.marks()[0].label == "120 \u2197"
     assert len(rig.doc.history()) == 3
     rig.check_undo(3)
+
+
+def test_enter_edits_the_selected_change_and_the_tooltip_says_it(rig: Rig) -> None:
+    control = rig.lane.control
+    rig.double_click(8 * BEAT)
+    mark = control.find(control.selected)
+    assert mark is not None and control.set_bpm(mark, 90)
+    first = control.marks()[0]
+    assert control.set_bpm(first, 120, True)
+    assert rig.lane.tooltip_at(rig.at(0, Row.TEMPO)).startswith(
+        "Tempo 120 bpm from 1|1|000, ramping to 90 bpm at 3|1|000; a 12-0 click at 24 fps\n")
+    assert "Meter 4/4 from bar 1" in rig.lane.tooltip_at(rig.at(0, Row.METER))
+    second = [m for m in control.marks() if m.row is Row.TEMPO][1]
+    rig.qtbot.mouseClick(rig.lane, LEFT, NOMOD, rig.at(second.at, Row.TEMPO))
+    rig.qtbot.keyClick(rig.lane, Qt.Key.Key_Return)
+    dialog = rig.lane.dialog
+    assert dialog is not None and dialog.bpm.value() == 90 and not dialog.ramp.isEnabled()
+    dialog.reject()
+    assert rig.lane.dialog is None and len(rig.doc.history()) == 3

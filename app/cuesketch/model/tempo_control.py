@@ -16,6 +16,7 @@ the mouse to it.
 from __future__ import annotations
 
 import enum
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,7 +29,7 @@ from cuesketch.model.grid import Grid, GridKind, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.model.tempo_edits import ChangeForm, MapRef, TempoEditError
 from cuesketch.timing.cues import cue_at
-from cuesketch.timing.tempo import TempoMap
+from cuesketch.timing.tempo import TempoError, TempoMap, bpm_to_click
 
 SNAP_BEAT_PX = 8  # beats closer than this (pixels) snap a drag to bars instead
 _BEAT = Grid(GridKind.BEAT)
@@ -103,6 +104,7 @@ class TempoControl:
         self.tell = tell
         self.selected: tuple[MapRef, Row, Fraction] | None = None
         self._drag: _Drag | None = None
+        self._marks_cache: dict[MapRef, tuple[TempoMap, list[Mark]]] = {}
 
     @property
     def project(self) -> Project:
@@ -156,6 +158,9 @@ class TempoControl:
 
     def _marks_of(self, region: Region) -> list[Mark]:
         tm, ref = region.tempo, region.ref
+        cached = self._marks_cache.get(ref)
+        if cached is not None and cached[0] is tm:  # maps are immutable: the same map, the same
+            return cached[1]
         out = []
         for i, t in enumerate(tm.tempos):
             nxt = tm.tempos[i + 1] if i + 1 < len(tm.tempos) else None
@@ -169,6 +174,7 @@ class TempoControl:
             beat = te.bar_start_beat(tm, m.bar)
             out.append(Mark(ref, Row.METER, j, tm.beat_to_flicks(beat), beat,
                             f"{m.numerator}/{m.denominator}"))
+        self._marks_cache[ref] = (tm, out)
         return out
 
     def curve(self, region: Region, t0: int, t1: int) -> list[tuple[int, float]]:
@@ -179,9 +185,10 @@ class TempoControl:
         hi = t1 if region.end is None else min(t1, region.end)
         if hi <= lo:
             return []
-        times = [tm.beat_to_flicks(t.beat) for t in tm.tempos]
+        times = [m.at for m in self._marks_of(region) if m.row is Row.TEMPO]
         points = [(lo, float(tm.bpm_at(lo)))]
-        for i, at in enumerate(times):
+        for i in range(bisect_right(times, lo), bisect_left(times, hi)):
+            at = times[i]
             if lo < at < hi:
                 before = float(tm.bpm_at(at - 1)) if i > 0 else float(tm.tempos[0].bpm)
                 points += [(at, before), (at, float(tm.tempos[i].bpm))]
@@ -193,6 +200,27 @@ class TempoControl:
         maps = [r.tempo for r in self.regions()]
         bpms = [float(t.bpm) for tm in maps for t in tm.tempos]
         return min(bpms), max(bpms)
+
+    def describe(self, mark: Mark) -> str:
+        """A change in words, for the lane's tooltip."""
+        tm = te.map_of(self.project, mark.ref)
+        cue = self.project.cues.get(mark.ref.cue_id) if mark.ref.cue_id is not None else None
+        whose = f" ({cue.name}'s own tempo map)" if cue is not None else ""
+        if mark.row is Row.METER:
+            return f"Meter {mark.label} from bar {tm.beat_to_bbt(mark.beat).bar}{whose}"
+        change = tm.tempos[mark.index]
+        rate = self.project.settings.rate
+        text = f"Tempo {te.fmt_bpm(change.bpm)} bpm from {tm.beat_to_bbt(change.beat)}"
+        if mark.ramp:
+            nxt = tm.tempos[mark.index + 1]
+            text += f", ramping to {te.fmt_bpm(nxt.bpm)} bpm at {tm.beat_to_bbt(nxt.beat)}"
+        try:
+            click = bpm_to_click(change.bpm, rate)
+        except TempoError:
+            click = ""
+        if click:
+            text += f"; a {click} click at {rate.name} fps"
+        return text + whose
 
     def mark_at(self, t: int, row: Row, reach: int) -> Mark | None:
         """The change in a row nearest a time, if within ``reach`` flicks."""

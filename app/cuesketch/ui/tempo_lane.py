@@ -4,10 +4,11 @@ bpm over a line of the tempo, flat for a step, sloped for a ramp) and the meter 
 Double-click in an empty row: a change at the snapped position (the nearest beat, or bar when
 zoomed out; meters on bar lines), with the tempo or meter already in force there. Drag a
 change to move it (snapped; Shift: to the tick), one undo step; Escape while dragging puts it
-back. Double-click a change: the editor (``tempo_dialog``). Delete, or the right-click menu:
-remove it (the first changes of a map are edited, never removed). Inside a cue with a tempo map
-of its own (tinted), the lane shows and edits that map; the right-click menu gives a cue its own
-map or hands it back to the project's.
+back. Double-click a change (or Enter): the editor (``tempo_dialog``). Delete, or the
+right-click menu: remove it (the first changes of a map are edited, never removed). Inside a
+cue with a tempo map of its own (tinted), the lane shows and edits that map; the right-click
+menu gives a cue its own map or hands it back to the project's. A change's tooltip says it
+in words (with its frame click).
 
 All of it is ``TempoControl`` (``model/tempo_control``, no Qt): this widget draws what it says
 and forwards the mouse and keys to it. The roll repaints the lane with the ruler, so the lane,
@@ -22,6 +23,7 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -30,7 +32,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from cuesketch.model.tempo_control import Mark, Region, Row, TempoControl
 from cuesketch.ui import roll_paint as rp
@@ -65,7 +67,7 @@ class TempoLane(QWidget):
         self.setFixedHeight(HEIGHT)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setToolTip(TOOLTIP)
+        self.setMouseTracking(True)  # the cursor tells what can be dragged
         self.font_ = QFont()
         self.font_.setPixelSize(10)
         self.bold = QFont(self.font_)
@@ -169,6 +171,11 @@ class TempoLane(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
+        if not event.buttons():  # hovering: a change under the pointer can be dragged
+            mark = self.mark_at(pos)
+            self.setCursor(Qt.CursorShape.SizeHorCursor if mark is not None and not mark.first
+                           else Qt.CursorShape.ArrowCursor)
+            return
         free = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if self.control.dragging is None and self._press is not None:
             start, mark = self._press
@@ -267,7 +274,7 @@ class TempoLane(QWidget):
     # -- keys ------------------------------------------------------------------------------------
     def _handles(self, event: QKeyEvent) -> bool:
         key = event.key()
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return self.control.selected is not None and self.control.dragging is None
         return key == Qt.Key.Key_Escape and self.control.dragging is not None
 
@@ -277,14 +284,28 @@ class TempoLane(QWidget):
                 and self._handles(event)):
             event.accept()
             return True
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            QToolTip.showText(event.globalPos(), self.tooltip_at(event.pos()), self)
+            return True
         return super().event(event)
+
+    def tooltip_at(self, pos: QPoint | QPointF) -> str:
+        mark = self.mark_at(pos)
+        if mark is None:
+            return TOOLTIP
+        hint = "double-click to edit" if mark.first else "double-click to edit, drag to move"
+        return f"{self.control.describe(mark)}\n({hint})"
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._handles(event):
             super().keyPressEvent(event)
             return
+        mark = self.control.find(self.control.selected)
         if event.key() == Qt.Key.Key_Escape:
             self.control.cancel_drag()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if mark is not None:
+                self.open_editor(mark)
         else:
             self.control.delete()
         self.update()
