@@ -1,15 +1,25 @@
 """The demo project: the Big Buck Bunny trailer, spotted, with a short sketch on two tracks.
 
+The demo lives in the user's data folder with its film beside it (``DEMO_FILM``): a copy (a
+hard link where the file system allows) of the one in ``resources/``, so moving or deleting the
+Cuesketch it was first started from leaves the demo whole. Each start checks it
+(``ensure_demo``): a film gone is put back, from ``resources/`` or wherever the project still
+finds it, and the project relinked to it (what was recorded in the demo stays); a demo whose
+film is another one than Cuesketch now ships is built again.
+
 Big Buck Bunny (c) Blender Foundation, CC-BY 3.0 (peach.blender.org).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from fractions import Fraction
 from pathlib import Path
 
 from cuesketch import paths
+from cuesketch.files import content_hash, replacing
 from cuesketch.model.entities import Cue, Hit, HitKind, Media, Note, Settings, Track
 from cuesketch.model.project import Project
 from cuesketch.timing.rates import STANDARD_RATES
@@ -80,18 +90,118 @@ def build_demo(film: Path | None = None, project_path: Path | None = None) -> Pr
     return project
 
 
-def ensure_demo(path: Path | None = None) -> Path:
-    """The demo project in the user's data folder, made on first start."""
-    from cuesketch.store.project_file import ProjectFile
+DEMO_FILM = "trailer_bbb.mp4"  # the film's name beside the demo project
+
+
+class DemoError(RuntimeError):
+    """The demo's film could not be put beside it (said in plain words)."""
+
+
+def ensure_demo(path: Path | None = None, film: Path | None = None) -> Path:
+    """The demo project (by default in the user's data folder), its film beside it: made on
+    first start, its film put back and relinked when gone, built again when it is for another
+    film than ``film`` (default: the one in ``resources/``). Never raises for the film: a demo
+    whose film can't be restored opens saying the film is missing."""
+    from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
     path = path or paths.data_dir() / "demo.cuesketch"
+    source = film or paths.demo_film()
+    beside = path.with_name(DEMO_FILM)
     if not path.exists():
-        tmp = path.with_name(path.name + ".tmp")
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        project = build_demo(project_path=path)
-        pf = ProjectFile.create(tmp, project.settings)
-        pf.write_all(project)
-        pf.close()
-        os.replace(tmp, path)
+        _place_film([source], beside)
+        _build(path, beside if beside.is_file() else source)
+        return path
+    try:
+        with ProjectFile.open(path, read_only=True) as pf:
+            settings = pf.load().settings
+    except ProjectFileError:
+        return path  # the window says what is wrong, and offers a recovered copy
+    media = settings.media
+    if media is None:
+        return path  # linked to nothing on purpose (the film was removed by hand)
+    restored = _restore_film(path, media, source, beside)
+    if restored is None:
+        if source.is_file() and media.content_hash and \
+                content_hash(source) != media.content_hash:
+            _rebuild(path, source, beside)  # a demo made for another film
+        return path
+    _relink(path, restored)
     return path
+
+
+def _restore_film(path: Path, media: Media, source: Path, beside: Path) -> Path | None:
+    """The demo's film beside it: already there, or put there from wherever it is found by its
+    content (``resources/``, the place the project links). None when it is nowhere."""
+    from cuesketch.store.relink import film_path, find_by_hash
+
+    linked = film_path(path, media)
+    found = find_by_hash(media, [beside, source, linked])
+    if found is None:
+        return None
+    if found != beside:
+        try:
+            _place_film([found], beside)
+        except DemoError as e:
+            print(f"cuesketch: {e}; the demo uses {found} where it is", file=sys.stderr)
+            return found
+    return beside
+
+
+def _place_film(sources: list[Path], beside: Path) -> None:
+    """Put the first existing of ``sources`` at ``beside``: a hard link, else a copy, whole or
+    not at all."""
+    for source in sources:
+        if not source.is_file():
+            continue
+        if beside.is_file() and beside.resolve() == source.resolve():
+            return
+        with replacing(beside, DemoError) as tmp:
+            try:
+                os.link(source, tmp)
+            except OSError:  # another file system, or links not allowed: a copy
+                shutil.copyfile(source, tmp)
+        return
+
+
+def _relink(path: Path, film: Path) -> None:
+    """Link the demo project to ``film`` when it links anything else (one settings change;
+    the notes and edits in it stay). Left alone when another Cuesketch has it open."""
+    from cuesketch.model.document import Document
+    from cuesketch.store.project_file import ProjectFile, ProjectFileError
+    from cuesketch.store.relink import check_link, film_path, relink
+
+    try:
+        with ProjectFile.open(path) as pf:
+            if pf.read_only or pf.damaged:
+                return
+            document = Document(pf.load(), sink=pf)
+            settings = document.project.settings
+            media = settings.media
+            if media is not None and film_path(path, media) == film.resolve() and \
+                    check_link(path, media).same:
+                return
+            document.set_settings(relink(settings, path, film), "Relink film")
+    except (ProjectFileError, OSError) as e:
+        print(f"cuesketch: the demo's film could not be relinked: {e}", file=sys.stderr)
+
+
+def _rebuild(path: Path, source: Path, beside: Path) -> None:
+    from cuesketch.store.project_file import ProjectFile, ProjectFileError
+    try:
+        _place_film([source], beside)
+        ProjectFile.write_new(path, build_demo(beside, path), overwrite=True)
+    except (DemoError, ProjectFileError, OSError) as e:
+        print(f"cuesketch: the demo could not be made again: {e}", file=sys.stderr)
+
+
+def _build(path: Path, film: Path) -> None:
+    from cuesketch.store.project_file import ProjectFile
+
+    tmp = path.with_name(path.name + ".tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    project = build_demo(film, project_path=path)
+    pf = ProjectFile.create(tmp, project.settings)
+    pf.write_all(project)
+    pf.close()
+    os.replace(tmp, path)

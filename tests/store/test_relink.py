@@ -78,3 +78,17 @@ def test_the_search_stops_at_its_limit(tmp_path: Path) -> None:
     media = Media("f29.mov", "cs1:10:" + "0" * 32)
     assert find_film(media, tmp_path, max_files=5) == []
     assert [c.path.name for c in find_film(media, tmp_path)] == ["f29.mov"]
+
+
+def test_find_by_hash_picks_the_same_film_only(tmp_path: Path) -> None:
+    from cuesketch.model.entities import Media
+    from cuesketch.store.relink import find_by_hash
+    film = tmp_path / "a" / "film.mp4"
+    film.parent.mkdir()
+    film.write_bytes(b"x" * 5000)
+    other = tmp_path / "b.mp4"
+    other.write_bytes(b"y" * 5000)  # same size, other content
+    media = Media("film.mp4", content_hash(film))
+    assert find_by_hash(media, [tmp_path / "gone.mp4", other, film]) == film
+    assert find_by_hash(media, [other]) is None
+    assert find_by_hash(Media("film.mp4"), [film]) is None  # no hash kept: nothing to go by

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -97,6 +98,22 @@ def find_film(media: Media, folder: Path, *, max_files: int = 200_000,
             elif same_name:
                 found.append(Candidate(path, False, True))
     return _best_first(found)
+
+
+def find_by_hash(media: Media, candidates: Iterable[Path]) -> Path | None:
+    """The first of ``candidates`` that is the film ``media`` names, by its content hash
+    (files of another size are not read); None when none is, or ``media`` keeps no hash."""
+    size = hash_size(media.content_hash)
+    if size is None:
+        return None
+    for path in candidates:
+        try:
+            if path.is_file() and path.stat().st_size == size and \
+                    content_hash(path) == media.content_hash:
+                return path
+        except OSError:
+            continue
+    return None
 
 
 def _best_first(found: list[Candidate]) -> list[Candidate]:
