@@ -283,3 +283,28 @@ def test_enter_edits_the_selected_change_and_the_tooltip_says_it(rig: Rig) -> No
     assert dialog is not None and dialog.bpm.value() == 90 and not dialog.ramp.isEnabled()
     dialog.reject()
     assert rig.lane.dialog is None and len(rig.doc.history()) == 3
+
+
+def test_the_first_changes_edit_in_place_and_a_meter_stays_on_a_bar_line(rig: Rig) -> None:
+    first = rig.lane.control.marks()[0]
+    dialog = rig.lane.open_editor(first)
+    assert not dialog.position.isEnabled() and not dialog.tempo_here.isEnabled()
+    assert dialog.tempo_here.isChecked() and dialog.meter_here.isChecked()
+    dialog.numerator.setValue(6)
+    dialog.denominator.setCurrentText("8")
+    dialog.accept()
+    assert rig.doc.project.settings.tempo.meters == (MeterChange(0, 6, 8),)
+    rig.double_click(12 * BEAT, Row.METER)  # bar 5: a bar of 6/8 is 3 quarter notes
+    mark = rig.lane.control.find(rig.lane.control.selected)
+    assert mark is not None and mark.beat == 12
+    dialog = rig.lane.open_editor(mark)
+    assert dialog.meter_here.isChecked() and not dialog.tempo_here.isChecked()
+    dialog.position.setText("5|2")
+    dialog.accept()
+    assert dialog.isVisible() and "sits on a bar line" in dialog.error.text()
+    dialog.meter_here.setChecked(False)  # unchecked: the meter change goes
+    dialog.accept()
+    assert rig.doc.project.settings.tempo.meters == (MeterChange(0, 6, 8),)
+    assert rig.doc.history() == ["Edit tempo and meter", "Add meter change",
+                                 "Edit tempo and meter"]
+    rig.check_undo(3)

@@ -147,14 +147,7 @@ class TempoDialog(QDialog):
         for w in (self.bpm, self.click):
             w.setEnabled(tempo)
         self.ramp.setEnabled(tempo and self._has_next)
-        try:
-            bbt: BarBeatTick | None = BarBeatTick.parse(self.position.text())
-        except TempoError:
-            bbt = None
-        on_bar = bbt is not None and bbt.beat == 1 and bbt.tick == 0
-        self.meter_here.setEnabled(on_bar and not self._at_start)
-        if not on_bar:
-            self.meter_here.setChecked(False)
+        # A meter change off a bar line is refused on OK, said in words: never dropped unseen.
         meter = self.meter_here.isChecked()
         self.numerator.setEnabled(meter)
         self.denominator.setEnabled(meter)
