@@ -48,6 +48,7 @@ class NewFromFilmDialog(QDialog):
         layout.addWidget(film)
 
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.rate = QComboBox(self)
         for name, rate in STANDARD_RATES.items():
             label = f"{name} fps" + ("  (the film's)" if rate == info.rate else "")
@@ -56,6 +57,7 @@ class NewFromFilmDialog(QDialog):
         self.start = QLineEdit(suggested_start(info), self)
         self.start.setToolTip("The timecode of the project's start, HH:MM:SS:FF "
                               "(HH:MM:SS;FF for drop-frame)")
+        self.start.setMinimumWidth(self.start.fontMetrics().horizontalAdvance("00:00:00;00") + 24)
         form.addRow("Project start", self.start)
         form.addRow("Frame rate", self.rate)
         layout.addLayout(form)
