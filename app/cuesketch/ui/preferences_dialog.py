@@ -6,6 +6,8 @@ Arturia KeyLab Essential 61 MIDI 1 24:0"), within the screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit,
@@ -143,7 +145,10 @@ class PreferencesDialog(QDialog):
         return max(MIN_WIDTH, min(self.midi.minimumWidth() + label, room))
 
     def _choose_soundfont(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a SoundFont", "",
+        current = Path(self.soundfont.text().strip()).expanduser()
+        start = current.parent if self.soundfont.text().strip() and current.parent.is_dir() \
+            else Path.home()
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a SoundFont", str(start),
                                               "SoundFonts (*.sf2 *.sf3);;All files (*)")
         if path:
             self.soundfont.setText(path)
