@@ -17,6 +17,7 @@ from cuesketch.services import Services
 from cuesketch.demo import build_demo
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.render import read_wav
+from cuesketch.formats.bwf import read_bext
 from cuesketch.engine.transport import Transport
 from cuesketch.model.changes import delete
 from cuesketch.model.document import Document
@@ -218,6 +219,9 @@ def test_render_a_cue_in_the_background(qtbot: QtBot, setup: Setup, tmp_path: Pa
     cue_seconds = (1230 - 1152) / 24 + 2.0  # the cue and the ring-out
     assert rate == 48000 and abs(len(audio) / rate - cue_seconds) < 0.05
     assert float(abs(audio).max()) > 0.01  # the brass hit sounds
+    bext = read_bext(tmp_path / "1M5.wav")  # a Broadcast WAV, spotted at the cue's timecode
+    assert bext is not None and bext.time_reference == (86400 + 1152) * 2000  # 24 fps, 48 kHz
+    assert "places at 01:00:48:00" in setup.answers.posted[-1]
 
 
 def test_render_with_a_missing_soundfont_is_a_plain_message(qtbot: QtBot, setup: Setup,
