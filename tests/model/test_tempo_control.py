@@ -184,8 +184,14 @@ def test_inside_a_cue_with_its_own_map_the_lane_edits_that_map() -> None:
     # the bars inside the cue follow its map, counted from the cue's start
     cue_map = c.project.cues[1].tempo
     assert cue_map is not None and cue_map.flicks_to_bbt(start + 3 * BEAT) == BarBeatTick(1, 3, 480)
+    # near the cue's end, the nearest bar line or beat inside the cue (not the one at its end)
+    near_end = c.add(end - BEAT // 10, Row.METER, WIDE)
+    assert near_end is not None and near_end.ref == MapRef(1) and start < near_end.at < end
+    near_end = c.add(end - BEAT // 10, Row.TEMPO, WIDE)
+    assert near_end is not None and start < near_end.at < end
+    assert c.document.undo() and c.document.undo()
     # a drag stays inside the cue
-    mark = c.find(c.selected)
+    mark = c.find((MapRef(1), Row.TEMPO, F(2)))
     assert mark is not None and c.begin_drag(mark)
     last = c.drag_to(end + 50 * BEAT, WIDE)
     assert c.end_drag() and last is not None and start < last.at < end

@@ -236,9 +236,11 @@ class TempoControl:
         self.selected = mark.key if mark is not None else None
 
     # -- snapping --------------------------------------------------------------------------------
-    def snap_beat(self, tm: TempoMap, t: int, fpp: float, free: bool = False) -> Fraction:
+    def snap_beat(self, tm: TempoMap, t: int, fpp: float, free: bool = False,
+                  region: Region | None = None) -> Fraction:
         """The beat a tempo change dropped at ``t`` lands on: the nearest beat of the meter (the
-        nearest bar line when beats are under ``SNAP_BEAT_PX`` apart); ``free``: the tick."""
+        nearest bar line when beats are under ``SNAP_BEAT_PX`` apart), inside ``region`` if
+        given (else the tick under ``t``); ``free``: the tick."""
         beat = tm.flicks_to_beat(t)
         if free:
             return te.on_tick(beat)
@@ -251,13 +253,21 @@ class TempoControl:
             candidates = [*grid.line_beats(bar, _BEAT), grid.bar_start(bar + 1)]
         else:
             candidates = [grid.bar_start(bar), grid.bar_start(bar + 1)]
+        if region is not None:
+            candidates = [b for b in candidates if region.holds(tm.beat_to_flicks(b))]
+            if not candidates:
+                return te.on_tick(beat)
         return min(candidates, key=lambda b: (abs(tm.beat_to_flicks(b) - t), b))
 
-    def snap_bar(self, tm: TempoMap, t: int) -> int:
-        """The (0-based) bar whose start is nearest ``t``."""
+    def snap_bar(self, tm: TempoMap, t: int, region: Region | None = None) -> int:
+        """The (0-based) bar whose start is nearest ``t`` (inside ``region`` if given: raises
+        ``TempoEditError`` if no bar line of the map is there)."""
         bar = te.bar_index_at(tm, tm.flicks_to_beat(t))
-        return min((bar, bar + 1),
-                   key=lambda b: abs(tm.beat_to_flicks(te.bar_start_beat(tm, b)) - t))
+        bars = [b for b in (bar - 1, bar, bar + 1, bar + 2) if region is None
+                or region.holds(tm.beat_to_flicks(te.bar_start_beat(tm, b)))]
+        if not bars:
+            raise TempoEditError("no bar line falls here: a meter change sits on one")
+        return min(bars, key=lambda b: abs(tm.beat_to_flicks(te.bar_start_beat(tm, b)) - t))
 
     # -- edits -----------------------------------------------------------------------------------
     def _put(self, ref: MapRef, tm: TempoMap, label: str) -> bool:
@@ -273,14 +283,12 @@ class TempoControl:
         tm = region.tempo
         try:
             if row is Row.TEMPO:
-                beat = self.snap_beat(tm, region.clamp(t), fpp, free)
-                if region.start is not None and tm.beat_to_flicks(beat) < region.start:
-                    beat = te.on_tick(tm.flicks_to_beat(region.start))
+                beat = self.snap_beat(tm, region.clamp(t), fpp, free, region)
                 new = te.add_tempo(tm, beat, te.bpm_at_beat(tm, beat),
                                    te.segment_of(tm, beat).ramp)
                 label = "Add tempo change"
             else:
-                bar = self.snap_bar(tm, region.clamp(t))
+                bar = self.snap_bar(tm, region.clamp(t), region)
                 meter = tm.meter_at(bar + 1)
                 new = te.add_meter(tm, bar, meter.numerator, meter.denominator)
                 beat = te.bar_start_beat(tm, bar)
@@ -394,11 +402,11 @@ class TempoControl:
         try:
             if m.row is Row.TEMPO:
                 without = te.remove_tempo(d.base, m.index)
-                beat = self.snap_beat(without, t, fpp, free)
+                beat = self.snap_beat(without, t, fpp, free, d.region)
                 new = te.move_tempo(d.base, m.index, beat)
             else:
                 without = te.remove_meter(d.base, m.index)
-                bar = self.snap_bar(without, t)
+                bar = self.snap_bar(without, t, d.region)
                 new = te.move_meter(d.base, m.index, bar)
                 beat = te.bar_start_beat(new, bar)
         except TempoEditError as e:
