@@ -348,8 +348,8 @@ def test_the_shortcuts_sheet_has_every_key_and_filters(qtbot: QtBot) -> None:
                                                                        "An octave up"}
     j = next(r for r in rows if r.keys == "J" and r.where.startswith("Anywhere"))
     assert "musical typing" in j.note  # J shuttles, unless musical typing is on
-    assert [r.command for r in matching(rows, "nudge frame")] == ["Later by a Frame",
-                                                                  "Earlier by a Frame"]
+    assert [r.command for r in matching(rows, "nudge frame")] == ["Nudge: Later by a Frame",
+                                                                  "Nudge: Earlier by a Frame"]
     dialog = ShortcutsDialog(None, rows)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.search, "paste")
@@ -388,3 +388,26 @@ def test_every_key_the_manual_names_is_a_real_one() -> None:
                  "edit.frame_later", "edit.tick_later", "transport.loop", "edit.musical_typing",
                  "help.shortcuts"):
         assert SPECS[name].shortcuts[0] in text, name
+
+
+def test_text_fields_and_spin_boxes_keep_their_editing_keys(win: Win) -> None:
+    """Delete, Backspace, Ctrl+A/C/V/X and Q edit the text being typed, never the notes."""
+    from PySide6.QtWidgets import QLineEdit, QSpinBox
+    ids = win.select_track_notes(2)
+    field = QLineEdit("Celli", win.window.cue_list)
+    spin = QSpinBox(win.window.cue_list)
+    spin.setValue(50)
+    steps = len(win.document.history())
+    for widget in (field, spin):
+        widget.show()
+        widget.setFocus()
+        win.qtbot.waitUntil(widget.hasFocus)
+        for key, mods in ((Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier),
+                          (Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier),
+                          (Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_Q, Qt.KeyboardModifier.NoModifier),
+                          (Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)):
+            win.qtbot.keyClick(widget, key, mods)
+        assert len(win.document.history()) == steps, widget
+        assert set(ids) <= set(win.document.project.notes)

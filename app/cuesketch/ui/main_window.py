@@ -132,7 +132,6 @@ class MainWindow(QMainWindow):
             return menu
         top, _, title = path.partition("/")
         parent = self.menus.get(top) or self._menu(top)
-        parent.addSeparator()
         menu = self.menus[path] = parent.addMenu(title)
         menu.setObjectName(f"{top}{title.replace('&', '')}Menu")
         return menu

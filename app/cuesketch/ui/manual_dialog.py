@@ -27,6 +27,7 @@ class ManualDialog(QDialog):
         self.setWindowTitle("Cuesketch Manual")
         self.browser = QTextBrowser(self)
         self.browser.setOpenExternalLinks(True)
+        self.browser.document().setDocumentMargin(14)
         self.browser.setMarkdown(text if text is not None else manual_text())
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Find in the manual (Enter: next)")

@@ -60,8 +60,9 @@ def shortcut_rows() -> list[ShortcutRow]:
         if spec.name in ACTION_COMMANDS:  # the roll runs the same keys itself
             shown_roll_keys.update(spec.shortcuts)
         note = TYPING_TAKES if any(_typing_takes(k) for k in spec.shortcuts) else ""
-        rows.append(ShortcutRow(", ".join(native(k) for k in spec.shortcuts), spec.plain_text,
-                                where, note))
+        submenu = spec.menu.partition("/")[2].replace("&", "")
+        text = f"{submenu}: {spec.plain_text}" if submenu else spec.plain_text
+        rows.append(ShortcutRow(", ".join(native(k) for k in spec.shortcuts), text, where, note))
     for key, command in KEYS.items():
         if key not in shown_roll_keys:
             note = TYPING_TAKES if _typing_takes(key) else ""
@@ -105,6 +106,7 @@ class ShortcutsDialog(QDialog):
         self.table = QTableWidget(len(self.rows), 3, self)
         self.table.setHorizontalHeaderLabels(["Keys", "Command", "Where"])
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
