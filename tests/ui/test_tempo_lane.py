@@ -308,3 +308,33 @@ def test_the_first_changes_edit_in_place_and_a_meter_stays_on_a_bar_line(rig: Ri
     assert rig.doc.history() == ["Edit tempo and meter", "Add meter change",
                                  "Edit tempo and meter"]
     rig.check_undo(3)
+
+
+def test_in_the_window_the_transport_bars_follow_a_tempo_edit(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QLabel
+
+    from cuesketch.demo import build_demo
+    from cuesketch.ui.bridge import StatusSignals
+    from cuesketch.ui.main_window import MainWindow
+
+    doc = Document(build_demo())
+    transport = Transport(FakeClock())
+    roll = PianoRoll(doc, transport)
+    window = MainWindow(doc, transport, QLabel("picture"), roll, StatusSignals(),
+                        settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    bpm = doc.project.settings.tempo.tempos[0].bpm
+    transport.seek(15 * SEC)
+    bars = doc.project.settings.tempo.flicks_to_bbt(15 * SEC)
+    qtbot.waitUntil(lambda: window.transport_bar.bars.text() == str(bars))
+    lane: TempoLane = roll.tempo_lane
+    dialog = lane.open_editor(lane.control.marks()[0])
+    dialog.bpm.setValue(float(bpm) * 1.5)
+    dialog.accept()
+    moved = doc.project.settings.tempo.flicks_to_bbt(15 * SEC)
+    assert moved != bars
+    qtbot.waitUntil(lambda: window.transport_bar.bars.text() == str(moved))
+    doc.undo()
+    qtbot.waitUntil(lambda: window.transport_bar.bars.text() == str(bars))
