@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu,
                                QMessageBox, QSplitter, QToolBar, QWidget)
@@ -30,6 +30,7 @@ from cuesketch.ui.roll_menu import RollMenu
 from cuesketch.ui.shortcuts_dialog import ShortcutsDialog
 from cuesketch.ui.status_bar import StatusMessages
 from cuesketch.ui.transport_bar import TransportBar
+from cuesketch.ui.window_placement import keep_layout, restore_layout
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
 
@@ -153,25 +154,13 @@ class MainWindow(QMainWindow):
             self._panel_actions.append(action)
 
     def _restore_layout(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            pass
-        else:
-            self.resize(1600, 900)
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        split = self.settings.value("window/splitter")
-        if isinstance(split, QByteArray):
-            self.splitter.restoreState(split)
-        else:
-            self.splitter.setSizes([700, 900])
+        """Open on the screen last used, at the geometry kept for that screen, fitted into its
+        available area (``window_placement``); the docks, the picture|roll split and the
+        roll's lanes as they were left."""
+        restore_layout(self, self.settings, self.splitter, self.roll)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.sync()
+        keep_layout(self, self.settings, self.splitter, self.roll)
         self.transport.stop()
         super().closeEvent(event)
         self.closing.emit()

@@ -14,22 +14,28 @@ zoom, following the playhead, and its parts: the ruler (``roll_ruler``), the key
 Keys while the roll has focus: Delete/Backspace delete, Ctrl+D duplicate, Ctrl+A select all in
 the track, Ctrl+C/X/V copy, cut, paste at the playhead, Q quantize, Up/Down transpose
 (Shift: an octave), Left/Right nudge by the grid (Shift: one frame), Escape clear the
-selection, Z zoom to the selection, Shift+Z zoom to the cue at the playhead. Left/Right are
-left to the window (frame steps) when nothing is selected.
+selection, Z zoom to the selection, Shift+Z zoom to the cue at the playhead, Alt+Z show every
+note in use, Ctrl+Shift+Up/Down taller or smaller rows (Ctrl+wheel over the keys). Left/Right
+are left to the window (frame steps) when nothing is selected.
+
+The view opens on the notes in use (their pitches and, up to a few minutes, their times) and
+keeps them framed as the window settles until the user scrolls or zooms; a take's notes are
+drawn while it is played (``set_live_source``) and scrolled into view when it lands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QKeyCombination, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QScrollBar, QVBoxLayout, QWidget
 
 from cuesketch.engine.range_control import RangeControl, RangeState
 from cuesketch.engine.transport import Transport, TransportState
-from cuesketch.model.changes import Change
+from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
+from cuesketch.model.entities import Note
 from cuesketch.model.hit_sync import frames_off
 from cuesketch.model.snap import SnapMode
 from cuesketch.timing.cues import cue_at
@@ -39,16 +45,21 @@ from cuesketch.ui.bridge import DocumentSignals, Relay, TransportSignals
 from cuesketch.ui.roll_canvas import NoteCanvas
 from cuesketch.ui.roll_editor import COMMANDS, Aspect, Command, RollEditor, Tool
 from cuesketch.ui.roll_host import RulerLead
-from cuesketch.ui.roll_keyboard import WIDTH as KEYS_WIDTH
 from cuesketch.ui.roll_keyboard import Keyboard
 from cuesketch.ui.roll_lanes import CONTROLLER_NAMES, ControllerLane, VelocityLane
+from cuesketch.ui.roll_layout import (BAR_PX, LEFT_PX, LaneSplitter, _row, _row_layout,
+                                      pitch_zoom_buttons)
+from cuesketch.ui.roll_live import LiveSource, LiveTake
 from cuesketch.ui.roll_paint import TrackStyle
 from cuesketch.ui.roll_ruler import Ruler
 from cuesketch.ui.roll_toolbar import RollToolbar
 from cuesketch.ui.roll_view_model import Follow, RollGeometry
+from cuesketch.ui.tempo_lane import TempoLane
 
 Audition = Callable[[int, int], None]  # (pitch, velocity); velocity 0 releases the key
 TICK_MS = 15  # the playhead's refresh while playing: a little faster than the display
+LIVE_EVERY = 2  # ticks between two looks at the take being recorded
+WIDEST_OPEN_FPP = FLICKS_PER_SECOND * 180 / 1000  # opening zooms out to 3 minutes a 1000 px
 SCROLLBAR_STYLE = (
     "QScrollBar { background: #202328; border: none; margin: 0; }"
     "QScrollBar::handle { background: #4a505a; border-radius: 3px; min-height: 24px;"
@@ -82,6 +93,11 @@ class PianoRoll(QWidget):
         self.hit_window = 4  # frames: the readout shows notes this near a hit
         self.playhead = transport.position()
         self._range_control: RangeControl | None = None  # the in–out range, in the ruler
+        self._extra_timed: list[QWidget] = []  # strips added under the ruler
+        self.live = LiveTake()  # the take being recorded, drawn as it is played
+        self._live_ticks = 0
+        self._take_seen = False  # a take was recorded: frame its notes when it lands
+        self._fresh = True  # nobody scrolled or zoomed yet: the view frames the notes in use
 
         self._document_signals = DocumentSignals(document, self, history=False)
         self._document_signals.changed.connect(self._on_changes)
@@ -110,6 +126,8 @@ class PianoRoll(QWidget):
         self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
         for bar in (self.hbar, self.vbar):  # flat and quick to draw, like the roll
             bar.setStyleSheet(SCROLLBAR_STYLE)
+        self.hbar.setFixedHeight(BAR_PX)
+        self.vbar.setFixedWidth(BAR_PX)
         self.hbar.valueChanged.connect(self._h_scrolled)
         self.vbar.valueChanged.connect(self._v_scrolled)
         self.controller_box = QComboBox(self)
@@ -117,30 +135,44 @@ class PianoRoll(QWidget):
             self.controller_box.addItem(name, c)
         self.controller_box.currentIndexChanged.connect(
             lambda _i: self.controller_lane.set_controller(self.controller_box.currentData()))
-        self.controller_box.setFixedWidth(KEYS_WIDTH + 30)
+        self.controller_box.setFixedWidth(LEFT_PX)
         vel_label = QLabel("Velocity", self)
-        vel_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-        grid = QGridLayout()
-        grid.setSpacing(0)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.ruler, 0, 1)
-        grid.addWidget(self.keyboard, 1, 0, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.canvas, 1, 1)
-        grid.addWidget(self.vbar, 1, 2)
-        grid.addWidget(vel_label, 2, 0)
-        grid.addWidget(self.velocity_lane, 2, 1)
-        grid.addWidget(self.controller_box, 3, 0)
-        grid.addWidget(self.controller_lane, 3, 1)
-        grid.addWidget(self.hbar, 4, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(1, 1)
+        vel_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.ruler_rows = QVBoxLayout()  # the ruler, and any lane kept above the notes
+        self.ruler_rows.setSpacing(0)
+        self.ruler_rows.addWidget(self.ruler)
+        self.tempo_lane = TempoLane(self, self)  # tempo and meter, under the ruler
+        self.add_ruler_row(self.tempo_lane)
+        self.lanes = LaneSplitter(self)
+        self.lanes.addWidget(_row(self, self.keyboard, self.canvas, self.vbar))
+        self.lanes.addWidget(_row(self, vel_label, self.velocity_lane))
+        self.lanes.addWidget(_row(self, self.controller_box, self.controller_lane))
+        self.lanes.setStretchFactor(0, 1)
+        self.lanes.setCollapsible(0, False)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(2)
         outer.addWidget(self.toolbar)
-        outer.addLayout(grid)
+        outer.addLayout(_row_layout(None, self.ruler_rows))
+        outer.addWidget(self.lanes, 1)
+        zoom = pitch_zoom_buttons(self, self.zoom_pitch, self.frame_notes)
+        outer.addLayout(_row_layout(zoom, self.hbar))
+        outer.setSpacing(0)
         self.toolbar.show_state()
+
+    def add_ruler_row(self, widget: QWidget, timed: bool = True) -> None:
+        """Another strip under the ruler, as wide as the notes (a tempo lane); ``timed``: it
+        follows the view in time like the ruler (scrolled and repainted with it)."""
+        self.ruler_rows.addWidget(widget)
+        if timed:
+            self._extra_timed.append(widget)
+
+    def lane_state(self) -> QByteArray:
+        """The lanes' heights (and which are folded away), for the window to keep."""
+        return self.lanes.saveState()
+
+    def restore_lane_state(self, state: QByteArray) -> bool:
+        return self.lanes.restoreState(state)
 
     # -- what the window and the parts read ------------------------------------------------------
     @property
@@ -168,6 +200,13 @@ class PianoRoll(QWidget):
 
     def _on_changes(self, changes: Sequence[Change]) -> None:
         self.editor.apply(changes)
+        if self._take_seen:
+            landed = [c.after for c in changes if isinstance(c, EntityChange)
+                      and c.before is None and isinstance(c.after, Note)]
+            if landed:
+                self._take_seen = False
+                self.geo.ensure_pitches(min(n.pitch for n in landed),
+                                        max(n.pitch for n in landed))
         self.refresh()
 
     def _editor_changed(self, aspect: Aspect) -> None:
@@ -215,6 +254,7 @@ class PianoRoll(QWidget):
         self.transport.seek(position)
 
     def _on_transport(self, state: TransportState) -> None:
+        self._take_seen = self._take_seen or state.recording
         if state.playing and not self._timer.isActive():
             self._timer.start()
         elif not state.playing:
@@ -227,12 +267,36 @@ class PianoRoll(QWidget):
         old_x = round(self.geo.x_of(self.playhead))
         self.playhead = pos
         shift = self.geo.follow(pos, self.follow)
+        if shift:
+            self._fresh = False
         if shift and abs(shift) < self.geo.width // 2:
             self._shift_view(shift, old_x - shift)
         elif shift:
             self.refresh()
         else:
             self._update_columns(old_x, round(self.geo.x_of(pos)))
+        self._live_ticks += 1
+        if self._live_ticks >= LIVE_EVERY or not self.transport.playing:
+            self._live_ticks = 0
+            self.poll_live()
+
+    # -- the take being recorded -----------------------------------------------------------------
+    def set_live_source(self, source: LiveSource | None) -> None:
+        """Where the notes of the take being played come from (the recorder's
+        ``live_notes``): looked at on the repaint timer while playing."""
+        self.live.source = source
+
+    def poll_live(self) -> None:
+        """Draw what changed in the take since the last look; a note played outside the view
+        scrolls it into view."""
+        if self.transport.recording:
+            self._take_seen = True
+        damage = self.live.look(self.geo)
+        if damage is None:
+            self.refresh()
+        else:
+            for rect in damage:
+                self.canvas.update(rect)
 
     def _update_columns(self, *xs: int) -> None:
         """Repaint the few pixel columns the playhead leaves and enters."""
@@ -257,13 +321,33 @@ class PianoRoll(QWidget):
         self.viewChanged.emit()
 
     def _timed(self) -> list[QWidget]:
-        return [self.ruler, self.canvas, self.velocity_lane, self.controller_lane]
+        return [self.ruler, *self._extra_timed, self.canvas, self.velocity_lane,
+                self.controller_lane]
 
     # -- the view -------------------------------------------------------------------------------
     def canvas_resized(self, width: int, height: int) -> None:
         self.geo.width, self.geo.height = width, height
         self.geo.clamp()
+        if self._fresh:
+            self._frame(times=True)
         self._sync_bars()
+
+    def frame_notes(self, times: bool = True) -> None:
+        """Show every note in use: their pitches (C4 when there are none) and, when they span
+        no more than a few minutes, their times."""
+        self._fresh = False
+        self._frame(times)
+        self.refresh()
+
+    def _frame(self, times: bool) -> None:
+        used = self.index.notes_extent()
+        if used is None:
+            self.geo.frame_pitches(48, 72, margin=1, largest=self.geo.key_h)  # C3 to C5
+            return
+        low, high, start, end = used
+        self.geo.frame_pitches(low, high)
+        if times:
+            self.geo.frame_times(start, end, WIDEST_OPEN_FPP)
 
     def refresh(self) -> None:
         """Repaint every part (after a change to the model, the view or the selection)."""
@@ -290,23 +374,28 @@ class PianoRoll(QWidget):
             bar.blockSignals(False)
 
     def _h_scrolled(self, value: int) -> None:
+        self._fresh = False
         self.geo.t0 = round(value * self.geo.fpp)
         self.refresh()
 
     def _v_scrolled(self, value: int) -> None:
+        self._fresh = False
         self.geo.top = 128 - value / self.geo.key_h
         self.geo.clamp()
         self.refresh()
 
     def zoom_time(self, factor: float, anchor_x: float | None = None) -> None:
+        self._fresh = False
         self.geo.zoom_time(factor, anchor_x)
         self.refresh()
 
     def zoom_pitch(self, factor: float, anchor_y: float | None = None) -> None:
+        self._fresh = False
         self.geo.zoom_pitch(factor, anchor_y)
         self.refresh()
 
     def show_range(self, start: int, end: int) -> None:
+        self._fresh = False
         self.geo.show_time(start, end)
         self.refresh()
 
@@ -314,6 +403,7 @@ class PianoRoll(QWidget):
         notes = self.editor.selected_notes()
         if not notes:
             return
+        self._fresh = False
         self.geo.show_time(min(n.start for n in notes), max(n.end for n in notes))
         self.geo.show_pitches(min(n.pitch for n in notes), max(n.pitch for n in notes))
         self.refresh()
@@ -332,11 +422,17 @@ class PianoRoll(QWidget):
         self.show_range(rate.frame_to_flicks(cue.start_frame), rate.frame_to_flicks(cue.end_frame))
 
     def wheel(self, event: QWheelEvent, x: float | None, y: float | None, zoom: bool = False) -> None:
-        """Ctrl+wheel zooms time; Ctrl+Shift+wheel or Alt+wheel zooms pitch; Shift+wheel
-        scrolls time; the wheel alone scrolls pitch (time, over the ruler and lanes: zoom)."""
+        """Ctrl+wheel zooms time (over the keys: pitch); Ctrl+Shift+wheel or Alt+wheel zooms
+        pitch; Shift+wheel scrolls time; the wheel alone scrolls pitch (time, over the ruler
+        and lanes: zoom)."""
         delta = event.angleDelta()
         amount = delta.y() or delta.x()
         if amount == 0:
+            return
+        self._fresh = False
+        if x is None and y is not None and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_pitch(1.25 ** (amount / 120), y)  # over the keyboard
+            event.accept()
             return
         mods = event.modifiers()
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
@@ -359,6 +455,9 @@ class PianoRoll(QWidget):
     def _key_action(self, event: QKeyEvent) -> Callable[[], None] | None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         key = QKeySequence(QKeyCombination(mods, Qt.Key(event.key()))).toString()
+        view = VIEW_KEYS.get(key)
+        if view is not None:
+            return lambda: view(self)
         command = self.editor.command_for(key)
         if command is None:
             return None
@@ -402,5 +501,14 @@ class PianoRoll(QWidget):
             out.update(zip(layer.notes["id"][layer.rows][near].tolist(), offs.tolist()))
         return out
 
+
+VIEW_KEYS: dict[str, Callable[[PianoRoll], None]] = {
+    "Ctrl+Shift+Up": lambda roll: roll.zoom_pitch(1.25),
+    "Ctrl+Shift+Down": lambda roll: roll.zoom_pitch(1 / 1.25),
+    "Alt+Z": lambda roll: roll.frame_notes(),
+}
+VIEW_KEY_NAMES = {"Ctrl+Shift+Up": "Taller rows (zoom pitch in)",
+                  "Ctrl+Shift+Down": "Smaller rows (zoom pitch out)",
+                  "Alt+Z": "Show every note in use"}
 
 __all__ = ["PianoRoll", "Follow", "SnapMode", "Tool", "RulerLead", "COMMANDS", "Audition"]

@@ -27,7 +27,8 @@ from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_editor import Tool
 from cuesketch.ui.roll_host import RollHost
-from cuesketch.ui.roll_readout import paint_frames_off
+from cuesketch.ui.roll_live import paint_live
+from cuesketch.ui.roll_readout import READOUT_REACH, paint_frames_off
 
 EDGE_PX = 5  # grab a note's right edge within this many pixels
 DRAG_START_PX = 3
@@ -86,8 +87,16 @@ class NoteCanvas(QWidget):
         hits = rp.hit_columns(geo, marks, rate, x0, x1)
         rp.paint_roll(p, geo, layers, spans, grid, hits, x0, x1)
         rp.paint_cue_edges(p, spans, 0, geo.height)
-        if roll.hit_window > 0:
-            paint_frames_off(p, geo, layers, marks, rate, roll.hit_window)
+        live = roll.live.notes
+        if live:
+            paint_live(p, geo, live, roll.track_styles(), x0, x1)
+        if roll.hit_window > 0 and rate.flicks_per_frame / geo.fpp >= 1:
+            # A label sits left of its note: the notes starting a label's reach to the right
+            # of this strip own labels drawn in it (the playhead's strip must redraw them).
+            reach = READOUT_REACH + roll.hit_window * rate.flicks_per_frame / geo.fpp
+            labelled = rp.note_layers(editor.index, geo, roll.track_styles(),
+                                      editor.selection_array(), x0, x1 + reach)
+            paint_frames_off(p, geo, labelled, marks, rate, roll.hit_window)
         if self.band is not None:
             p.setPen(QPen(rp.SELECTED_EDGE, 1, Qt.PenStyle.DotLine))
             p.setBrush(rp.RUBBER_BAND)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QWheelEvent
 
 from cuesketch.engine.range_control import RangeState
 from cuesketch.ui.roll_editor import RollEditor
+from cuesketch.ui.roll_live import LiveTake
 from cuesketch.ui.roll_paint import TrackStyle
 from cuesketch.ui.roll_view_model import Follow, RollGeometry
 
@@ -31,6 +32,7 @@ class RollHost(Protocol):
     hit_window: int  # frames: the readout shows notes this near a hit
     follow: Follow
     ruler_lead: RulerLead
+    live: LiveTake  # the take being recorded, drawn over the notes
 
     @property
     def range(self) -> RangeState | None:

@@ -204,6 +204,16 @@ class RollIndex:
         tn = self.notes.get(track_id)
         return [] if tn is None else tn["id"].tolist()
 
+    def notes_extent(self) -> tuple[int, int, int, int] | None:
+        """(lowest pitch, highest pitch, first start, last end) of every note, or None."""
+        tracks = [tn for tn in self.notes.values() if len(tn)]
+        if not tracks:
+            return None
+        return (min(int(tn["pitch"].min()) for tn in tracks),
+                max(int(tn["pitch"].max()) for tn in tracks),
+                min(int(tn["start"][0]) for tn in tracks),
+                max(int(tn["end"].max()) for tn in tracks))
+
     def extent(self) -> tuple[int, int]:
         """The span holding every note, cue and hit (flicks), or (0, 0)."""
         lo, hi = [], []

@@ -1,4 +1,6 @@
-"""The keyboard at the left of the piano roll: one key per row, click (or glide) to audition."""
+"""The keyboard at the left of the piano roll: one key per row, click (or glide) to audition,
+each C named (C4 is middle C) at every zoom; Ctrl+wheel over it makes the rows taller or
+smaller."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from cuesketch.ui.roll_paint import BLACK_KEYS
 
 NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 WIDTH = 56
+LABEL_PX = 9
 
 
 def pitch_name(pitch: int) -> str:
@@ -27,7 +30,7 @@ class Keyboard(QWidget):
         self.setFixedWidth(WIDTH)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.font_ = QFont()
-        self.font_.setPixelSize(9)
+        self.font_.setPixelSize(LABEL_PX)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         geo = self.roll.geo
@@ -46,16 +49,23 @@ class Keyboard(QWidget):
         if self.pressed is not None:
             p.fillRect(QRectF(0, geo.y_of(self.pressed), w, geo.key_h), QColor(255, 200, 60, 180))
         p.setFont(self.font_)
-        p.setPen(QColor("#555"))
-        if geo.key_h >= 7:
-            for k in range(low, high + 1):
-                if k % 12 == 0:
-                    p.drawText(QRectF(w * 0.62, geo.y_of(k), w * 0.36, geo.key_h),
-                               Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                               pitch_name(k))
+        p.setPen(QColor("#444"))
+        for k, rect in self.octave_labels():
+            p.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       pitch_name(k))
         p.setPen(QColor("#888"))
         p.drawLine(QLineF(w - 0.5, 0, w - 0.5, self.height()))
         p.end()
+
+    def octave_labels(self) -> list[tuple[int, QRectF]]:
+        """Every C in view with where its name goes: on the key, or centered on it when the
+        rows are shorter than the text (the names are an octave apart, so they never meet)."""
+        geo = self.roll.geo
+        low, high = geo.pitch_span()
+        w = self.width()
+        h = max(geo.key_h, LABEL_PX + 2.0)
+        return [(k, QRectF(w * 0.62, geo.y_of(k) + geo.key_h / 2 - h / 2, w * 0.36, h))
+                for k in range(low - low % 12, high + 1, 12) if k >= low]
 
     def _pitch(self, y: float) -> int:
         return max(0, min(127, self.roll.geo.pitch_at(y)))

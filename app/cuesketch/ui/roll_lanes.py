@@ -18,7 +18,7 @@ from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost
 
-LANE_HEIGHT = 72
+LANE_MIN_HEIGHT = 24  # the lanes are sized (or folded away) by the user: the roll's splitter
 LANE_BACK = QColor("#1a1c20")
 LANE_CUE_BACK = QColor("#1d232c")
 CONTROLLER_NAMES = {
@@ -33,7 +33,7 @@ class Lane(QWidget):
     def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.roll = roll
-        self.setFixedHeight(LANE_HEIGHT)
+        self.setMinimumHeight(LANE_MIN_HEIGHT)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._gesture: Gesture | None = None  # the drag: one undo step at release
         self._last: QPointF | None = None

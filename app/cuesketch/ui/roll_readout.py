@@ -13,6 +13,7 @@ from cuesketch.ui.roll_paint import BACKGROUND, NoteLayer, blend
 from cuesketch.ui.roll_view_model import RollGeometry
 
 LABEL_LIMIT = 150  # frames-off labels drawn at most
+READOUT_REACH = 48  # px: how far left of its note (or its hit) a label reaches at most
 
 READOUT_FONT = QFont()
 READOUT_FONT.setPixelSize(10)

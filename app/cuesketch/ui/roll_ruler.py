@@ -2,13 +2,16 @@
 cue regions with their names, hits with theirs, the in–out range (brighter while it loops) and
 the playhead. Click or drag to move the playhead (to the frame); Ctrl+drag to mark the range
 (whole frames); shift-drag to select the active track's notes in a time range; double-click to
-swap which scale leads."""
+swap which scale leads. Cue names have a row of their own, hit names the row below, each
+name elided before the next begins (the whole name in a tooltip), so none covers another; a
+strip drawn again (under the moving playhead) draws the names reaching into it.
+"""
 
 from __future__ import annotations
 
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -16,11 +19,15 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QHelpEvent,
     QPolygonF,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
+from dataclasses import dataclass
+
+from cuesketch.model.entities import Cue, Hit
 from cuesketch.model.grid import Grid, GridKind, tempo_grid
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
@@ -28,8 +35,15 @@ from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost, RulerLead
 from cuesketch.ui.roll_view_model import RollGeometry
 
-HEIGHT = 46
-ROW = 15  # each scale's row; the marker strip below them
+ROW = 15  # each scale's row; the cues' and the hits' rows below them
+CUE_ROW = 14
+HIT_ROW = 14
+CUE_TOP = 2 * ROW
+HIT_TOP = CUE_TOP + CUE_ROW
+HEIGHT = HIT_TOP + HIT_ROW
+CUE_LABEL_MAX = 250  # px: a cue's name (held at the left edge) is elided past this
+HIT_LABEL_MAX = 180  # px: a hit's name, elided past this or before the next hit
+HIT_LABEL_MIN = 18  # px: less room than this before the next hit and the name is left out
 LEAD_TEXT = QColor("#e6e6e6")
 OTHER_TEXT = QColor("#8d939c")
 TICK = QColor("#5d646e")
@@ -45,6 +59,17 @@ def timecode_step(rate: FrameRate, fpp: float, min_px: float) -> int:
         if frames * fpf / fpp >= min_px:
             return frames
     return 7200 * n
+
+
+@dataclass(frozen=True)
+class MarkLabel:
+    """A cue's or a hit's name as drawn in the ruler."""
+
+    rect: QRectF
+    text: str  # as drawn (elided when short of room)
+    full: str  # the whole name, for the tooltip
+    color: QColor
+    mark: Cue | Hit
 
 
 def bars_every(geo: RollGeometry, bar_flicks: int, min_px: float) -> int:
@@ -137,31 +162,92 @@ class Ruler(QWidget):
     def _paint_marks(self, p: QPainter, geo: RollGeometry, rate: FrameRate, x0: float,
                      x1: float) -> None:
         marks = self.roll.editor.index.marks
-        top = 2 * ROW
         fpf = rate.flicks_per_frame
-        p.setFont(self.small_font)
         for i, c in enumerate(rp.visible_cues(marks, rate, geo, geo.t_of(x0), geo.t_of(x1))):
             a = geo.x_of(c.start_frame * fpf)
             b = geo.x_of(c.end_frame * fpf)
-            band = QRectF(a, top + 1, b - a, HEIGHT - top - 2)
-            p.fillRect(band, QColor(70, 120, 200, 110 if i % 2 == 0 else 80))
-            p.setPen(QColor("#cfe0ff"))
-            name = c.name + (f"  {c.title}" if c.title else "")
-            p.drawText(QRectF(max(a, 0) + 3, top, max(b - max(a, 0) - 3, 0), HEIGHT - top),
-                       Qt.AlignmentFlag.AlignVCenter, name)
+            p.fillRect(QRectF(a, CUE_TOP + 1, b - a, CUE_ROW - 2),
+                       QColor(70, 120, 200, 110 if c.id % 2 == 0 else 80))
         lo, hi = rp.visible_hits(marks, rate, geo, x0, x1)
-        free_from = -1e9  # names only where they fit: the right edge of the last one drawn
         for h in marks.hits[lo:hi]:
             x = round(geo.x_of(h.frame * fpf)) + 0.5
             color = rp.HIT_COLORS[h.kind]
             p.fillRect(QRectF(x - 0.5, 0, 1, HEIGHT), color)
-            p.fillRect(QRectF(x - 2.5, top + 1, 5, 5), color)
-            if h.name and x + 4 >= free_from:
-                p.setPen(color)
-                width = self.small_metrics.horizontalAdvance(h.name)
-                p.drawText(QRectF(x + 4, top + 4, width + 2, HEIGHT - top - 4),
-                           Qt.AlignmentFlag.AlignVCenter, h.name)
-                free_from = x + 4 + width + 6
+            p.fillRect(QRectF(x - 2.5, HIT_TOP + 1, 5, 5), color)
+        p.setFont(self.small_font)
+        for label in self.mark_labels(x0, x1):
+            p.setPen(label.color)
+            p.drawText(label.rect, Qt.AlignmentFlag.AlignVCenter, label.text)
+
+    def mark_labels(self, x0: float, x1: float) -> list[MarkLabel]:
+        """The cue and hit names reaching into ``x0..x1``: cue names in the cue row (held at
+        the left edge while the cue is in view), hit names in the hit row, each elided before
+        the next hit; where they go does not depend on the strip asked for."""
+        roll, geo = self.roll, self.roll.geo
+        marks = roll.editor.index.marks
+        rate = roll.editor.project.settings.rate
+        fpf = rate.flicks_per_frame
+        fm = self.small_metrics
+        out: list[MarkLabel] = []
+        for c in rp.visible_cues(marks, rate, geo, geo.t_of(x0), geo.t_of(x1)):
+            a = geo.x_of(c.start_frame * fpf)
+            b = geo.x_of(c.end_frame * fpf)
+            left = max(a, 0.0) + 3
+            room = min(b - left - 3, CUE_LABEL_MAX)
+            full = c.name + (f"  {c.title}" if c.title else "")
+            text = fm.elidedText(full, Qt.TextElideMode.ElideRight, int(room))
+            if room >= 10 and text:
+                width = fm.horizontalAdvance(text) + 2
+                out.append(MarkLabel(QRectF(left, CUE_TOP, width, CUE_ROW), text, full,
+                                     QColor("#cfe0ff"), c))
+        lo, hi = rp.visible_hits(marks, rate, geo, x0 - HIT_LABEL_MAX - 8, x1)
+        hits = marks.hits
+        for k in range(lo, hi):
+            h = hits[k]
+            if not h.name:
+                continue
+            x = round(geo.x_of(h.frame * fpf)) + 0.5
+            room = float(HIT_LABEL_MAX)
+            if k + 1 < len(hits):
+                room = min(room, round(geo.x_of(hits[k + 1].frame * fpf)) + 0.5 - x - 10)
+            if room < HIT_LABEL_MIN:
+                continue
+            text = fm.elidedText(h.name, Qt.TextElideMode.ElideRight, int(room))
+            width = fm.horizontalAdvance(text) + 2
+            if x + 4 + width < x0 or x + 4 > x1:
+                continue
+            out.append(MarkLabel(QRectF(x + 4, HIT_TOP + 1, width, HIT_ROW - 1), text, h.name,
+                                 rp.HIT_COLORS[h.kind], h))
+        return out
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self._tip_at(QPointF(event.pos()))
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def _tip_at(self, pos: QPointF) -> str:
+        """The whole name of the hit under the pointer (its line) or of the name there."""
+        roll, geo = self.roll, self.roll.geo
+        marks = roll.editor.index.marks
+        fpf = roll.editor.project.settings.rate.flicks_per_frame
+        x = pos.x()
+        lo, hi = rp.visible_hits(marks, roll.editor.project.settings.rate, geo, x - 4, x + 4)
+        for h in marks.hits[lo:hi]:
+            if abs(geo.x_of(h.frame * fpf) - x) <= 4:
+                return f"{h.name or 'Hit'} ({h.kind.value} hit)"
+        for label in self.mark_labels(x - 1, x + 1):
+            if label.rect.adjusted(-2, 0, 2, 0).contains(pos):
+                mark = label.mark
+                if isinstance(mark, Cue) and mark.notes:
+                    return f"{label.full}\n{mark.notes}"
+                return label.full
+        return ""
 
     def _paint_range(self, p: QPainter, geo: RollGeometry) -> None:
         marks = self.roll.range

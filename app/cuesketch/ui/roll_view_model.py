@@ -107,6 +107,44 @@ class RollGeometry:
         self.top = (low + high + 1) / 2 + self.height / self.key_h / 2
         self.clamp()
 
+    def frame_pitches(self, low: int, high: int, margin: int = 2, largest: float = 14.0) -> None:
+        """Fit the rows ``low..high`` (and a margin) into the height: rows as tall as fit, up to
+        ``largest`` px; at the smallest rows, what does not fit is centered."""
+        rows = high - low + 1 + 2 * margin
+        self.key_h = min(largest, max(self.height / rows, self.MIN_KEY_H))
+        self.clamp()
+        self.top = (low + high + 1) / 2 + self.height / self.key_h / 2
+        self.clamp()
+
+    def ensure_pitches(self, low: int, high: int, margin: int = 1) -> bool:
+        """Scroll the least so the rows ``low..high`` are in view (smaller rows when they don't
+        fit at this height); True when the view moved."""
+        rows = self.height / self.key_h
+        if high - low + 1 + 2 * margin > rows:
+            self.frame_pitches(low, high, margin, largest=self.key_h)
+            return True
+        top = self.top
+        if top < high + 1 + margin:
+            self.top = high + 1 + margin
+        elif top - rows > low - margin:
+            self.top = low - margin + rows
+        self.clamp()
+        return self.top != top
+
+    def frame_times(self, start: int, end: int, widest: float) -> None:
+        """Show ``start..end``: scroll when it fits at this zoom, else zoom out to fit it while a
+        pixel spans at most ``widest`` flicks (past that, show from ``start``)."""
+        margin = 0.03
+        if end - start <= self.width * (1 - 2 * margin) * self.fpp:
+            if start < self.t0 or end > self.t1:
+                self.t0 = start - round(self.width * margin * self.fpp)
+            return
+        fpp = (end - start) / max(self.width * (1 - 2 * margin), 1)
+        if fpp <= widest:
+            self.show_time(start, end, margin)
+        else:
+            self.t0 = start - round(self.width * margin * self.fpp)
+
     # -- following the playhead --------------------------------------------------------------
     def follow(self, position: int, mode: Follow) -> int:
         """Scroll so the playhead stays in view; returns how far the view moved, in pixels.

@@ -93,6 +93,8 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
 
     roll = PianoRoll(document, transport, audition=audition)
     roll.set_range(control)
+    if services.recorder is not None:  # the take's notes drawn while it is played
+        roll.set_live_source(services.recorder.live_notes)
     picture = build_picture_view(services)
     picture.firstFrameShown.connect(lambda: startup_marker("first-frame"))
     window: MainWindow | None = None  # the handlers read it once it is built, below

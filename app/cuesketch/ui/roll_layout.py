@@ -1,0 +1,154 @@
+"""How the piano roll's parts sit: a left column (the keyboard, the lanes' names), the timed
+part in the middle, the vertical scroll bar's column at the right; the note area and the
+lanes under it share a splitter, so the user sizes the lanes or folds them away and the notes
+get the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import (QHBoxLayout, QLayout, QSplitter, QSplitterHandle, QToolButton,
+                               QWidget)
+
+from cuesketch.ui.roll_keyboard import WIDTH as KEYS_WIDTH
+
+LEFT_PX = KEYS_WIDTH + 30  # the left column: keys, lane names, the controller's box
+BAR_PX = 12  # the scroll bars' thickness
+LANE_MIN_PX = 28  # a lane shorter than this is folded away
+LANE_MAX_DEFAULT = 72
+
+
+def _row_layout(left: QWidget | None, middle: QWidget | QLayout,
+                right: QWidget | None = None) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(0)
+    if left is None:
+        row.addSpacing(LEFT_PX)
+    else:
+        if left.maximumWidth() > LEFT_PX:
+            left.setFixedWidth(LEFT_PX)
+        row.addWidget(left)
+    if isinstance(middle, QLayout):
+        row.addLayout(middle, 1)
+    else:
+        row.addWidget(middle, 1)
+    if right is None:
+        row.addSpacing(BAR_PX)
+    else:
+        row.addWidget(right)
+    return row
+
+
+def _row(parent: QWidget, left: QWidget, middle: QWidget, right: QWidget | None = None) -> QWidget:
+    """One pane of the splitter: ``left`` in the left column (a narrower one, the keyboard,
+    at its right edge), ``middle`` timed, ``right`` or the scroll bar's room."""
+    pane = QWidget(parent)
+    if left.maximumWidth() < LEFT_PX:
+        column = QWidget(pane)
+        inner = QHBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(0)
+        inner.addStretch(1)
+        inner.addWidget(left)
+        left = column
+    pane.setLayout(_row_layout(left, middle, right))
+    return pane
+
+
+class _Handle(QSplitterHandle):
+    """A visible grip; a double-click folds the lane below away, or brings it back."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(8, 6)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("#2a2e35"))
+        p.fillRect(self.width() // 2 - 12, self.height() // 2 - 1, 24, 2, QColor("#5a616c"))
+        p.end()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        splitter = self.splitter()
+        if isinstance(splitter, LaneSplitter):
+            splitter.toggle(splitter.indexOf(self))
+
+
+class LaneSplitter(QSplitter):
+    """The note area over the lanes. The lanes start a little over a tenth of the height each
+    (at most 72 px) until the user sizes them; the note area grows with the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setObjectName("RollLaneSplitter")
+        self.setHandleWidth(6)
+        self.setChildrenCollapsible(True)
+        self._sized = False  # by the user, or restored
+        self._unfolded: dict[int, int] = {}  # a folded lane's height before it was folded
+        self.splitterMoved.connect(lambda _pos, _index: setattr(self, "_sized", True))
+
+    def createHandle(self) -> QSplitterHandle:
+        return _Handle(self.orientation(), self)
+
+    def restoreState(self, state: object) -> bool:  # type: ignore[override]
+        ok = bool(super().restoreState(state))  # type: ignore[arg-type]
+        self._sized = self._sized or ok
+        return ok
+
+    def default_sizes(self, height: int) -> list[int]:
+        lanes = self.count() - 1
+        lane = max(LANE_MIN_PX + 8, min(LANE_MAX_DEFAULT, round(height * 0.11)))
+        return [max(height - lanes * (lane + self.handleWidth()), 0)] + [lane] * lanes
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._sized and self.height() > 0:
+            self.setSizes(self.default_sizes(self.height()))
+
+    def folded(self, index: int) -> bool:
+        return self.sizes()[index] == 0
+
+    def toggle(self, index: int) -> None:
+        """Fold the pane ``index`` (a lane) away, or bring it back at its old height."""
+        if not 0 < index < self.count():
+            return
+        sizes = self.sizes()
+        if sizes[index] > 0:
+            self._unfolded[index] = sizes[index]
+            sizes[0] += sizes[index]
+            sizes[index] = 0
+        else:
+            back = self._unfolded.get(index, self.default_sizes(self.height())[index])
+            back = min(back, max(sizes[0] - 80, LANE_MIN_PX))
+            sizes[0] -= back
+            sizes[index] = back
+        self._sized = True
+        self.setSizes(sizes)
+
+
+def pitch_zoom_buttons(parent: QWidget, zoom: Callable[[float], None],
+                       fit: Callable[[], None]) -> QWidget:
+    """Smaller rows, taller rows, every note in use: under the keyboard, beside the time bar."""
+    box = QWidget(parent)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 2, 0)
+    row.setSpacing(1)
+    row.addStretch(1)
+    for text, tip, do in (
+            ("−", "Smaller rows (Ctrl+Shift+Down; Ctrl+wheel over the keys)",
+             lambda: zoom(1 / 1.25)),
+            ("+", "Taller rows (Ctrl+Shift+Up; Ctrl+wheel over the keys)", lambda: zoom(1.25)),
+            ("Fit", "Show every note in use (Alt+Z)", fit)):
+        button = QToolButton(box)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setFixedHeight(BAR_PX + 4)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(do)
+        row.addWidget(button)
+    box.setFixedHeight(BAR_PX)
+    return box
