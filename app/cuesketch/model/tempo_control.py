@@ -28,6 +28,7 @@ from cuesketch.model.entities import Cue
 from cuesketch.model.grid import Grid, GridKind, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.model.tempo_edits import ChangeForm, MapRef, TempoEditError
+from cuesketch.model.tempo_regions import Region, regions_between, regions_in_force
 from cuesketch.timing.cues import cue_at
 from cuesketch.timing.tempo import TempoError, TempoMap, bpm_to_click
 
@@ -38,28 +39,6 @@ _BEAT = Grid(GridKind.BEAT)
 class Row(enum.Enum):
     TEMPO = "tempo"
     METER = "meter"
-
-
-@dataclass(frozen=True)
-class Region:
-    """A stretch of the transport where one map is in force: ``start`` to ``end`` (flicks,
-    ``None``: without an end), the project's map or a cue's own."""
-
-    ref: MapRef
-    tempo: TempoMap
-    start: int | None
-    end: int | None
-    name: str = ""  # the cue's
-
-    def holds(self, t: int) -> bool:
-        return (self.start is None or t >= self.start) and (self.end is None or t < self.end)
-
-    def clamp(self, t: int) -> int:
-        if self.start is not None:
-            t = max(t, self.start)
-        if self.end is not None:
-            t = min(t, self.end - 1)
-        return t
 
 
 @dataclass(frozen=True)
@@ -113,27 +92,7 @@ class TempoControl:
     # -- where each map is in force --------------------------------------------------------------
     def regions(self) -> list[Region]:
         """The maps in force from the earliest time to the latest, in order."""
-        project = self.project
-        rate = project.settings.rate
-        own = [c for c in project.cues.values() if c.tempo is not None]
-        if not own:
-            return [Region(MapRef(), project.settings.tempo, None, None)]
-        edges = sorted({f for c in own for f in (c.start_frame, c.end_frame)})
-        spans: list[tuple[Cue | None, int | None, int | None]] = [(None, None, edges[0])]
-        for e0, e1 in zip(edges, edges[1:]):
-            spans.append((cue_at(own, e0), e0, e1))
-        spans.append((None, edges[-1], None))
-        out: list[Region] = []
-        for cue, a, b in spans:
-            start = None if a is None else rate.frame_to_flicks(a)
-            end = None if b is None else rate.frame_to_flicks(b)
-            ref = MapRef(cue.id if cue is not None else None)
-            if out and out[-1].ref == ref:
-                out[-1] = Region(ref, out[-1].tempo, out[-1].start, end, out[-1].name)
-                continue
-            tm = cue.tempo if cue is not None and cue.tempo is not None else project.settings.tempo
-            out.append(Region(ref, tm, start, end, cue.name if cue is not None else ""))
-        return out
+        return regions_in_force(self.project)
 
     def region_at(self, t: int) -> Region:
         return next(r for r in self.regions() if r.holds(t))
@@ -147,11 +106,9 @@ class TempoControl:
     def marks(self, t0: int | None = None, t1: int | None = None) -> list[Mark]:
         """The changes in force between two times (all of them by default), in time order."""
         out: list[Mark] = []
-        for region in self.regions():
-            if t1 is not None and region.start is not None and region.start > t1:
-                continue
-            if t0 is not None and region.end is not None and region.end < t0:
-                continue
+        regions = (self.regions() if t0 is None or t1 is None
+                   else regions_between(self.project, t0, t1))
+        for region in regions:
             out.extend(m for m in self._marks_of(region) if region.holds(m.at)
                        and (t0 is None or m.at >= t0) and (t1 is None or m.at <= t1))
         return sorted(out, key=lambda m: (m.at, m.row is Row.METER))

@@ -34,7 +34,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
-from cuesketch.model.tempo_control import Mark, Region, Row, TempoControl
+from cuesketch.model.tempo_control import Mark, Row, TempoControl
+from cuesketch.model.tempo_regions import Region, regions_between
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost
 from cuesketch.ui.tempo_dialog import TempoDialog
@@ -98,7 +99,7 @@ class TempoLane(QWidget):
         p = QPainter(self)
         p.fillRect(QRectF(x0, 0, x1 - x0, TEMPO_H), TEMPO_BG)
         p.fillRect(QRectF(x0, TEMPO_H, x1 - x0, METER_H), METER_BG)
-        regions = self.control.regions()
+        regions = regions_between(self.control.project, t0, t1)
         lo, hi = self.control.bpm_range()
         if hi - lo < 20:
             mid = (hi + lo) / 2
