@@ -44,3 +44,19 @@ def test_the_preference_reaches_the_transport_live() -> None:
     assert services.transport.pre_roll == 3 * S // 2 and said == ["pre-roll 1.5 s"]
     said = services.apply_preferences(Preferences())
     assert services.transport.pre_roll == 0 and said == ["pre-roll off"]
+
+
+def test_a_take_from_a_located_position_rolls_in_from_the_pre_roll() -> None:
+    from cuesketch.engine.recorder import Recorder
+    from cuesketch.model.entities import Track
+    project = Project()
+    project.load(project.settings, [Track(1, "Strings")])
+    clock = FakeClock()
+    t = Transport(clock)
+    t.pre_roll = 2 * S
+    recorder = Recorder(Document(project), t)
+    t.seek(10 * S)  # go to the hit, then record
+    recorder.start(1)
+    assert t.position() == 8 * S and recorder.record_point == 10 * S
+    clock.advance_s(1)
+    assert recorder.stop() is None  # nothing kept from the pre-roll

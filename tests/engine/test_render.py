@@ -86,6 +86,9 @@ def test_the_render_command(tmp_path: Path, capsys):
     assert rate == 48000 and len(audio) == 62400 + 9600
     err = capsys.readouterr().err
     assert "48000 Hz 24-bit" in err and "starts at 01:00:00:00" in err
+    assert main(["render", str(path), "--out", str(out), "--tail", "0", "--bits", "32"]) == 0
+    assert "48000 Hz 32-bit float" in capsys.readouterr().err
+    assert read_wav(out)[0].dtype == np.float32
     assert main(["render", str(path), "--out", str(out), "--cue", "2M1"]) == 1
     assert "no cue '2M1'" in capsys.readouterr().err
     assert main(["render", str(path), "--out", str(out),
