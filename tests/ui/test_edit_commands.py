@@ -95,6 +95,8 @@ def test_the_roll_keys_clash_with_the_window_only_where_they_need_a_selection() 
     from cuesketch.ui.roll_editor import ACTION_COMMANDS, NEEDS_SELECTION
     window_keys = {QKeySequence(k).toString(): s.name for s in ACTIONS
                    if s.scope is Scope.WINDOW for k in s.shortcuts}
+    from cuesketch.ui.piano_roll import VIEW_KEYS
+    assert not {QKeySequence(k).toString() for k in VIEW_KEYS} & set(window_keys)
     for key, command in KEYS.items():
         name = window_keys.get(QKeySequence(key).toString())
         if name is None:
@@ -346,6 +348,7 @@ def test_the_shortcuts_sheet_has_every_key_and_filters(qtbot: QtBot) -> None:
             assert ", ".join(native(k) for k in spec.shortcuts) in keys, spec.name
     assert {r.command for r in rows if r.where == "Musical typing"} >= {"Play C", "Play C#",
                                                                        "An octave up"}
+    assert {native("Alt+Z"), native("Ctrl+Shift+Up")} <= keys  # the roll's view keys too
     j = next(r for r in rows if r.keys == "J" and r.where.startswith("Anywhere"))
     assert "musical typing" in j.note  # J shuttles, unless musical typing is on
     assert [r.command for r in matching(rows, "nudge frame")] == ["Nudge: Later by a Frame",

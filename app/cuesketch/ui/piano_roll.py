@@ -13,10 +13,11 @@ zoom, following the playhead, and its parts: the ruler (``roll_ruler``), the key
 
 Keys while the roll has focus: Delete/Backspace delete, Ctrl+D duplicate, Ctrl+A select all in
 the track, Ctrl+C/X/V copy, cut, paste at the playhead, Q quantize, Up/Down transpose
-(Shift: an octave), Left/Right nudge by the grid (Shift: one frame), Escape clear the
-selection, Z zoom to the selection, Shift+Z zoom to the cue at the playhead, Alt+Z show every
-note in use, Ctrl+Shift+Up/Down taller or smaller rows (Ctrl+wheel over the keys). Left/Right
-are left to the window (frame steps) when nothing is selected.
+(Shift: an octave), Left/Right nudge by the grid (Alt: a frame, Ctrl+Alt: a tick), Escape
+clear the selection, Z zoom to the selection, Shift+Z zoom to the cue at the playhead, Alt+Z
+show every note in use, Ctrl+Shift+Up/Down taller or smaller rows (Ctrl+wheel over the keys).
+Left/Right are left to the window (frame steps) when nothing is selected. The window's menus
+and the right-click menu (``roll_menu``) run the same commands.
 
 The view opens on the notes in use (their pitches and, up to a few minutes, their times) and
 keeps them framed as the window settles until the user scrolls or zooms; a take's notes are

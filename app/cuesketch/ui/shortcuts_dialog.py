@@ -1,6 +1,6 @@
 """Help › Keyboard Shortcuts: every key of the window, the piano roll and musical typing on
 one searchable sheet, built from the tables that make the keys work (``actions.ACTIONS``,
-``roll_editor.KEYS``, ``typing_keyboard``), so it cannot fall out of date.
+``roll_editor.KEYS``, the roll's view keys, ``typing_keyboard``), so it cannot fall out of date.
 
     rows = shortcut_rows()
     matching(rows, "nudge")   # what the search box shows
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 
 from cuesketch.engine import typing_keyboard as typing
 from cuesketch.ui.actions import ACTIONS, Scope
+from cuesketch.ui.piano_roll import VIEW_KEY_NAMES
 from cuesketch.ui.roll_editor import ACTION_COMMANDS, KEYS
 
 WINDOW, ROLL, TYPING = "Anywhere", "Piano roll", "Musical typing"
@@ -67,6 +68,7 @@ def shortcut_rows() -> list[ShortcutRow]:
         if key not in shown_roll_keys:
             note = TYPING_TAKES if _typing_takes(key) else ""
             rows.append(ShortcutRow(native(key), command.value.capitalize(), ROLL, note))
+    rows += [ShortcutRow(native(key), text, ROLL) for key, text in VIEW_KEY_NAMES.items()]
     rows += _typing_rows()
     return rows
 
