@@ -24,7 +24,8 @@ def test_elision_ends_on_a_whole_word() -> None:
     def fits(width: int):
         return lambda t: len(t) <= width
     assert elide_words("short", fits(10)) == "short"
-    assert elide_words("Quantized 2 notes to sixteenths", fits(20)) == "Quantized 2 notes" + ELLIPSIS
+    assert elide_words("Quantized 2 notes to sixteenths", fits(20)) == \
+        "Quantized 2 notes" + ELLIPSIS
     assert elide_words("one, two: three", fits(12)) == "one, two" + ELLIPSIS  # no dangling ":"
     assert elide_words("/a/very/long/path/only", fits(8)) == "/a/very" + ELLIPSIS
     for width in range(len("Rendered…"), len(LONG)):  # from where the first word fits
