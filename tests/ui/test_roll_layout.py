@@ -411,3 +411,47 @@ def test_cue_and_hit_names_never_overlap(qtbot: QtBot) -> None:
     assert "Title card" in [label.text for label in roll.ruler.mark_labels(0, roll.geo.width)]
     hit_x = roll.geo.x_of(96 * FPF)
     assert "Cut: bunny in the sun" in roll.ruler._tip_at(QPointF(hit_x + 1, 50))
+
+
+def test_the_recorders_take_is_drawn_as_it_is_played_and_framed_when_it_lands(
+        qtbot: QtBot) -> None:
+    """The real recorder's live notes: a held note grows with the playhead, a note played
+    above the view brings it there, and the landed take stays in view."""
+    from cuesketch.engine.midi_input import MidiInputs
+    from cuesketch.engine.recorder import Recorder
+
+    project = Project()
+    project.load(Settings(), [Track(1, "Strings", color="#4f9dde"),  # type: ignore[list-item]
+                              Note(1, 1, 0, SEC, 40, 90)])
+    roll = make_roll(qtbot, project)
+    roll.zoom_pitch(3.0)  # the user looks closely at the low notes
+    clock = roll.transport.clock
+    assert isinstance(clock, FakeClock)
+    recorder = Recorder(roll.document, roll.transport)
+    inputs = MidiInputs(clock=clock, system=None)
+    inputs.add_listener(recorder.on_event)
+    roll.set_live_source(recorder.live_notes)
+    recorder.start(1)
+    clock.advance_s(0.5)
+    inputs.deliver("Keys", [0x90, 84, 100], clock.now_ns())  # C6, far above the view
+    clock.advance_s(0.25)
+    roll.tick()
+    roll.poll_live()
+    assert [n.pitch for n in roll.live.notes] == [84]
+    assert row_visible(roll, 84)
+    held = roll.live.notes[0]
+    clock.advance_s(0.5)
+    roll.poll_live()
+    assert roll.live.notes[0].end > held.end  # it grows while held
+    geo = roll.geo
+    x, y = round(geo.x_of(roll.live.notes[0].end) - 3), round(geo.y_of(84) + geo.key_h / 2)
+    image = roll.canvas.grab().toImage()
+    assert QColor(image.pixel(x, y)) == QColor("#4f9dde")
+    inputs.deliver("Keys", [0x80, 84, 0], clock.now_ns())
+    roll.zoom_pitch(1.0)
+    roll.geo.top = 50  # the user scrolled away before stopping
+    recorder.stop()
+    roll.tick()
+    assert roll.live.notes == []
+    assert 84 in [n.pitch for n in roll.document.project.notes.values()]
+    assert row_visible(roll, 84)  # the landed take is in view

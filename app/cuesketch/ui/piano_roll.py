@@ -44,13 +44,14 @@ from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.bridge import DocumentSignals, Relay, TransportSignals
 from cuesketch.ui.roll_canvas import NoteCanvas
-from cuesketch.ui.roll_editor import COMMANDS, Aspect, Command, RollEditor, Tool
+from cuesketch.ui.roll_editor import Aspect, Command, RollEditor, Tool
 from cuesketch.ui.roll_host import RulerLead
 from cuesketch.ui.roll_keyboard import Keyboard
 from cuesketch.ui.roll_lanes import CONTROLLER_NAMES, ControllerLane, VelocityLane
 from cuesketch.ui.roll_layout import (BAR_PX, LEFT_PX, LaneSplitter, _row, _row_layout,
                                       pitch_zoom_buttons)
 from cuesketch.ui.roll_live import LiveSource, LiveTake
+from cuesketch.ui.roll_readout import READOUT_REACH
 from cuesketch.ui.roll_paint import TrackStyle
 from cuesketch.ui.roll_ruler import Ruler
 from cuesketch.ui.roll_toolbar import RollToolbar
@@ -309,7 +310,8 @@ class PianoRoll(QWidget):
     def _shift_view(self, dx: int, old_x: int) -> None:
         """The view moved ``dx`` pixels later: shift what is drawn and draw only what came
         into view (and a margin for the readout labels that reach left of their notes)."""
-        margin = 90
+        fpf = self.document.project.settings.rate.flicks_per_frame
+        margin = max(90, round(READOUT_REACH + self.hit_window * fpf / self.geo.fpp))
         for w in self._timed():
             w.scroll(-dx, 0)
             if dx > 0:
@@ -512,4 +514,4 @@ VIEW_KEY_NAMES = {"Ctrl+Shift+Up": "Taller rows (zoom pitch in)",
                   "Ctrl+Shift+Down": "Smaller rows (zoom pitch out)",
                   "Alt+Z": "Show every note in use"}
 
-__all__ = ["PianoRoll", "Follow", "SnapMode", "Tool", "RulerLead", "COMMANDS", "Audition"]
+__all__ = ["PianoRoll", "Follow", "SnapMode", "Tool", "RulerLead", "Audition"]
