@@ -550,7 +550,8 @@ def test_scrolling_under_the_playhead_draws_what_a_full_repaint_draws(qtbot) -> 
     assert differ <= 40, f"{differ} pixels differ"  # a pixel column may round the other way
 
 
-def test_commands_name_real_methods(rig: Rig) -> None:
-    from cuesketch.ui.piano_roll import COMMANDS
-    for _name, _text, key, command in COMMANDS:
-        assert KEYS[key] is command
+def test_the_window_actions_run_the_roll_keys_commands(rig: Rig) -> None:
+    from cuesketch.ui.actions import SPECS
+    from cuesketch.ui.roll_editor import ACTION_COMMANDS
+    for name, command in ACTION_COMMANDS.items():
+        assert all(KEYS[key] is command for key in SPECS[name].shortcuts), name

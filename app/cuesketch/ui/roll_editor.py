@@ -122,20 +122,6 @@ ACTION_COMMANDS: dict[str, Command] = {
     "view.zoom_selection": Command.ZOOM_SELECTION, "view.zoom_cue": Command.ZOOM_CUE,
 }
 
-# The roll's commands for a window's menus: (name, text, key, command).
-COMMANDS: tuple[tuple[str, str, str, Command], ...] = (
-    ("roll.delete", "Delete Notes", "Del", Command.DELETE),
-    ("roll.duplicate", "Duplicate Notes", "Ctrl+D", Command.DUPLICATE),
-    ("roll.select_all", "Select All in Track", "Ctrl+A", Command.SELECT_ALL),
-    ("roll.copy", "Copy Notes", "Ctrl+C", Command.COPY),
-    ("roll.cut", "Cut Notes", "Ctrl+X", Command.CUT),
-    ("roll.paste", "Paste Notes at Playhead", "Ctrl+V", Command.PASTE),
-    ("roll.quantize", "Quantize", "Q", Command.QUANTIZE),
-    ("roll.zoom_selection", "Zoom to Selection", "Z", Command.ZOOM_SELECTION),
-    ("roll.zoom_cue", "Zoom to Cue", "Shift+Z", Command.ZOOM_CUE),
-)
-
-
 def _silent(text: str) -> None:
     pass
 
