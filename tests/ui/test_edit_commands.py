@@ -414,3 +414,22 @@ def test_text_fields_and_spin_boxes_keep_their_editing_keys(win: Win) -> None:
             win.qtbot.keyClick(widget, key, mods)
         assert len(win.document.history()) == steps, widget
         assert set(ids) <= set(win.document.project.notes)
+
+
+def test_alt_arrows_land_a_note_on_the_hit_and_the_readout_follows(win: Win) -> None:
+    """A note two frames late: Alt+Left twice puts it on the hit; once more it reads −1f."""
+    from cuesketch.model.hit_sync import label
+    project, roll = win.document.project, win.roll
+    fpf = win.window.frame_flicks()
+    hit = min(project.hits.values(), key=lambda h: h.frame)
+    note = min(project.notes.values(), key=lambda n: abs(n.start - hit.frame * fpf))
+    win.editor.set_active_track(note.track_id)
+    win.editor.set_selection({note.id})
+    roll.show_range(hit.frame * fpf - 40 * fpf, hit.frame * fpf + 40 * fpf)
+    late = roll.frames_off_readout()[note.id]
+    for _ in range(late):
+        win.qtbot.keyClick(roll.canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert roll.frames_off_readout()[note.id] == 0
+    win.qtbot.keyClick(roll.canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert label(roll.frames_off_readout()[note.id]) == "\u22121f"
+    assert win.document.history()[-(late + 1):] == ["Nudge notes by a frame"] * (late + 1)

@@ -38,6 +38,7 @@ class SystemClipboard:
     def __init__(self, clipboard: QClipboard) -> None:
         self.clipboard = clipboard
         self._last = edits.Clip((), 0)
+        self._read: tuple[bytes, edits.Clip] | None = None  # the clipboard's bytes, parsed
 
     def put(self, clip: edits.Clip) -> None:
         self._last = clip
@@ -50,9 +51,12 @@ class SystemClipboard:
         """The notes on the clipboard (``ValueError`` if they are damaged); when it holds
         something else, the notes last copied here."""
         data = self.clipboard.mimeData()
-        if data is not None and data.hasFormat(NOTES_MIME):
-            return edits.clip_from_json(bytes(data.data(NOTES_MIME).data()))
-        return self._last
+        if data is None or not data.hasFormat(NOTES_MIME):
+            return self._last
+        raw = bytes(data.data(NOTES_MIME).data())
+        if self._read is None or self._read[0] != raw:  # asked at every selection change
+            self._read = (raw, edits.clip_from_json(raw))
+        return self._read[1]
 
 
 class EditCommands(QObject):
