@@ -82,6 +82,42 @@ def test_copy_and_paste_at_a_position_on_another_track() -> None:
     assert pasted == [(2, 10 * BEAT, 60), (2, 12 * BEAT, 67)]
 
 
+def test_a_clip_goes_through_the_clipboard_as_json_and_as_text() -> None:
+    doc = make_doc([(BEAT, BEAT, 60), (BEAT, S16, 64), (3 * BEAT, BEAT, 67)])
+    clip = edits.copy_notes(doc.project, list(doc.project.notes))
+    assert edits.clip_from_json(edits.clip_to_json(clip)) == clip
+    assert edits.clip_from_json(edits.clip_to_json(clip).encode()) == clip
+    text = edits.clip_to_text(clip).splitlines()
+    assert text[0] == "3 notes from Cuesketch"
+    assert text[2:] == ["0.000\t0.500\tC4\t100", "0.000\t0.125\tE4\t100",
+                        "1.000\t0.500\tG4\t100"]
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    ("Celli and Basses", "the clipboard holds no notes from Cuesketch"),
+    (b"\xff\xfe", "the clipboard holds no notes from Cuesketch"),
+    ('{"format": "something else", "notes": []}', "the clipboard holds no notes from Cuesketch"),
+    ('{"format": "cuesketch-notes/1"}', "the notes on the clipboard are damaged"),
+    ('{"format": "cuesketch-notes/1", "notes": [[0, 10, 200, 90]]}',
+     "the notes on the clipboard are damaged"),
+    ('{"format": "cuesketch-notes/1", "notes": [[0, 0, 60, 90]]}',
+     "the notes on the clipboard are damaged"),
+    ('{"format": "cuesketch-notes/1", "notes": [[0, 1.5, 60, 90]]}',
+     "the notes on the clipboard are damaged"),
+])
+def test_what_is_not_a_clip_is_said_in_words(data: str | bytes, said: str) -> None:
+    with pytest.raises(ValueError) as e:
+        edits.clip_from_json(data)
+    assert str(e.value) == said
+
+
+def test_interval_and_pitch_names() -> None:
+    assert [edits.interval_name(n) for n in (7, -1, 12, -15, 24, 6)] == [
+        "up a perfect fifth", "down a minor second", "up an octave",
+        "down an octave and a minor third", "up 2 octaves", "up a tritone"]
+    assert [edits.pitch_name(p) for p in (60, 42, 0, 127)] == ["C4", "F#2", "C-1", "G9"]
+
+
 def test_set_velocities() -> None:
     doc = make_doc([(0, BEAT, 60), (BEAT, BEAT, 62)])
     a, b = sorted(doc.project.notes)
