@@ -133,6 +133,7 @@ def test_the_edit_menu_has_the_note_commands(win: Win) -> None:
     # the roll's own keys show in the menu's key column
     up = win.action("edit.transpose_up")
     assert up.text().endswith("\tUp") and up.shortcut().isEmpty()
+    assert up.toolTip() == "Up a Semitone (Up in the piano roll)"
     assert win.action("edit.copy").shortcut() == QKeySequence("Ctrl+C")
     assert win.action("edit.frame_later").shortcut() == QKeySequence("Alt+Right")
 
@@ -433,3 +434,39 @@ def test_alt_arrows_land_a_note_on_the_hit_and_the_readout_follows(win: Win) -> 
     win.qtbot.keyClick(roll.canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert label(roll.frames_off_readout()[note.id]) == "\u22121f"
     assert win.document.history()[-(late + 1):] == ["Nudge notes by a frame"] * (late + 1)
+
+
+def test_help_search_fields_take_letters_with_musical_typing_on(qtbot: QtBot,
+                                                                tmp_path: Path) -> None:
+    """The shortcuts sheet's and the manual's search boxes get what is typed, not the synth."""
+    from cuesketch.app import build_controls
+    from cuesketch.engine.typing_keyboard import TypingKeyboard
+    from cuesketch.services import Services
+    from cuesketch.ui.manual_dialog import ManualDialog
+    from cuesketch.ui.shortcuts_dialog import ShortcutsDialog
+    from cuesketch.ui.window_root import build_window
+    transport = Transport(FakeClock())
+    services = Services(Document(build_demo()), transport, None, None)
+    build_controls(services)
+    played: list[list[int]] = []
+    services.typing = TypingKeyboard(played.append)
+    window = build_window(services, QSettings(str(tmp_path / "ui.ini"),
+                                              QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.action_map["edit.musical_typing"].trigger()
+    window.action_map["help.shortcuts"].trigger()
+    window.action_map["help.manual"].trigger()
+    for kind in (ShortcutsDialog, ManualDialog):
+        dialog = window.findChild(kind)
+        assert dialog is not None
+        dialog.activateWindow()
+        dialog.search.setFocus()
+        qtbot.waitUntil(dialog.search.hasFocus)
+        qtbot.keyClicks(dialog.search, "jump as far")
+        assert dialog.search.text() == "jump as far", kind.__name__
+        dialog.close()
+    assert [m for m in played if m[0] & 0xF0 == 0x90] == []
+    window.close()

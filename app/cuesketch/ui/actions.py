@@ -180,8 +180,10 @@ def build_actions(parent: QWidget, handlers: dict[str, Callable[[], None]]) -> d
         elif spec.shortcuts:  # the roll's key: shown in the menu's key column, not a shortcut
             key = QKeySequence(spec.shortcuts[0]).toString(QKeySequence.SequenceFormat.NativeText)
             action.setText(f"{spec.text}\t{key}")
+            action.setIconText(spec.plain_text)
+            action.setToolTip(f"{spec.tip or spec.plain_text} ({key} in the piano roll)")
         action.setCheckable(spec.checkable)
-        if spec.tip:
+        if spec.tip and spec.scope is Scope.WINDOW:
             action.setToolTip(spec.tip)
         handler = handlers.get(spec.name)
         if handler is None:
