@@ -1,0 +1,214 @@
+"""One steady tempo for a cue: every interval of tempos, ranked, and the best tempo in each.
+
+The sweep (``sweep``) gives every cell of periods where each hit's frames off hold still; a
+run of neighbouring cells with the same score is one **tempo interval**. Intervals rank by
+must-catch hits missed (fewest first), weight caught (most), weight near (most), then the
+largest frames off of a caught hit (smallest), then the sum of frames off, then the widest.
+Inside an interval: the least-squares and the minimax tempo (the beats' distances to the middle
+of the hits' frames), the nearest nice tempo (whole, half, quarter bpm) and the nearest film
+frame click (F-e: a click every F and e/8 frames, at the film's exact rate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cuesketch.timing.tempo_fit.problem import F, FitProblem, Step, frames_off_on
+from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, sweep
+
+
+@dataclass(frozen=True)
+class Score:
+    musts_missed: int
+    caught: int
+    near: int
+    worst: int
+
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.musts_missed, -self.caught, -self.near, self.worst)
+
+
+@dataclass(frozen=True)
+class TempoInterval:
+    """Tempos from ``lo_bpm`` (excluded unless ``lo_closed``) to ``hi_bpm`` (included) with bar
+    1 at ``origin`` flicks: all of them score ``score``.
+
+    ``bpm`` is the suggestion: a nice tempo inside, else a frame click inside, else the minimax
+    tempo. ``offs``: each hit's frames off at ``bpm`` (None past the near margin)."""
+
+    origin: int
+    lo_bpm: Fraction
+    hi_bpm: Fraction
+    lo_closed: bool
+    score: Score
+    error: int
+    least_squares: Fraction
+    minimax: Fraction
+    nice: Fraction
+    nice_inside: bool
+    click: str
+    click_bpm: Fraction
+    click_inside: bool
+    bpm: Fraction
+    offs: tuple[int, ...]
+
+    def contains(self, bpm: Fraction) -> bool:
+        return (self.lo_bpm < bpm or (self.lo_closed and bpm == self.lo_bpm)) \
+            and bpm <= self.hi_bpm
+
+
+def _key(c: Cell) -> tuple[int, int, int, int]:
+    return (c.musts_missed, -c.caught, -c.near, c.worst)
+
+
+def constant_intervals(problem: FitProblem, top: int = 10) -> list[TempoInterval]:
+    """The ``top`` best tempo intervals over every allowed start of bar 1, best first."""
+    runs: list[tuple[tuple[int, ...], int, list[Cell]]] = []
+    for origin in problem.origins:
+        cells = sweep(problem, Anchor(origin, Fraction(0)), list(range(len(problem.hits))),
+                      problem.p_min, problem.p_max)
+        run: list[Cell] = []
+        for c in cells:
+            if run and _key(run[-1]) == _key(c) and run[-1].hi == c.lo:
+                run.append(c)
+                continue
+            if run:
+                runs.append((_rank(run), origin, run))
+            run = [c]
+        if run:
+            runs.append((_rank(run), origin, run))
+    runs.sort(key=lambda r: r[0])
+    return [_interval(problem, origin, run) for _, origin, run in runs[:top]]
+
+
+def best_score(problem: FitProblem) -> Score:
+    """The score of the best interval (what the brute force checks)."""
+    best = constant_intervals(problem, top=1)[0]
+    return best.score
+
+
+def _rank(run: list[Cell]) -> tuple[int, ...]:
+    c = run[0]
+    err = min(x.error for x in run)
+    width = run[-1].hi - run[0].lo  # in periods: wider is safer
+    return (*_key(c), err, -width.numerator, width.denominator) if False else \
+        (*_key(c), err)
+
+
+def _interval(problem: FitProblem, origin: int, run: list[Cell]) -> TempoInterval:
+    lo_p, hi_p, hi_closed = run[0].lo, run[-1].hi, run[-1].closed
+    cell = min(run, key=lambda c: c.error)
+    anchor = Anchor(origin, Fraction(0))
+    n = len(problem.hits)
+    # the grid position each caught hit takes in the chosen cell
+    probe = Step(origin, Fraction(0), cell.lo)
+    beats: list[tuple[int, Fraction]] = []
+    for i in range(n):
+        off = frames_off_on(probe, problem, i)
+        if problem.status(off, i).value == "caught":
+            beats.append((i, _pick_beat(problem, probe, i)))
+    lsq = _clamp(_least_squares(problem, origin, beats), cell)
+    mm = _clamp(_minimax(problem, origin, beats), cell)
+    to_bpm = problem.bpm_of
+    lo_bpm, hi_bpm = to_bpm(hi_p), to_bpm(lo_p)
+    nice, nice_inside = _nice(lo_bpm, hi_bpm, hi_closed, to_bpm(mm))
+    click, click_bpm, click_inside = _click(problem, lo_p, hi_p, hi_closed, mm)
+    bpm = nice if nice_inside else click_bpm if click_inside else to_bpm(mm)
+    step = Step(anchor.tau, anchor.beat, problem.period_of(bpm))
+    offs = tuple(frames_off_on(step, problem, i) for i in range(n))
+    return TempoInterval(origin, lo_bpm, hi_bpm, hi_closed, Score(*_key(cell)[:1],
+                         cell.caught, cell.near, cell.worst), cell.error, to_bpm(lsq),
+                         to_bpm(mm), nice, nice_inside, click, click_bpm, click_inside, bpm,
+                         offs)
+
+
+def _pick_beat(problem: FitProblem, step: Step, i: int) -> Fraction:
+    g = problem.sizes[i]
+    c = problem.center(i)
+    k = (step.beat_at(c) / g).__floor__()
+    a, b = k * g, (k + 1) * g
+    return a if c - step.time_of(a) <= step.time_of(b) - c else b
+
+
+def _least_squares(problem: FitProblem, origin: int, beats: list[tuple[int, Fraction]]) -> Fraction | None:
+    num = den = Fraction(0)
+    for i, b in beats:
+        w = problem.hits[i].weight
+        num += w * b * (problem.center(i) - origin)
+        den += w * b * b
+    return num / den if den else None
+
+
+def _minimax(problem: FitProblem, origin: int, beats: list[tuple[int, Fraction]]) -> Fraction | None:
+    """The period that makes the largest distance to a frame's middle smallest (exact: where
+    the latest-running and the earliest-running beat are equally far off)."""
+    lines = [(b, problem.center(i) - origin) for i, b in beats if b > 0]
+    if not lines:
+        return None
+
+    def spread(p: Fraction) -> tuple[Fraction, int, int]:
+        hi_i = max(range(len(lines)), key=lambda j: lines[j][0] * p - lines[j][1])
+        lo_i = max(range(len(lines)), key=lambda j: lines[j][1] - lines[j][0] * p)
+        return (lines[hi_i][0] * p - lines[hi_i][1]) - (lines[lo_i][1] - lines[lo_i][0] * p), \
+            hi_i, lo_i
+
+    lo, hi = problem.p_min / 2, problem.p_max * 2
+    for _ in range(60):  # the crossing of an increasing and a decreasing envelope
+        mid = Fraction((float(lo) + float(hi)) / 2)
+        if spread(mid)[0] < 0:
+            lo = mid
+        else:
+            hi = mid
+    _, a, b = spread(hi)
+    (ba, ca), (bb, cb) = lines[a], lines[b]
+    return (ca + cb) / (ba + bb)
+
+
+def _clamp(p: Fraction | None, cell: Cell) -> Fraction:
+    if p is None:
+        return (cell.lo + cell.hi) / 2
+    if p < cell.lo:
+        return cell.lo
+    if p > cell.hi or (p == cell.hi and not cell.closed):
+        return cell.hi if cell.closed else cell.hi - (cell.hi - cell.lo) / 64
+    return p
+
+
+def _nice(lo: Fraction, hi: Fraction, lo_closed: bool, aim: Fraction) -> tuple[Fraction, bool]:
+    """The nicest tempo inside (lo, hi] (whole, then half, then quarter bpm; nearest ``aim``),
+    else the quarter-bpm tempo nearest the interval."""
+    for step in (Fraction(1), Fraction(1, 2), Fraction(1, 4)):
+        first = (lo / step).__floor__() * step
+        while first < lo or (first == lo and not lo_closed):
+            first += step
+        if first <= hi:
+            cands: list[Fraction] = []
+            x = first
+            while x <= hi and len(cands) < 10000:
+                cands.append(x)
+                x += step
+            return min(cands, key=lambda c: (abs(c - aim), c)), True
+    q = Fraction(1, 4)
+    below, above = (lo / q).__floor__() * q, (hi / q).__ceil__() * q
+    return (below if lo - below <= above - hi else above), False
+
+
+def _click(problem: FitProblem, lo_p: Fraction, hi_p: Fraction, hi_closed: bool,
+           aim: Fraction) -> tuple[str, Fraction, bool]:
+    """The frame click (F-e) inside the interval nearest ``aim`` (a period), else the nearest
+    one outside. A click every F + e/8 frames is a period of (8F + e) fpf / 8 flicks."""
+    eighth = Fraction(problem.fpf, 8)
+    first = (lo_p / eighth).__ceil__()
+    last = (hi_p / eighth).__floor__()
+    if last * eighth == hi_p and not hi_closed:
+        last -= 1
+    inside = first <= last and first > 0
+    if inside:
+        total = min(range(first, last + 1), key=lambda t: abs(t * eighth - aim)) \
+            if last - first < 10000 else (aim / eighth).__round__()
+    else:
+        below, above = last, first
+        total = below if below > 0 and lo_p - below * eighth <= above * eighth - hi_p else above
+    frames, e = divmod(total, 8)
+    return f"{frames}-{e}", 60 * F / (total * eighth), inside

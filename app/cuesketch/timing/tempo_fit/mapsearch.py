@@ -1,0 +1,394 @@
+"""The tempo map with the fewest changes that catches every must-catch hit: a shortest path.
+
+A map here is bar 1 at an allowed origin, then **anchors**: hits where the tempo changes, each
+exactly on its grid (the change sits on the flick in the middle of the hit's frame). Between
+two anchors the tempo is steady (a step: fixed by the beats and the time between them) or, if
+allowed, a linear ramp (accelerando, ritardando) from the tempo coming in; after the last
+anchor it is steady at any tempo in the range. A path goes through nodes (hit, beat, tempo
+coming in) in the order of the hits, and costs, compared in this order:
+
+1. the tempo changes (a step to another tempo, a ramp; holding the tempo costs none),
+2. the weight of hits missed (a must-catch hit is never missed: such a path does not exist),
+3. the sum of the changes' sizes in bpm (each at most ``max_step``: the gentlest map),
+4. the sum of the caught hits' |frames off|.
+
+Every cost adds up along the path, so the best path to a node is the best start of every path
+through it, and each node keeps only its best. Hits are measured on the stretch of the map they
+fall in: the grid positions of their piece, at or after its anchor.
+
+A ramp runs from its anchor to one of the next ``RAMP_REACH`` hits, and what follows a ramp
+goes on from the tempo it reached (a tempo map can't ramp and jump on one beat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from cuesketch.timing.tempo import MeterChange, TempoChange, TempoMap
+from cuesketch.timing.tempo_fit.problem import (
+    F,
+    FitError,
+    FitProblem,
+    Grid,
+    Ramp,
+    Step,
+    frames_off_on,
+)
+from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, catch_set, sweep
+
+Cost = tuple[int, int, Fraction, int]
+Periods = list[tuple[Fraction, Fraction, bool]]
+ZERO: Cost = (0, 0, Fraction(0), 0)
+
+MAX_STATES = 200_000
+RAMP_REACH = 8  # a ramp runs to one of the next 8 hits
+
+
+@dataclass(frozen=True)
+class Piece:
+    """From anchor beat ``beat`` (flick ``tau``) at ``t0`` bpm: steady, or ramping to ``t1``."""
+
+    tau: int
+    beat: Fraction
+    t0: Fraction
+    t1: Fraction
+    ramp: bool
+    hit: int | None  # the anchor hit starting the piece (None: bar 1)
+
+
+@dataclass
+class FitMap:
+    """A map the search found: its pieces, its cost and what it claims of each hit."""
+
+    origin: int
+    pieces: list[Piece]
+    cost: Cost
+    offs: list[int | None]  # frames off per hit (None past the near margin)
+    anchors: list[int] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return self.cost[0]
+
+    def tempo_map(self, problem: FitProblem) -> TempoMap:
+        """The map in Cuesketch's terms: quarter notes, origin at bar 1."""
+        unit = problem.unit
+        tempos: list[TempoChange] = []
+        prev: Piece | None = None
+        for piece in self.pieces:
+            if prev is None or prev.ramp or piece.ramp or piece.t0 != prev.t1:
+                tempos.append(TempoChange(piece.beat * unit, piece.t0 * unit, piece.ramp))
+            prev = piece
+        return TempoMap(self.origin, tuple(tempos),
+                        (MeterChange(0, problem.numerator, problem.denominator),))
+
+
+@dataclass
+class _State:
+    cost: Cost
+    back: tuple[object, Piece] | None
+    anchor: Anchor
+    t_in: Fraction | None
+    after_ramp: bool
+    index: int  # the anchor hit (-1: bar 1)
+    beat: Fraction
+
+
+class _Search:
+    def __init__(self, problem: FitProblem) -> None:
+        self.p = problem
+        self.n = len(problem.hits)
+        self.modulus = problem.bar if any(h.grid is Grid.DOWNBEAT for h in problem.hits) \
+            else Fraction(1)
+        self.full: Periods = [(problem.p_min, problem.p_max, True)]
+        # by the anchor's flick and its beat modulo the largest grid: the same lattice
+        self._tails: dict[tuple[int, Fraction], list[Cell]] = {}
+        self._steps: dict[tuple[int, Fraction], list[tuple[int, Fraction, Fraction, int, int,
+                                                            dict[int, int]]]] = {}
+        self.musts = [h.must for h in problem.hits]
+        self._steps_beat: dict[tuple[int, Fraction], Fraction] = {}
+
+    # -- the pieces out of an anchor (independent of the tempo coming in) -----------------------
+    def tail_cells(self, index: int, anchor: Anchor) -> list[Cell]:
+        key = (anchor.tau, anchor.beat % self.modulus)
+        if key not in self._tails:
+            after = list(range(index + 1, self.n))
+            allowed = self.full
+            for j in after:
+                if self.musts[j]:
+                    allowed = catch_set(self.p, anchor, j, allowed)
+                    if not allowed:
+                        break
+            cells: list[Cell] = []
+            for lo, hi, closed in allowed:
+                part = sweep(self.p, anchor, after, lo, hi)
+                if not closed:
+                    part = [c for c in part if c.lo < hi]
+                    if part:
+                        part[-1].closed = False
+                cells.extend(c for c in part if c.musts_missed == 0)
+            self._tails[key] = cells
+        return self._tails[key]
+
+    def steps(self, index: int, anchor: Anchor) -> list[tuple[int, Fraction, Fraction, int, int,
+                                                                dict[int, int]]]:
+        """(hit, its beat, the period, weight missed, frames off summed, offs) of every steady
+        piece from the anchor to a later hit on its grid, catching every must between."""
+        key = (anchor.tau, anchor.beat % self.modulus)
+        if key in self._steps:
+            shift = anchor.beat - self._steps_beat[key]
+            return [(b, beat + shift, per, m, e, o) for b, beat, per, m, e, o in self._steps[key]]
+        p = self.p
+        out = []
+        allowed = self.full
+        for b in range(index + 1, self.n):
+            dt = p.anchor_time(b) - anchor.tau
+            g = p.sizes[b]
+            for lo, hi, closed in allowed:
+                # beats from the anchor: dt / hi <= d <= dt / lo (d = dt / period)
+                kmin = ((anchor.beat + dt / hi) / g).__ceil__()
+                kmax = ((anchor.beat + dt / lo) / g).__floor__()
+                for k in range(kmin, kmax + 1):
+                    d = k * g - anchor.beat
+                    if d <= 0:
+                        continue
+                    per = dt / d
+                    if not (lo <= per < hi or (closed and per == hi)):
+                        continue
+                    missed, err, offs = self._between(Step(anchor.tau, anchor.beat, per),
+                                                      index, b)
+                    if missed is not None:
+                        out.append((b, k * g, per, missed, err, offs))
+            if self.musts[b]:
+                allowed = catch_set(p, anchor, b, allowed)
+                if not allowed:
+                    break
+        self._steps[key] = out
+        self._steps_beat[key] = anchor.beat
+        return out
+
+    def _between(self, lattice: Step | Ramp, a: int, b: int) -> tuple[int | None, int,
+                                                                      dict[int, int]]:
+        if isinstance(lattice, Ramp) and any(
+                self.musts[j] and _surely_missed(lattice, self.p, j) for j in range(a + 1, b)):
+            return None, 0, {}
+        missed = err = 0
+        offs: dict[int, int] = {}
+        for j in range(a + 1, b):
+            off = frames_off_on(lattice, self.p, j)
+            offs[j] = off
+            hit = self.p.hits[j]
+            if abs(off) <= hit.tolerance:
+                err += abs(off)
+            elif hit.must:
+                return None, 0, offs
+            else:
+                missed += hit.weight
+        return missed, err, offs
+
+    def ramps(self, index: int, anchor: Anchor, t0: Fraction) -> list[tuple[int, Fraction,
+                                                                            Fraction, int, int,
+                                                                            dict[int, int]]]:
+        """(hit, its beat, the tempo reached, weight missed, frames off, offs) of every ramp
+        from the anchor at ``t0`` bpm to one of the next ``RAMP_REACH`` hits."""
+        p = self.p
+        out = []
+        t_lo = max(p.lo, t0 - p.max_step)
+        t_hi = min(p.hi, t0 + p.max_step)
+        for b in range(index + 1, min(self.n, index + 1 + RAMP_REACH)):
+            dt = p.anchor_time(b) - anchor.tau
+            g = p.sizes[b]
+            # duration dt = 120 F d / (t0 + t1)  =>  d = dt (t0 + t1) / (120 F)
+            kmin = ((anchor.beat + dt * (t0 + t_lo) / (120 * F)) / g).__ceil__()
+            kmax = ((anchor.beat + dt * (t0 + t_hi) / (120 * F)) / g).__floor__()
+            for k in range(kmin, kmax + 1):
+                d = k * g - anchor.beat
+                if d <= 0:
+                    continue
+                t1 = 120 * F * d / dt - t0
+                if t1 == t0 or not t_lo <= t1 <= t_hi:
+                    continue
+                missed, err, offs = self._between(Ramp(anchor.tau, anchor.beat, d, t0, t1),
+                                                  index, b)
+                if missed is not None:
+                    out.append((b, k * g, t1, missed, err, offs))
+        return out
+
+
+def _surely_missed(ramp: Ramp, problem: FitProblem, j: int) -> bool:
+    """A quick look in floats: is hit ``j`` missed on the ramp by a clear margin (a thousand
+    flicks past every boundary that could decide it)? Close calls are left to the exact
+    count."""
+    t0, t1, length = float(ramp.t0), float(ramp.t1), float(ramp.length)
+    c = float(120 * F) * length / (t1 * t1 - t0 * t0)
+    g = float(problem.sizes[j])
+    centre = float(problem.center(j)) - ramp.tau
+    tempo_c = t0 + centre / c
+    if tempo_c <= 0:
+        return False
+    beat_c = (tempo_c * tempo_c - t0 * t0) * length / (t1 * t1 - t0 * t0)
+    beat0 = float(ramp.beat)
+
+    def time(b: float) -> float:  # flicks after the anchor
+        y = t0 * t0 + (t1 * t1 - t0 * t0) * (b - beat0) / length
+        return c * (max(y, 0.0) ** 0.5 - t0)
+
+    k = (beat0 + beat_c) // g
+    ta, tb = time(k * g), time((k + 1) * g)
+    if k * g < beat0:
+        t = tb
+    elif abs((centre - ta) - (tb - centre)) < 1000:
+        return False
+    else:
+        t = ta if centre - ta <= tb - centre else tb
+    fpf = problem.fpf
+    x = (t + ramp.tau + 0.5) / fpf
+    if abs(x - round(x)) * fpf < 1000:
+        return False
+    off = int(x // 1) - problem.hits[j].frame
+    return abs(off) > problem.hits[j].tolerance
+
+
+def _tail_tempo(cell: Cell, t_in: Fraction | None, problem: FitProblem) -> Fraction:
+    """The tempo a tail takes in its cell: the one coming in if the cell has it, else the
+    nearest the cell has (near its open end if that is nearer)."""
+    fast, slow = problem.bpm_of(cell.lo), problem.bpm_of(cell.hi)  # fast included
+    if t_in is None:
+        return fast
+    if slow < t_in <= fast or (cell.closed and t_in == slow):
+        return t_in
+    if t_in > fast:
+        return fast
+    if cell.closed:
+        return slow
+    return slow + min((fast - slow) / 2, Fraction(1, 200))
+
+
+def add(a: Cost, b: Cost) -> Cost:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
+
+
+def best_map(problem: FitProblem) -> FitMap | None:
+    """The best map with ``min_changes`` to ``max_changes`` changes, or None if no map in the
+    range catches every must-catch hit."""
+    s = _Search(problem)
+    p = problem
+    n = s.n
+    layers: list[dict[tuple[object, ...], _State]] = [dict() for _ in range(n)]
+    best: tuple[Cost, _State, Piece, dict[int, int]] | None = None
+    starts = [_State(ZERO, None, Anchor(o, Fraction(0)), None, False, -1, Fraction(0))
+              for o in p.origins]
+    count = 0
+
+    def key_of(st: _State) -> tuple[object, ...]:
+        return (st.index, st.beat % s.modulus, st.t_in, st.after_ramp,
+                min(st.cost[0], p.min_changes), st.anchor.tau if st.index < 0 else 0)
+
+    def offer(st: _State) -> None:
+        nonlocal count
+        if st.cost[0] > p.max_changes:
+            return
+        table = layers[st.index]
+        k = key_of(st)
+        old = table.get(k)
+        if old is None or st.cost < old.cost:
+            table[k] = st
+            count += 1
+            if count > MAX_STATES:
+                raise FitError("too many candidate maps to search; narrow the tempo range or "
+                               "allow fewer changes")
+
+    def finish(st: _State) -> None:
+        nonlocal best
+        a = st.anchor
+        if st.index == n - 1:
+            cells: list[Cell] = []
+            t = st.t_in if st.t_in is not None else p.lo
+            candidates: list[tuple[Cost, Fraction, dict[int, int]]] = [((0, 0, Fraction(0), 0), t, {})]
+        else:
+            cells = s.tail_cells(st.index, a)
+            candidates = []
+            for c in cells:
+                t = _tail_tempo(c, st.t_in, p)
+                if st.after_ramp and t != st.t_in:
+                    continue
+                if st.t_in is None or t == st.t_in:
+                    change, size = 0, Fraction(0)
+                else:
+                    change, size = 1, abs(t - st.t_in)
+                    if size > p.max_step:
+                        continue
+                candidates.append(((change, c.soft_missed, size, c.error), t, {}))
+        for extra, t, _ in candidates:
+            total = add(st.cost, extra)
+            if not p.min_changes <= total[0] <= p.max_changes:
+                continue
+            if best is None or total < best[0]:
+                best = (total, st, Piece(a.tau, a.beat, t, t, False,
+                                         st.index if st.index >= 0 else None), {})
+
+    def expand(st: _State) -> None:
+        a = st.anchor
+        for b, beat, per, missed, err, _ in s.steps(st.index, a):
+            t = p.bpm_of(per)
+            if st.t_in is None or t == st.t_in:
+                change, size = 0, Fraction(0)
+            else:
+                if st.after_ramp:  # after a ramp the tempo goes on from where it got to
+                    continue
+                change, size = 1, abs(t - st.t_in)
+                if size > p.max_step:
+                    continue
+            piece = Piece(a.tau, a.beat, t, t, False, st.index if st.index >= 0 else None)
+            offer(_State(add(st.cost, (change, missed, size, err)), (st, piece),
+                         Anchor(p.anchor_time(b), beat), t, False, b, beat))
+        if p.ramps and st.t_in is not None:
+            for b, beat, t1, missed, err, offs in s.ramps(st.index, a, st.t_in):
+                piece = Piece(a.tau, a.beat, st.t_in, t1, True, st.index)
+                offer(_State(add(st.cost, (1, missed, abs(t1 - st.t_in), err)), (st, piece),
+                             Anchor(p.anchor_time(b), beat), t1, True, b, beat))
+
+    for st in starts:
+        finish(st)
+        expand(st)
+    for index in range(n):
+        for st in list(layers[index].values()):
+            finish(st)
+            expand(st)
+    if best is None:
+        return None
+    total, st, last, _ = best
+    pieces = [last]
+    cur: _State | None = st
+    while cur is not None and cur.back is not None:
+        prev, piece = cur.back
+        pieces.append(piece)
+        cur = prev  # type: ignore[assignment]
+    pieces.reverse()
+    assert cur is not None
+    origin = cur.anchor.tau
+    fm = FitMap(origin, pieces, total, [], [pc.hit for pc in pieces if pc.hit is not None])
+    fm.offs = claimed_offs(problem, fm)
+    return fm
+
+
+def claimed_offs(problem: FitProblem, fm: FitMap) -> list[int | None]:
+    """Frames off of every hit on the found map's pieces (anchors are on their frame)."""
+    anchors = set(fm.anchors)
+    offs: list[int | None] = []
+    starts = [pc.tau for pc in fm.pieces]
+    for i in range(len(problem.hits)):
+        if i in anchors:
+            offs.append(0)
+            continue
+        c = problem.center(i)
+        j = max(k for k, t in enumerate(starts) if t <= c)
+        pc = fm.pieces[j]
+        if pc.ramp:
+            nxt = fm.pieces[j + 1]
+            lattice: Step | Ramp = Ramp(pc.tau, pc.beat, nxt.beat - pc.beat, pc.t0, pc.t1)
+        else:
+            lattice = Step(pc.tau, pc.beat, problem.period_of(pc.t0))
+        offs.append(frames_off_on(lattice, problem, i))
+    return offs
