@@ -159,8 +159,9 @@ def test_lanes_are_sized_or_folded_and_remembered(qtbot: QtBot, tmp_path: Path,
     window = open_window(qtbot, tmp_path)
     roll = roll_of(window)
     canvas_h = roll.canvas.height()
-    roll.lanes.toggle(1)  # the velocity lane folded away (a double-click on its handle)
-    QApplication.processEvents()
+    handle = roll.lanes.handle(1)  # between the notes and the velocity lane
+    qtbot.mouseDClick(handle, Qt.MouseButton.LeftButton, pos=handle.rect().center())
+    QApplication.processEvents()  # the velocity lane folded away
     assert roll.lanes.folded(1) and roll.lanes.widget(1).height() == 0
     assert roll.canvas.height() > canvas_h
     sizes = roll.lanes.sizes()

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from dataclasses import dataclass
 
 from cuesketch.model.entities import Cue, Hit
-from cuesketch.model.grid import Grid, GridKind, tempo_grid
+from cuesketch.model.grid import Grid, GridKind, TempoGrid
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost, RulerLead
 from cuesketch.ui.roll_view_model import RollGeometry
+from cuesketch.ui.tempo_view import per_map
 
 ROW = 15  # each scale's row; the cues' and the hits' rows below them
 CUE_ROW = 14
@@ -93,6 +94,7 @@ class Ruler(QWidget):
         self.metrics = QFontMetrics(self.lead_font)
         self.small_metrics = QFontMetrics(self.small_font)
         self._scrubbing = False
+        self._elide_cache: dict[tuple[str, int], tuple[str, int]] = {}
         self._range_from: float | None = None  # shift-drag: selecting notes from here
         self._marking_from: int | None = None  # ctrl-drag: marking the range from this frame
 
@@ -107,7 +109,9 @@ class Ruler(QWidget):
         p.fillRect(QRectF(x0, 2 * ROW, x1 - x0, HEIGHT - 2 * ROW), QColor("#202328"))
         lead_tc = roll.ruler_lead is RulerLead.TIMECODE
         self._paint_timecode(p, geo, rate, settings.start_frame, x0, x1, 0 if lead_tc else ROW, lead_tc)
-        self._paint_bars(p, geo, x0, x1, ROW if lead_tc else 0, not lead_tc)
+        top = ROW if lead_tc else 0
+        per_map(p, geo, roll.editor.project, x0, x1, top, ROW,
+                lambda a, b, tgrid: self._paint_bars(p, geo, a, b, top, not lead_tc, tgrid))
         self._paint_marks(p, geo, rate, x0, x1)
         self._paint_range(p, geo)
         rp.paint_playhead(p, geo, roll.playhead, 0, HEIGHT)
@@ -134,8 +138,7 @@ class Ruler(QWidget):
             self._label(p, x, top, format_timecode(start_frame + f, rate), lead)
 
     def _paint_bars(self, p: QPainter, geo: RollGeometry, x0: float, x1: float, top: float,
-                    lead: bool) -> None:
-        tgrid = tempo_grid(self.roll.editor.project.settings.tempo)
+                    lead: bool, tgrid: TempoGrid) -> None:
         t_lo, t_hi = geo.t_of(x0 - 60), geo.t_of(x1)
         first = tgrid.bar_at_flicks(t_lo)
         bar_len = tgrid.bar_start_flicks(first + 1) - tgrid.bar_start_flicks(first)
@@ -187,7 +190,6 @@ class Ruler(QWidget):
         marks = roll.editor.index.marks
         rate = roll.editor.project.settings.rate
         fpf = rate.flicks_per_frame
-        fm = self.small_metrics
         out: list[MarkLabel] = []
         for c in rp.visible_cues(marks, rate, geo, geo.t_of(x0), geo.t_of(x1)):
             a = geo.x_of(c.start_frame * fpf)
@@ -195,9 +197,8 @@ class Ruler(QWidget):
             left = max(a, 0.0) + 3
             room = min(b - left - 3, CUE_LABEL_MAX)
             full = c.name + (f"  {c.title}" if c.title else "")
-            text = fm.elidedText(full, Qt.TextElideMode.ElideRight, int(room))
+            text, width = self._elided(full, room)
             if room >= 10 and text:
-                width = fm.horizontalAdvance(text) + 2
                 out.append(MarkLabel(QRectF(left, CUE_TOP, width, CUE_ROW), text, full,
                                      QColor("#cfe0ff"), c))
         lo, hi = rp.visible_hits(marks, rate, geo, x0 - HIT_LABEL_MAX - 8, x1)
@@ -212,13 +213,25 @@ class Ruler(QWidget):
                 room = min(room, round(geo.x_of(hits[k + 1].frame * fpf)) + 0.5 - x - 10)
             if room < HIT_LABEL_MIN:
                 continue
-            text = fm.elidedText(h.name, Qt.TextElideMode.ElideRight, int(room))
-            width = fm.horizontalAdvance(text) + 2
+            text, width = self._elided(h.name, room)
             if x + 4 + width < x0 or x + 4 > x1:
                 continue
             out.append(MarkLabel(QRectF(x + 4, HIT_TOP + 1, width, HIT_ROW - 1), text, h.name,
                                  rp.HIT_COLORS[h.kind], h))
         return out
+
+    def _elided(self, text: str, room: float) -> tuple[str, int]:
+        """``text`` cut to ``room`` px with an ellipsis, and its width (the last few kept:
+        every strip the playhead repaints asks again)."""
+        key = (text, int(room))
+        hit = self._elide_cache.get(key)
+        if hit is None:
+            fm = self.small_metrics
+            elided = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(room))
+            if len(self._elide_cache) > 512:
+                self._elide_cache.clear()
+            hit = self._elide_cache[key] = (elided, fm.horizontalAdvance(elided) + 2)
+        return hit
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
