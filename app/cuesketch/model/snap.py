@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cuesketch.model.grid import Grid, tempo_grid
+from cuesketch.model.grid import Grid, TempoGrid, tempo_grid
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import TempoMap
 
@@ -22,7 +22,8 @@ class SnapMode(enum.Enum):
 @dataclass(frozen=True)
 class Snapper:
     """Snapping for one edit. ``hits`` are flicks, sorted; ``reach`` (flicks) is how near a hit
-    pulls (the view sets it from a few pixels at its zoom)."""
+    pulls (the view sets it from a few pixels at its zoom); ``maps``, if given, is the tempo map
+    in force at a position (a cue's own inside the cue), else ``tempo`` everywhere."""
 
     mode: SnapMode
     grid: Grid
@@ -31,12 +32,18 @@ class Snapper:
     hits: tuple[int, ...] = ()
     reach: int = 0
     swing: float = field(default=0.0)
+    maps: Callable[[int], TempoMap] | None = None
 
     @classmethod
     def of_hits(cls, mode: SnapMode, grid: Grid, tempo: TempoMap, rate: FrameRate,
-                hit_frames: Iterable[int], reach: int = 0, swing: float = 0.0) -> Snapper:
+                hit_frames: Iterable[int], reach: int = 0, swing: float = 0.0,
+                maps: Callable[[int], TempoMap] | None = None) -> Snapper:
         return cls(mode, grid, tempo, rate,
-                   tuple(sorted(rate.frame_to_flicks(f) for f in hit_frames)), reach, swing)
+                   tuple(sorted(rate.frame_to_flicks(f) for f in hit_frames)), reach, swing,
+                   maps)
+
+    def _grid(self, position: int) -> TempoGrid:
+        return tempo_grid(self.tempo if self.maps is None else self.maps(position))
 
     def _hit_near(self, position: int) -> int | None:
         i = bisect_left(self.hits, position)
@@ -50,7 +57,7 @@ class Snapper:
     def nearest(self, position: int) -> int:
         """Where a moved position lands."""
         if self.mode is SnapMode.GRID:
-            return tempo_grid(self.tempo).nearest(position, self.grid, self.swing)
+            return self._grid(position).nearest(position, self.grid, self.swing)
         if self.mode is SnapMode.HITS:
             hit = self._hit_near(position)
             if hit is not None:
@@ -62,7 +69,7 @@ class Snapper:
     def floor(self, position: int) -> int:
         """Where a drawn note starts: the grid cell or frame under the pointer."""
         if self.mode is SnapMode.GRID:
-            return tempo_grid(self.tempo).at_or_before(position, self.grid)
+            return self._grid(position).at_or_before(position, self.grid)
         if self.mode is SnapMode.HITS:
             hit = self._hit_near(position)
             if hit is not None:
@@ -75,4 +82,4 @@ class Snapper:
         """One step of this snapping at a position: a grid step, or one frame."""
         if self.mode in (SnapMode.FRAMES, SnapMode.HITS):
             return self.rate.flicks_per_frame
-        return tempo_grid(self.tempo).step_at(position, self.grid)
+        return self._grid(position).step_at(position, self.grid)
