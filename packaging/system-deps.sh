@@ -16,6 +16,13 @@ DEBIAN_PACKAGES=(
   xvfb xauth xdotool imagemagick jackd2
 )
 
+# `make package` and `make package-test` (packaging/linux/build.sh): the SoundFont converter,
+# the ELF fixer, the AppImage's image and runtime, the icons, and the test's namespace.
+if [ "${1:-}" = "--package" ]; then
+  DEBIAN_PACKAGES+=(sf3convert patchelf binutils gcc libc6-dev squashfs-tools libsquashfuse-dev
+    zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev librsvg2-bin bubblewrap)
+fi
+
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for p in "${DEBIAN_PACKAGES[@]}"; do
@@ -34,7 +41,9 @@ if command -v dpkg-query >/dev/null 2>&1; then
 elif command -v brew >/dev/null 2>&1; then
   for f in fluid-synth ffmpeg jack; do brew list "$f" >/dev/null 2>&1 || brew install "$f"; done
   brew list --cask vlc >/dev/null 2>&1 || brew install --cask vlc
-  echo "On macOS the default SoundFont is fetched by 'make soundfont' (see soundfonts/README.md)."
+  echo "Homebrew has no General MIDI SoundFont: put FluidR3_GM.sf2 or MuseScore_General.sf3 in"
+  echo "soundfonts/ or choose one in Preferences (see soundfonts/README.md); the app built by"
+  echo "packaging/macos/build.sh carries its own."
 else
   echo "Cuesketch needs libvlc, libfluidsynth, ffmpeg and a General MIDI SoundFont;" >&2
   echo "install them with your system's package manager (see README.md)." >&2

@@ -1,0 +1,280 @@
+"""`make package-test`: the built bundle, run where the system has none of what it carries.
+
+In a bubblewrap namespace (``bundle_run``) with an empty HOME:
+1. ``cuesketch --version``;
+2. the window on a virtual screen (Xvfb): photographed, the picture must not be black, and
+   the timecode overlay must be there (a second photograph with the timecode burn-in turned
+   off in Preferences differs from the first only around where the timecode is drawn);
+3. ``cuesketch render`` of the demo (made by step 2 in that HOME): the WAV's first sound is at
+   the demo's first note, and the sound rises at each chord and note the demo starts;
+4. the startup figure: launch to first picture frame, warm (the best of three, after the
+   runs above), measured from outside the namespace.
+
+Prints the figures as one JSON object on the last line; exit status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bundle_run  # noqa: E402
+
+ROOT = bundle_run.ROOT
+PICTURE_GRAB = 3.0  # seconds after the window shows: the film's first frame is up by then
+
+
+def appimage() -> Path | None:
+    found = sorted((ROOT / "build" / "package").glob("Cuesketch-*.AppImage"))
+    return found[-1] if found else None
+
+
+def bundle_size_mb() -> float | None:
+    image = appimage()
+    return round(image.stat().st_size / 1e6, 1) if image else None
+
+
+def missing_libs() -> dict[str, list[str]]:
+    return bundle_run.bundle_libs.missing(bundle_run.bundle_dir())
+
+
+class Sandbox:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.bundle = bundle_run.bundle_dir()
+        self.libs = bundle_run.platform_libs(self.bundle)
+
+    def command(self, argv: list[str], display: str | None = None,
+                env: dict[str, str] | None = None) -> list[str]:
+        cmd = bundle_run.bwrap_command(self.bundle, self.home, argv, display, self.libs)
+        extra = [a for k, v in (env or {}).items() for a in ("--setenv", k, v)]
+        at = cmd.index("--chdir")
+        return cmd[:at] + extra + cmd[at:]
+
+    def run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.command(argv), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+
+def photograph(box: Sandbox, screen: bundle_run.VirtualScreen, out: Path,
+               keys: str = "") -> str:
+    """Start the window, photograph it once the film's first frame is up (after pressing
+    ``keys`` in it, xdotool's names), close it. Returns the app's output."""
+    log = out.with_suffix(".log")
+    with log.open("w") as f:
+        proc = subprocess.Popen(box.command([], screen.display), stdout=f,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None \
+                and not screen.window_shown():
+            time.sleep(0.2)
+        if proc.poll() is not None or not screen.window_shown():
+            raise AssertionError(f"the window did not appear: {log.read_text()[-2000:]}")
+        time.sleep(PICTURE_GRAB)
+        if keys:
+            screen.press(keys)
+            time.sleep(1.5)
+        screen.grab(out)
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the window closes cleanly on SIGTERM
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return log.read_text()
+
+
+def load_png(path: Path) -> np.ndarray:
+    """RGB pixels of a screenshot (ImageMagick writes it out as raw bytes)."""
+    size = subprocess.run(["identify", "-format", "%w %h", str(path)], capture_output=True,
+                          text=True, check=True).stdout.split()
+    w, h = int(size[0]), int(size[1])
+    raw = subprocess.run(["convert", str(path), "-depth", "8", "rgb:-"], capture_output=True,
+                         check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(h, w, 3)
+
+
+def check_picture(with_tc: np.ndarray, without_tc: np.ndarray,
+                  later: np.ndarray) -> dict[str, object]:
+    """The timecode is drawn (the photographs with and without its burn-in differ in a small
+    region holding light text), and the film is decoded: two seconds in (the demo's very
+    first frame is black in the film itself) the picture above the timecode is lit."""
+    diff = np.abs(with_tc.astype(int) - without_tc.astype(int)).max(axis=2) > 40
+    ys, xs = np.nonzero(diff)
+    h, w = with_tc.shape[:2]
+    if len(xs) < 50:
+        raise AssertionError("no timecode overlay: the picture is the same with the timecode "
+                             "burn-in off")
+    box = (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
+    if (box[2] - box[0]) * (box[3] - box[1]) > 0.1 * w * h:
+        raise AssertionError(f"more than the timecode changed with its burn-in off: {box}")
+    region = with_tc[box[1]:box[3] + 1, box[0]:box[2] + 1].max(axis=2)
+    if (region > 180).sum() < 30:
+        raise AssertionError(f"no light timecode text in {box}")
+    top, bottom = max(0, box[1] - 250), max(1, box[1] - 20)
+    left, right = max(0, box[0] - 100), min(w, box[2] + 100)
+    lit = float(later[top:bottom, left:right].mean())
+    if lit < 60:
+        raise AssertionError(f"the picture is black two seconds in (mean level {lit:.0f})")
+    return {"timecode_box": box, "picture_level_2s": round(lit, 1)}
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path)) as f:
+        rate, width, channels = f.getframerate(), f.getsampwidth(), f.getnchannels()
+        raw = f.readframes(f.getnframes())
+    if width == 3:
+        b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
+        ints = (b[:, 0].astype(np.int32) | (b[:, 1].astype(np.int32) << 8)
+                | (b[:, 2].astype(np.int32) << 16))
+        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)
+        audio = ints.astype(np.float64) / (1 << 23)
+    else:
+        audio = np.frombuffer(raw, f"<i{width}").astype(np.float64) / (1 << (8 * width - 1))
+    return audio.reshape(-1, channels), rate
+
+
+def check_render(wav: Path) -> dict[str, object]:
+    """Where the demo's notes start, the rendered sound starts or rises."""
+    sys.path.insert(0, str(ROOT / "app"))
+    from cuesketch.demo import build_demo
+    from cuesketch.timing.units import FLICKS_PER_SECOND
+
+    audio, rate = read_wav(wav)
+    starts = sorted({n.start for n in build_demo().notes.values()})
+    first = min(starts)
+    expected = [round((s - min(0, first)) * rate / FLICKS_PER_SECOND) for s in starts]
+    level = np.abs(audio).max(axis=1)
+    heard = int(np.flatnonzero(level > 0)[0]) if level.any() else -1
+    if heard < 0:
+        raise AssertionError("the render is silent")
+    if abs(heard - expected[0]) > rate // 100:
+        raise AssertionError(f"the first sound is at sample {heard}, the first note at "
+                             f"{expected[0]}")
+    window = rate // 100  # 10 ms
+    energy = np.convolve(np.square(audio).sum(axis=1), np.ones(window) / window, "same")
+    risen = 0
+    for at in expected:  # strings swell slowly: the loudest of the next half second
+        before = energy[max(at - window, 0)]
+        after = energy[at:at + rate // 2].max(initial=0.0)
+        risen += after > 1.3 * before
+    share = risen / len(expected)
+    if share < 0.9:
+        raise AssertionError(f"the sound rises at only {risen} of {len(expected)} note starts")
+    return {"render_seconds": round(len(audio) / rate, 2), "note_starts": len(expected),
+            "onsets_heard": int(risen), "first_sound_sample": heard}
+
+
+def startup_s(box: Sandbox, screen: bundle_run.VirtualScreen, runs: int = 3) -> float:
+    """Launch to the first picture frame, warm: the best of ``runs``."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.monotonic()
+        proc = subprocess.Popen(box.command([], screen.display,
+                                            {"CUESKETCH_QUIT_AFTER_FIRST_FRAME": "1"}),
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("first-frame"):
+                best = min(best, time.monotonic() - started)
+                break
+        proc.wait(60)
+    if best == float("inf"):
+        raise AssertionError("the window never showed the film's first frame")
+    return round(best, 3)
+
+
+def main() -> int:
+    why = bundle_run.why_not_runnable()
+    if why:
+        print(f"package-test: {why}", file=sys.stderr)
+        return 1
+    figures: dict[str, object] = {}
+    failures: list[str] = []
+
+    def step(name: str, fn) -> object:  # type: ignore[no-untyped-def]
+        try:
+            value = fn()
+            print(f"ok    {name}", flush=True)
+            return value
+        except (AssertionError, subprocess.SubprocessError, OSError) as e:
+            failures.append(f"{name}: {e}")
+            print(f"FAIL  {name}: {e}", flush=True)
+            return None
+
+    out = ROOT / "build" / "package" / "test"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cuesketch-home-") as home_dir, \
+            bundle_run.VirtualScreen() as screen:
+        home = Path(home_dir)
+        box = Sandbox(home)
+        print("package-test: the platform libraries bound beside the bundle: "
+              + " ".join(sorted({p.name for p in box.libs.base})), flush=True)
+        print("package-test: and what those need in turn: "
+              + " ".join(sorted({p.name for p in box.libs.support})), flush=True)
+
+        def version() -> str:
+            r = box.run(["--version"])
+            if r.returncode != 0 or not r.stdout.startswith("cuesketch "):
+                raise AssertionError(f"exit {r.returncode}: {r.stdout}{r.stderr}")
+            return r.stdout.strip()
+
+        step("--version in the namespace", version)
+
+        def window() -> dict[str, object]:
+            photograph(box, screen, out / "window.png")
+            photograph(box, screen, out / "window-2s.png", keys="shift+Right shift+Right")
+            conf = home / ".config" / "Cuesketch" / "Cuesketch.conf"
+            kept = conf.read_text() if conf.exists() else ""
+            conf.parent.mkdir(parents=True, exist_ok=True)
+            conf.write_text(kept + "\n[preferences]\noverlay_timecode=false\n")
+            try:
+                photograph(box, screen, out / "window-no-timecode.png")
+            finally:
+                conf.write_text(kept)
+            return check_picture(load_png(out / "window.png"),
+                                 load_png(out / "window-no-timecode.png"),
+                                 load_png(out / "window-2s.png"))
+
+        shown = step("the window shows the demo's first frame with the timecode", window)
+        if isinstance(shown, dict):
+            figures["window"] = shown
+
+        def render() -> dict[str, object]:
+            r = box.run(["render", "/home/user/.local/share/cuesketch/demo.cuesketch",
+                         "--out", "/home/user/demo.wav"], timeout=300)
+            if r.returncode != 0:
+                raise AssertionError(f"exit {r.returncode}: {r.stderr[-1500:]}")
+            return check_render(home / "demo.wav")
+
+        rendered = step("render of the demo, its onsets", render)
+        if isinstance(rendered, dict):
+            figures["render"] = rendered
+        figures["bundle_startup_to_first_frame_s"] = step(
+            "startup to the first frame (warm)", lambda: startup_s(box, screen))
+    lacking = missing_libs()
+    figures["bundle_missing_libs"] = len(lacking)
+    if lacking:
+        figures["missing"] = lacking
+        failures.append(f"libraries missing from the bundle: {sorted(lacking)}")
+    figures["bundle_size_mb"] = bundle_size_mb()
+    print(f"package-test: {len(failures)} failed; photographs in {out}")
+    print(json.dumps(figures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    raise SystemExit(main())
