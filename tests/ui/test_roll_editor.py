@@ -227,3 +227,22 @@ def test_the_window_actions_are_roll_commands_with_the_roll_keys() -> None:
         assert SPECS[name].shortcuts, name
         for key in SPECS[name].shortcuts:
             assert KEYS[key] is command, (name, key)
+
+
+def test_inside_a_cue_with_its_own_map_nudges_and_quantize_count_by_it() -> None:
+    from cuesketch.model.entities import Cue
+    from cuesketch.timing.tempo import TempoMap
+    editor, document, _said, _heard = editor_on([(1, 48 * FPF + 1000, BEAT, 60),
+                                                 (1, S16 + 1000, BEAT, 62)])
+    own = TempoMap.constant(60, origin=48 * FPF)  # a quarter is a second inside the cue
+    document.execute_changes([insert(Cue(1, "1M1", 48, 480, own))], "Add cue")
+    assert editor.tempo_at(48 * FPF) is own
+    assert editor.tempo_at(0) == document.project.settings.tempo
+    editor.set_selection({1})
+    editor.perform(Command.TICK_LATER)  # a tick at 60 bpm
+    assert document.project.notes[1].start == 48 * FPF + 1000 + SEC // 960
+    editor.perform(Command.LATER)  # onto the cue's next sixteenth (a quarter second)
+    assert document.project.notes[1].start == 48 * FPF + SEC // 4
+    editor.set_selection(())
+    editor.perform(Command.QUANTIZE)  # outside the cue: the project's sixteenths
+    assert document.project.notes[2].start == S16

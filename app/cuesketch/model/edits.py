@@ -11,7 +11,7 @@ keep their shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -228,11 +228,12 @@ def _toward(a: int, b: int, strength: float) -> int:
     return a + round((b - a) * Fraction(strength).limit_denominator(10000))
 
 
-def quantize_notes(project: Project, ids: Iterable[int], tempo: TempoMap,
-                   q: Quantize) -> list[Change]:
-    grid = tempo_grid(tempo)
+def quantize_notes(project: Project, ids: Iterable[int],
+                   tempo: TempoMap | Callable[[int], TempoMap], q: Quantize) -> list[Change]:
+    """``tempo``: the map, or the map in force at a note's start (a cue's own inside it)."""
     out: list[tuple[Note, Note]] = []
     for n in _notes(project, ids):
+        grid = tempo_grid(tempo if isinstance(tempo, TempoMap) else tempo(n.start))
         start = _toward(n.start, grid.nearest(n.start, q.grid, q.swing), q.strength)
         end = n.end - n.start + start  # the length kept unless asked
         if q.lengths:

@@ -30,7 +30,8 @@ from cuesketch.model.entities import Note, Track
 from cuesketch.model.grid import Grid, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.model.snap import SnapMode, Snapper
-from cuesketch.timing.tempo import PPQ
+from cuesketch.timing.position import tempo_at as tempo_in_force
+from cuesketch.timing.tempo import PPQ, TempoMap
 from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui.roll_index import RollIndex
 
@@ -288,7 +289,12 @@ class RollEditor:
         settings = self.project.settings
         return Snapper.of_hits(self.snap_mode, self.grid, settings.tempo, settings.rate,
                                (h.frame for h in self.index.marks.hits),
-                               round(HIT_REACH_PX * fpp), self.quantize.swing)
+                               round(HIT_REACH_PX * fpp), self.quantize.swing, self.tempo_at)
+
+    def tempo_at(self, position: int) -> TempoMap:
+        """The tempo map in force at a position: a cue's own inside the cue, else the
+        project's (the grid, snapping, nudges and quantize all count by it)."""
+        return tempo_in_force(position, self.project.settings, self.project.cues.values())
 
     def draw_length(self, start: int) -> int:
         """A drawn note's length: the last one drawn or resized, else one grid step."""
@@ -298,7 +304,7 @@ class RollEditor:
 
     def min_length(self, start: int) -> int:
         if self.snap_mode is SnapMode.GRID:
-            return tempo_grid(self.project.settings.tempo).step_at(start, self.grid)
+            return tempo_grid(self.tempo_at(start)).step_at(start, self.grid)
         if self.snap_mode is SnapMode.OFF:
             return FLICKS_PER_SECOND // 100
         return self.project.settings.rate.flicks_per_frame
@@ -317,7 +323,7 @@ class RollEditor:
         start, end = min(n.start for n in notes), max(n.end for n in notes)
         offset = end - start
         if self.snap_mode is SnapMode.GRID:  # the copy starts on the grid line after the end
-            tg = tempo_grid(self.project.settings.tempo)
+            tg = tempo_grid(self.tempo_at(start))
             base = tg.at_or_before(start, self.grid)
             target = end if tg.at_or_before(end, self.grid) == end else tg.after(end, self.grid)
             offset = target - base
@@ -383,7 +389,7 @@ class RollEditor:
         settings = self.project.settings
         if step is Step.FRAME:
             return direction * settings.rate.flicks_per_frame
-        tempo = settings.tempo
+        tempo = self.tempo_at(first)
         if step is Step.TICK:
             beat = tempo.flicks_to_beat(first)
             return tempo.beat_to_flicks(beat + Fraction(direction, PPQ)) - first
@@ -405,8 +411,7 @@ class RollEditor:
         """Q: the selection, or with none the whole active track."""
         ids = self.selection or set(self.index.track_ids(self.active_track)
                                     if self.active_track is not None else [])
-        changes = edits.quantize_notes(self.project, ids, self.project.settings.tempo,
-                                       self.quantize)
+        changes = edits.quantize_notes(self.project, ids, self.tempo_at, self.quantize)
         self.execute(changes, "Quantize")
         self.tell(f"Quantized {_count(len(changes))} to {self.grid.label}")
 

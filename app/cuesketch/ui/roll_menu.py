@@ -35,7 +35,7 @@ def describe(roll: PianoRoll, note: Note) -> str:
     """``E4 · 01:00:02:05 · 3|2|480 · velocity 90 · Strings``: the note, as the menu names it."""
     settings = roll.document.project.settings
     where = format_position(note.start, settings.rate, settings.start_frame)
-    bbt = settings.tempo.flicks_to_bbt(note.start)
+    bbt = roll.editor.tempo_at(note.start).flicks_to_bbt(note.start)
     track = roll.document.project.tracks.get(note.track_id)
     name = f" · {track.name}" if track is not None else ""
     return f"{pitch_name(note.pitch)} · {where} · {bbt} · velocity {note.velocity}{name}"
