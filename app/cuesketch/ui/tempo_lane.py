@@ -45,6 +45,7 @@ METER_H = 16
 HEIGHT = TEMPO_H + METER_H
 REACH_PX = 6  # a press this near a change takes it
 DRAG_PX = 3  # a press moved this far is a drag
+LABEL_MIN, LABEL_MAX = 12, 160  # px: a change's label is left out, or cut, to fit
 TEMPO_BG = QColor("#24282e")
 METER_BG = QColor("#202328")
 OWN_MAP = QColor(70, 120, 200, 45)  # a cue's own map
@@ -106,7 +107,9 @@ class TempoLane(QWidget):
             lo, hi = mid - 10, mid + 10
         for region in regions:
             self._paint_region(p, region, t0, t1, lo, hi)
-        self._paint_marks(p, self.control.marks(geo.t_of(x0 - 200), t1))
+        # from a label's reach to the left, to the change after the last one in view
+        self._paint_marks(p, self.control.marks(geo.t_of(x0 - LABEL_MAX - 10),
+                                                geo.t_of(x1 + LABEL_MAX + 10)))
         rp.paint_playhead(p, geo, self.roll.playhead, 0, HEIGHT)
         p.setPen(QColor("#111"))
         p.drawLine(QLineF(x0, TEMPO_H - 0.5, x1, TEMPO_H - 0.5))
@@ -137,29 +140,37 @@ class TempoLane(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
     def _paint_marks(self, p: QPainter, marks: list[Mark]) -> None:
-        free_from = {Row.TEMPO: -1e9, Row.METER: -1e9}  # labels only where they fit
+        """Each change's flag and line, and its label up to the next change in its row (cut
+        short with an ellipsis, or left out when there is no room): a label depends only on
+        its change and the next, so a strip repainted alone draws it as the whole lane does."""
         selected = self.control.selected
+        rows: dict[Row, list[Mark]] = {Row.TEMPO: [], Row.METER: []}
         for m in marks:
-            x = self.x_of(m)
-            chosen = m.key == selected
-            color = SELECTED if chosen else (TEMPO_MARK if m.row is Row.TEMPO else METER_MARK)
-            top = 0 if m.row is Row.TEMPO else TEMPO_H
-            height = TEMPO_H if m.row is Row.TEMPO else METER_H
-            p.setPen(color)
-            p.drawLine(QLineF(x, top, x, top + height - 1))
-            p.setBrush(color)
-            p.drawPolygon(QPolygonF([QPointF(x - 4, top), QPointF(x + 5, top),
-                                     QPointF(x + 0.5, top + 5)]))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            if x + 4 < free_from[m.row]:
-                continue
-            p.setFont(self.bold if m.row is Row.METER or chosen else self.font_)
-            p.setPen(TEXT if chosen or m.row is Row.METER else TEMPO_MARK)
-            width = self.metrics.horizontalAdvance(m.label) + 2
-            box = QRectF(x + 5, 2, width, 13) if m.row is Row.TEMPO else QRectF(
-                x + 5, top, width, height)
-            p.drawText(box, Qt.AlignmentFlag.AlignVCenter, m.label)
-            free_from[m.row] = x + 5 + width + 4
+            rows[m.row].append(m)
+        for row, row_marks in rows.items():
+            top = 0 if row is Row.TEMPO else TEMPO_H
+            height = TEMPO_H if row is Row.TEMPO else METER_H
+            for i, m in enumerate(row_marks):
+                x = self.x_of(m)
+                chosen = m.key == selected
+                color = SELECTED if chosen else (TEMPO_MARK if row is Row.TEMPO else METER_MARK)
+                p.setPen(color)
+                p.drawLine(QLineF(x, top, x, top + height - 1))
+                p.setBrush(color)
+                p.drawPolygon(QPolygonF([QPointF(x - 4, top), QPointF(x + 5, top),
+                                         QPointF(x + 0.5, top + 5)]))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                room = (self.x_of(row_marks[i + 1]) - x - 9 if i + 1 < len(row_marks)
+                        else LABEL_MAX)
+                if room < LABEL_MIN:
+                    continue
+                text = self.metrics.elidedText(m.label, Qt.TextElideMode.ElideRight,
+                                               int(min(room, LABEL_MAX)))
+                p.setFont(self.bold if row is Row.METER or chosen else self.font_)
+                p.setPen(TEXT if chosen or row is Row.METER else TEMPO_MARK)
+                box = (QRectF(x + 5, 2, room, 13) if row is Row.TEMPO
+                       else QRectF(x + 5, top, room, height))
+                p.drawText(box, Qt.AlignmentFlag.AlignVCenter, text)
 
     # -- the mouse -------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
