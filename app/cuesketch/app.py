@@ -157,6 +157,9 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
         path = ensure_demo()
     else:
         path = Path(project)
+    from cuesketch.ui import single_instance
+    if not read_only and single_instance.hand_over_launch(path):
+        return 0  # open in a running Cuesketch: its window is in front now
     try:
         document, pf, read_only_reason = open_document(path, read_only)
     except ProjectFileError as e:
@@ -166,10 +169,13 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
         show_startup_error(f"{path.name} can't be opened", str(e))
         return 1
     services = compose(document, pf, path, read_only_reason, load_preferences())
+    listener = single_instance.listen_for(path) if not document.read_only else None
     try:
         from cuesketch.ui.window_root import run_window
         return run_window(services)
     finally:
+        if listener is not None:
+            listener.close()
         services.close()
 
 

@@ -49,6 +49,7 @@ ROLL = Scope.ROLL
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.new", "&New Project from Film…", ("Ctrl+N",), menu="File"),
     ActionSpec("file.open", "&Open Project…", ("Ctrl+O",), menu="File"),
+    ActionSpec("file.open_recent", "Open &Recent", menu="File"),  # its menu: ui.recent
     ActionSpec("file.save_as", "Save &As…", ("Ctrl+Shift+S",), menu="File"),
     ActionSpec("file.save_copy", "Save a &Copy…", (),
                "Write the project as it is now to another file; go on working here", menu="File"),

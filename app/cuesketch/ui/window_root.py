@@ -73,6 +73,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     ``settings``: where the layout is kept (the user's, unless a test says)."""
     from cuesketch.ui.file_actions import file_handlers
     from cuesketch.ui.range_actions import range_handlers, remember_marks, show_range_state
+    from cuesketch.ui.recent import install_for as install_recent
     from cuesketch.ui.view_actions import ViewActions
 
     document, transport = services.document, services.transport
@@ -117,6 +118,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers.update(range_handlers(control, status.post, lambda: roll.selection))
     handlers.update(file_handlers(the_window, services, status.post))
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
+    install_recent(window, window.action_map, services, status.post, window.settings)
     if services.project_path is not None:
         remember_marks(services.range_marks, window.settings, services.project_path)
     show_range_state(control, window.action_map)
