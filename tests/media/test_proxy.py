@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
+import time
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cuesketch.store.relink import content_hash
 from cuesketch.media.probe import MediaError, probe
-from cuesketch.media.proxy import (ProxyCancelled, ProxyJob, cached_proxy, make_proxy,
-                                   needs_proxy, proxy_size)
+from cuesketch.media.proxy import (VERSION, ProxyCancelled, ProxyJob, cached_proxy, make_proxy,
+                                   needs_proxy, pad_frames, proxy_path, proxy_size)
 from cuesketch.media.testfilm import make_numbered_film, read_frame_number
 
 
@@ -103,3 +108,168 @@ def test_half_made_proxies_left_by_a_killed_process_are_removed(tmp_path: Path) 
     os.utime(other, (stale, stale))
     proxy_module._remove_abandoned(final)
     assert not old.exists() and fresh.exists() and other.exists()
+
+
+# -- the recipe: one pass, the film's frames at the film's times, its sound as it is ----------
+
+def _ffprobe(path, stream, entries):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries",
+                          entries, "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return [line.strip().rstrip(",") for line in out.splitlines() if line.strip()]
+
+
+def _pts(path):
+    return sorted(Fraction(t) for t in _ffprobe(path, "v:0", "packet=pts_time"))
+
+
+@pytest.mark.parametrize("name", ["24", "23.976", "29.97df"])
+def test_the_proxy_has_the_films_frames_at_the_films_times(films, name):
+    film = films[name]
+    count, pad = film.info.frame_count, pad_frames(film.info)
+    film_pts, proxy_pts = _pts(film.path), _pts(film.proxy)
+    assert len(film_pts) == count and len(proxy_pts) == count + pad
+    assert proxy_pts[:count] == film_pts  # frame n of the proxy is frame n of the film
+    step = 1 / film.info.file_fps
+    assert all(abs(b - a - step) < Fraction(1, 1000)
+               for a, b in zip(proxy_pts[count - 1:], proxy_pts[count:]))
+    flags = _ffprobe(film.proxy, "v:0", "packet=flags")
+    assert len(flags) == count + pad and all(f.startswith("K") for f in flags)  # all intra
+
+
+def _packet_md5s(path):
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0",
+                          "-c:a", "copy", "-f", "framemd5", "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [line.split(",")[-1].strip() for line in out.splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def test_aac_sound_is_copied_as_it_is(films):
+    film = films["24"]
+    assert probe(film.proxy).audio[0].codec == "aac"
+    packets = _packet_md5s(film.path)
+    assert packets and _packet_md5s(film.proxy) == packets  # the same packets, not re-encoded
+
+
+def test_sound_mp4_cannot_hold_is_made_lossless(films, tmp_path):
+    pcm = tmp_path / "pcm.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(films["24"].path), "-c:v", "copy",
+                    "-c:a", "pcm_s24le", str(pcm)], check=True)
+    proxy = make_proxy(pcm, folder=tmp_path / "cache")
+    assert probe(proxy).audio[0].codec == "alac"
+    # decoded, the same samples (an AAC made from it would not be)
+    decoded = ["-c:a", "pcm_s32le", "-f", "md5"]
+    same = [subprocess.run(["ffmpeg", "-v", "error", "-i", str(f), "-map", "0:a:0", *decoded,
+                            "-"], capture_output=True, text=True, check=True).stdout
+            for f in (pcm, proxy)]
+    assert same[0].startswith("MD5=") and same[0] == same[1]
+
+
+def test_a_full_hd_film_is_made_960_wide_and_seeks_exactly(tmp_path):
+    from cuesketch.engine.clock import FakeClock
+    from cuesketch.engine.transport import Transport
+    from cuesketch.media.picture import PicturePlayer
+    from cuesketch.timing.rates import STANDARD_RATES
+
+    film = make_numbered_film(tmp_path / "hd.mp4", seconds=2, size=(1920, 1080), audio=False)
+    info = probe(film)
+    proxy = make_proxy(film, info=info, folder=tmp_path / "cache")
+    made = probe(proxy)
+    assert (made.width, made.height) == (960, 540) and made.intra_only
+    assert _pts(proxy)[:info.frame_count] == _pts(film)
+    assert _numbers(proxy, (960, 540))[:info.frame_count] == list(range(info.frame_count))
+    rate, clock = STANDARD_RATES["24"], FakeClock()
+    transport = Transport(clock)
+    player = PicturePlayer(transport, rate, sound=False, clock=clock)
+    try:
+        player.open(proxy, info)
+        for n in (0, 47, 13, 31, 30, 1):
+            transport.seek(rate.frame_to_flicks(n))
+            for _ in range(12):  # a seek libvlc lost is sent again once the clock moves on
+                if player.wait_shown(n, 0.25):
+                    break
+                clock.advance_s(player.SEEK_RETRY_MIN_S)
+            latest = player.latest()
+            assert latest is not None and read_frame_number(latest.pixels) == n
+    finally:
+        player.close()
+
+
+def test_a_proxy_short_of_the_films_frames_is_an_error(films, tmp_path):
+    film = films["24"]
+    claimed = replace(film.info, frame_count=film.info.frame_count + 5)  # frames it lacks
+    with pytest.raises(MediaError, match="came out short"):
+        make_proxy(film.path, info=claimed, folder=tmp_path / "cache")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_a_proxy_of_an_older_recipe_is_replaced(tmp_path):
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
+    fingerprint = content_hash(film)
+    old = proxy_path(fingerprint, folder=tmp_path / "cache", version=VERSION - 1)
+    old.parent.mkdir()
+    old.write_bytes(b"an old proxy")
+    assert cached_proxy(film, folder=tmp_path / "cache") is None  # not used: made again
+    made = make_proxy(film, folder=tmp_path / "cache")
+    assert made.name.endswith(f"-v{VERSION}.mp4") and not old.exists()
+
+
+# -- in the background: after the first picture, below the window's priority ------------------
+
+def test_the_job_waits_for_its_gate(tmp_path):
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
+    gate = threading.Event()
+    job = ProxyJob(film, folder=tmp_path / "cache", start_when=gate.is_set, start_within=30)
+    time.sleep(0.3)
+    assert job.running and job.encoding_since is None
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+    opened = time.monotonic()
+    gate.set()
+    assert job.wait(60) and job.result is not None and job.error is None
+    assert job.encoding_since is not None and job.encoding_since >= opened
+
+
+def test_a_gate_that_never_opens_delays_the_job_only_so_long(tmp_path):
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
+    job = ProxyJob(film, folder=tmp_path / "cache", start_when=lambda: False, start_within=0.4)
+    assert job.wait(60) and job.result is not None
+    assert job.encoding_since is not None and job.encoding_since - job.started >= 0.4
+
+
+def test_a_job_cancelled_at_its_gate_makes_nothing(tmp_path):
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
+    done = []
+    job = ProxyJob(film, folder=tmp_path / "cache", start_when=lambda: False, start_within=30,
+                   on_done=lambda path, error: done.append((path, error)))
+    job.cancel()
+    assert job.wait(5) and job.cancelled and done == [(None, None)]
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+
+
+def test_the_job_runs_ffmpeg_below_the_apps_priority(tmp_path, monkeypatch):
+    from cuesketch.media import proxy as proxy_module
+
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=3, size=(640, 360), audio=False)
+    seen: list[int] = []
+    started = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        proc = real_popen(*args, **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(proxy_module.subprocess, "Popen", popen)
+
+    def progress(_fraction: float) -> None:
+        if started and started[-1].poll() is None:
+            try:
+                seen.append(os.getpriority(os.PRIO_PROCESS, started[-1].pid))
+            except OSError:
+                pass
+
+    job = ProxyJob(film, folder=tmp_path / "cache", on_progress=progress)
+    assert job.wait(60) and job.result is not None
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    assert seen and all(n == min(19, own + proxy_module.NICENESS) for n in seen)

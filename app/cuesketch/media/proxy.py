@@ -2,16 +2,22 @@
 
 Films arrive as long-GOP H.264 with B-frames, on which libvlc's paused seeks land 1-4 frames
 early and take 100-650 ms (STACK.md). The proxy is H.264 with every frame a key frame
-(``-g 1 -bf 0``), at most ``WIDTH`` px wide, with the film's first sound track in AAC: on it a
-seek to the middle of a frame lands on that frame in 5-12 ms. Frame n of the proxy is frame n
-of the film (``-fps_mode passthrough``: no frame dropped or doubled). One second of the last
-frame is appended, because libvlc loses the next seek after showing the film's second-last
-frame when the file ends right after it; the player never goes past the film's own last frame.
+(``-g 1 -bf 0``), at most ``WIDTH`` px wide: on it a seek to the middle of a frame lands on that
+frame in 5-12 ms. Frame n of the proxy is frame n of the film, at the film's own time stamps
+(``-fps_mode passthrough``: no frame dropped or doubled). One second of the last frame is
+appended, because libvlc loses the next seek after showing the film's second-last frame when
+the file ends right after it; the player never goes past the film's own last frame.
 
-The proxy is made in the background by ffmpeg, reports progress, can be cancelled, is written
-under a temporary name and renamed when complete, and is kept in the per-user cache under the
-film's content hash, the one the project keeps to find a moved film (``files.content_hash``:
-size, first and last 4 MiB), so a moved or renamed film finds its proxy again. The film itself is
+The recipe is chosen to cost little more than decoding the film, which is the floor: x264's
+fastest preset at a fixed quantizer (no rate control, no look-ahead), an area-averaging
+scale, and the film's first sound track copied as it is when MP4 holds it (AAC, MP3, AC-3,
+E-AC-3, ALAC), else made lossless ALAC, which costs a tenth of an AAC encode.
+
+The proxy is made in the background by ffmpeg (at a lower priority than Cuesketch itself, so
+playback keeps the processor), reports progress, can be cancelled, is written under a
+temporary name and renamed when complete, and is kept in the per-user cache under the film's
+content hash, the one the project keeps to find a moved film (``files.content_hash``: size,
+first and last 4 MiB), so a moved or renamed film finds its proxy again. The film itself is
 only read.
 """
 
@@ -20,6 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -31,8 +38,12 @@ from cuesketch.files import content_hash
 from cuesketch.media.probe import PROXY_TAG, MediaError, MediaInfo, probe
 
 WIDTH = 960  # plays smoothly and cheaply (about 0.1 of a core), sharp enough to spot to
-VERSION = 1  # bump when the recipe changes: old proxies are then made again
+VERSION = 2  # bump when the recipe changes: old proxies are then made again (and removed)
 PAD_SECONDS = 1
+QUANTIZER = 25  # every frame at this x264 quantizer: about the picture of CRF 22 at "superfast"
+SCALER = "area"  # averages the pixels it drops: no aliasing, cheaper than bicubic
+COPIED_SOUND = frozenset({"aac", "mp3", "ac3", "eac3", "alac"})  # MP4 holds these as they are
+NICENESS = 10  # the background ffmpeg, below Cuesketch: it yields to playback and the window
 
 Progress = Callable[[float], None]  # 0.0 .. 1.0
 
@@ -60,9 +71,10 @@ def needs_proxy(info: MediaInfo) -> bool:
     return not info.intra_only or info.width > 1920
 
 
-def proxy_path(fingerprint: str, width: int = WIDTH, folder: Path | None = None) -> Path:
+def proxy_path(fingerprint: str, width: int = WIDTH, folder: Path | None = None,
+               version: int = VERSION) -> Path:
     safe = fingerprint.replace(":", "-")  # no ':' in file names (Windows, the Finder)
-    return (folder or proxy_dir()) / f"{safe}-w{width}-v{VERSION}.mp4"
+    return (folder or proxy_dir()) / f"{safe}-w{width}-v{version}.mp4"
 
 
 def cached_proxy(source: Path | str, width: int = WIDTH, folder: Path | None = None,
@@ -72,20 +84,33 @@ def cached_proxy(source: Path | str, width: int = WIDTH, folder: Path | None = N
     return path if path.is_file() else None
 
 
+def pad_frames(info: MediaInfo) -> int:
+    """Frames of the last picture appended after the film's own (see the module doc)."""
+    return PAD_SECONDS * info.rate.nominal
+
+
 def ffmpeg_command(info: MediaInfo, out: Path, width: int = WIDTH) -> list[str]:
+    """One pass over the film: decode, scale, encode every frame as a key frame, copy the
+    sound. Nothing is probed or decoded a second time."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise MediaError("ffmpeg is not installed; Cuesketch needs it to prepare the film")
     w, h = proxy_size(info, width)
-    pad = PAD_SECONDS * info.rate.nominal
     cmd = [ffmpeg, "-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1", "-y",
            "-i", str(info.path), "-map", "0:v:0",
-           "-vf", f"scale={w}:{h},setsar=1,tpad=stop_mode=clone:stop={pad}",
+           # (a film already this size passes the scale untouched)
+           "-vf", f"scale={w}:{h}:flags={SCALER},setsar=1,"
+           f"tpad=stop_mode=clone:stop={pad_frames(info)}",
            "-fps_mode", "passthrough",
-           "-c:v", "libx264", "-preset", "superfast", "-tune", "fastdecode", "-crf", "22",
+           # all-intra (-g 1, no B-frames) is what makes seeks exact; "ultrafast" at a fixed
+           # quantizer skips rate control and look-ahead; "fastdecode" keeps playback light
+           "-c:v", "libx264", "-preset", "ultrafast", "-tune", "fastdecode",
+           "-qp", str(QUANTIZER), "-x264-params", "ipratio=1",  # I-frames at that quantizer
            "-g", "1", "-bf", "0", "-pix_fmt", "yuv420p"]
     if info.audio:
-        cmd += ["-map", f"0:{info.audio[0].index}", "-c:a", "aac", "-b:a", "192k"]
+        sound = info.audio[0]
+        cmd += ["-map", f"0:{sound.index}"]
+        cmd += ["-c:a", "copy"] if sound.codec in COPIED_SOUND else ["-c:a", "alac"]
     # the proxy says what it is: probe() then counts the film's frames, not the padding
     cmd += ["-map_metadata", "-1", "-metadata", f"comment={PROXY_TAG}{info.frame_count}",
             "-f", "mp4", str(out)]
@@ -107,12 +132,24 @@ def _remove_abandoned(final: Path) -> None:
             pass
 
 
+def _remove_outdated(final: Path, fingerprint: str, width: int) -> None:
+    """Take away this film's proxies made by an older recipe: the new one replaces them."""
+    for version in range(1, VERSION):
+        try:
+            proxy_path(fingerprint, width, final.parent, version).unlink(missing_ok=True)
+        except OSError:
+            pass  # in use on a system that keeps open files: it goes another time
+
+
 def make_proxy(source: Path | str, *, info: MediaInfo | None = None, width: int = WIDTH,
                on_progress: Progress | None = None, cancel: threading.Event | None = None,
-               folder: Path | None = None, fingerprint: str | None = None) -> Path:
+               folder: Path | None = None, fingerprint: str | None = None,
+               low_priority: bool = False) -> Path:
     """Make (or find in the cache) the proxy of ``source``; blocks until done.
 
-    Raises ``ProxyCancelled`` when ``cancel`` is set, ``MediaError`` when ffmpeg fails.
+    ``low_priority``: ffmpeg runs niced (in the background, beside playback). Raises
+    ``ProxyCancelled`` when ``cancel`` is set, ``MediaError`` when ffmpeg fails or the proxy
+    comes out short of the film's frames.
     """
     info = info or probe(source)
     fingerprint = fingerprint or content_hash(info.path)
@@ -127,24 +164,44 @@ def make_proxy(source: Path | str, *, info: MediaInfo | None = None, width: int 
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        _encode(info, tmp, width, on_progress, cancel)
-        made = probe(tmp, check_decode=False)
-        if made.frame_count < info.frame_count:
-            raise MediaError(f"the proxy of {info.name} came out short ({made.frame_count} of "
+        written = _encode(info, tmp, width, on_progress, cancel, low_priority)
+        # ffmpeg's own count of the frames it wrote: no second pass over the file to count
+        frames = written - pad_frames(info)
+        if frames < info.frame_count - 1:  # one frame of slack: some containers only
+            # give a length, from which the film's frame count was reckoned
+            raise MediaError(f"the proxy of {info.name} came out short ({max(0, frames)} of "
                              f"{info.frame_count} frames); the film may be damaged")
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+    _remove_outdated(final, fingerprint, width)
     if on_progress:
         on_progress(1.0)
     return final
 
 
+def _lower_priority(proc: subprocess.Popen[str]) -> None:
+    """Let playback and the window have the processor first."""
+    if sys.platform == "win32":
+        return  # started below normal priority (creationflags)
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, proc.pid, min(19, own + NICENESS))
+    except OSError:
+        pass  # it has ended already, or the system says no: it only runs faster
+
+
 def _encode(info: MediaInfo, out: Path, width: int, on_progress: Progress | None,
-            cancel: threading.Event | None) -> None:
+            cancel: threading.Event | None, low_priority: bool = False) -> int:
+    """Run ffmpeg; returns the number of frames it wrote (the padding included)."""
+    flags = 0
+    if low_priority and sys.platform == "win32":
+        flags = subprocess.BELOW_NORMAL_PRIORITY_CLASS  # type: ignore[attr-defined]
     with tempfile.TemporaryFile("w+") as errors:
         proc = subprocess.Popen(ffmpeg_command(info, out, width), stdout=subprocess.PIPE,
-                                stderr=errors, text=True)
+                                stderr=errors, text=True, creationflags=flags)
+        if low_priority:
+            _lower_priority(proc)
         stopper = None
         if cancel is not None:  # ffmpeg's progress lines come only every half second
             def watch() -> None:
@@ -155,10 +212,13 @@ def _encode(info: MediaInfo, out: Path, width: int, on_progress: Progress | None
             stopper = threading.Thread(target=watch, name="proxy-cancel", daemon=True)
             stopper.start()
         assert proc.stdout is not None
+        written = 0
         for line in proc.stdout:
             key, _, value = line.strip().partition("=")
-            if key == "frame" and on_progress and value.isdigit():
-                on_progress(min(0.99, int(value) / max(1, info.frame_count)))
+            if key == "frame" and value.isdigit():
+                written = int(value)  # the last report, at "progress=end", is the total
+                if on_progress:
+                    on_progress(min(0.99, written / max(1, info.frame_count)))
         rc = proc.wait()
         if stopper is not None:
             stopper.join()
@@ -169,25 +229,36 @@ def _encode(info: MediaInfo, out: Path, width: int, on_progress: Progress | None
             lines = [ln for ln in errors.read().splitlines() if ln.strip()]
             raise MediaError(f"could not prepare {info.name} for frame-accurate playback: "
                              f"{lines[-1] if lines else f'ffmpeg exit status {rc}'}")
+    return written
 
 
 class ProxyJob:
-    """``make_proxy`` on a background thread. ``on_done(path, error)`` is called on that
-    thread when it ends: a path, or an error message (None for both when cancelled)."""
+    """``make_proxy`` on a background thread, with ffmpeg at a low priority. ``on_done(path,
+    error)`` is called on that thread when it ends: a path, or an error message (None for both
+    when cancelled).
+
+    ``start_when``: ffmpeg starts only once this says True (asked every 20 ms), or after
+    ``start_within`` seconds at the latest: the window shows the film's first frame before the
+    proxy takes the processor."""
+
+    GATE_POLL_S = 0.02
 
     def __init__(self, source: Path | str, *, info: MediaInfo | None = None,
                  width: int = WIDTH, on_progress: Progress | None = None,
                  on_done: Callable[[Path | None, str | None], None] | None = None,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, start_when: Callable[[], bool] | None = None,
+                 start_within: float = 3.0) -> None:
         self.source = Path(source)
         self.progress = 0.0
         self.result: Path | None = None
         self.error: str | None = None
         self.cancelled = False
         self.started = time.monotonic()
+        self.encoding_since: float | None = None  # when the gate opened (monotonic)
         self._cancel = threading.Event()
         self._info, self._width, self._folder = info, width, folder
         self._on_progress, self._on_done = on_progress, on_done
+        self._start_when, self._start_within = start_when, start_within
         self._thread = threading.Thread(target=self._run, name="proxy", daemon=True)
         self._thread.start()
 
@@ -196,11 +267,27 @@ class ProxyJob:
         if self._on_progress:
             self._on_progress(value)
 
+    def _wait_for_gate(self) -> None:
+        if self._start_when is None:
+            return
+        deadline = time.monotonic() + self._start_within
+        while time.monotonic() < deadline and not self._cancel.is_set():
+            try:
+                if self._start_when():
+                    return
+            except Exception:  # a gate that fails must not keep the proxy from being made
+                return
+            self._cancel.wait(self.GATE_POLL_S)
+
     def _run(self) -> None:
         try:
+            self._wait_for_gate()
+            if self._cancel.is_set():
+                raise ProxyCancelled(f"the proxy of {self.source.name} was cancelled")
+            self.encoding_since = time.monotonic()
             self.result = make_proxy(self.source, info=self._info, width=self._width,
                                      on_progress=self._progress, cancel=self._cancel,
-                                     folder=self._folder)
+                                     folder=self._folder, low_priority=True)
         except ProxyCancelled:
             self.cancelled = True
         except (MediaError, OSError) as e:
