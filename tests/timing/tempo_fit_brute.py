@@ -19,7 +19,8 @@ from cuesketch.timing.tempo_fit.sweep import FAR, Cell
 Cost = tuple[int, int, Fraction, int]
 
 
-def off_step(problem: FitProblem, tau: int, beat: Fraction, p: Fraction, i: int) -> int:
+def off_step(problem: FitProblem, tau: int, beat: Fraction, p: Fraction, i: int,
+             end: Fraction | None = None) -> int | None:
     """Frames off of hit i on a steady lattice: the nearest of every grid position from a
     little before the one at the frame's middle (the others are only further away), in whole
     numbers (times scaled by 2 q times the period's denominator)."""
@@ -31,8 +32,9 @@ def off_step(problem: FitProblem, tau: int, beat: Fraction, p: Fraction, i: int)
     base = 2 * tau * scale
     target = c2 * scale
     k = max(-(-bq // gq), (bq * 2 * pn + (c2 - 2 * tau) * scale) // (2 * pn * gq) - 2)
+    last = None if end is None else (end / problem.sizes[i]).__floor__()
     best: tuple[int, int] | None = None
-    while True:
+    while last is None or k <= last:
         t2 = base + 2 * (k * gq - bq) * pn  # twice the time, scaled
         d = abs(t2 - target)
         if best is None or d < best[0]:
@@ -40,6 +42,8 @@ def off_step(problem: FitProblem, tau: int, beat: Fraction, p: Fraction, i: int)
         if t2 > target:
             break
         k += 1
+    if best is None:
+        return None
     return (best[1] + scale) // (2 * problem.fpf * scale) - problem.hits[i].frame
 
 
@@ -65,9 +69,9 @@ def _candidates(problem: FitProblem, tau: int, beat: Fraction, hits: list[int],
     return sorted(p for p in points if lo <= p <= hi)
 
 
-def code(problem: FitProblem, i: int, off: int) -> int:
+def code(problem: FitProblem, i: int, off: int | None) -> int:
     reach = problem.hits[i].tolerance + problem.near
-    return off if abs(off) <= reach else FAR
+    return off if off is not None and abs(off) <= reach else FAR
 
 
 def brute_cells(problem: FitProblem, tau: int, beat: Fraction, hits: list[int],
@@ -115,11 +119,11 @@ def brute_constant(problem: FitProblem) -> tuple[int, int, int, int]:
     return best
 
 
-def _piece_cost(problem: FitProblem, offs: dict[int, int]) -> tuple[int, int] | None:
+def _piece_cost(problem: FitProblem, offs: dict[int, int | None]) -> tuple[int, int] | None:
     missed = err = 0
     for j, off in offs.items():
         hit = problem.hits[j]
-        if abs(off) <= hit.tolerance:
+        if off is not None and abs(off) <= hit.tolerance:
             err += abs(off)
         elif hit.must:
             return None
@@ -177,7 +181,7 @@ def brute_map(problem: FitProblem) -> Cost | None:
                     break
                 # a step
                 if lo <= avg <= hi:
-                    offs = {j: off_step(problem, tau, beat, 60 * F / avg, j)
+                    offs = {j: off_step(problem, tau, beat, 60 * F / avg, j, k * g - g)
                             for j in range(index + 1, b)}
                     pc = _piece_cost(problem, offs)
                     if pc is not None:
@@ -194,7 +198,8 @@ def brute_map(problem: FitProblem) -> Cost | None:
                     t1 = 2 * avg - t_in
                     if lo <= t1 <= hi and t1 != t_in and abs(t1 - t_in) <= problem.max_step:
                         ramp = Ramp(tau, beat, d, t_in, t1)
-                        offs = {j: frames_off_on(ramp, problem, j) for j in range(index + 1, b)}
+                        offs = {j: frames_off_on(ramp, problem, j, k * g - g)
+                                for j in range(index + 1, b)}
                         pc = _piece_cost(problem, offs)
                         if pc is not None:
                             go(b, problem.anchor_time(b), k * g - g, t1, True,

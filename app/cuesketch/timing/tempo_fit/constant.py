@@ -51,7 +51,7 @@ class TempoInterval:
     click_bpm: Fraction
     click_inside: bool
     bpm: Fraction
-    offs: tuple[int, ...]
+    offs: tuple[int | None, ...]
 
     def contains(self, bpm: Fraction) -> bool:
         return (self.lo_bpm < bpm or (self.lo_closed and bpm == self.lo_bpm)) \

@@ -75,11 +75,9 @@ class FitMap:
         """The map in Cuesketch's terms: quarter notes, origin at bar 1."""
         unit = problem.unit
         tempos: list[TempoChange] = []
-        prev: Piece | None = None
-        for piece in self.pieces:
-            if prev is None or prev.ramp or piece.ramp or piece.t0 != prev.t1:
-                tempos.append(TempoChange(piece.beat * unit, piece.t0 * unit, piece.ramp))
-            prev = piece
+        for piece in self.pieces:  # a change on every anchor, even one that holds the tempo:
+            # each hit is measured on the stretch between the changes around it
+            tempos.append(TempoChange(piece.beat * unit, piece.t0 * unit, piece.ramp))
         return TempoMap(self.origin, tuple(tempos),
                         (MeterChange(0, problem.numerator, problem.denominator),))
 
@@ -105,7 +103,7 @@ class _Search:
         # by the anchor's flick and its beat modulo the largest grid: the same lattice
         self._tails: dict[tuple[int, Fraction], list[Cell]] = {}
         self._steps: dict[tuple[int, Fraction], list[tuple[int, Fraction, Fraction, int, int,
-                                                            dict[int, int]]]] = {}
+                                                            dict[int, int | None]]]] = {}
         self.musts = [h.must for h in problem.hits]
         self._steps_beat: dict[tuple[int, Fraction], Fraction] = {}
 
@@ -132,7 +130,7 @@ class _Search:
         return self._tails[key]
 
     def steps(self, index: int, anchor: Anchor) -> list[tuple[int, Fraction, Fraction, int, int,
-                                                                dict[int, int]]]:
+                                                                dict[int, int | None]]]:
         """(hit, its beat, the period, weight missed, frames off summed, offs) of every steady
         piece from the anchor to a later hit on its grid, catching every must between."""
         key = (anchor.tau, anchor.beat % self.modulus)
@@ -157,7 +155,7 @@ class _Search:
                     if not (lo <= per < hi or (closed and per == hi)):
                         continue
                     missed, err, offs = self._between(Step(anchor.tau, anchor.beat, per),
-                                                      index, b)
+                                                      index, b, k * g)
                     if missed is not None:
                         out.append((b, k * g, per, missed, err, offs))
             if self.musts[b]:
@@ -168,18 +166,18 @@ class _Search:
         self._steps_beat[key] = anchor.beat
         return out
 
-    def _between(self, lattice: Step | Ramp, a: int, b: int) -> tuple[int | None, int,
-                                                                      dict[int, int]]:
+    def _between(self, lattice: Step | Ramp, a: int, b: int,
+                 end: Fraction) -> tuple[int | None, int, dict[int, int | None]]:
         if isinstance(lattice, Ramp) and any(
                 self.musts[j] and _surely_missed(lattice, self.p, j) for j in range(a + 1, b)):
             return None, 0, {}
         missed = err = 0
-        offs: dict[int, int] = {}
+        offs: dict[int, int | None] = {}
         for j in range(a + 1, b):
-            off = frames_off_on(lattice, self.p, j)
+            off = frames_off_on(lattice, self.p, j, end)
             offs[j] = off
             hit = self.p.hits[j]
-            if abs(off) <= hit.tolerance:
+            if off is not None and abs(off) <= hit.tolerance:
                 err += abs(off)
             elif hit.must:
                 return None, 0, offs
@@ -189,7 +187,7 @@ class _Search:
 
     def ramps(self, index: int, anchor: Anchor, t0: Fraction) -> list[tuple[int, Fraction,
                                                                             Fraction, int, int,
-                                                                            dict[int, int]]]:
+                                                                            dict[int, int | None]]]:
         """(hit, its beat, the tempo reached, weight missed, frames off, offs) of every ramp
         from the anchor at ``t0`` bpm to one of the next ``RAMP_REACH`` hits."""
         p = self.p
@@ -210,7 +208,7 @@ class _Search:
                 if t1 == t0 or not t_lo <= t1 <= t_hi:
                     continue
                 missed, err, offs = self._between(Ramp(anchor.tau, anchor.beat, d, t0, t1),
-                                                  index, b)
+                                                  index, b, k * g)
                 if missed is not None:
                     out.append((b, k * g, t1, missed, err, offs))
         return out
@@ -305,7 +303,7 @@ def best_map(problem: FitProblem) -> FitMap | None:
         if st.index == n - 1:
             cells: list[Cell] = []
             t = st.t_in if st.t_in is not None else p.lo
-            candidates: list[tuple[Cost, Fraction, dict[int, int]]] = [((0, 0, Fraction(0), 0), t, {})]
+            candidates: list[tuple[Cost, Fraction, dict[int, int | None]]] = [((0, 0, Fraction(0), 0), t, {})]
         else:
             cells = s.tail_cells(st.index, a)
             candidates = []
@@ -385,10 +383,11 @@ def claimed_offs(problem: FitProblem, fm: FitMap) -> list[int | None]:
         c = problem.center(i)
         j = max(k for k, t in enumerate(starts) if t <= c)
         pc = fm.pieces[j]
+        end = fm.pieces[j + 1].beat if j + 1 < len(fm.pieces) else None
         if pc.ramp:
-            nxt = fm.pieces[j + 1]
-            lattice: Step | Ramp = Ramp(pc.tau, pc.beat, nxt.beat - pc.beat, pc.t0, pc.t1)
+            assert end is not None
+            lattice: Step | Ramp = Ramp(pc.tau, pc.beat, end - pc.beat, pc.t0, pc.t1)
         else:
             lattice = Step(pc.tau, pc.beat, problem.period_of(pc.t0))
-        offs.append(frames_off_on(lattice, problem, i))
+        offs.append(frames_off_on(lattice, problem, i, end))
     return offs

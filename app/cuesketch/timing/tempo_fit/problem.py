@@ -307,15 +307,23 @@ def _floor_sqrt_plus(y: Fraction, scale: Fraction, shift: Fraction) -> int:
     return (s * r + sn * zd) // (zd * sd)
 
 
-def frames_off_on(lattice: Step | Ramp, problem: FitProblem, i: int) -> int:
-    """Frames off of hit ``i`` against one piece of a map: its grid positions at or after the
-    piece's anchored beat (a hit is measured on the stretch of the map it falls in), exact."""
+def frames_off_on(lattice: Step | Ramp, problem: FitProblem, i: int,
+                  end: Fraction | None = None) -> int | None:
+    """Frames off of hit ``i`` on the stretch of a map it falls in: the grid positions from the
+    piece's anchored beat to ``end`` (the next anchor's beat; None: no end), exactly. None if
+    the stretch has no position of the hit's grid."""
     g = problem.sizes[i]
     c = problem.center(i)
     beat_c = lattice.beat_at(c)
     k = (beat_c / g).__floor__()
-    if k * g < lattice.beat:  # the position before is in the piece before: not this one's
-        return _off_at(lattice, problem, i, (k + 1) * g)
+    first = (lattice.beat / g).__ceil__()
+    last = (end / g).__floor__() if end is not None else None
+    if last is not None and last < first:
+        return None
+    if k < first:  # the position before is in the stretch before: not this one's
+        return _off_at(lattice, problem, i, first * g)
+    if last is not None and k + 1 > last:  # the one after is in the stretch after
+        return _off_at(lattice, problem, i, k * g)
     if isinstance(lattice, Step):
         lo_t, hi_t = lattice.time_of(k * g), lattice.time_of((k + 1) * g)
         pick = k * g if c - lo_t <= hi_t - c else (k + 1) * g

@@ -220,13 +220,6 @@ def sweep(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fraction, hi
     return cells
 
 
-def cell_offs(problem: FitProblem, anchor: Anchor, hits: list[int], p: Fraction) -> dict[int, int]:
-    """Frames off of each hit at the period ``p`` (the nearest grid position, exactly)."""
-    from cuesketch.timing.tempo_fit.problem import Step, frames_off_on
-    lattice = Step(anchor.tau, anchor.beat, p)
-    return {i: frames_off_on(lattice, problem, i) for i in hits}
-
-
 # -- sets of periods -----------------------------------------------------------------------------
 
 def catch_set(problem: FitProblem, anchor: Anchor, i: int,
