@@ -161,9 +161,9 @@ def test_lanes_are_sized_or_folded_and_remembered(qtbot: QtBot, tmp_path: Path,
     canvas_h = roll.canvas.height()
     handle = roll.lanes.handle(1)  # between the notes and the velocity lane
     qtbot.mouseDClick(handle, Qt.MouseButton.LeftButton, pos=handle.rect().center())
-    QApplication.processEvents()  # the velocity lane folded away
-    assert roll.lanes.folded(1) and roll.lanes.widget(1).height() == 0
-    assert roll.canvas.height() > canvas_h
+    # the velocity lane folded away, the notes taller
+    qtbot.waitUntil(lambda: roll.lanes.folded(1) and roll.lanes.widget(1).height() == 0)
+    qtbot.waitUntil(lambda: roll.canvas.height() > canvas_h)
     sizes = roll.lanes.sizes()
     sizes[2] += 30
     sizes[0] -= 30
@@ -177,8 +177,7 @@ def test_lanes_are_sized_or_folded_and_remembered(qtbot: QtBot, tmp_path: Path,
     assert roll.lanes.folded(1)
     assert abs(roll.lanes.sizes()[2] - kept[2]) <= 2
     roll.lanes.toggle(1)  # and back
-    QApplication.processEvents()
-    assert roll.velocity_lane.height() >= 24
+    qtbot.waitUntil(lambda: roll.velocity_lane.height() >= 24)
     window.close()
 
 
@@ -456,3 +455,22 @@ def test_the_recorders_take_is_drawn_as_it_is_played_and_framed_when_it_lands(
     assert roll.live.notes == []
     assert 84 in [n.pitch for n in roll.document.project.notes.values()]
     assert row_visible(roll, 84)  # the landed take is in view
+
+
+def test_a_narrow_roll_wraps_its_toolbar_rather_than_cutting_it(qtbot: QtBot) -> None:
+    """The picture may take most of a laptop's width: the roll's controls wrap onto a second
+    row and none is cut off."""
+    roll = make_roll(qtbot, build_demo(), (1000, 500))
+    one_row = roll.toolbar.height()
+    roll.resize(560, 500)
+    qtbot.waitUntil(lambda: roll.toolbar.height() > one_row)
+    assert roll.minimumSizeHint().width() <= 560
+    boxes = [roll.toolbar.tool_box, roll.toolbar.grid_box, roll.toolbar.snap_box,
+             roll.toolbar.strength_box, roll.toolbar.swing_box, roll.toolbar.follow_box,
+             roll.toolbar.lead_box]
+    for box in boxes:
+        at = box.mapTo(roll, QPoint(0, 0))
+        assert roll.rect().contains(QRect(at, box.size())), box
+        assert roll.toolbar.rect().contains(QRect(box.mapTo(roll.toolbar, QPoint(0, 0)),
+                                                  box.size())), box
+    assert all(note_visible(roll, n) for n in roll.document.project.notes.values())

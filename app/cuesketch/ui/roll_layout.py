@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import (QHBoxLayout, QLayout, QSplitter, QSplitterHandle, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLayout, QLayoutItem, QSplitter, QSplitterHandle,
+                               QToolButton, QWidget)
 
 from cuesketch.ui.roll_keyboard import WIDTH as KEYS_WIDTH
 
@@ -152,3 +152,65 @@ def pitch_zoom_buttons(parent: QWidget, zoom: Callable[[float], None],
         row.addWidget(button)
     box.setFixedHeight(BAR_PX)
     return box
+
+
+class FlowLayout(QLayout):
+    """Items left to right, wrapping onto another row when the width runs out (the roll's
+    toolbar on a narrow roll: a bigger picture beside it rather than controls cut off)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._gap = spacing
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        m = self.contentsMargins()
+        width = sum(i.sizeHint().width() for i in self._items) + self._gap * max(
+            len(self._items) - 1, 0)
+        height = max((i.sizeHint().height() for i in self._items), default=0)
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        m = self.contentsMargins()
+        width = max((i.minimumSize().width() for i in self._items), default=0)
+        height = max((i.minimumSize().height() for i in self._items), default=0)
+        return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        m = self.contentsMargins()
+        left, right = rect.x() + m.left(), rect.right() - m.right()
+        x, y, row_h = left, rect.y() + m.top(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x > left and x + hint.width() - 1 > right:
+                x, y, row_h = left, y + row_h + self._gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._gap
+            row_h = max(row_h, hint.height())
+        return y + row_h + m.bottom() - rect.y()

@@ -17,6 +17,7 @@ from cuesketch.model.grid import GRIDS
 from cuesketch.model.snap import SnapMode
 from cuesketch.ui.roll_editor import Tool
 from cuesketch.ui.roll_host import RollHost, RulerLead
+from cuesketch.ui.roll_layout import FlowLayout
 from cuesketch.ui.roll_view_model import Follow
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ class RollToolbar(QWidget):
         super().__init__(parent)
         self.roll = roll
         editor = roll.editor
-        self._row = QHBoxLayout(self)
+        self._row = FlowLayout(self, spacing=6)  # wraps when the roll is narrow
         self._row.setContentsMargins(4, 2, 4, 2)
         self.tool_box = self._combo(
             "Tool", [("Draw", Tool.DRAW), ("Select", Tool.SELECT)], editor.set_tool,
@@ -38,7 +39,6 @@ class RollToolbar(QWidget):
             "Snap", [("Grid", SnapMode.GRID), ("Frames", SnapMode.FRAMES), ("Hits", SnapMode.HITS),
                      ("Off", SnapMode.OFF)], editor.set_snap,
             "Where edits land; hold Alt while dragging to place freely")
-        self._row.addWidget(QLabel("Q", self))
         self.strength_box = QSpinBox(self)
         self.strength_box.setRange(0, 100)
         self.strength_box.setSuffix("%")
@@ -52,31 +52,39 @@ class RollToolbar(QWidget):
         self.lengths_box.setToolTip("Quantize the note ends too")
         for box in (self.strength_box, self.swing_box):
             box.valueChanged.connect(lambda _v: self._quantize_picked())
-            self._row.addWidget(box)
         self.lengths_box.toggled.connect(lambda _v: self._quantize_picked())
-        self._row.addWidget(self.lengths_box)
         quantize = QToolButton(self)
         quantize.setText("Quantize")
         quantize.setToolTip("Quantize the selection, or the whole track (Q)")
         quantize.clicked.connect(editor.quantize_selection)
-        self._row.addWidget(quantize)
+        self._group(QLabel("Q", self), self.strength_box, self.swing_box, self.lengths_box,
+                    quantize)
         self.follow_box = self._combo(
             "Follow", [("Page", Follow.PAGE), ("Scroll", Follow.CONTINUOUS), ("Off", Follow.OFF)],
             roll.set_follow, "How the view follows the playhead while playing")
         self.lead_box = self._combo("Ruler", [("Timecode", RulerLead.TIMECODE),
                                              ("Bars", RulerLead.BARS)],
                                     roll.set_ruler_lead, "Which scale leads the ruler")
-        self._row.addStretch(1)
+
+    def _group(self, *widgets: QWidget) -> QWidget:
+        """Widgets that stay together on one row when the toolbar wraps."""
+        group = QWidget(self)
+        row = QHBoxLayout(group)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for w in widgets:
+            row.addWidget(w)
+        self._row.addWidget(group)
+        return group
 
     def _combo(self, label: str, items: Iterable[tuple[str, T]], on: Callable[[T], None],
                tip: str) -> QComboBox:
-        self._row.addWidget(QLabel(label, self))
         box = QComboBox(self)
         box.setToolTip(tip)
         for text, data in items:
             box.addItem(text, data)
         box.currentIndexChanged.connect(lambda _i: on(box.currentData()))
-        self._row.addWidget(box)
+        self._group(QLabel(label, self), box)
         return box
 
     def _quantize_picked(self) -> None:

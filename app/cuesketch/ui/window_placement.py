@@ -67,8 +67,8 @@ def restore_layout(window: QMainWindow, settings: QSettings, splitter: QSplitter
     split = settings.value(f"window/{key}/splitter")
     if isinstance(split, QByteArray):
         splitter.restoreState(split)
-    else:  # the roll gets the larger share, and at least its own minimum width
-        roll_w = max(round(w * 0.56), roll.minimumSizeHint().width())
+    else:  # the roll gets the larger share, and the width its toolbar fits on one row
+        roll_w = min(max(round(w * 0.56), roll.sizeHint().width() + 24), w - 320)
         splitter.setSizes([max(w - roll_w, 0), roll_w])
     lanes = settings.value("roll/lanes")
     if isinstance(lanes, QByteArray) and isinstance(roll, PianoRoll):
