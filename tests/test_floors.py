@@ -39,7 +39,7 @@ PACKAGES: dict[str, int] = {
 TOP_LEVEL: dict[str, tuple[int, str]] = {
     "__init__": (LEAF, "the package's name and version, nothing else"),
     "files": (LEAF, "files written whole or not at all, content hashes: os and hashlib only"),
-    "paths": (LEAF, "where the resources and the per-user files are: os only"),
+    "paths": (LEAF, "where the resources and the per-user files are: os and platformdirs"),
     "prefs": (STORE, "the user's settings, typed and versioned like the project file: stored "
                      "state, not a service; the root reads them, the engine may be handed them"),
     "demo": (SERVICES, "the demo project and its film link (model, store, paths), offered by "

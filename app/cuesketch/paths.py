@@ -6,6 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+import platformdirs
+
+APP = "cuesketch"
 _HERE = Path(__file__).resolve().parent
 
 
@@ -20,25 +23,30 @@ def resources_dir() -> Path:
     return candidates[0]
 
 
-def _xdg(var: str, default: str) -> Path:
-    if sys.platform == "darwin":
-        base = Path.home() / "Library" / ("Caches" if var == "XDG_CACHE_HOME" else
-                                           "Application Support")
-    else:
-        base = Path(os.environ.get(var) or Path.home() / default)
-    return base / "cuesketch"
-
-
 def data_dir() -> Path:
-    d = _xdg("XDG_DATA_HOME", ".local/share")
+    """The user's Cuesketch folder for what it makes itself (the demo project), by the
+    platform's convention (platformdirs): ~/.local/share/cuesketch or $XDG_DATA_HOME on
+    Linux, ~/Library/Application Support/cuesketch on macOS, %LOCALAPPDATA% on Windows."""
+    d = platformdirs.user_data_path(APP, appauthor=False)
     d.mkdir(parents=True, exist_ok=True)
     return d
 
 
 def cache_dir() -> Path:
-    d = _xdg("XDG_CACHE_HOME", ".cache")
+    """What can be made again (the films' proxies): ~/.cache/cuesketch or $XDG_CACHE_HOME on
+    Linux, ~/Library/Caches/cuesketch on macOS."""
+    d = platformdirs.user_cache_path(APP, appauthor=False)
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def launcher() -> list[str]:
+    """The command that starts another Cuesketch: the AppImage it runs from, the installed
+    app (a frozen bundle is its own program), or this Python with the package."""
+    if getattr(sys, "frozen", False):
+        appimage = os.environ.get("APPIMAGE")
+        return [appimage] if appimage and Path(appimage).is_file() else [sys.executable]
+    return [sys.executable, "-m", "cuesketch"]
 
 
 def demo_film() -> Path:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from cuesketch import paths
 from cuesketch.engine.render import RenderError, RenderResult, render_project
 from cuesketch.engine.soundfonts import SoundFontError
 from cuesketch.formats import smf
@@ -46,7 +46,7 @@ def launch_project(path: Path, read_only: bool = False) -> None:
     """Start Cuesketch on ``path`` in a process of its own (tests replace this)."""
     # Its own session: the new window outlives this process and its terminal's Ctrl+C.
     flags = ["--read-only"] if read_only else []
-    subprocess.Popen([sys.executable, "-m", "cuesketch", *flags, str(path)],
+    subprocess.Popen([*paths.launcher(), *flags, str(path)],
                      start_new_session=True)
 
 
