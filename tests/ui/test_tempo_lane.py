@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from model_state import RecordingSink, state
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.transport import Transport
+from cuesketch.model.changes import insert
 from cuesketch.model.document import Document
 from cuesketch.model.entities import Cue, Hit, HitKind, Note, Settings, Track
 from cuesketch.model.project import Project
@@ -338,3 +339,39 @@ def test_in_the_window_the_transport_bars_follow_a_tempo_edit(qtbot, tmp_path) -
     qtbot.waitUntil(lambda: window.transport_bar.bars.text() == str(moved))
     doc.undo()
     qtbot.waitUntil(lambda: window.transport_bar.bars.text() == str(bars))
+
+
+def test_dragging_a_tempo_change_lands_a_note_on_a_hit_and_the_readout_follows(
+        rig: Rig) -> None:
+    doc, control = rig.doc, rig.lane.control
+    # a note on beat 12 (6 s, frame 144) and a cut at frame 151: 7 frames apart
+    doc.execute_changes([insert(Note(2, 1, 12 * BEAT, BEAT, 67)), insert(Hit(2, 151, "cut"))],
+                        "Add")
+    assert 2 not in rig.roll.frames_off_readout()  # beyond the readout's 4 frames
+    mark = control.add(8 * BEAT, Row.TEMPO, rig.roll.geo.fpp)
+    assert mark is not None and control.set_bpm(mark, 100)
+    # slower from beat 8: beat 12 at 4 s + 4 x 0.6 s = 6.4 s, frame 153: 2 frames late
+    assert doc.project.notes[2].start == 6 * SEC + 2 * SEC // 5
+    assert rig.roll.frames_off_readout()[2] == 2
+    steps = len(doc.history())
+    readouts = []
+    rig.qtbot.mousePress(rig.lane, LEFT, NOMOD, rig.at(8 * BEAT, Row.TEMPO))
+    for beat in (9, 10, 9):  # slower from beat 9: beat 12 at 6.3 s (frame 151); 10: 6.2 s
+        rig.qtbot.mouseMove(rig.lane, rig.at(beat * BEAT, Row.TEMPO))
+        readouts.append(rig.roll.frames_off_readout().get(2))
+    rig.qtbot.mouseRelease(rig.lane, LEFT, NOMOD, rig.at(9 * BEAT, Row.TEMPO))
+    assert readouts == [0, -3, 0]  # on the cut, 3 frames early, on the cut
+    assert doc.project.notes[2].start == 6 * SEC + 3 * SEC // 10
+    assert len(doc.history()) == steps + 1 and doc.history()[-1] == "Move tempo change"
+    doc.undo()
+    assert rig.roll.frames_off_readout()[2] == 2
+
+
+def test_the_menu_turns_following_off(rig: Rig) -> None:
+    menu = rig.lane.menu_for(rig.at(0, Row.TEMPO))
+    follow = next(a for a in menu.actions() if a.text() == "Notes Keep Their Bars and Beats")
+    assert follow.isChecked()
+    follow.trigger()
+    assert not rig.lane.control.notes_follow
+    assert rig.lane.control.set_bpm(rig.lane.control.marks()[0], 60)
+    assert rig.doc.project.notes[1].start == 2 * BEAT  # stays on its frame

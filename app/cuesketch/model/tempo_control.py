@@ -24,10 +24,11 @@ from fractions import Fraction
 from cuesketch.model import tempo_edits as te
 from cuesketch.model.changes import Change
 from cuesketch.model.document import Document, Gesture
-from cuesketch.model.entities import Cue
+from cuesketch.model.entities import ControlPoint, Cue, Note
 from cuesketch.model.grid import Grid, GridKind, tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.model.tempo_edits import ChangeForm, MapRef, TempoEditError
+from cuesketch.model.tempo_follow import follow
 from cuesketch.model.tempo_regions import Region, regions_between, regions_in_force
 from cuesketch.timing.cues import cue_at
 from cuesketch.timing.tempo import TempoError, TempoMap, bpm_to_click
@@ -71,6 +72,8 @@ class _Drag:
     region: Region
     gesture: Gesture
     current: Mark
+    notes: dict[int, Note]  # where they were at the press
+    controls: dict[int, ControlPoint]
 
 
 def _silent(text: str) -> None:
@@ -82,6 +85,10 @@ class TempoControl:
         self.document = document
         self.tell = tell
         self.selected: tuple[MapRef, Row, Fraction] | None = None
+        # A tempo edit moves the notes and controller points with their beats (the music
+        # speeds up or slows down, its frames-off readouts with it); off: they stay on their
+        # frames (a map being fitted to a free performance).
+        self.notes_follow = True
         self._drag: _Drag | None = None
         self._marks_cache: dict[MapRef, tuple[TempoMap, list[Mark]]] = {}
 
@@ -227,8 +234,18 @@ class TempoControl:
         return min(bars, key=lambda b: abs(tm.beat_to_flicks(te.bar_start_beat(tm, b)) - t))
 
     # -- edits -----------------------------------------------------------------------------------
-    def _put(self, ref: MapRef, tm: TempoMap, label: str) -> bool:
-        return self._execute(te.put_map(self.project, ref, tm), label)
+    def _put(self, ref: MapRef, tm: TempoMap, label: str, drag: _Drag | None = None) -> bool:
+        """Make ``tm`` the map ``ref``, with the notes and controller points where it is in
+        force keeping their beats (``notes_follow``): one step, or part of the drag's."""
+        project = self.project
+        changes = te.put_map(project, ref, tm)
+        if changes and self.notes_follow:
+            regions = [r for r in self.regions() if r.ref == ref]
+            old = drag.base if drag is not None else te.map_of(project, ref)
+            changes += follow(project, old, tm, lambda t: any(r.holds(t) for r in regions),
+                              drag.notes if drag is not None else None,
+                              drag.controls if drag is not None else None)
+        return self._execute(changes, label)
 
     def _mark_of(self, ref: MapRef, row: Row, beat: Fraction) -> Mark | None:
         return self.find((ref, row, beat))
@@ -341,7 +358,8 @@ class TempoControl:
         label = "Move tempo change" if mark.row is Row.TEMPO else "Move meter change"
         region = next(r for r in self.regions() if r.ref == mark.ref and r.holds(mark.at))
         self._drag = _Drag(mark, te.map_of(self.project, mark.ref), region,
-                           self.document.begin(label), mark)
+                           self.document.begin(label), mark, dict(self.project.notes),
+                           dict(self.project.controls))
         self.select(mark)
         return True
 
@@ -369,7 +387,7 @@ class TempoControl:
         except TempoEditError as e:
             self.tell(_cap(str(e)))
             return d.current
-        self._put(m.ref, new, d.gesture.label)
+        self._put(m.ref, new, d.gesture.label, d)
         current = self._mark_of(m.ref, m.row, beat)
         if current is not None:
             d.current = current

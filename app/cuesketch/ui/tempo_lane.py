@@ -8,7 +8,9 @@ back. Double-click a change (or Enter): the editor (``tempo_dialog``). Delete, o
 right-click menu: remove it (the first changes of a map are edited, never removed). Inside a
 cue with a tempo map of its own (tinted), the lane shows and edits that map; the right-click
 menu gives a cue its own map or hands it back to the project's. A change's tooltip says it
-in words (with its frame click).
+in words (with its frame click). A tempo edit moves the notes with their beats (so their
+frames-off readouts follow while dragging), unless the menu's "Notes Keep Their Bars and
+Beats" is off.
 
 All of it is ``TempoControl`` (``model/tempo_control``, no Qt): this widget draws what it says
 and forwards the mouse and keys to it. The roll repaints the lane with the ruler, so the lane,
@@ -274,8 +276,20 @@ class TempoLane(QWidget):
             else:
                 menu.addAction(f"{cue.name} Follows the Project's Tempo Map",
                                lambda: self.control.follow_project(cue_id))
+        menu.addSeparator()
+        follow = menu.addAction("Notes Keep Their Bars and Beats")
+        follow.setCheckable(True)
+        follow.setChecked(self.control.notes_follow)
+        follow.setToolTip("On: a tempo edit moves the notes with their beats. Off: they stay "
+                          "on their frames (fitting a tempo to a free performance)")
+        follow.toggled.connect(self._set_follow)
         menu.aboutToHide.connect(self.update)
         return menu
+
+    def _set_follow(self, on: bool) -> None:
+        self.control.notes_follow = on
+        self.roll.status("Tempo edits move the notes with their beats" if on else
+                         "Tempo edits leave the notes on their frames")
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.menu_for(event.pos())
