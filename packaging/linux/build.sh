@@ -122,7 +122,7 @@ deb() {
     "$HERE/deb-control" > "$root/DEBIAN/control"
   install -m 755 "$HERE/deb-postinst" "$root/DEBIAN/postinst"
   install -m 755 "$HERE/deb-postinst" "$root/DEBIAN/postrm"
-  dpkg-deb --root-owner-group -Zxz -z6 --build "$root" "$deb" >/dev/null
+  dpkg-deb --root-owner-group -Zxz -z6 --threads-max="${PACKAGE_JOBS:-2}" --build "$root" "$deb" >/dev/null
   du -h "$deb"
 }
 

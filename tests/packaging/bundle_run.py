@@ -97,7 +97,9 @@ def platform_libs(bundle: Path) -> BaseLibs:
 
 
 def bwrap_command(bundle: Path, home: Path, argv: list[str], display: str | None = None,
-                  libs: BaseLibs | None = None) -> list[str]:
+                  libs: BaseLibs | None = None, program: Path | None = None) -> list[str]:
+    """The bundle's program (or ``program``, a file bound in as /opt/<its name>) run with
+    ``argv`` in the namespace; ``display``: an X server's, for the window."""
     libs = libs or platform_libs(bundle)
     cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
@@ -129,7 +131,11 @@ def bwrap_command(bundle: Path, home: Path, argv: list[str], display: str | None
         env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
     for key, value in env.items():
         cmd += ["--setenv", key, value]
-    return cmd + ["--chdir", "/home/user", str(INSIDE / "cuesketch"), *argv]
+    run = INSIDE / "cuesketch"
+    if program is not None:
+        run = Path("/opt") / program.name
+        cmd += ["--ro-bind", str(program), str(run)]
+    return cmd + ["--chdir", "/home/user", str(run), *argv]
 
 
 class VirtualScreen:

@@ -61,9 +61,12 @@ class Sandbox:
         at = cmd.index("--chdir")
         return cmd[:at] + extra + cmd[at:]
 
-    def run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self.command(argv), capture_output=True, text=True,
-                              timeout=timeout, check=False)
+    def run(self, argv: list[str], timeout: float = 120,
+            program: Path | None = None) -> subprocess.CompletedProcess[str]:
+        cmd = bundle_run.bwrap_command(self.bundle, self.home, argv, None, self.libs, program) \
+            if program else self.command(argv)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              check=False)
 
 
 def photograph(box: Sandbox, screen: bundle_run.VirtualScreen, out: Path,
@@ -129,6 +132,38 @@ def check_picture(with_tc: np.ndarray, without_tc: np.ndarray,
     if lit < 60:
         raise AssertionError(f"the picture is black two seconds in (mean level {lit:.0f})")
     return {"timecode_box": box, "picture_level_2s": round(lit, 1)}
+
+
+def deb() -> Path | None:
+    found = sorted((ROOT / "build" / "package").glob("cuesketch_*.deb"))
+    return found[-1] if found else None
+
+
+DEB_FILES = ["opt/cuesketch/cuesketch", "usr/bin/cuesketch",
+             "usr/share/applications/cuesketch.desktop", "usr/share/mime/packages/cuesketch.xml",
+             "usr/share/icons/hicolor/scalable/apps/cuesketch.svg",
+             "usr/share/metainfo/cuesketch.metainfo.xml",
+             *[f"usr/share/icons/hicolor/{n}x{n}/apps/cuesketch.png"
+               for n in (16, 24, 32, 48, 64, 128, 256, 512)],
+             "usr/share/icons/hicolor/48x48/mimetypes/application-x-cuesketch.png"]
+
+
+def check_deb(package: Path, box: Sandbox, into: Path) -> str:
+    """The .deb holds the bundle under /opt, the command, the desktop entry, the MIME type and
+    the icons; its bundle runs in the namespace."""
+    subprocess.run(["dpkg-deb", "-x", str(package), str(into)], check=True)
+    lacking = [f for f in DEB_FILES if not (into / f).exists() and not (into / f).is_symlink()]
+    if lacking:
+        raise AssertionError(f"the .deb lacks {lacking}")
+    entry = (into / "usr/share/applications/cuesketch.desktop").read_text()
+    if "application/x-cuesketch;" not in entry or "Exec=cuesketch %f" not in entry:
+        raise AssertionError("the desktop entry does not open .cuesketch files")
+    inside = Sandbox(box.home)
+    inside.bundle = into / "opt" / "cuesketch"
+    r = inside.run(["--version"])
+    if r.returncode != 0:
+        raise AssertionError(f"the .deb's program: exit {r.returncode}: {r.stderr[-800:]}")
+    return r.stdout.strip()
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -262,6 +297,26 @@ def main() -> int:
         rendered = step("render of the demo, its onsets", render)
         if isinstance(rendered, dict):
             figures["render"] = rendered
+        def run_appimage() -> str:
+            image = appimage()
+            if image is None:
+                raise AssertionError("no AppImage was built")
+            r = box.run(["--appimage-extract-and-run", "--version"], timeout=300,
+                        program=image)
+            if r.returncode != 0 or not r.stdout.startswith("cuesketch "):
+                raise AssertionError(f"exit {r.returncode}: {r.stdout}{r.stderr[-800:]}")
+            return r.stdout.strip()
+
+        step("the AppImage runs by --appimage-extract-and-run (no FUSE)", run_appimage)
+
+        def the_deb() -> str:
+            package = deb()
+            if package is None:
+                raise AssertionError("no .deb was built")
+            with tempfile.TemporaryDirectory(prefix="cuesketch-deb-") as into:
+                return check_deb(package, box, Path(into))
+
+        step("the .deb's files, and its program runs", the_deb)
         figures["bundle_startup_to_first_frame_s"] = step(
             "startup to the first frame (warm)", lambda: startup_s(box, screen))
     lacking = missing_libs()
