@@ -101,7 +101,9 @@ class PicturePlayer(PictureFrames):
         path = Path(path)
         self.unload()
         try:
-            playing = probe(path, check_decode=False)
+            # the film itself was probed by the caller already; a proxy is probed here
+            playing = film if film is not None and film.path == path else \
+                probe(path, check_decode=False)
         except MediaError as e:
             self.error = str(e)
             raise

@@ -7,8 +7,14 @@ it. ``reload()`` follows the project's film again when it changed (a relink, or 
 ``set_offset`` moves the picture in time, live. The players it makes are its own and end with
 ``close()`` (libvlc's threads must stop before Python's callbacks go away).
 
+The film is on screen as soon as it is read (the first frame comes from the film itself on a
+first start): its proxy waits for that first picture and then runs at a low priority, and
+decoding the film's first and last second, which finds a film cut short, runs beside the
+window; a film that fails it is taken away and said, as one that fails at once.
+
 Listeners are called on the thread that changed something: the proxy's progress and its
-arrival come from the proxy's worker thread. Nothing here knows Qt.
+arrival come from the proxy's worker thread, a failed check from its own. Nothing here
+knows Qt.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ NO_FILM = "This project has no film yet."
 
 
 class PictureService:
+    PROXY_START_WITHIN_S = 3.0  # the proxy waits this long at most for the first picture
+
     def __init__(self, document: Document, transport: Transport, project_path: Path | None,
                  clock: MonotonicClock | None = None, *, volume: float = 0.8,
                  muted: bool = False, sound: bool = True,
@@ -46,6 +54,7 @@ class PictureService:
         self.problem: str | None = None  # why there is no picture, for the view
         self.status = ""  # a line over the picture while the proxy is made
         self.proxy_job: ProxyJob | None = None
+        self.film_check: threading.Thread | None = None  # decoding the film's ends (a test waits)
         self.reloads = 0  # films loaded after the first (relinks, undo)
         self._volume, self._muted = volume, muted
         self._players: list[PicturePlayer] = []  # every player made here, closed with it
@@ -100,21 +109,49 @@ class PictureService:
                               "even renamed, by what is in the file.",
                               f"the film {what}: {link.path}")
         try:
-            info = probe(link.path)
+            # what the picture needs, at once; decoding the film's first and last second (a
+            # film cut short, a codec this system lacks) runs beside the window: _check_film
+            info = probe(link.path, check_decode=False)
         except MediaError as e:
             return self._fail(f"The film can't be played: {e}", f"the film can't be played: {e}")
         problems = disagreements(info, settings)
         try:
             player = self._player(settings.rate)
             player.set_offset(media.offset_frames)
-            proxy = cached_proxy(link.path, folder=self.proxy_folder)
+            proxy = cached_proxy(link.path, folder=self.proxy_folder,
+                                 fingerprint=media.content_hash or None)  # checked just now
             player.open(proxy or link.path, info)
         except (MediaError, RuntimeError, OSError) as e:
             return problems + self._fail(f"The picture can't be shown: {e}", f"no picture: {e}")
         self.problem = None
+        self._check_film(link.path)
         if proxy is None and needs_proxy(info):
-            self._start_proxy(link.path, info)
+            # the film itself is on screen now; its proxy follows, once the first picture is
+            # (the window and libvlc get the processor first, the proxy yields it to playback)
+            self._start_proxy(link.path, info, shown=lambda: player.shown is not None)
         return problems
+
+    def _check_film(self, film: Path) -> None:
+        """Decode a frame at the film's start and near its end in the background; a film that
+        fails it is taken off the screen and said in plain words, as when it fails at once."""
+        generation = self._generation
+
+        def check() -> None:
+            try:
+                probe(film)
+            except MediaError as e:
+                with self._lock:
+                    if generation != self._generation:
+                        return  # another film is shown by now
+                    self._stop_proxy()
+                    said = self._fail(f"The film can't be played: {e}",
+                                      f"the film can't be played: {e}")
+                for text in said:
+                    self.post(text)
+                self._changed()
+
+        self.film_check = threading.Thread(target=check, name="film-check", daemon=True)
+        self.film_check.start()
 
     def _fail(self, problem: str | None, said: str | None) -> list[str]:
         if self.player is not None:
@@ -157,7 +194,7 @@ class PictureService:
             self.player.set_muted(muted)
 
     # -- the proxy -----------------------------------------------------------------------------
-    def _start_proxy(self, film: Path, info: MediaInfo) -> None:
+    def _start_proxy(self, film: Path, info: MediaInfo, shown: Callable[[], bool]) -> None:
         generation = self._generation
 
         def progress(fraction: float) -> None:
@@ -182,7 +219,8 @@ class PictureService:
             self._changed()
 
         self.proxy_job = ProxyJob(film, info=info, on_progress=progress, on_done=done,
-                                  folder=self.proxy_folder)
+                                  folder=self.proxy_folder, start_when=shown,
+                                  start_within=self.PROXY_START_WITHIN_S)
 
     def _stop_proxy(self) -> None:
         job, self.proxy_job = self.proxy_job, None

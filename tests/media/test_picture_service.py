@@ -1,0 +1,125 @@
+"""The picture service on a first start: the film itself on screen at once, its proxy made
+after the first picture (and below the window's priority), the film read once on the way to
+the screen and checked to its end beside the window."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cuesketch.demo import build_demo
+from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.transport import Transport
+from cuesketch.media import picture as picture_module
+from cuesketch.media import picture_service as service_module
+from cuesketch.media.picture_service import PictureService
+from cuesketch.media.proxy import ProxyJob
+from cuesketch.media.testfilm import make_numbered_film
+from cuesketch.model.document import Document
+from cuesketch.store.project_file import ProjectFile
+
+
+def _service(tmp_path: Path, film: Path, said: list[str]) -> PictureService:
+    path = tmp_path / "project" / "sketch.cuesketch"
+    path.parent.mkdir(exist_ok=True)
+    ProjectFile.write_new(path, build_demo(film, path))
+    pf = ProjectFile.open(path)
+    clock = FakeClock()
+    return PictureService(Document(pf.load(), sink=pf), Transport(clock), path, clock,
+                          sound=False, post=said.append, proxy_folder=tmp_path / "proxies")
+
+
+@pytest.fixture
+def film(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    return make_numbered_film(folder / "reel.mp4", seconds=2)  # H.264 with B-frames
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[list[PictureService]]:
+    made: list[PictureService] = []
+    yield made
+    for service in made:
+        service.close()
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return bool(predicate())
+
+
+def test_first_start_shows_the_film_and_makes_its_proxy_after_the_first_picture(
+        tmp_path, film, services, monkeypatch):
+    gate_opened_on: list[int | None] = []  # the picture on screen when ffmpeg was let start
+
+    class Watched(ProxyJob):
+        def _wait_for_gate(self) -> None:
+            super()._wait_for_gate()
+            player = service.player
+            gate_opened_on.append(player.shown if player is not None else None)
+
+    monkeypatch.setattr(service_module, "ProxyJob", Watched)
+    said: list[str] = []
+    service = _service(tmp_path, film, said)
+    services.append(service)
+    assert service.load() == []
+    player = service.player
+    assert player is not None and player.path == film  # the film itself, at once
+    assert service.proxy_job is not None and service.showing
+    assert _wait(lambda: any("proxy ready" in s for s in said), 60), said
+    assert gate_opened_on and gate_opened_on[0] is not None
+    assert player.path is not None and player.path.parent == tmp_path / "proxies"
+    assert player.frame_accurate
+
+
+def test_the_film_is_read_once_on_the_way_to_the_screen_and_checked_beside_it(
+        tmp_path, film, services, monkeypatch):
+    calls: list[tuple[str, bool]] = []  # (thread, decoded the film's ends)
+    real = service_module.probe
+
+    def probe(path, *, check_decode=True):
+        calls.append((threading.current_thread().name, check_decode))
+        return real(path, check_decode=check_decode)
+
+    monkeypatch.setattr(service_module, "probe", probe)
+    monkeypatch.setattr(picture_module, "probe", probe)
+    service = _service(tmp_path, film, [])
+    services.append(service)
+    assert service.load() == []
+    here = threading.current_thread().name
+    assert [c for c in calls if c[0] == here] == [(here, False)]  # once, nothing decoded
+    assert service.film_check is not None
+    service.film_check.join(30)
+    assert [c for c in calls if c[0] == "film-check"] == [("film-check", True)]
+    assert all(not decoded for name, decoded in calls if name != "film-check")
+    assert service.problem is None  # the film passed its check: it stays on screen
+
+
+def test_a_film_cut_short_is_taken_off_the_screen_when_the_check_finds_it(
+        tmp_path, film, services):
+    fast = tmp_path / "fast.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(film), "-c", "copy", "-movflags",
+                    "+faststart", str(fast)], check=True)
+    film.write_bytes(fast.read_bytes()[: fast.stat().st_size // 2])  # its index, half its data
+    said: list[str] = []
+    service = _service(tmp_path, film, said)
+    services.append(service)
+    changed = threading.Event()
+    service.observe(changed.set)
+    service.load()
+    assert service.film_check is not None
+    service.film_check.join(30)
+    assert service.problem is not None and "can't be played" in service.problem
+    assert "cut short" in service.problem and not service.showing
+    assert service.proxy_job is None  # no proxy made of a broken film
+    assert any("cut short" in s for s in said) and changed.is_set()
