@@ -125,3 +125,39 @@ def test_differs_from() -> None:
     assert differs_from(a, TempoMap(5, a.tempos)) < 0
     project = Project()
     assert follow(project, a, later, lambda t: True) == []  # no notes, no changes
+
+
+def test_a_drag_moves_the_music_in_view_at_once_and_the_rest_on_release() -> None:
+    d = doc()
+    c = TempoControl(d)
+    mark = c.add(6 * BEAT, Row.TEMPO, WIDE)
+    assert mark is not None and c.set_bpm(mark, 60)
+    moved_by_edit = dict(d.project.notes)
+    mark = c.find(c.selected)
+    assert mark is not None and c.begin_drag(mark)
+    view = (0, 5 * SEC)  # note 3 (from 3.5 s) is in view, note 2 and the point are not
+    c.drag_to(5 * BEAT, WIDE, focus=view)
+    assert starts(d)[3] == (4 * SEC + BEAT, 2 * SEC)  # beat 7: 2.5 s + 2 beats of 60
+    assert d.project.notes[2] == moved_by_edit[2]  # out of view: not yet
+    assert c.end_drag()
+    assert starts(d)[2] == (7 * SEC + BEAT, 2 * SEC)  # beat 10: 2.5 s + 5 beats of 60
+    assert d.project.controls[1].time == 9 * SEC + BEAT
+    assert d.history() == ["Add tempo change", "Change tempo", "Move tempo change"]
+    d.undo()
+    assert d.project.notes == moved_by_edit
+
+
+def test_past_the_last_change_that_differs_the_music_shifts_alike() -> None:
+    a = TempoMap(0, (TempoChange(F(0), F(120)), TempoChange(F(8), F(90), True),
+                     TempoChange(F(16), F(140)), TempoChange(F(40), F(100))))
+    b = TempoMap(0, (TempoChange(F(0), F(120)), TempoChange(F(8), F(60), True),
+                     TempoChange(F(16), F(140)), TempoChange(F(40), F(100))))
+    from cuesketch.model.tempo_follow import shifted_after
+    at, delta = shifted_after(a, b) or (0, 0)
+    assert at == a.beat_to_flicks(16) and delta == b.beat_to_flicks(16) - a.beat_to_flicks(16)
+    for beat in (F(16), F(17, 3), F(39), F(40), F(41), F(1000)):
+        t = a.beat_to_flicks(beat)
+        if t >= at:
+            assert abs(t + delta - b.beat_to_flicks(a.flicks_to_beat(t))) <= 1
+    assert shifted_after(a, a) is None
+    assert shifted_after(a, TempoMap(0, (*a.tempos[:3], TempoChange(F(40), F(99))))) is None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -74,6 +74,7 @@ class _Drag:
     current: Mark
     notes: dict[int, Note]  # where they were at the press
     controls: dict[int, ControlPoint]
+    focus: tuple[int, int] | None = None  # flicks: the music moved live (the view)
 
 
 def _silent(text: str) -> None:
@@ -236,16 +237,29 @@ class TempoControl:
     # -- edits -----------------------------------------------------------------------------------
     def _put(self, ref: MapRef, tm: TempoMap, label: str, drag: _Drag | None = None) -> bool:
         """Make ``tm`` the map ``ref``, with the notes and controller points where it is in
-        force keeping their beats (``notes_follow``): one step, or part of the drag's."""
+        force keeping their beats (``notes_follow``): one step, or part of the drag's (whose
+        moves carry only the music in ``focus``, the rest follows at the release)."""
         project = self.project
         changes = te.put_map(project, ref, tm)
-        if changes and self.notes_follow:
-            regions = [r for r in self.regions() if r.ref == ref]
-            old = drag.base if drag is not None else te.map_of(project, ref)
-            changes += follow(project, old, tm, lambda t: any(r.holds(t) for r in regions),
-                              drag.notes if drag is not None else None,
-                              drag.controls if drag is not None else None)
+        if changes and drag is None:
+            changes += self._follow(ref, te.map_of(project, ref), tm)
+        elif changes and drag is not None:
+            notes, controls = drag.notes, drag.controls
+            if drag.focus is not None:
+                lo, hi = drag.focus
+                notes = {i: n for i, n in notes.items() if n.end >= lo and n.start <= hi}
+                controls = {i: c for i, c in controls.items() if lo <= c.time <= hi}
+            changes += self._follow(ref, drag.base, tm, notes, controls)
         return self._execute(changes, label)
+
+    def _follow(self, ref: MapRef, old: TempoMap, new: TempoMap,
+                notes: Mapping[int, Note] | None = None,
+                controls: Mapping[int, ControlPoint] | None = None) -> list[Change]:
+        if not self.notes_follow:
+            return []
+        regions = [r for r in self.regions() if r.ref == ref]
+        return follow(self.project, old, new, lambda t: any(r.holds(t) for r in regions),
+                      notes, controls)
 
     def _mark_of(self, ref: MapRef, row: Row, beat: Fraction) -> Mark | None:
         return self.find((ref, row, beat))
@@ -363,15 +377,18 @@ class TempoControl:
         self.select(mark)
         return True
 
-    def drag_to(self, t: int, fpp: float, free: bool = False) -> Mark | None:
+    def drag_to(self, t: int, fpp: float, free: bool = False,
+                focus: tuple[int, int] | None = None) -> Mark | None:
         """Move the dragged change toward ``t`` (snapped; ``free``: to the tick; meters always
         to bar lines), kept inside the stretch where its map is in force. A position another
-        change holds is passed over: the change stays where it was last."""
+        change holds is passed over: the change stays where it was last. ``focus`` (flicks,
+        the view): only the music there moves with each step; the rest at the release."""
         d = self._drag
         if d is not None and not d.gesture.is_open:  # undone (Ctrl+Z) while dragging
             self._drag = d = None
         if d is None:
             return None
+        d.focus = focus
         t = d.region.clamp(t)
         m = d.mark
         try:
@@ -400,6 +417,10 @@ class TempoControl:
         d, self._drag = self._drag, None
         if d is None:
             return False
+        if d.focus is not None and d.gesture.is_open:  # the music outside the view follows
+            tm = te.map_of(self.project, d.mark.ref)
+            self._execute(self._follow(d.mark.ref, d.base, tm, d.notes, d.controls),
+                          d.gesture.label)
         try:
             return d.gesture.commit()
         except Exception as e:  # the project file refused it: the drag is taken back

@@ -40,6 +40,22 @@ def differs_from(old: TempoMap, new: TempoMap) -> int | None:
     return min(old.beat_to_flicks(min(beats)), new.beat_to_flicks(min(beats)))
 
 
+def shifted_after(old: TempoMap, new: TempoMap) -> tuple[int, int] | None:
+    """Where two maps end alike: ``(t, delta)`` when from time ``t`` of ``old`` on every beat
+    of ``new`` falls ``delta`` flicks later (their last changes are the same), else None."""
+    if old.origin != new.origin or old.tempos == new.tempos:
+        return None
+    k = 0
+    while (k < min(len(old.tempos), len(new.tempos))
+           and old.tempos[-1 - k] == new.tempos[-1 - k]):
+        k += 1
+    if k == 0:
+        return None
+    beat = old.tempos[-k].beat
+    t = old.beat_to_flicks(beat)
+    return t, new.beat_to_flicks(beat) - t
+
+
 def follow(project: Project, old: TempoMap, new: TempoMap, holds: Callable[[int], bool],
            notes: Mapping[int, Note] | None = None,
            controls: Mapping[int, ControlPoint] | None = None) -> list[Change]:
@@ -52,8 +68,20 @@ def follow(project: Project, old: TempoMap, new: TempoMap, holds: Callable[[int]
     notes = project.notes if notes is None else notes
     controls = project.controls if controls is None else controls
 
+    # Past the last change that differs every time moves alike; before it each time is
+    # converted (the same times once: chords, a note's end at the next one's start).
+    shift = shifted_after(old, new)
+    seen: dict[int, int] = {}
+
     def moved(t: int) -> int:
-        return new.beat_to_flicks(old.flicks_to_beat(t)) if t >= since else t
+        if t < since:
+            return t
+        if shift is not None and t >= shift[0]:
+            return t + shift[1]
+        out = seen.get(t)
+        if out is None:
+            out = seen[t] = new.beat_to_flicks(old.flicks_to_beat(t))
+        return out
 
     out: list[Change] = []
     for n in notes.values():

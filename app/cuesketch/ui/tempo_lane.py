@@ -199,7 +199,9 @@ class TempoLane(QWidget):
             if not self.control.begin_drag(mark):
                 return
         if self.control.dragging is not None:
-            self.control.drag_to(self.roll.geo.t_of(pos.x()), self.roll.geo.fpp, free)
+            geo = self.roll.geo
+            # the music in view moves at once, the rest on release (a long project stays quick)
+            self.control.drag_to(geo.t_of(pos.x()), geo.fpp, free, (geo.t0, geo.t1))
             self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
