@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from model_state import RecordingSink, state
+from cuesketch.demo import build_demo
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.transport import Transport
 from cuesketch.model.changes import insert
@@ -23,6 +24,8 @@ from cuesketch.model.tempo_control import Row
 from cuesketch.model.tempo_edits import MapRef
 from cuesketch.timing.tempo import BarBeatTick, MeterChange, TempoChange
 from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
+from cuesketch.ui.bridge import StatusSignals
+from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.piano_roll import PianoRoll
 from cuesketch.ui.tempo_lane import METER_H, TEMPO_H, TempoLane
 
@@ -67,9 +70,6 @@ class Rig:
             self.qtbot.mouseMove(self.lane, a + (b - a) * (k / steps))
         # a move with Shift held: QTest's mouseMove has no modifiers, so send the last one by hand
         if mods != NOMOD:
-            from PySide6.QtCore import QPointF
-            from PySide6.QtGui import QMouseEvent
-            from PySide6.QtWidgets import QApplication
             event = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(b),
                                 QPointF(self.lane.mapToGlobal(b)), Qt.MouseButton.NoButton,
                                 LEFT, mods)
@@ -312,13 +312,6 @@ def test_the_first_changes_edit_in_place_and_a_meter_stays_on_a_bar_line(rig: Ri
 
 
 def test_in_the_window_the_transport_bars_follow_a_tempo_edit(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QLabel
-
-    from cuesketch.demo import build_demo
-    from cuesketch.ui.bridge import StatusSignals
-    from cuesketch.ui.main_window import MainWindow
-
     doc = Document(build_demo())
     transport = Transport(FakeClock())
     roll = PianoRoll(doc, transport)

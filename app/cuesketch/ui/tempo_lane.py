@@ -57,9 +57,9 @@ TEMPO_MARK = QColor("#e8b64c")
 METER_MARK = QColor("#b7c4d4")
 SELECTED = QColor("#ffffff")
 TEXT = QColor("#e6e6e6")
-DIM_TEXT = QColor("#9aa3ad")
-TOOLTIP = ("Tempo and meter. Double-click: add a change (or edit one); drag: move it (Shift: "
-           "freely); Delete or right-click: remove it")
+TOOLTIP = ("Tempo (top) and meter (bottom). Double-click: add a change, or edit one; drag: "
+           "move it (Shift: freely); Delete or right-click: remove it. Right-click over a cue: "
+           "its own tempo map")
 
 
 class TempoLane(QWidget):
@@ -219,8 +219,9 @@ class TempoLane(QWidget):
             self.open_editor(mark)
             return
         free = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        self.control.add(self.roll.geo.t_of(event.position().x()), self.row_at(event.position().y()),
-                         self.roll.geo.fpp, free)
+        pos = event.position()
+        self.control.add(self.roll.geo.t_of(pos.x()), self.row_at(pos.y()), self.roll.geo.fpp,
+                         free)
         self.update()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
