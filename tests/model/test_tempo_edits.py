@@ -227,3 +227,31 @@ def test_bar_helpers() -> None:
     assert te.segment_of(tm, 20) == tm.tempos[1] and te.segment_of(tm, -3) == tm.tempos[0]
     assert te.fmt_bpm(F(235, 2)) == "117.5" and te.fmt_bpm(120) == "120"
     assert te.fmt_bpm(replace(tm.tempos[0], bpm=F(292, 3)).bpm) == "97.33"
+
+
+def test_a_cues_own_map_keeps_the_tempo_it_had_inside_the_cue() -> None:
+    project = Project()
+    # the cue from bar 3 (beat 8, 4 s) to 12 s: the ramp from beat 16 and the 3/4 from bar 3
+    # come along, and the change at beat 32 that the ramp leads to
+    project.load(Settings(tempo=three()), [Cue(1, "1M1", 96, 288)])
+    doc = Document(project)
+    doc.execute_changes(te.own_map(project, 1), "Own tempo")
+    own = project.cues[1].tempo
+    pm = project.settings.tempo
+    assert own is not None and own.origin == 4 * 705_600_000
+    assert [(t.beat, t.bpm, t.ramp) for t in own.tempos] == [
+        (0, 120, False), (8, 90, True), (24, 140, False)]
+    assert own.meters == (MeterChange(0, 3, 4),)
+    for seconds in (4, 5, F(71, 10), 9, 11, F(119, 10)):
+        t = round(seconds * 705_600_000)
+        assert abs(own.flicks_to_beat(t) - (pm.flicks_to_beat(t) - 8)) < F(1, 10**6)
+    assert str(own.flicks_to_bbt(4 * 705_600_000)) == "1|1|000"
+
+
+def test_a_cue_starting_mid_bar_starts_its_own_bar_1_there() -> None:
+    project = Project()
+    project.load(Settings(tempo=three()), [Cue(1, "1M1", 30, 100)])  # 1.25 s: beat 2.5
+    own_changes = te.own_map(project, 1)
+    own = own_changes[0].after.tempo  # type: ignore[union-attr]
+    assert own.tempos == (TempoChange(F(0), F(120)), TempoChange(F(27, 2), F(90), True))
+    assert own.meters == (MeterChange(0, 4, 4),)  # bars from the cue's start, no others

@@ -355,17 +355,31 @@ def _cue(project: Project, cue_id: int) -> Cue:
 
 
 def own_map(project: Project, cue_id: int) -> list[Change]:
-    """Give a cue a tempo map of its own: from the cue's start (its bar 1), the tempo and meter
-    the project's map has there. No change if it has one already."""
+    """Give a cue a tempo map of its own, bar 1 at the cue's start, keeping the tempo the
+    project's map has there (its changes inside the cue, and the one after it that a ramp
+    leads to): the music and its beats stay where they were, now apart from the rest. Its
+    meter changes come along when the cue starts on a bar line. No change if it has one."""
     cue = _cue(project, cue_id)
     if cue.tempo is not None:
         return []
     settings = project.settings
+    pm = settings.tempo
     origin = settings.rate.frame_to_flicks(cue.start_frame)
-    project_map = settings.tempo
-    meter = project_map.meter_at(project_map.flicks_to_bbt(origin).bar)
-    tm = TempoMap(origin, (TempoChange(Fraction(0), project_map.bpm_at(origin)),),
-                  (MeterChange(0, meter.numerator, meter.denominator),))
+    b0 = pm.flicks_to_beat(origin)
+    b1 = pm.flicks_to_beat(settings.rate.frame_to_flicks(cue.end_frame))
+    tempos = [TempoChange(Fraction(0), pm.bpm_at(origin), segment_of(pm, b0).ramp)]
+    for t in pm.tempos:
+        if t.beat > b0:
+            tempos.append(TempoChange(t.beat - b0, t.bpm, t.ramp))
+            if t.beat >= b1:  # the first change after the cue: what a ramp in it leads to
+                break
+    start = pm.beat_to_bbt(b0)
+    first = pm.meter_at(start.bar)
+    meters = [MeterChange(0, first.numerator, first.denominator)]
+    if start.beat == 1 and start.tick == 0 and bar_start_beat(pm, start.bar - 1) == b0:
+        meters += [replace(m, bar=m.bar - (start.bar - 1)) for m in pm.meters
+                   if m.bar > start.bar - 1 and bar_start_beat(pm, m.bar) < b1]
+    tm = TempoMap(origin, tuple(tempos), tuple(meters))
     return [replace_change(cue, replace(cue, tempo=tm))]
 
 
