@@ -109,6 +109,7 @@ class TempoLane(QWidget):
             lo, hi = mid - 10, mid + 10
         for region in regions:
             self._paint_region(p, region, t0, t1, lo, hi)
+        self._paint_hits(p, x0, x1)
         # from a label's reach to the left, to the change after the last one in view
         self._paint_marks(p, self.control.marks(geo.t_of(x0 - LABEL_MAX - 10),
                                                 geo.t_of(x1 + LABEL_MAX + 10)))
@@ -140,6 +141,18 @@ class TempoLane(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.drawPolyline(QPolygonF([QPointF(geo.x_of(t), y(b)) for t, b in points]))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+
+    def _paint_hits(self, p: QPainter, x0: float, x1: float) -> None:
+        """The hits' lines, as in the ruler above and the notes below: a downbeat dragged onto
+        a hit lines up with it here."""
+        geo = self.roll.geo
+        marks = self.roll.editor.index.marks
+        fpf = self.control.project.settings.rate.flicks_per_frame
+        lo, hi = rp.visible_hits(marks, self.control.project.settings.rate, geo, x0, x1)
+        for h in marks.hits[lo:hi]:
+            color = QColor(rp.HIT_COLORS[h.kind])
+            color.setAlpha(150)
+            p.fillRect(QRectF(round(geo.x_of(h.frame * fpf)), 0, 1, HEIGHT), color)
 
     def _paint_marks(self, p: QPainter, marks: list[Mark]) -> None:
         """Each change's flag and line, and its label up to the next change in its row (cut
