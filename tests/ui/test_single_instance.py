@@ -69,8 +69,8 @@ def test_raise_window_brings_back_a_minimised_window(qtbot) -> None:
     assert window.isVisible() and not window.isMinimized()
 
 
-def test_launch_hands_over_to_the_running_window(qtbot, tmp_path: Path,
-                                                monkeypatch) -> None:
+def test_launch_hands_over_to_the_running_window(qtbot, tmp_path: Path, monkeypatch,
+                                                capsys) -> None:
     """app.run_gui ends at once, having opened nothing, when the project is open."""
     from cuesketch import app
 
@@ -81,3 +81,4 @@ def test_launch_hands_over_to_the_running_window(qtbot, tmp_path: Path,
     monkeypatch.setattr(app, "open_document", lambda path, ro: opened.append(path))
     assert app.run_gui(str(project)) == 0
     assert opened == []
+    assert "open.cuesketch is open already" in capsys.readouterr().err

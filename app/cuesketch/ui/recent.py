@@ -76,6 +76,7 @@ class RecentMenu(QMenu):
                  current: Path | None, parent: QWidget | None = None) -> None:
         super().__init__("Open &Recent", parent)
         self.setObjectName("RecentMenu")
+        self.setToolTipsVisible(True)  # the whole path, for two projects of the same name
         self.recent = recent
         self.open_project = open_project
         self.current = _absolute(current) if current is not None else None

@@ -129,7 +129,11 @@ def hand_over_launch(project: Path) -> bool:
     if not project.exists():
         return False
     QApplication.instance() or QApplication(sys.argv[:1])  # the window uses it next
-    return hand_over(project)
+    if not hand_over(project):
+        return False
+    print(f"cuesketch: {project.name} is open already: its window is brought to the front",
+          file=sys.stderr)
+    return True
 
 
 def listen_for(project: Path) -> ProjectListener | None:
