@@ -8,7 +8,8 @@ from fractions import Fraction
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QWidget
 
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.transport import Transport
@@ -106,3 +107,27 @@ def test_a_note_drawn_inside_the_cue_lands_on_its_grid(qtbot) -> None:  # type: 
                      QPoint(x, y))
     (drawn,) = [n for n in doc.project.notes.values() if n.pitch == 72]
     assert drawn.start == START + 2 * beat and drawn.duration == beat
+
+
+def test_the_roll_draws_the_cues_bar_lines_inside_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    p = Project()
+    own = TempoMap(START, (TempoChange(F(0), F(100)),), (MeterChange(0, 3, 4),))  # bars: 1.8 s
+    p.load(Settings(), [Track(1, "Strings"), Cue(1, "1M1", 128, 264, tempo=own)])
+    roll = PianoRoll(Document(p), Transport(FakeClock()))
+    qtbot.addWidget(roll)
+    roll.resize(1200, 600)
+    with qtbot.waitExposed(roll):
+        roll.show()
+    roll.show_range(0, 12 * SEC)
+    geo = roll.geo
+    y = round(geo.y_of(72) + geo.key_h / 2)  # a white key's row, no notes
+
+    def color(t: int, widget: QWidget, row: int) -> QColor:
+        x = int(np.floor((t - geo.t0) / geo.fpp))
+        return widget.grab().toImage().pixelColor(x, row)
+
+    cue_bar = START + 9 * SEC // 5  # the cue's bar 2
+    for widget, row in ((roll.canvas, y), (roll.velocity_lane, roll.velocity_lane.height() // 2)):
+        assert color(cue_bar, widget, row) == rp.BAR_LINE
+        assert color(8 * SEC, widget, row) != rp.BAR_LINE  # the project's bar 5: not in the cue
+        assert color(4 * SEC, widget, row) == rp.BAR_LINE  # the project's bar 3, before it
