@@ -44,7 +44,7 @@ package: setup $(PACKAGE_STAMP)
 
 package-test: setup
 	@bash packaging/system-deps.sh --package
-	$(PY) tests/packaging/package_test.py
+	$(PY) tests/packaging/package_check.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info app/*.egg-info

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packaging"))
 import bundle_run  # noqa: E402
-import package_test  # noqa: E402
+import package_check  # noqa: E402
 
 
 def _skipped() -> dict[str, str] | None:
@@ -29,14 +29,14 @@ def figure_bundle_startup_to_first_frame_s() -> float | dict[str, str]:
         return skipped
     with tempfile.TemporaryDirectory(prefix="cuesketch-home-") as home, \
             bundle_run.VirtualScreen() as screen:
-        box = package_test.Sandbox(Path(home))
-        package_test.startup_s(box, screen, runs=1)  # first start: makes the demo, caches
-        return package_test.startup_s(box, screen, runs=3)
+        box = package_check.Sandbox(Path(home))
+        package_check.startup_s(box, screen, runs=1)  # first start: makes the demo, caches
+        return package_check.startup_s(box, screen, runs=3)
 
 
 def figure_bundle_size_mb() -> float | dict[str, str]:
     """The AppImage's size, SoundFont included."""
-    size = package_test.bundle_size_mb()
+    size = package_check.bundle_size_mb()
     return size if size is not None else {"skipped": "no AppImage was built (make package)"}
 
 
@@ -45,5 +45,5 @@ def figure_bundle_missing_libs() -> int | dict[str, object]:
     platform's base (glibc, GL, X/Wayland, ALSA/Pulse/JACK clients)."""
     if not (bundle_run.bundle_dir() / "cuesketch").is_file():
         return {"skipped": "no bundle was built (make package)"}
-    lacking = package_test.missing_libs()
+    lacking = package_check.missing_libs()
     return len(lacking) if not lacking else {"count": len(lacking), "missing": lacking}

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import package_test  # noqa: E402
+import package_check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "build" / "package" / "dist" / "Cuesketch.app"
@@ -72,7 +72,7 @@ def main() -> int:
         r = subprocess.run([str(PROGRAM), "render", str(demo), "--out", str(wav)], env=env,
                            capture_output=True, text=True, timeout=600, check=False)
         assert r.returncode == 0, r.stderr
-        figures["render"] = package_test.check_render(wav)
+        figures["render"] = package_check.check_render(wav)
         print("ok    render of the demo, its onsets")
     dmgs = sorted((ROOT / "build" / "package").glob("Cuesketch-*.dmg"))
     if dmgs:
