@@ -18,7 +18,7 @@ from cuesketch.engine.transport import Transport
 from cuesketch.media import picture as picture_module
 from cuesketch.media import picture_service as service_module
 from cuesketch.media.picture_service import PictureService
-from cuesketch.media.proxy import ProxyJob
+from cuesketch.media.proxy import ProxyJob, make_proxy
 from cuesketch.media.testfilm import make_numbered_film
 from cuesketch.model.document import Document
 from cuesketch.store.project_file import ProjectFile
@@ -123,3 +123,26 @@ def test_a_film_cut_short_is_taken_off_the_screen_when_the_check_finds_it(
     assert "cut short" in service.problem and not service.showing
     assert service.proxy_job is None  # no proxy made of a broken film
     assert any("cut short" in s for s in said) and changed.is_set()
+
+
+def test_a_start_with_the_proxy_made_reads_the_film_once_and_the_proxy_not_at_all(
+        tmp_path, film, services, monkeypatch):
+    make_proxy(film, folder=tmp_path / "proxies")  # made in an earlier session
+    calls: list[tuple[Path, bool]] = []
+    real = service_module.probe
+
+    def probe(path, *, check_decode=True):
+        calls.append((Path(path), check_decode))
+        return real(path, check_decode=check_decode)
+
+    monkeypatch.setattr(service_module, "probe", probe)
+    monkeypatch.setattr(picture_module, "probe", probe)
+    service = _service(tmp_path, film, [])
+    services.append(service)
+    assert service.load() == []
+    player = service.player
+    assert player is not None and player.path is not None
+    assert player.path.parent == tmp_path / "proxies" and player.frame_accurate
+    assert calls == [(film, False)]  # the film's facts; the proxy's are known
+    assert service.film_check is None and service.proxy_job is None  # decoded when made
+    assert player.wait_shown(0, 5)

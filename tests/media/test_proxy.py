@@ -14,7 +14,7 @@ import pytest
 from cuesketch.store.relink import content_hash
 from cuesketch.media.probe import MediaError, probe
 from cuesketch.media.proxy import (VERSION, ProxyCancelled, ProxyJob, cached_proxy, make_proxy,
-                                   needs_proxy, pad_frames, proxy_path, proxy_size)
+                                   needs_proxy, pad_frames, proxy_info, proxy_path, proxy_size)
 from cuesketch.media.testfilm import make_numbered_film, read_frame_number
 
 
@@ -273,3 +273,16 @@ def test_the_job_runs_ffmpeg_below_the_apps_priority(tmp_path, monkeypatch):
     assert job.wait(60) and job.result is not None
     own = os.getpriority(os.PRIO_PROCESS, 0)
     assert seen and all(n == min(19, own + proxy_module.NICENESS) for n in seen)
+
+
+@pytest.mark.parametrize("name", ["24", "23.976", "29.97df"])
+def test_the_proxys_facts_are_known_from_the_recipe(films, name):
+    film = films[name]
+    known, read = proxy_info(film.info, film.proxy), probe(film.proxy)
+
+    def facts(i):
+        return (i.path, i.width, i.height, i.codec, i.b_frames, i.intra_only, i.frame_count,
+                i.file_fps, [(a.index, a.codec, a.channels, a.sample_rate) for a in i.audio])
+
+    assert facts(known) == facts(read)
+    assert known.rate == film.info.rate  # the film's (the proxy drops its timecode track)

@@ -95,15 +95,17 @@ class PicturePlayer(PictureFrames):
         self._jumped = False  # the transport changed (seek, play, stop) since the last start
         transport.observe(self._on_transport)
     # -- the film ------------------------------------------------------------------------------
-    def open(self, path: Path | str, film: MediaInfo | None = None) -> None:
+    def open(self, path: Path | str, film: MediaInfo | None = None,
+             playing: MediaInfo | None = None) -> None:
         """Play ``path`` (a proxy or the film); ``film`` is the original's facts (rate, frame
-        count), probed from ``path`` when not given. Raises MediaError in plain words."""
+        count), probed from ``path`` when not given; ``playing``, the facts of ``path`` when
+        the caller knows them (a proxy it made). Raises MediaError in plain words."""
         path = Path(path)
         self.unload()
         try:
-            # the film itself was probed by the caller already; a proxy is probed here
-            playing = film if film is not None and film.path == path else \
-                probe(path, check_decode=False)
+            if playing is None:  # the film itself was probed by the caller already
+                playing = film if film is not None and film.path == path else \
+                    probe(path, check_decode=False)
         except MediaError as e:
             self.error = str(e)
             raise

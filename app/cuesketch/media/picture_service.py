@@ -27,7 +27,7 @@ from cuesketch.engine.clock import MonotonicClock, SystemClock
 from cuesketch.engine.transport import Transport
 from cuesketch.media.picture import PicturePlayer
 from cuesketch.media.probe import MediaError, MediaInfo, disagreements, probe
-from cuesketch.media.proxy import ProxyJob, cached_proxy, needs_proxy
+from cuesketch.media.proxy import ProxyJob, cached_proxy, needs_proxy, proxy_info
 from cuesketch.model.document import Document
 from cuesketch.store.relink import check_link
 from cuesketch.timing.rates import FrameRate
@@ -120,11 +120,15 @@ class PictureService:
             player.set_offset(media.offset_frames)
             proxy = cached_proxy(link.path, folder=self.proxy_folder,
                                  fingerprint=media.content_hash or None)  # checked just now
-            player.open(proxy or link.path, info)
+            if proxy is not None:
+                player.open(proxy, info, proxy_info(info, proxy))
+            else:
+                player.open(link.path, info)
         except (MediaError, RuntimeError, OSError) as e:
             return problems + self._fail(f"The picture can't be shown: {e}", f"no picture: {e}")
         self.problem = None
-        self._check_film(link.path)
+        if proxy is None:  # (a film with a proxy was decoded to its end to make it)
+            self._check_film(link.path)
         if proxy is None and needs_proxy(info):
             # the film itself is on screen now; its proxy follows, once the first picture is
             # (the window and libvlc get the processor first, the proxy yields it to playback)
@@ -209,7 +213,7 @@ class PictureService:
                 self.status = ""
                 if path is not None and self.player is not None:
                     try:
-                        self.player.open(path, info)
+                        self.player.open(path, info, proxy_info(info, path))
                         self.post("The film is now frame-accurate (proxy ready)")
                     except MediaError as e:
                         error = str(e)

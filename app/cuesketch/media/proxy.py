@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from cuesketch import paths
@@ -63,6 +64,17 @@ def proxy_size(info: MediaInfo, width: int = WIDTH) -> tuple[int, int]:
     w = min(width, info.width) // 2 * 2
     h = max(2, round(info.height * w / info.width / 2) * 2)
     return w, h
+
+
+def proxy_info(info: MediaInfo, proxy: Path, width: int = WIDTH) -> MediaInfo:
+    """The facts of the proxy made of ``info`` at ``proxy``, known from the recipe, without
+    reading the file (a start with a proxy waits for no ffprobe)."""
+    w, h = proxy_size(info, width)
+    sound = tuple(replace(a, index=1, codec=a.codec if a.codec in COPIED_SOUND else "alac")
+                  for a in info.audio[:1])
+    return replace(info, path=proxy, width=w, height=h, codec="h264", b_frames=False,
+                   intra_only=True, audio=sound, container="mov,mp4,m4a,3gp,3g2,mj2",
+                   warnings=())
 
 
 def needs_proxy(info: MediaInfo) -> bool:
