@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cuesketch.timing.tempo_fit.problem import F, FitProblem, Step, frames_off_on
-from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, sweep
+import numpy as np
+
+from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, Cells, sweep_cells
 
 
 @dataclass(frozen=True)
@@ -58,47 +60,52 @@ class TempoInterval:
             and bpm <= self.hi_bpm
 
 
-def _key(c: Cell) -> tuple[int, int, int, int]:
-    return (c.musts_missed, -c.caught, -c.near, c.worst)
-
-
 def constant_intervals(problem: FitProblem, top: int = 10) -> list[TempoInterval]:
     """The ``top`` best tempo intervals over every allowed start of bar 1, best first."""
-    runs: list[tuple[tuple[int, ...], int, list[Cell]]] = []
+    ranked: list[tuple[tuple[int, ...], int, Cells, int, int, int]] = []
     for origin in problem.origins:
-        cells = sweep(problem, Anchor(origin, Fraction(0)), list(range(len(problem.hits))),
-                      problem.p_min, problem.p_max)
-        run: list[Cell] = []
-        for c in cells:
-            if run and _key(run[-1]) == _key(c) and run[-1].hi == c.lo:
-                run.append(c)
-                continue
-            if run:
-                runs.append((_rank(run), origin, run))
-            run = [c]
-        if run:
-            runs.append((_rank(run), origin, run))
-    runs.sort(key=lambda r: r[0])
-    return [_interval(problem, origin, run) for _, origin, run in runs[:top]]
+        cells = sweep_cells(problem, Anchor(origin, Fraction(0)),
+                            list(range(len(problem.hits))), problem.p_min, problem.p_max)
+        assert cells is not None
+        cols = (cells.musts_missed, -cells.caught, -cells.near, cells.worst)
+        n = len(cells)
+        brk = np.zeros(n, bool)
+        brk[0] = True
+        for col in cols:
+            brk[1:] |= col[1:] != col[:-1]
+        starts = np.flatnonzero(brk)
+        ends = np.append(starts[1:], n)
+        # the run's cell with the smallest sum of frames off (the first of equals)
+        run_of = np.cumsum(brk) - 1
+        pick = np.lexsort((np.arange(n), cells.error, run_of))
+        first_in_run = np.flatnonzero(np.r_[True, run_of[pick][1:] != run_of[pick][:-1]])
+        best_cell = pick[first_in_run]
+        # the best runs of this origin (at most ``top`` can make the list)
+        order = np.lexsort((cells.error[best_cell], cols[3][starts], cols[2][starts],
+                            cols[1][starts], cols[0][starts]))[:top]
+        for r in order.tolist():
+            j = int(best_cell[r])
+            key = (int(cols[0][starts[r]]), int(cols[1][starts[r]]), int(cols[2][starts[r]]),
+                   int(cols[3][starts[r]]), int(cells.error[j]))
+            ranked.append((key, origin, cells, int(starts[r]), int(ends[r]), j))
+    ranked.sort(key=lambda x: x[0])
+    return [_interval(problem, origin, cells, a, b, j)
+            for _, origin, cells, a, b, j in ranked[:top]]
 
 
 def best_score(problem: FitProblem) -> Score:
     """The score of the best interval (what the brute force checks)."""
-    best = constant_intervals(problem, top=1)[0]
-    return best.score
+    return constant_intervals(problem, top=1)[0].score
 
 
-def _rank(run: list[Cell]) -> tuple[int, ...]:
-    c = run[0]
-    err = min(x.error for x in run)
-    width = run[-1].hi - run[0].lo  # in periods: wider is safer
-    return (*_key(c), err, -width.numerator, width.denominator) if False else \
-        (*_key(c), err)
-
-
-def _interval(problem: FitProblem, origin: int, run: list[Cell]) -> TempoInterval:
-    lo_p, hi_p, hi_closed = run[0].lo, run[-1].hi, run[-1].closed
-    cell = min(run, key=lambda c: c.error)
+def _interval(problem: FitProblem, origin: int, cells: Cells, first: int, end: int,
+              best: int) -> TempoInterval:
+    """The run of cells ``first`` to ``end`` (excluded) as an interval, its best tempo found
+    in the cell ``best``."""
+    lo_p = cells.lo(first)
+    last = end == len(cells)
+    hi_p, hi_closed = (cells.hi, True) if last else (cells.lo(end), False)
+    cell = cells.cell(best)
     anchor = Anchor(origin, Fraction(0))
     n = len(problem.hits)
     # the grid position each caught hit takes in the chosen cell
@@ -117,7 +124,7 @@ def _interval(problem: FitProblem, origin: int, run: list[Cell]) -> TempoInterva
     bpm = nice if nice_inside else click_bpm if click_inside else to_bpm(mm)
     step = Step(anchor.tau, anchor.beat, problem.period_of(bpm))
     offs = tuple(frames_off_on(step, problem, i) for i in range(n))
-    return TempoInterval(origin, lo_bpm, hi_bpm, hi_closed, Score(*_key(cell)[:1],
+    return TempoInterval(origin, lo_bpm, hi_bpm, hi_closed, Score(cell.musts_missed,
                          cell.caught, cell.near, cell.worst), cell.error, to_bpm(lsq),
                          to_bpm(mm), nice, nice_inside, click, click_bpm, click_inside, bpm,
                          offs)
@@ -147,15 +154,20 @@ def _minimax(problem: FitProblem, origin: int, beats: list[tuple[int, Fraction]]
     if not lines:
         return None
 
-    def spread(p: Fraction) -> tuple[Fraction, int, int]:
-        hi_i = max(range(len(lines)), key=lambda j: lines[j][0] * p - lines[j][1])
-        lo_i = max(range(len(lines)), key=lambda j: lines[j][1] - lines[j][0] * p)
-        return (lines[hi_i][0] * p - lines[hi_i][1]) - (lines[lo_i][1] - lines[lo_i][0] * p), \
-            hi_i, lo_i
+    flines = [(float(b), float(c)) for b, c in lines]
 
-    lo, hi = problem.p_min / 2, problem.p_max * 2
-    for _ in range(60):  # the crossing of an increasing and a decreasing envelope
-        mid = Fraction((float(lo) + float(hi)) / 2)
+    def spread(p: float) -> tuple[float, int, int]:
+        late = [b * p - c for b, c in flines]
+        early = [c - b * p for b, c in flines]
+        hi_i = max(range(len(lines)), key=late.__getitem__)
+        lo_i = max(range(len(lines)), key=early.__getitem__)
+        return late[hi_i] - early[lo_i], hi_i, lo_i
+
+    # the crossing of the latest-running and the earliest-running beat, found in floats;
+    # the answer is the exact crossing of the two lines found there
+    lo, hi = float(problem.p_min) / 2, float(problem.p_max) * 2
+    for _ in range(80):
+        mid = (lo + hi) / 2
         if spread(mid)[0] < 0:
             lo = mid
         else:

@@ -34,10 +34,13 @@ from cuesketch.timing.tempo_fit.problem import (
     Ramp,
     Step,
     frames_off_on,
+    step_off,
 )
 from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, catch_set, sweep
 
 Cost = tuple[int, int, Fraction, int]
+# hit, its beat, the tempo, weight missed, frames off summed, the beat modulo the largest grid
+Edge = tuple[int, Fraction, Fraction, int, int, Fraction]
 Periods = list[tuple[Fraction, Fraction, bool]]
 ZERO: Cost = (0, 0, Fraction(0), 0)
 
@@ -102,10 +105,18 @@ class _Search:
         self.full: Periods = [(problem.p_min, problem.p_max, True)]
         # by the anchor's flick and its beat modulo the largest grid: the same lattice
         self._tails: dict[tuple[int, Fraction], list[Cell]] = {}
-        self._steps: dict[tuple[int, Fraction], list[tuple[int, Fraction, Fraction, int, int,
-                                                            dict[int, int | None]]]] = {}
-        self.musts = [h.must for h in problem.hits]
+        self._steps: dict[tuple[int, Fraction], list[Edge]] = {}
         self._steps_beat: dict[tuple[int, Fraction], Fraction] = {}
+        # the last hit a steady piece from the anchor can reach with every must between
+        # caught (n - 1: all of them)
+        self._reach: dict[tuple[int, Fraction], int] = {}
+        self.musts = [h.must for h in problem.hits]
+        # one object for each tempo and residue, so that equal ones are the same object: the
+        # search compares them by ``is`` and keys on their ids
+        self._canon: dict[Fraction, Fraction] = {}
+
+    def canon(self, x: Fraction) -> Fraction:
+        return self._canon.setdefault(x, x)
 
     # -- the pieces out of an anchor (independent of the tempo coming in) -----------------------
     def tail_cells(self, index: int, anchor: Anchor) -> list[Cell]:
@@ -129,17 +140,17 @@ class _Search:
             self._tails[key] = cells
         return self._tails[key]
 
-    def steps(self, index: int, anchor: Anchor) -> list[tuple[int, Fraction, Fraction, int, int,
-                                                                dict[int, int | None]]]:
-        """(hit, its beat, the period, weight missed, frames off summed, offs) of every steady
-        piece from the anchor to a later hit on its grid, catching every must between."""
+    def steps(self, index: int, anchor: Anchor) -> tuple[list[Edge], Fraction]:
+        """Every steady piece from the anchor to a later hit on its grid, catching every must
+        between, and what to add to their beats (the pieces are kept once for every anchor
+        with the same beat modulo the largest grid)."""
         key = (anchor.tau, anchor.beat % self.modulus)
         if key in self._steps:
-            shift = anchor.beat - self._steps_beat[key]
-            return [(b, beat + shift, per, m, e, o) for b, beat, per, m, e, o in self._steps[key]]
+            return self._steps[key], anchor.beat - self._steps_beat[key]
         p = self.p
-        out = []
+        out: list[Edge] = []
         allowed = self.full
+        reach = self.n - 1
         for b in range(index + 1, self.n):
             dt = p.anchor_time(b) - anchor.tau
             g = p.sizes[b]
@@ -154,17 +165,42 @@ class _Search:
                     per = dt / d
                     if not (lo <= per < hi or (closed and per == hi)):
                         continue
-                    missed, err, offs = self._between(Step(anchor.tau, anchor.beat, per),
-                                                      index, b, k * g)
+                    missed, err, _ = self._between(Step(anchor.tau, anchor.beat, per),
+                                                   index, b, k * g)
                     if missed is not None:
-                        out.append((b, k * g, per, missed, err, offs))
+                        out.append((b, k * g, self.canon(p.bpm_of(per)), missed, err,
+                                    self.canon((k * g) % self.modulus)))
             if self.musts[b]:
                 allowed = catch_set(p, anchor, b, allowed)
                 if not allowed:
+                    reach = b - 1
                     break
         self._steps[key] = out
         self._steps_beat[key] = anchor.beat
-        return out
+        self._reach[key] = reach
+        return out, Fraction(0)
+
+    def reach(self, index: int, anchor: Anchor) -> int:
+        self.steps(index, anchor)
+        return self._reach[(anchor.tau, anchor.beat % self.modulus)]
+
+    def fewest_more(self) -> dict[tuple[int, int], int]:
+        """A lower bound, for each hit as an anchor at each beat modulo the largest grid, on
+        the changes still to come after it (steps only): a steady piece from it catches every
+        must up to its reach, so the tempo must really change on some hit up to there."""
+        p = self.p
+        n = self.n
+        bound: dict[tuple[int, int], int] = {}  # by hit and the residue's id
+        least = [0] * n  # over every beat
+        for a in range(n - 1, -1, -1):
+            g = p.sizes[a]
+            residues = {self.canon((k * g) % self.modulus)
+                        for k in range(int(self.modulus / g) + 1)}
+            for r in residues:
+                far = self.reach(a, Anchor(p.anchor_time(a), r))
+                bound[(a, id(r))] = 0 if far >= n - 1 else 1 + min(least[a + 1:far + 2])
+            least[a] = min(bound[(a, id(r))] for r in residues)
+        return bound
 
     def _between(self, lattice: Step | Ramp, a: int, b: int,
                  end: Fraction) -> tuple[int | None, int, dict[int, int | None]]:
@@ -174,7 +210,10 @@ class _Search:
         missed = err = 0
         offs: dict[int, int | None] = {}
         for j in range(a + 1, b):
-            off = frames_off_on(lattice, self.p, j, end)
+            if isinstance(lattice, Step):
+                off = step_off(self.p, lattice.tau, lattice.beat, lattice.period, j, end)
+            else:
+                off = frames_off_on(lattice, self.p, j, end)
             offs[j] = off
             hit = self.p.hits[j]
             if off is not None and abs(off) <= hit.tolerance:
@@ -185,13 +224,11 @@ class _Search:
                 missed += hit.weight
         return missed, err, offs
 
-    def ramps(self, index: int, anchor: Anchor, t0: Fraction) -> list[tuple[int, Fraction,
-                                                                            Fraction, int, int,
-                                                                            dict[int, int | None]]]:
-        """(hit, its beat, the tempo reached, weight missed, frames off, offs) of every ramp
+    def ramps(self, index: int, anchor: Anchor, t0: Fraction) -> list[Edge]:
+        """(hit, its beat, the tempo reached, weight missed, frames off) of every ramp
         from the anchor at ``t0`` bpm to one of the next ``RAMP_REACH`` hits."""
         p = self.p
-        out = []
+        out: list[Edge] = []
         t_lo = max(p.lo, t0 - p.max_step)
         t_hi = min(p.hi, t0 + p.max_step)
         for b in range(index + 1, min(self.n, index + 1 + RAMP_REACH)):
@@ -207,10 +244,11 @@ class _Search:
                 t1 = 120 * F * d / dt - t0
                 if t1 == t0 or not t_lo <= t1 <= t_hi:
                     continue
-                missed, err, offs = self._between(Ramp(anchor.tau, anchor.beat, d, t0, t1),
-                                                  index, b, k * g)
+                missed, err, _ = self._between(Ramp(anchor.tau, anchor.beat, d, t0, t1),
+                                               index, b, k * g)
                 if missed is not None:
-                    out.append((b, k * g, t1, missed, err, offs))
+                    out.append((b, k * g, self.canon(t1), missed, err,
+                                self.canon((k * g) % self.modulus)))
         return out
 
 
@@ -269,26 +307,41 @@ def add(a: Cost, b: Cost) -> Cost:
 
 def best_map(problem: FitProblem) -> FitMap | None:
     """The best map with ``min_changes`` to ``max_changes`` changes, or None if no map in the
-    range catches every must-catch hit."""
+    range catches every must-catch hit.
+
+    The changes come first in the cost, so the search is run for at most ``min_changes``
+    changes, then one more, and so on: the first run that finds a map has found the best. Each
+    run drops a node that can't finish within its changes (see ``_Search.fewest_more``; with
+    ramps, which reach further than a steady piece, only the changes made so far count)."""
     s = _Search(problem)
-    p = problem
+    more = _NoBound() if problem.ramps else s.fewest_more()
+    for limit in range(problem.min_changes, problem.max_changes + 1):
+        found = _run(s, limit, more)
+        if found is not None:
+            return found
+    return None
+
+
+class _NoBound(dict[tuple[int, int], int]):
+    def __missing__(self, key: tuple[int, int]) -> int:
+        return 0
+
+
+def _run(s: _Search, limit: int, more: dict[tuple[int, int], int]) -> FitMap | None:
+    """The best map with at most ``limit`` changes (and at least ``min_changes``)."""
+    p = s.p
     n = s.n
     layers: list[dict[tuple[object, ...], _State]] = [dict() for _ in range(n)]
-    best: tuple[Cost, _State, Piece, dict[int, int]] | None = None
+    best: tuple[Cost, _State, Piece] | None = None
     starts = [_State(ZERO, None, Anchor(o, Fraction(0)), None, False, -1, Fraction(0))
               for o in p.origins]
     count = 0
 
-    def key_of(st: _State) -> tuple[object, ...]:
-        return (st.index, st.beat % s.modulus, st.t_in, st.after_ramp,
-                min(st.cost[0], p.min_changes), st.anchor.tau if st.index < 0 else 0)
-
-    def offer(st: _State) -> None:
+    def offer(st: _State, residue: Fraction) -> None:
+        # the same residue and tempo objects stay alive in the search's tables: ids are safe
         nonlocal count
-        if st.cost[0] > p.max_changes:
-            return
         table = layers[st.index]
-        k = key_of(st)
+        k = (id(residue), id(st.t_in), st.after_ramp, min(st.cost[0], p.min_changes))
         old = table.get(k)
         if old is None or st.cost < old.cost:
             table[k] = st
@@ -300,52 +353,56 @@ def best_map(problem: FitProblem) -> FitMap | None:
     def finish(st: _State) -> None:
         nonlocal best
         a = st.anchor
+        options: list[tuple[Cost, Fraction]] = []
         if st.index == n - 1:
-            cells: list[Cell] = []
-            t = st.t_in if st.t_in is not None else p.lo
-            candidates: list[tuple[Cost, Fraction, dict[int, int | None]]] = [((0, 0, Fraction(0), 0), t, {})]
+            assert st.t_in is not None
+            options.append((ZERO, st.t_in))
         else:
-            cells = s.tail_cells(st.index, a)
-            candidates = []
-            for c in cells:
+            for c in s.tail_cells(st.index, a):
                 t = _tail_tempo(c, st.t_in, p)
-                if st.after_ramp and t != st.t_in:
-                    continue
                 if st.t_in is None or t == st.t_in:
                     change, size = 0, Fraction(0)
                 else:
+                    if st.after_ramp:  # after a ramp the tempo goes on from where it got to
+                        continue
                     change, size = 1, abs(t - st.t_in)
                     if size > p.max_step:
                         continue
-                candidates.append(((change, c.soft_missed, size, c.error), t, {}))
-        for extra, t, _ in candidates:
+                options.append(((change, c.soft_missed, size, c.error), t))
+        for extra, t in options:
             total = add(st.cost, extra)
-            if not p.min_changes <= total[0] <= p.max_changes:
+            if not p.min_changes <= total[0] <= limit:
                 continue
             if best is None or total < best[0]:
                 best = (total, st, Piece(a.tau, a.beat, t, t, False,
-                                         st.index if st.index >= 0 else None), {})
+                                         st.index if st.index >= 0 else None))
 
     def expand(st: _State) -> None:
         a = st.anchor
-        for b, beat, per, missed, err, _ in s.steps(st.index, a):
-            t = p.bpm_of(per)
-            if st.t_in is None or t == st.t_in:
-                change, size = 0, Fraction(0)
+        t_in, changes = st.t_in, st.cost[0]
+        edges, shift = s.steps(st.index, a)
+        piece = None
+        for b, beat, t, missed, err, residue in edges:
+            if t_in is None or t is t_in:
+                change, size = 0, ZERO[2]
             else:
-                if st.after_ramp:  # after a ramp the tempo goes on from where it got to
+                if st.after_ramp or changes + 1 + more[(b, id(residue))] > limit:
                     continue
-                change, size = 1, abs(t - st.t_in)
+                change, size = 1, abs(t - t_in)
                 if size > p.max_step:
                     continue
-            piece = Piece(a.tau, a.beat, t, t, False, st.index if st.index >= 0 else None)
+            if change == 0 and changes + more[(b, id(residue))] > limit:
+                continue
+            if piece is None or piece.t0 != t:
+                piece = Piece(a.tau, a.beat, t, t, False, st.index if st.index >= 0 else None)
+            beat += shift
             offer(_State(add(st.cost, (change, missed, size, err)), (st, piece),
-                         Anchor(p.anchor_time(b), beat), t, False, b, beat))
-        if p.ramps and st.t_in is not None:
-            for b, beat, t1, missed, err, offs in s.ramps(st.index, a, st.t_in):
-                piece = Piece(a.tau, a.beat, st.t_in, t1, True, st.index)
-                offer(_State(add(st.cost, (1, missed, abs(t1 - st.t_in), err)), (st, piece),
-                             Anchor(p.anchor_time(b), beat), t1, True, b, beat))
+                         Anchor(p.anchor_time(b), beat), t, False, b, beat), residue)
+        if p.ramps and t_in is not None and changes + 1 <= limit:
+            for b, beat, t1, missed, err, residue in s.ramps(st.index, a, t_in):
+                piece = Piece(a.tau, a.beat, t_in, t1, True, st.index)
+                offer(_State(add(st.cost, (1, missed, abs(t1 - t_in), err)), (st, piece),
+                             Anchor(p.anchor_time(b), beat), t1, True, b, beat), residue)
 
     for st in starts:
         finish(st)
@@ -356,7 +413,7 @@ def best_map(problem: FitProblem) -> FitMap | None:
             expand(st)
     if best is None:
         return None
-    total, st, last, _ = best
+    total, st, last = best
     pieces = [last]
     cur: _State | None = st
     while cur is not None and cur.back is not None:
@@ -365,9 +422,8 @@ def best_map(problem: FitProblem) -> FitMap | None:
         cur = prev  # type: ignore[assignment]
     pieces.reverse()
     assert cur is not None
-    origin = cur.anchor.tau
-    fm = FitMap(origin, pieces, total, [], [pc.hit for pc in pieces if pc.hit is not None])
-    fm.offs = claimed_offs(problem, fm)
+    fm = FitMap(cur.anchor.tau, pieces, total, [], [pc.hit for pc in pieces if pc.hit is not None])
+    fm.offs = claimed_offs(p, fm)
     return fm
 
 

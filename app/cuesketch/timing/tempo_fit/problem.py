@@ -338,6 +338,35 @@ def frames_off_on(lattice: Step | Ramp, problem: FitProblem, i: int,
     return _off_at(lattice, problem, i, k * g if earlier else (k + 1) * g)
 
 
+def step_off(problem: FitProblem, tau: int, beat: Fraction, period: Fraction, i: int,
+             end: Fraction | None = None) -> int | None:
+    """``frames_off_on`` for a steady piece, in whole numbers (every time doubled and scaled
+    by q times the period's denominator): the same answer, many times faster."""
+    q = problem.q
+    gq = problem.sizes[i].numerator * q // problem.sizes[i].denominator
+    bq = beat.numerator * q // beat.denominator
+    pn, pd = period.numerator, period.denominator
+    fpf = problem.fpf
+    c2 = 2 * problem.hits[i].frame * fpf + fpf - 1  # twice the centre
+    scale = q * pd
+    first = -(-bq // gq)
+    last = None if end is None else (end.numerator * q // end.denominator) // gq
+    if last is not None and last < first:
+        return None
+    k = (bq * 2 * pn + (c2 - 2 * tau) * scale) // (2 * pn * gq)
+    base, target = 2 * tau * scale, c2 * scale
+    if k < first:
+        pick = first
+    elif last is not None and k + 1 > last:
+        pick = k
+    else:
+        ta = base + 2 * (k * gq - bq) * pn
+        tb = ta + 2 * gq * pn
+        pick = k if target - ta <= tb - target else k + 1
+    t2 = base + 2 * (pick * gq - bq) * pn
+    return (t2 + scale) // (2 * fpf * scale) - problem.hits[i].frame
+
+
 def _off_at(lattice: Step | Ramp, problem: FitProblem, i: int, pick: Fraction) -> int:
     if isinstance(lattice, Step):
         return problem.frame_off(lattice.time_of(pick), i)

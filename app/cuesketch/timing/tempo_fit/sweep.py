@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import cmp_to_key
 
+import numpy as np
+
 from cuesketch.timing.tempo_fit.problem import FitProblem
 
 FAR = 1 << 30  # status code of a hit missed by more than its tolerance and the near margin
@@ -146,78 +148,124 @@ class _Hit:
                 f += 1
 
 
-def sweep(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fraction, hi: Fraction,
-          keep_offs: bool = False) -> list[Cell]:
-    """Every cell of periods in ``[lo, hi]`` for ``hits`` (indices, all after the anchor)."""
-    if lo > hi:
-        return []
+@dataclass
+class Cells:
+    """The cells of a sweep as arrays (one entry a cell, in order of periods): cell ``j``
+    holds from ``lo_n[j] / lo_m[j]`` to the next cell's start (the last one to ``hi``,
+    included)."""
+
+    lo_n: np.ndarray
+    lo_m: np.ndarray
+    hi: Fraction
+    caught: np.ndarray
+    near: np.ndarray
+    musts_missed: np.ndarray
+    worst: np.ndarray
+    error: np.ndarray
+    soft_missed: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lo_n)
+
+    def lo(self, j: int) -> Fraction:
+        return Fraction(int(self.lo_n[j]), int(self.lo_m[j]))
+
+    def cell(self, j: int) -> Cell:
+        last = j + 1 == len(self)
+        return Cell(self.lo(j), self.hi if last else self.lo(j + 1), last,
+                    int(self.caught[j]), int(self.near[j]), int(self.musts_missed[j]),
+                    int(self.worst[j]), int(self.error[j]), int(self.soft_missed[j]))
+
+
+def sweep_cells(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fraction,
+                hi: Fraction) -> Cells | None:
+    """Every cell of periods in ``[lo, hi]`` for ``hits`` (indices, all after the anchor),
+    walked with numpy: each event's change to the sums is its hit's new status less its old
+    one, and the sums after a cell's last event are the cell's."""
+    if lo > hi or not hits:
+        return None
     swept = [_Hit(problem, anchor, i) for i in hits]
     events: list[tuple[float, int, int, int, int]] = []
     for sh in swept:
         sh.events(lo, hi, events)
-    events.sort(key=lambda e: e[0])
-    # settle equal float keys exactly
-    n = len(events)
-    j = 0
-    while j < n:
-        k = j + 1
-        while k < n and events[k][0] == events[j][0]:
-            k += 1
-        if k - j > 1:
-            events[j:k] = sorted(events[j:k], key=cmp_to_key(_cmp))
-        j = k
-    by_index = {sh.i: sh for sh in swept}
-    state: dict[int, int] = {sh.i: FAR for sh in swept}
-    caught = near = musts_missed = error = soft_caught = 0
-    levels: dict[int, int] = {}
-    soft_total = sum(sh.weight for sh in swept if not sh.must)
-    musts_missed = sum(1 for sh in swept if sh.must)
-    cells: list[Cell] = []
-    j = 0
-    while j < n:
-        en, em = events[j][1], events[j][2]
-        k = j
-        changed = not cells
-        while k < n and events[k][1] * em == en * events[k][2]:
-            _, _, _, i, code = events[k]
-            sh = by_index[i]
-            old = state[i]
-            if old != code:
-                # take the old status out, put the new one in
-                for c, sign in ((old, -1), (code, 1)):
-                    if c == FAR:
-                        if sh.must:
-                            musts_missed += sign
-                        continue
-                    a = abs(c)
-                    if a <= sh.tol:
-                        caught += sign * sh.weight
-                        error += sign * a
-                        levels[a] = levels.get(a, 0) + sign
-                        if not sh.must:
-                            soft_caught += sign * sh.weight
-                    else:
-                        near += sign * sh.weight
-                        if sh.must:
-                            musts_missed += sign
-                state[i] = code
-                changed = True
-            k += 1
-        if k < n:
-            hi_p, closed = Fraction(events[k][1], events[k][2]), False
-        else:
-            hi_p, closed = hi, True
-        if not changed:  # nothing moved here: the cell before goes on
-            cells[-1].hi, cells[-1].closed = hi_p, closed
-            j = k
-            continue
-        lo_p = Fraction(en, em)
-        worst = max((a for a, c in levels.items() if c), default=0)
-        offs = {i: (None if c == FAR else c) for i, c in state.items()} if keep_offs else None
-        cells.append(Cell(lo_p, hi_p, closed, caught, near, musts_missed, worst, error,
-                          soft_total - soft_caught, offs))
-        j = k
-    return cells
+    count = len(events)
+    keys = np.fromiter((e[0] for e in events), np.float64, count)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    ordered = [events[j] for j in order.tolist()]
+    # equal float keys: settle their order exactly (a float never orders two different
+    # rationals the wrong way, it only may not tell them apart)
+    same = np.flatnonzero(keys[1:] == keys[:-1])
+    if len(same):
+        j = 0
+        ties = same.tolist()
+        while j < len(ties):
+            start = ties[j]
+            end = start + 1
+            while j < len(ties) and ties[j] == end - 1:
+                end = ties[j] + 2
+                j += 1
+            ordered[start:end] = sorted(ordered[start:end], key=cmp_to_key(_cmp))
+    local = {sh.i: n for n, sh in enumerate(swept)}
+    hit = np.fromiter((local[e[3]] for e in ordered), np.int64, count)
+    code = np.fromiter((e[4] for e in ordered), np.int64, count)
+    # each event's hit's code before it
+    by_hit = np.lexsort((np.arange(count), hit))
+    prev = np.full(count, FAR, np.int64)
+    sorted_hits = hit[by_hit]
+    follows = np.flatnonzero(sorted_hits[1:] == sorted_hits[:-1]) + 1
+    prev[by_hit[follows]] = code[by_hit[follows - 1]]
+    tol = np.array([sh.tol for sh in swept], np.int64)[hit]
+    weight = np.array([sh.weight for sh in swept], np.int64)[hit]
+    must = np.array([sh.must for sh in swept], bool)[hit]
+
+    def parts(c: np.ndarray) -> tuple[np.ndarray, ...]:
+        real = c != FAR
+        a = np.abs(np.where(real, c, 0))
+        caught = real & (a <= tol)
+        near = real & ~caught
+        return caught, near, a
+
+    new_caught, new_near, new_a = parts(code)
+    old_caught, old_near, old_a = parts(prev)
+    d_caught = (new_caught.astype(np.int64) - old_caught) * weight
+    d_near = (new_near.astype(np.int64) - old_near) * weight
+    d_musts = ((~new_caught & must).astype(np.int64) - (~old_caught & must))
+    d_soft = ((~new_caught & ~must).astype(np.int64) - (~old_caught & ~must)) * weight
+    d_error = np.where(new_caught, new_a, 0) - np.where(old_caught, old_a, 0)
+    top = int(tol.max()) if count else 0
+    levels = [np.cumsum((new_caught & (new_a == lv)).astype(np.int64)
+                        - (old_caught & (old_a == lv))) for lv in range(top + 1)]
+    # cells: where the exact period changes (equal floats are checked exactly)
+    nn = np.array([e[1] for e in ordered], dtype=object)
+    mm = np.array([e[2] for e in ordered], dtype=object)
+    new_group = np.ones(count, bool)
+    new_group[1:] = keys[1:] != keys[:-1]
+    for j in same.tolist():
+        if nn[j] * mm[j + 1] != nn[j + 1] * mm[j]:
+            new_group[j + 1] = True
+    changed = code != prev
+    starts = np.flatnonzero(new_group)
+    ends = np.append(starts[1:], count) - 1
+    moved = np.logical_or.reduceat(changed, starts)
+    moved[0] = True
+    starts, ends = starts[moved], np.append(starts[moved][1:], count) - 1
+    musts0 = sum(1 for sh in swept if sh.must)
+    soft0 = sum(sh.weight for sh in swept if not sh.must)
+    worst = np.zeros(len(ends), np.int64)
+    for lv in range(top + 1):
+        worst = np.where(levels[lv][ends] > 0, lv, worst)
+    return Cells(nn[starts], mm[starts], hi,
+                 np.cumsum(d_caught)[ends], np.cumsum(d_near)[ends],
+                 musts0 + np.cumsum(d_musts)[ends], worst, np.cumsum(d_error)[ends],
+                 soft0 + np.cumsum(d_soft)[ends])
+
+
+def sweep(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fraction,
+          hi: Fraction) -> list[Cell]:
+    """Every cell of periods in ``[lo, hi]`` for ``hits``, as ``Cell`` objects."""
+    cells = sweep_cells(problem, anchor, hits, lo, hi)
+    return [] if cells is None else [cells.cell(j) for j in range(len(cells))]
 
 
 # -- sets of periods -----------------------------------------------------------------------------
@@ -225,20 +273,38 @@ def sweep(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fraction, hi
 def catch_set(problem: FitProblem, anchor: Anchor, i: int,
               within: list[tuple[Fraction, Fraction, bool]]) -> list[tuple[Fraction, Fraction, bool]]:
     """The periods inside ``within`` (sorted disjoint [lo, hi), ``hi`` included when the flag
-    says so) where hit ``i`` is caught from ``anchor``."""
-    out: list[tuple[Fraction, Fraction, bool]] = []
+    says so) where hit ``i`` is caught from ``anchor``: for each grid position, where it is the
+    nearest and within the tolerance."""
+    sh = _Hit(problem, anchor, i)
+    q, gq, eq, fpf, h, tol = sh.q, sh.gq, sh.e * sh.q, sh.fpf, sh.h, sh.tol
+    windows: list[tuple[Fraction, Fraction, bool]] = []
     for lo, hi, closed in within:
-        cells = sweep(problem, anchor, [i], lo, hi)
-        if not closed:
-            cells = [c for c in cells if c.lo < hi]
-            if cells:
-                cells[-1].closed = False
-        for c in cells:
-            if c.musts_missed == 0 and c.caught > 0:
-                if c.hi == c.lo and not c.closed:
+        found: list[tuple[Fraction, Fraction, bool]] = []
+        for k in sh.k_range(lo, hi):
+            dk = sh.d(k)
+            if dk < 0:
+                continue
+            a = Fraction(eq, 2 * dk + gq)  # nearest from here ...
+            b = Fraction(eq, 2 * dk - gq) if 2 * dk - gq > 0 else None  # ... to here
+            if dk == 0:
+                if abs(sh.off(1, 1, 0)) > tol:
                     continue
-                if out and out[-1][1] == c.lo and not out[-1][2]:
-                    out[-1] = (out[-1][0], c.hi, c.closed)
-                else:
-                    out.append((c.lo, c.hi, c.closed))
-    return out
+                w_lo, w_hi = a, None
+            else:
+                w_lo = max(a, Fraction(q * (2 * (h - tol) * fpf - 2 * sh.tau - 1), 2 * dk))
+                f_hi = Fraction(q * (2 * (h + tol + 1) * fpf - 2 * sh.tau - 1), 2 * dk)
+                w_hi = f_hi if b is None else min(b, f_hi)
+            w_lo = max(w_lo, lo)
+            if w_hi is None or w_hi > hi:
+                top, shut = hi, closed
+            else:
+                top, shut = w_hi, False
+            if w_lo < top or (w_lo == top and shut):
+                found.append((w_lo, top, shut))
+        found.sort()
+        for w in found:
+            if windows and windows[-1][1] == w[0] and not windows[-1][2]:
+                windows[-1] = (windows[-1][0], w[1], w[2])
+            else:
+                windows.append(w)
+    return windows
