@@ -27,6 +27,7 @@ from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
 from cuesketch.ui.bridge import StatusSignals
 from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.tempo_dialog import TempoDialog
 from cuesketch.ui.tempo_lane import METER_H, TEMPO_H, TempoLane
 
 F = Fraction
@@ -89,6 +90,11 @@ class Rig:
         assert not self.doc.can_undo
 
 
+def opened(dialog: TempoDialog | None) -> TempoDialog:
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
 @pytest.fixture
 def rig(qtbot) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
     yield Rig(qtbot)
@@ -144,7 +150,7 @@ def test_the_editor_says_what_is_wrong_and_changes_nothing(rig: Rig) -> None:
     rig.double_click(4 * BEAT)
     mark = rig.lane.control.find(rig.lane.control.selected)
     assert mark is not None
-    dialog = rig.lane.open_editor(mark)
+    dialog = opened(rig.lane.open_editor(mark))
     dialog.position.setText("2|7")
     dialog.accept()
     assert dialog.isVisible() and "beats 1 to 4" in dialog.error.text()
@@ -288,7 +294,7 @@ def test_enter_edits_the_selected_change_and_the_tooltip_says_it(rig: Rig) -> No
 
 def test_the_first_changes_edit_in_place_and_a_meter_stays_on_a_bar_line(rig: Rig) -> None:
     first = rig.lane.control.marks()[0]
-    dialog = rig.lane.open_editor(first)
+    dialog = opened(rig.lane.open_editor(first))
     assert not dialog.position.isEnabled() and not dialog.tempo_here.isEnabled()
     assert dialog.tempo_here.isChecked() and dialog.meter_here.isChecked()
     dialog.numerator.setValue(6)
@@ -298,7 +304,7 @@ def test_the_first_changes_edit_in_place_and_a_meter_stays_on_a_bar_line(rig: Ri
     rig.double_click(12 * BEAT, Row.METER)  # bar 5: a bar of 6/8 is 3 quarter notes
     mark = rig.lane.control.find(rig.lane.control.selected)
     assert mark is not None and mark.beat == 12
-    dialog = rig.lane.open_editor(mark)
+    dialog = opened(rig.lane.open_editor(mark))
     assert dialog.meter_here.isChecked() and not dialog.tempo_here.isChecked()
     dialog.position.setText("5|2")
     dialog.accept()
@@ -324,7 +330,7 @@ def test_in_the_window_the_transport_bars_follow_a_tempo_edit(qtbot, tmp_path) -
     bars = doc.project.settings.tempo.flicks_to_bbt(15 * SEC)
     qtbot.waitUntil(lambda: window.transport_bar.bars.text() == str(bars))
     lane: TempoLane = roll.tempo_lane
-    dialog = lane.open_editor(lane.control.marks()[0])
+    dialog = opened(lane.open_editor(lane.control.marks()[0]))
     dialog.bpm.setValue(float(bpm) * 1.5)
     dialog.accept()
     moved = doc.project.settings.tempo.flicks_to_bbt(15 * SEC)
@@ -368,3 +374,14 @@ def test_the_menu_turns_following_off(rig: Rig) -> None:
     assert not rig.lane.control.notes_follow
     assert rig.lane.control.set_bpm(rig.lane.control.marks()[0], 60)
     assert rig.doc.project.notes[1].start == 2 * BEAT  # stays on its frame
+
+
+def test_an_editor_for_a_map_that_is_gone_is_said_not_raised(rig: Rig) -> None:
+    control = rig.lane.control
+    assert control.give_own_map(1)
+    mark = next(m for m in control.marks() if m.ref == MapRef(1))
+    rig.doc.undo()  # the cue's map goes again
+    said: list[str] = []
+    rig.roll.statusMessage.connect(said.append)
+    assert rig.lane.open_editor(mark) is None and rig.lane.dialog is None
+    assert said and "follows the project's tempo map" in said[-1]

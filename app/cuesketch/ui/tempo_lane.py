@@ -37,6 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from cuesketch.model.tempo_control import Mark, Row, TempoControl
+from cuesketch.model.tempo_edits import TempoEditError
 from cuesketch.model.tempo_regions import Region, regions_between
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost
@@ -241,12 +242,17 @@ class TempoLane(QWidget):
         self.roll.wheel(event, event.position().x(), None, zoom=True)
 
     # -- the editor and the menu -----------------------------------------------------------------
-    def open_editor(self, mark: Mark) -> TempoDialog:
-        """The editor for a change, open (not blocking); OK is one undo step."""
+    def open_editor(self, mark: Mark) -> TempoDialog | None:
+        """The editor for a change, open (not blocking); OK is one undo step. None (and
+        said) if the change's map is gone meanwhile (an undo)."""
         if self.dialog is not None:
             self.dialog.close()
         self.control.select(mark)
-        dialog = TempoDialog(self.control, mark, self.control.project.settings.rate, self)
+        try:
+            dialog = TempoDialog(self.control, mark, self.control.project.settings.rate, self)
+        except TempoEditError as e:
+            self.roll.status(str(e)[:1].upper() + str(e)[1:])
+            return None
         dialog.finished.connect(lambda _result: self._editor_closed(dialog))
         self.dialog = dialog
         dialog.open()
