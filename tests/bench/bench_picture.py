@@ -11,13 +11,22 @@ is on screen is read from the picture itself, never from the player's own belief
   instant (share equal; largest difference).
 - ``decode_cpu_1080p24``: process CPU time / wall time while playing a 1080p24 H.264 file
   (with B-frames, not a proxy) for 20 s: the share of one core.
+- ``proxy_speed_vs_decode_only``: on one 30 s 1080p24 H.264 film (B-frames, AAC sound), the
+  time ffmpeg takes only to decode its picture (``-map 0:v:0 -f null``, the floor of any
+  proxy) over the time ``make_proxy`` takes from the call to the proxy ready; measured in
+  turns, 3 rounds in one run, so the load on the machine falls on both: the median ratio.
+  The app's background job runs the same recipe niced (it yields to playback), which only
+  matters when something else wants the processor.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import resource
 import shutil
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -181,3 +190,64 @@ def figure_decode_cpu_1080p24(seconds: float = 20) -> float:
     if counted < 0.9 * (seconds + 1) * 24:  # it must really have played every frame
         raise RuntimeError(f"only {counted} frames played in {seconds + 1:.0f} s")
     return round(share, 3)
+
+
+def _timed(run: object) -> tuple[float, float]:
+    """Wall seconds and the children's CPU seconds of ``run()``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    run()  # type: ignore[operator]
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu
+
+
+def figure_proxy_speed_vs_decode_only(rounds: int = 3) -> dict[str, object]:
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise RuntimeError("ffmpeg is needed (make setup installs it)")
+    folder = Path(tempfile.mkdtemp(prefix="cuesketch-bench-"))
+    try:
+        film = make_numbered_film(folder / "film.mp4", fps="24", seconds=30,
+                                  size=(1920, 1080), audio=True, b_frames=True)
+        info = probe(film)
+        decode = [ffmpeg, "-nostdin", "-v", "error", "-i", str(film), "-map", "0:v:0",
+                  "-f", "null", "-"]
+        load = os.getloadavg()[0]
+        ratios: list[float] = []
+        times: dict[str, list[float]] = {"decode": [], "proxy": [], "decode_cpu": [],
+                                         "proxy_cpu": []}
+        made = None
+        for i in range(rounds):
+            wall_d, cpu_d = _timed(lambda: subprocess.run(decode, check=True))
+            shutil.rmtree(folder / "proxies", ignore_errors=True)  # made afresh every round
+            out: list[Path] = []
+            wall_p, cpu_p = _timed(lambda: out.append(
+                make_proxy(film, info=info, folder=folder / "proxies")))
+            made = out[0]
+            ratios.append(wall_d / wall_p)
+            times["decode"].append(wall_d)
+            times["proxy"].append(wall_p)
+            times["decode_cpu"].append(cpu_d)
+            times["proxy_cpu"].append(cpu_p)
+        assert made is not None
+        checked = probe(made)
+        packets = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0",
+                                  "-count_packets", "-show_entries", "stream=nb_read_packets",
+                                  "-of", "csv=p=0", str(made)], capture_output=True, text=True,
+                                 check=True).stdout.strip()
+        if not checked.intra_only or checked.frame_count != info.frame_count:
+            raise RuntimeError(f"the proxy is not right: {checked}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    med = {k: round(statistics.median(v), 3) for k, v in times.items()}
+    return {"value": round(statistics.median(ratios), 3),
+            "ratios": [round(r, 3) for r in ratios],
+            "decode_s": med["decode"], "proxy_s": med["proxy"],
+            "cpu_ratio": round(med["decode_cpu"] / med["proxy_cpu"], 3),
+            "decode_cpu_s": med["decode_cpu"], "proxy_cpu_s": med["proxy_cpu"],
+            "frames": info.frame_count, "proxy_packets": int(packets or 0),
+            "proxy_size": f"{checked.width}x{checked.height}",
+            "load_1min_before": round(load, 2), "load_1min_after": round(os.getloadavg()[0], 2),
+            "cores": os.cpu_count()}
