@@ -227,3 +227,12 @@ def test_read_only_and_undo_mid_drag_are_said_not_raised() -> None:
     c.document.read_only = True
     assert c.add(10 * BEAT, Row.TEMPO, WIDE) is None and "read-only" in said[-1]
     assert not c.delete(mark) and not c.give_own_map(1)
+
+
+def test_a_drag_of_a_change_an_undo_took_away_is_said() -> None:
+    c, said = control()
+    mark = c.add(4 * BEAT, Row.TEMPO, WIDE)
+    assert mark is not None
+    c.document.undo()
+    assert not c.begin_drag(mark) and "not there any more" in said[-1]
+    assert c.dragging is None and c.document.history() == []

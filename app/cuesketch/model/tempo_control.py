@@ -369,6 +369,11 @@ class TempoControl:
                       f"double-click it to edit")
             return False
         self.cancel_drag()
+        found = self.find(mark.key)  # as the map is now (an undo may have come between)
+        if found is None:
+            self.tell("That change is not there any more")
+            return False
+        mark = found
         label = "Move tempo change" if mark.row is Row.TEMPO else "Move meter change"
         region = next(r for r in self.regions() if r.ref == mark.ref and r.holds(mark.at))
         self._drag = _Drag(mark, te.map_of(self.project, mark.ref), region,
