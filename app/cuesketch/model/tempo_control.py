@@ -7,10 +7,12 @@ snapping, and the edits (add, drag, edit, delete), one undo step each.
     control.delete(mark)
 
 Where a cue has a tempo map of its own, that map is in force inside the cue (``timing.position
-.tempo_at``): the lane shows and edits it there, and the project's map everywhere else. Times
-are transport flicks; ``fpp`` (flicks per pixel) only decides whether a drag snaps to beats or,
-zoomed out, to bars. The lane widget (``ui/tempo_lane``) only draws what this says and forwards
-the mouse to it.
+.tempo_at``, ``tempo_regions``): the lane shows and edits it there, and the project's map
+everywhere else. A tempo edit moves the notes and controller points with their beats
+(``tempo_follow``; ``notes_follow`` off: they stay on their frames). Times are transport
+flicks; ``fpp`` (flicks per pixel) only decides whether a drag snaps to beats or, zoomed out,
+to bars. The lane widget (``ui/tempo_lane``) only draws what this says and forwards the mouse
+to it.
 """
 
 from __future__ import annotations
