@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "json_io": "export-json, import-json",
     "render": "render",
     "midi_io": "import-midi, export-midi",
+    "fit_tempo": "fit-tempo",
 }
 
 

@@ -1,0 +1,103 @@
+"""`cuesketch fit-tempo`: the demo's cues fitted, --apply as one change to the project file,
+plain errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from cuesketch.cli import main
+from cuesketch.demo import ensure_demo
+from cuesketch.model.tempo_fit import cue_problem, find_cue
+from cuesketch.store.project_file import ProjectFile
+from cuesketch.timing.tempo_fit.report import measure
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Path:
+    return ensure_demo(tmp_path / "demo.cuesketch")
+
+
+def test_fit_1m4_prints_intervals_a_map_and_every_hit(
+        demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit-tempo", str(demo), "--cue", "1M4", "--range", "60-140"]) == 0
+    out = capsys.readouterr().out
+    assert "cue 1M4: 4 hits, 60-140 bpm at 24 fps" in out
+    assert "steady tempo (best first):" in out and "click " in out
+    assert "tempo map: 0 changes" in out
+    assert out.count("✓") == 4 and "Cut: the pests" in out and "01:00:36:00" in out
+
+
+def test_json_gives_the_same_answer(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit-tempo", str(demo), "--cue", "1m4", "--range", "60-140", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cue"] == "1M4" and report["hits"] == 4
+    assert report["steady"][0]["caught"] == 7  # two cuts (weight 2), a soft hit and a cut
+    hits = report["map"]["hits"]
+    assert [h["status"] for h in hits] == ["caught"] * 4
+    assert all(abs(h["frames_off"]) <= 1 for h in hits)
+
+
+def test_apply_sets_the_cues_map_and_the_hits_measure_as_printed(
+        demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit-tempo", str(demo), "--cue", "1M4", "--range", "60-140", "--json",
+                 "--apply"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    with ProjectFile.open(demo, read_only=True) as pf:
+        project = pf.load()
+    cue = find_cue(project, "1M4")
+    assert cue.tempo is not None
+    assert float(cue.tempo.tempos[0].bpm) == pytest.approx(report["map"]["tempos"][0]["bpm"],
+                                                          abs=1e-3)
+    problem = cue_problem(project, cue, lo=Fraction(60), hi=Fraction(140))
+    measured = measure(cue.tempo, problem, project.settings.start_frame)
+    assert [r.off for r in measured] == [h["frames_off"] for h in report["map"]["hits"]]
+    # the other cues and the notes are as they were
+    assert find_cue(project, "1M3").tempo is None
+
+
+def test_apply_keeping_bars_moves_the_notes_with_the_music(demo: Path) -> None:
+    with ProjectFile.open(demo, read_only=True) as pf:
+        before = pf.load()
+    assert main(["fit-tempo", str(demo), "--cue", "1M1", "--range", "60-140", "--apply",
+                 "--keep", "bars"]) == 0
+    with ProjectFile.open(demo, read_only=True) as pf:
+        after = pf.load()
+    cue = find_cue(after, "1M1")
+    assert cue.tempo is not None
+    old_map, new_map = before.settings.tempo, cue.tempo
+    moved = 0
+    rate = after.settings.rate
+    for note in before.notes.values():
+        if rate.frame_to_flicks(cue.start_frame) <= note.start < rate.frame_to_flicks(
+                cue.end_frame):
+            new = after.notes[note.id]
+            assert new_map.flicks_to_beat(new.start) - old_map.flicks_to_beat(note.start) \
+                == pytest.approx(0, abs=1e-6)
+            moved += new.start != note.start
+    assert moved > 0
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--cue", "9M9"], "there is no cue '9M9'"),
+    (["--cue", "1M2"], "no hits"),
+    (["--cue", "1M4", "--range", "140-60"], "must go up"),
+    (["--cue", "1M4", "--range", "fast"], "not a tempo range"),
+    (["--cue", "1M4", "--changes", "3..1"], "the least is more"),
+    (["--cue", "1M4", "--grid", "1/5"], "not a grid"),
+    (["--cue", "1M4", "--must", "loud"], "the kinds are"),
+])
+def test_bad_input_is_a_plain_error(demo: Path, argv: list[str], words: str,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit-tempo", str(demo), *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("cuesketch: ") and words in err and "Traceback" not in err
+
+
+def test_a_missing_project_is_a_plain_error(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit-tempo", str(tmp_path / "nothing.cuesketch"), "--cue", "1M1"]) == 1
+    assert capsys.readouterr().err.startswith("cuesketch: ")

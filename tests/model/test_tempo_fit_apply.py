@@ -1,0 +1,67 @@
+"""Find Tempo on a project: the question a cue asks, and a map applied as one undo step."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from cuesketch.demo import build_demo
+from cuesketch.model.document import Document
+from cuesketch.model.entities import Hit, HitKind
+from cuesketch.model.tempo_fit import apply_changes, cue_problem, find_cue, fit_hits
+from cuesketch.timing.tempo import TempoMap
+from cuesketch.timing.tempo_fit import FitError, Grid
+
+
+def test_hits_ask_by_their_kind() -> None:
+    hits = [Hit(1, 10, "boom", HitKind.HARD), Hit(2, 20, "cut", HitKind.CUT),
+            Hit(3, 30, "line", HitKind.DIALOGUE), Hit(4, 30, "swell", HitKind.SOFT)]
+    fit = fit_hits(hits, Grid.HALF)
+    assert [(h.frame, h.must, h.weight, h.tolerance) for h in fit] == [
+        (10, True, 1, 0), (20, False, 2, 1), (30, False, 2, 1)]  # the last two joined
+    assert all(h.grid is Grid.HALF for h in fit)
+    assert [h.must for h in fit_hits(hits, musts=frozenset({HitKind.CUT}))] == [
+        False, True, False]
+
+
+def test_the_cue_question_starts_bar_1_at_the_cue_in_its_meter() -> None:
+    project = build_demo()
+    cue = find_cue(project, "1m4")
+    problem = cue_problem(project, cue, lo=Fraction(60), hi=Fraction(140))
+    assert problem.start_frame == cue.start_frame == 792
+    assert (problem.numerator, problem.denominator) == (4, 4)
+    assert [h.frame for h in problem.hits] == [864, 900, 988, 1049]
+    with pytest.raises(FitError, match="no hits"):
+        cue_problem(project, find_cue(project, "1M2"))
+
+
+def test_apply_is_one_undo_step_and_keeping_bars_moves_notes_with_the_music() -> None:
+    project = build_demo()
+    document = Document(project)
+    cue = find_cue(project, "1M1")
+    origin = project.settings.rate.frame_to_flicks(cue.start_frame)
+    tm = TempoMap.constant(Fraction(96), origin=origin)
+    notes_before = dict(project.notes)
+    with document.transaction("Fit tempo to hits"):
+        document.execute_changes(apply_changes(project, cue, tm, keep="bars"))
+    assert document.history() == ["Fit tempo to hits"]
+    assert find_cue(project, "1M1").tempo == tm
+    old = project.settings.tempo
+    moved = [n for n in project.notes.values() if n != notes_before[n.id]]
+    assert moved
+    for note in moved:
+        drift = tm.flicks_to_beat(note.start) - old.flicks_to_beat(notes_before[note.id].start)
+        assert abs(drift) < Fraction(1, 10**6)  # within a flick: the same beat
+    document.undo()
+    assert find_cue(project, "1M1").tempo is None and dict(project.notes) == notes_before
+
+
+def test_apply_keeping_times_leaves_the_notes_alone() -> None:
+    project = build_demo()
+    cue = find_cue(project, "1M1")
+    tm = TempoMap.constant(Fraction(96), origin=0)
+    changes = apply_changes(project, cue, tm, keep="times")
+    assert len(changes) == 1  # the cue's map only
+    with pytest.raises(FitError, match="'times' or their 'bars'"):
+        apply_changes(project, cue, tm, keep="beats")
