@@ -48,7 +48,7 @@ from cuesketch.ui.roll_editor import Aspect, Command, RollEditor, Tool
 from cuesketch.ui.roll_host import RulerLead
 from cuesketch.ui.roll_keyboard import Keyboard
 from cuesketch.ui.roll_lanes import CONTROLLER_NAMES, ControllerLane, VelocityLane
-from cuesketch.ui.roll_layout import (BAR_PX, LEFT_PX, LaneSplitter, _row, _row_layout,
+from cuesketch.ui.roll_layout import (BAR_PX, LEFT_PX, LaneSplitter, row_layout, row_pane,
                                       pitch_zoom_buttons)
 from cuesketch.ui.roll_live import LiveSource, LiveTake
 from cuesketch.ui.roll_readout import READOUT_REACH
@@ -146,20 +146,19 @@ class PianoRoll(QWidget):
         self.tempo_lane = TempoLane(self, self)  # tempo and meter, under the ruler
         self.add_ruler_row(self.tempo_lane)
         self.lanes = LaneSplitter(self)
-        self.lanes.addWidget(_row(self, self.keyboard, self.canvas, self.vbar))
-        self.lanes.addWidget(_row(self, vel_label, self.velocity_lane))
-        self.lanes.addWidget(_row(self, self.controller_box, self.controller_lane))
+        self.lanes.addWidget(row_pane(self, self.keyboard, self.canvas, self.vbar))
+        self.lanes.addWidget(row_pane(self, vel_label, self.velocity_lane))
+        self.lanes.addWidget(row_pane(self, self.controller_box, self.controller_lane))
         self.lanes.setStretchFactor(0, 1)
         self.lanes.setCollapsible(0, False)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(2)
+        outer.setSpacing(0)
         outer.addWidget(self.toolbar)
-        outer.addLayout(_row_layout(None, self.ruler_rows))
+        outer.addLayout(row_layout(None, self.ruler_rows))
         outer.addWidget(self.lanes, 1)
         zoom = pitch_zoom_buttons(self, self.zoom_pitch, self.frame_notes)
-        outer.addLayout(_row_layout(zoom, self.hbar))
-        outer.setSpacing(0)
+        outer.addLayout(row_layout(zoom, self.hbar))
         self.toolbar.show_state()
 
     def add_ruler_row(self, widget: QWidget, timed: bool = True) -> None:

@@ -21,7 +21,7 @@ LANE_MIN_PX = 28  # a lane shorter than this is folded away
 LANE_MAX_DEFAULT = 72
 
 
-def _row_layout(left: QWidget | None, middle: QWidget | QLayout,
+def row_layout(left: QWidget | None, middle: QWidget | QLayout,
                 right: QWidget | None = None) -> QHBoxLayout:
     row = QHBoxLayout()
     row.setContentsMargins(0, 0, 0, 0)
@@ -43,7 +43,8 @@ def _row_layout(left: QWidget | None, middle: QWidget | QLayout,
     return row
 
 
-def _row(parent: QWidget, left: QWidget, middle: QWidget, right: QWidget | None = None) -> QWidget:
+def row_pane(parent: QWidget, left: QWidget, middle: QWidget,
+             right: QWidget | None = None) -> QWidget:
     """One pane of the splitter: ``left`` in the left column (a narrower one, the keyboard,
     at its right edge), ``middle`` timed, ``right`` or the scroll bar's room."""
     pane = QWidget(parent)
@@ -55,7 +56,7 @@ def _row(parent: QWidget, left: QWidget, middle: QWidget, right: QWidget | None 
         inner.addStretch(1)
         inner.addWidget(left)
         left = column
-    pane.setLayout(_row_layout(left, middle, right))
+    pane.setLayout(row_layout(left, middle, right))
     return pane
 
 
