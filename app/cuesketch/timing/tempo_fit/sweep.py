@@ -189,6 +189,8 @@ def sweep_cells(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fracti
     for sh in swept:
         sh.events(lo, hi, events)
     count = len(events)
+    if not count:
+        return None
     keys = np.fromiter((e[0] for e in events), np.float64, count)
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
