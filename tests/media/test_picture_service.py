@@ -85,10 +85,13 @@ def test_first_start_shows_the_film_and_makes_its_proxy_after_the_first_picture(
 def test_the_film_is_read_once_on_the_way_to_the_screen_and_checked_beside_it(
         tmp_path, film, services, monkeypatch):
     calls: list[tuple[str, bool]] = []  # (thread, decoded the film's ends)
+    on_screen: list[int | None] = []  # the picture shown when the film's ends were decoded
     real = service_module.probe
 
     def probe(path, *, check_decode=True):
         calls.append((threading.current_thread().name, check_decode))
+        if check_decode:
+            on_screen.append(service.player.shown if service.player is not None else None)
         return real(path, check_decode=check_decode)
 
     monkeypatch.setattr(service_module, "probe", probe)
@@ -102,6 +105,7 @@ def test_the_film_is_read_once_on_the_way_to_the_screen_and_checked_beside_it(
     service.film_check.join(30)
     assert [c for c in calls if c[0] == "film-check"] == [("film-check", True)]
     assert all(not decoded for name, decoded in calls if name != "film-check")
+    assert on_screen and on_screen[0] is not None  # after the first picture, not before it
     assert service.problem is None  # the film passed its check: it stays on screen
 
 

@@ -20,6 +20,7 @@ knows Qt.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +37,7 @@ NO_FILM = "This project has no film yet."
 
 
 class PictureService:
-    PROXY_START_WITHIN_S = 3.0  # the proxy waits this long at most for the first picture
+    FIRST_PICTURE_WAIT_S = 3.0  # the work in the background waits for the first picture
 
     def __init__(self, document: Document, transport: Transport, project_path: Path | None,
                  clock: MonotonicClock | None = None, *, volume: float = 0.8,
@@ -127,20 +128,29 @@ class PictureService:
         except (MediaError, RuntimeError, OSError) as e:
             return problems + self._fail(f"The picture can't be shown: {e}", f"no picture: {e}")
         self.problem = None
+        # the film itself is on screen now; what is done beside it waits for its first picture
+        # (the window and libvlc get the processor first; the proxy then yields to playback)
+        def shown() -> bool:
+            return player.shown is not None
+
         if proxy is None:  # (a film with a proxy was decoded to its end to make it)
-            self._check_film(link.path)
+            self._check_film(link.path, shown)
         if proxy is None and needs_proxy(info):
-            # the film itself is on screen now; its proxy follows, once the first picture is
-            # (the window and libvlc get the processor first, the proxy yields it to playback)
-            self._start_proxy(link.path, info, shown=lambda: player.shown is not None)
+            self._start_proxy(link.path, info, shown)
         return problems
 
-    def _check_film(self, film: Path) -> None:
-        """Decode a frame at the film's start and near its end in the background; a film that
-        fails it is taken off the screen and said in plain words, as when it fails at once."""
+    def _check_film(self, film: Path, shown: Callable[[], bool]) -> None:
+        """Decode a frame at the film's start and near its end in the background, once the
+        first picture is shown; a film that fails it is taken off the screen and said in plain
+        words, as when it fails at once."""
         generation = self._generation
 
         def check() -> None:
+            deadline = time.monotonic() + self.FIRST_PICTURE_WAIT_S
+            while not shown() and time.monotonic() < deadline:
+                if generation != self._generation:
+                    return
+                time.sleep(0.02)
             try:
                 probe(film)
             except MediaError as e:
@@ -224,7 +234,7 @@ class PictureService:
 
         self.proxy_job = ProxyJob(film, info=info, on_progress=progress, on_done=done,
                                   folder=self.proxy_folder, start_when=shown,
-                                  start_within=self.PROXY_START_WITHIN_S)
+                                  start_within=self.FIRST_PICTURE_WAIT_S)
 
     def _stop_proxy(self) -> None:
         job, self.proxy_job = self.proxy_job, None
