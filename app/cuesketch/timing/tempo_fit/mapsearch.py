@@ -104,7 +104,8 @@ class _Search:
             else Fraction(1)
         self.full: Periods = [(problem.p_min, problem.p_max, True)]
         # by the anchor's flick and its beat modulo the largest grid: the same lattice
-        self._tails: dict[tuple[int, Fraction], list[Cell]] = {}
+        self._tails: dict[tuple[int, Fraction], list[tuple[Cell, tuple[Fraction, Fraction]]]] \
+            = {}
         self._steps: dict[tuple[int, Fraction], list[Edge]] = {}
         self._steps_beat: dict[tuple[int, Fraction], Fraction] = {}
         # the last hit a steady piece from the anchor can reach with every must between
@@ -114,12 +115,23 @@ class _Search:
         # one object for each tempo and residue, so that equal ones are the same object: the
         # search compares them by ``is`` and keys on their ids
         self._canon: dict[Fraction, Fraction] = {}
+        self._floats: dict[int, float] = {}
 
     def canon(self, x: Fraction) -> Fraction:
         return self._canon.setdefault(x, x)
 
+    def approx(self, x: Fraction) -> float:
+        """A canonical tempo as a float (cached by identity)."""
+        f = self._floats.get(id(x))
+        if f is None:
+            f = self._floats[id(x)] = float(x)
+        return f
+
     # -- the pieces out of an anchor (independent of the tempo coming in) -----------------------
-    def tail_cells(self, index: int, anchor: Anchor) -> list[Cell]:
+    def tail_cells(self, index: int, anchor: Anchor) -> list[tuple[Cell, tuple[Fraction,
+                                                                                Fraction]]]:
+        """The cells of a steady tail from the anchor where every must is caught, each with
+        its fastest and slowest tempo."""
         key = (anchor.tau, anchor.beat % self.modulus)
         if key not in self._tails:
             after = list(range(index + 1, self.n))
@@ -137,7 +149,7 @@ class _Search:
                     if part:
                         part[-1].closed = False
                 cells.extend(c for c in part if c.musts_missed == 0)
-            self._tails[key] = cells
+            self._tails[key] = [(c, (self.p.bpm_of(c.lo), self.p.bpm_of(c.hi))) for c in cells]
         return self._tails[key]
 
     def steps(self, index: int, anchor: Anchor) -> tuple[list[Edge], Fraction]:
@@ -286,10 +298,12 @@ def _surely_missed(ramp: Ramp, problem: FitProblem, j: int) -> bool:
     return abs(off) > problem.hits[j].tolerance
 
 
-def _tail_tempo(cell: Cell, t_in: Fraction | None, problem: FitProblem) -> Fraction:
+def _tail_tempo(cell: Cell, t_in: Fraction | None, problem: FitProblem,
+                bounds: tuple[Fraction, Fraction] | None = None) -> Fraction:
     """The tempo a tail takes in its cell: the one coming in if the cell has it, else the
-    nearest the cell has (near its open end if that is nearer)."""
-    fast, slow = problem.bpm_of(cell.lo), problem.bpm_of(cell.hi)  # fast included
+    nearest the cell has (near its open end if that is nearer). ``bounds``: the cell's
+    fastest and slowest tempo, if known."""
+    fast, slow = bounds or (problem.bpm_of(cell.lo), problem.bpm_of(cell.hi))  # fast included
     if t_in is None:
         return fast
     if slow < t_in <= fast or (cell.closed and t_in == slow):
@@ -331,7 +345,7 @@ def _run(s: _Search, limit: int, more: dict[tuple[int, int], int]) -> FitMap | N
     """The best map with at most ``limit`` changes (and at least ``min_changes``)."""
     p = s.p
     n = s.n
-    layers: list[dict[tuple[object, ...], _State]] = [dict() for _ in range(n)]
+    layers: list[dict[tuple[int, int, bool, int], _State]] = [dict() for _ in range(n)]
     best: tuple[Cost, _State, Piece] | None = None
     starts = [_State(ZERO, None, Anchor(o, Fraction(0)), None, False, -1, Fraction(0))
               for o in p.origins]
@@ -358,8 +372,8 @@ def _run(s: _Search, limit: int, more: dict[tuple[int, int], int]) -> FitMap | N
             assert st.t_in is not None
             options.append((ZERO, st.t_in))
         else:
-            for c in s.tail_cells(st.index, a):
-                t = _tail_tempo(c, st.t_in, p)
+            for c, bounds in s.tail_cells(st.index, a):
+                t = _tail_tempo(c, st.t_in, p, bounds)
                 if st.t_in is None or t == st.t_in:
                     change, size = 0, Fraction(0)
                 else:
@@ -376,6 +390,17 @@ def _run(s: _Search, limit: int, more: dict[tuple[int, int], int]) -> FitMap | N
             if best is None or total < best[0]:
                 best = (total, st, Piece(a.tau, a.beat, t, t, False,
                                          st.index if st.index >= 0 else None))
+
+    def expand_ramps(st: _State) -> None:
+        """Ramps out of a node (and, after a ramp, the steady pieces holding its tempo: done
+        by ``expand_node`` with the rest)."""
+        a = st.anchor
+        t_in, changes = st.t_in, st.cost[0]
+        if p.ramps and t_in is not None and changes + 1 <= limit:
+            for b, beat, t1, missed, err, residue in s.ramps(st.index, a, t_in):
+                piece = Piece(a.tau, a.beat, t_in, t1, True, st.index)
+                offer(_State(add(st.cost, (1, missed, abs(t1 - t_in), err)), (st, piece),
+                             Anchor(p.anchor_time(b), beat), t1, True, b, beat), residue)
 
     def expand(st: _State) -> None:
         a = st.anchor
@@ -404,13 +429,96 @@ def _run(s: _Search, limit: int, more: dict[tuple[int, int], int]) -> FitMap | N
                 offer(_State(add(st.cost, (1, missed, abs(t1 - t_in), err)), (st, piece),
                              Anchor(p.anchor_time(b), beat), t1, True, b, beat), residue)
 
+    def expand_node(states: list[_State]) -> None:
+        """Steady pieces out of every node at one hit and beat at once: for each piece, the
+        node it is best from (floats find the few that may be; exact fractions decide)."""
+        a0 = states[0].anchor
+        edges, _ = s.steps(states[0].index, a0)
+        if not edges:
+            return
+        by_tempo: dict[int, list[_State]] = {}
+        for st in states:
+            by_tempo.setdefault(id(st.t_in), []).append(st)
+        movable = sorted((st for st in states if not st.after_ramp),
+                         key=lambda st: (st.cost[0], st.cost[1]))
+        groups: list[list[tuple[_State, float, float]]] = []
+        for st in movable:
+            assert st.t_in is not None
+            row = (st, s.approx(st.t_in), float(st.cost[2]))
+            if groups and (groups[-1][0][0].cost[:2] == st.cost[:2]):
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        step_f = float(p.max_step)
+        slack = 1e-9 * (1 + step_f)
+        for b, beat, t, missed, err, residue in edges:
+            bound = more[(b, id(residue))]
+            target = Anchor(p.anchor_time(b), Fraction(0))
+            # holding the tempo: no change
+            for st in by_tempo.get(id(t), ()):
+                if st.cost[0] + bound <= limit:
+                    emit(st, b, beat, t, (0, missed, ZERO[2], err), residue, target)
+            # changing it: the first group (fewest changes, least missed) with a node near
+            # enough, and in it the smallest sum of steps
+            t_f = s.approx(t)
+            for group in groups:
+                if group[0][0].cost[0] + 1 + bound > limit:
+                    break
+                scores: list[tuple[float, _State]] = []
+                for st, tin_f, size_f in group:
+                    if st.t_in is t:
+                        continue
+                    diff = abs(t_f - tin_f)
+                    if diff > step_f + slack:
+                        continue
+                    if diff > step_f - slack:
+                        assert st.t_in is not None
+                        if abs(t - st.t_in) > p.max_step:
+                            continue
+                    scores.append((size_f + diff, st))
+                if not scores:
+                    continue
+                low = min(x for x, _ in scores)
+                pick: tuple[Cost, _State] | None = None
+                for x, st in scores:
+                    if x <= low + 1e-9 * (1 + low):
+                        assert st.t_in is not None
+                        cost = add(st.cost, (1, missed, abs(t - st.t_in), err))
+                        if pick is None or cost < pick[0]:
+                            pick = (cost, st)
+                assert pick is not None
+                st = pick[1]
+                assert st.t_in is not None
+                emit(st, b, beat, t, (1, missed, abs(t - st.t_in), err), residue, target)
+                break
+
+    def emit(st: _State, b: int, beat: Fraction, t: Fraction, extra: Cost, residue: Fraction,
+             target: Anchor) -> None:
+        shift = st.anchor.beat - s._steps_beat[(st.anchor.tau, st.beat % s.modulus)]
+        at = beat + shift
+        piece = Piece(st.anchor.tau, st.anchor.beat, t, t, False,
+                      st.index if st.index >= 0 else None)
+        offer(_State(add(st.cost, extra), (st, piece), Anchor(target.tau, at), t, False, b,
+                     at), residue)
+
     for st in starts:
         finish(st)
         expand(st)
     for index in range(n):
-        for st in list(layers[index].values()):
+        nodes: dict[int, list[_State]] = {}
+        for key, st in list(layers[index].items()):
+            # every cost adds up in every part: a node already no better than the best map
+            # found can only get worse
+            if best is not None and st.cost >= best[0]:
+                continue
             finish(st)
-            expand(st)
+            if best is not None and st.cost >= best[0]:
+                continue
+            nodes.setdefault(key[0], []).append(st)
+            if p.ramps or st.after_ramp:
+                expand_ramps(st)
+        for states in nodes.values():
+            expand_node(states)
     if best is None:
         return None
     total, st, last = best

@@ -87,13 +87,14 @@ class _Hit:
 
     def k_range(self, lo: Fraction, hi: Fraction) -> range:
         """The grid positions that are nearest to the hit somewhere in [lo, hi]."""
-        gq, eq = self.gq, self.e * self.q
-        k0 = -(-self.bq // gq)  # the first position at or after the anchor
+        gq, eq, bq = self.gq, self.e * self.q, self.bq
+        k0 = -(-bq // gq)  # the first position at or after the anchor
         # nearest for p in [Pb(k), Pb(k-1)), Pb(k) = e q / (2 d_k + gq)
         # Pb(k) <= hi  <=>  2 d_k + gq >= e q / hi ; Pb(k-1) > lo <=> 2 d_k - gq < e q / lo
-        kmin = max(k0, ((eq / hi - gq) / 2 + self.bq) // gq)
-        kmax = ((eq / lo + gq) / 2 + self.bq) // gq + 1
-        return range(int(kmin), int(kmax) + 1)
+        ln, lm, hn, hm = lo.numerator, lo.denominator, hi.numerator, hi.denominator
+        kmin = max(k0, (eq * hm - gq * hn + 2 * bq * hn) // (2 * hn * gq))
+        kmax = (eq * lm + gq * ln + 2 * bq * ln) // (2 * ln * gq) + 1
+        return range(kmin, kmax + 1)
 
     def off(self, n: int, m: int, dk: int) -> int:
         """Frames off of the position dk/q beats after the anchor, at the period n/m."""
@@ -276,35 +277,40 @@ def catch_set(problem: FitProblem, anchor: Anchor, i: int,
               within: list[tuple[Fraction, Fraction, bool]]) -> list[tuple[Fraction, Fraction, bool]]:
     """The periods inside ``within`` (sorted disjoint [lo, hi), ``hi`` included when the flag
     says so) where hit ``i`` is caught from ``anchor``: for each grid position, where it is the
-    nearest and within the tolerance."""
+    nearest and within the tolerance. (Whole numbers: each bound is n / m.)"""
     sh = _Hit(problem, anchor, i)
     q, gq, eq, fpf, h, tol = sh.q, sh.gq, sh.e * sh.q, sh.fpf, sh.h, sh.tol
+    early = q * (2 * (h - tol) * fpf - 2 * sh.tau - 1)  # off >= -tol from early / (2 d)
+    late = q * (2 * (h + tol + 1) * fpf - 2 * sh.tau - 1)  # off > tol from late / (2 d)
     windows: list[tuple[Fraction, Fraction, bool]] = []
     for lo, hi, closed in within:
-        found: list[tuple[Fraction, Fraction, bool]] = []
-        for k in sh.k_range(lo, hi):
+        ln, lm, hn, hm = lo.numerator, lo.denominator, hi.numerator, hi.denominator
+        found: list[tuple[int, int, int, int, bool]] = []
+        for k in reversed(sh.k_range(lo, hi)):  # later positions first: shorter periods
             dk = sh.d(k)
             if dk < 0:
                 continue
-            a = Fraction(eq, 2 * dk + gq)  # nearest from here ...
-            b = Fraction(eq, 2 * dk - gq) if 2 * dk - gq > 0 else None  # ... to here
+            an, am = eq, 2 * dk + gq  # nearest from here ...
             if dk == 0:
                 if abs(sh.off(1, 1, 0)) > tol:
                     continue
-                w_lo, w_hi = a, None
+                bn, bm = 1, 0  # ... to the end
             else:
-                w_lo = max(a, Fraction(q * (2 * (h - tol) * fpf - 2 * sh.tau - 1), 2 * dk))
-                f_hi = Fraction(q * (2 * (h + tol + 1) * fpf - 2 * sh.tau - 1), 2 * dk)
-                w_hi = f_hi if b is None else min(b, f_hi)
-            w_lo = max(w_lo, lo)
-            if w_hi is None or w_hi > hi:
-                top, shut = hi, closed
+                if early * am > an * 2 * dk:
+                    an, am = early, 2 * dk
+                bn, bm = late, 2 * dk
+                if 2 * dk - gq > 0 and eq * bm < bn * (2 * dk - gq):  # ... to here
+                    bn, bm = eq, 2 * dk - gq
+            if an * lm < ln * am:
+                an, am = ln, lm
+            if bm == 0 or bn * hm > hn * bm:
+                bn, bm, shut = hn, hm, closed
             else:
-                top, shut = w_hi, False
-            if w_lo < top or (w_lo == top and shut):
-                found.append((w_lo, top, shut))
-        found.sort()
-        for w in found:
+                shut = False
+            if an * bm < bn * am or (an * bm == bn * am and shut):
+                found.append((an, am, bn, bm, shut))
+        for an, am, bn, bm, shut in found:
+            w = (Fraction(an, am), Fraction(bn, bm), shut)
             if windows and windows[-1][1] == w[0] and not windows[-1][2]:
                 windows[-1] = (windows[-1][0], w[1], w[2])
             else:
