@@ -20,6 +20,18 @@ def test_the_name_is_the_projects_whatever_the_path_says(tmp_path: Path) -> None
     assert server_name(project) != server_name(tmp_path / "other.cuesketch")
 
 
+def test_a_user_missing_from_the_password_database_still_has_a_name(
+        tmp_path: Path, monkeypatch) -> None:
+    """In a container or a sandbox the uid may have no passwd entry: getpass fails there."""
+    import getpass
+
+    def no_entry() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr(getpass, "getuser", no_entry)
+    assert server_name(tmp_path / "film.cuesketch").startswith("cuesketch-")
+
+
 def test_nobody_has_it_open(qapp: object, tmp_path: Path) -> None:
     assert not hand_over(tmp_path / "nobody.cuesketch", timeout_ms=200)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,8 +40,16 @@ def server_name(project: Path) -> str:
         key = str(project.resolve())
     except OSError:
         key = str(project.absolute())
-    digest = hashlib.sha256(f"{getpass.getuser()}\0{key}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{_user()}\0{key}".encode()).hexdigest()[:24]
     return f"cuesketch-{digest}"
+
+
+def _user() -> str:
+    """Who runs this: the uid where there is one (a user missing from the password database,
+    in a container or a sandbox, still has one), else the login name."""
+    if hasattr(os, "getuid"):
+        return str(os.getuid())
+    return getpass.getuser()
 
 
 def hand_over(project: Path, timeout_ms: int = TIMEOUT_MS) -> bool:
