@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cuesketch.timing.tempo_fit.mapsearch import RAMP_REACH, _tail_tempo
+from cuesketch.timing.tempo_fit.mapsearch import _tail_tempo
+from cuesketch.timing.tempo_fit.pieces import RAMP_REACH
 from cuesketch.timing.tempo_fit.problem import F, FitProblem, Ramp, frames_off_on
 from cuesketch.timing.tempo_fit.sweep import FAR, Cell
 

@@ -26,26 +26,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoMap
-from cuesketch.timing.tempo_fit.problem import (
-    F,
-    FitError,
-    FitProblem,
-    Grid,
-    Ramp,
-    Step,
-    frames_off_on,
-    step_off,
-)
-from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, catch_set, sweep
+from cuesketch.timing.tempo_fit.pieces import Pieces
+from cuesketch.timing.tempo_fit.problem import FitError, FitProblem, Ramp, Step, frames_off_on
+from cuesketch.timing.tempo_fit.sweep import Anchor, Cell
 
 Cost = tuple[int, int, Fraction, int]
-# hit, its beat, the tempo, weight missed, frames off summed, the beat modulo the largest grid
-Edge = tuple[int, Fraction, Fraction, int, int, Fraction]
-Periods = list[tuple[Fraction, Fraction, bool]]
 ZERO: Cost = (0, 0, Fraction(0), 0)
 
 MAX_STATES = 200_000
-RAMP_REACH = 8  # a ramp runs to one of the next 8 hits
+
+__all__ = ["FitMap", "Piece", "best_map", "claimed_offs"]
 
 
 @dataclass(frozen=True)
@@ -96,208 +86,6 @@ class _State:
     beat: Fraction
 
 
-class _Search:
-    def __init__(self, problem: FitProblem) -> None:
-        self.p = problem
-        self.n = len(problem.hits)
-        self.modulus = problem.bar if any(h.grid is Grid.DOWNBEAT for h in problem.hits) \
-            else Fraction(1)
-        self.full: Periods = [(problem.p_min, problem.p_max, True)]
-        # by the anchor's flick and its beat modulo the largest grid: the same lattice
-        self._tails: dict[tuple[int, Fraction], list[tuple[Cell, tuple[Fraction, Fraction]]]] \
-            = {}
-        self._steps: dict[tuple[int, Fraction], list[Edge]] = {}
-        self._steps_beat: dict[tuple[int, Fraction], Fraction] = {}
-        # the last hit a steady piece from the anchor can reach with every must between
-        # caught (n - 1: all of them)
-        self._reach: dict[tuple[int, Fraction], int] = {}
-        self.musts = [h.must for h in problem.hits]
-        # one object for each tempo and residue, so that equal ones are the same object: the
-        # search compares them by ``is`` and keys on their ids
-        self._canon: dict[Fraction, Fraction] = {}
-        self._floats: dict[int, float] = {}
-
-    def canon(self, x: Fraction) -> Fraction:
-        return self._canon.setdefault(x, x)
-
-    def approx(self, x: Fraction) -> float:
-        """A canonical tempo as a float (cached by identity)."""
-        f = self._floats.get(id(x))
-        if f is None:
-            f = self._floats[id(x)] = float(x)
-        return f
-
-    # -- the pieces out of an anchor (independent of the tempo coming in) -----------------------
-    def tail_cells(self, index: int, anchor: Anchor) -> list[tuple[Cell, tuple[Fraction,
-                                                                                Fraction]]]:
-        """The cells of a steady tail from the anchor where every must is caught, each with
-        its fastest and slowest tempo."""
-        key = (anchor.tau, anchor.beat % self.modulus)
-        if key not in self._tails:
-            after = list(range(index + 1, self.n))
-            allowed = self.full
-            for j in after:
-                if self.musts[j]:
-                    allowed = catch_set(self.p, anchor, j, allowed)
-                    if not allowed:
-                        break
-            cells: list[Cell] = []
-            for lo, hi, closed in allowed:
-                part = sweep(self.p, anchor, after, lo, hi)
-                if not closed:
-                    part = [c for c in part if c.lo < hi]
-                    if part:
-                        part[-1].closed = False
-                cells.extend(c for c in part if c.musts_missed == 0)
-            self._tails[key] = [(c, (self.p.bpm_of(c.lo), self.p.bpm_of(c.hi))) for c in cells]
-        return self._tails[key]
-
-    def steps(self, index: int, anchor: Anchor) -> tuple[list[Edge], Fraction]:
-        """Every steady piece from the anchor to a later hit on its grid, catching every must
-        between, and what to add to their beats (the pieces are kept once for every anchor
-        with the same beat modulo the largest grid)."""
-        key = (anchor.tau, anchor.beat % self.modulus)
-        if key in self._steps:
-            return self._steps[key], anchor.beat - self._steps_beat[key]
-        p = self.p
-        out: list[Edge] = []
-        allowed = self.full
-        reach = self.n - 1
-        for b in range(index + 1, self.n):
-            dt = p.anchor_time(b) - anchor.tau
-            g = p.sizes[b]
-            for lo, hi, closed in allowed:
-                # beats from the anchor: dt / hi <= d <= dt / lo (d = dt / period)
-                kmin = ((anchor.beat + dt / hi) / g).__ceil__()
-                kmax = ((anchor.beat + dt / lo) / g).__floor__()
-                for k in range(kmin, kmax + 1):
-                    d = k * g - anchor.beat
-                    if d <= 0:
-                        continue
-                    per = dt / d
-                    if not (lo <= per < hi or (closed and per == hi)):
-                        continue
-                    missed, err, _ = self._between(Step(anchor.tau, anchor.beat, per),
-                                                   index, b, k * g)
-                    if missed is not None:
-                        out.append((b, k * g, self.canon(p.bpm_of(per)), missed, err,
-                                    self.canon((k * g) % self.modulus)))
-            if self.musts[b]:
-                allowed = catch_set(p, anchor, b, allowed)
-                if not allowed:
-                    reach = b - 1
-                    break
-        self._steps[key] = out
-        self._steps_beat[key] = anchor.beat
-        self._reach[key] = reach
-        return out, Fraction(0)
-
-    def reach(self, index: int, anchor: Anchor) -> int:
-        self.steps(index, anchor)
-        return self._reach[(anchor.tau, anchor.beat % self.modulus)]
-
-    def fewest_more(self) -> dict[tuple[int, int], int]:
-        """A lower bound, for each hit as an anchor at each beat modulo the largest grid, on
-        the changes still to come after it (steps only): a steady piece from it catches every
-        must up to its reach, so the tempo must really change on some hit up to there."""
-        p = self.p
-        n = self.n
-        bound: dict[tuple[int, int], int] = {}  # by hit and the residue's id
-        least = [0] * n  # over every beat
-        for a in range(n - 1, -1, -1):
-            g = p.sizes[a]
-            residues = {self.canon((k * g) % self.modulus)
-                        for k in range(int(self.modulus / g) + 1)}
-            for r in residues:
-                far = self.reach(a, Anchor(p.anchor_time(a), r))
-                bound[(a, id(r))] = 0 if far >= n - 1 else 1 + min(least[a + 1:far + 2])
-            least[a] = min(bound[(a, id(r))] for r in residues)
-        return bound
-
-    def _between(self, lattice: Step | Ramp, a: int, b: int,
-                 end: Fraction) -> tuple[int | None, int, dict[int, int | None]]:
-        if isinstance(lattice, Ramp) and any(
-                self.musts[j] and _surely_missed(lattice, self.p, j) for j in range(a + 1, b)):
-            return None, 0, {}
-        missed = err = 0
-        offs: dict[int, int | None] = {}
-        for j in range(a + 1, b):
-            if isinstance(lattice, Step):
-                off = step_off(self.p, lattice.tau, lattice.beat, lattice.period, j, end)
-            else:
-                off = frames_off_on(lattice, self.p, j, end)
-            offs[j] = off
-            hit = self.p.hits[j]
-            if off is not None and abs(off) <= hit.tolerance:
-                err += abs(off)
-            elif hit.must:
-                return None, 0, offs
-            else:
-                missed += hit.weight
-        return missed, err, offs
-
-    def ramps(self, index: int, anchor: Anchor, t0: Fraction) -> list[Edge]:
-        """(hit, its beat, the tempo reached, weight missed, frames off) of every ramp
-        from the anchor at ``t0`` bpm to one of the next ``RAMP_REACH`` hits."""
-        p = self.p
-        out: list[Edge] = []
-        t_lo = max(p.lo, t0 - p.max_step)
-        t_hi = min(p.hi, t0 + p.max_step)
-        for b in range(index + 1, min(self.n, index + 1 + RAMP_REACH)):
-            dt = p.anchor_time(b) - anchor.tau
-            g = p.sizes[b]
-            # duration dt = 120 F d / (t0 + t1)  =>  d = dt (t0 + t1) / (120 F)
-            kmin = ((anchor.beat + dt * (t0 + t_lo) / (120 * F)) / g).__ceil__()
-            kmax = ((anchor.beat + dt * (t0 + t_hi) / (120 * F)) / g).__floor__()
-            for k in range(kmin, kmax + 1):
-                d = k * g - anchor.beat
-                if d <= 0:
-                    continue
-                t1 = 120 * F * d / dt - t0
-                if t1 == t0 or not t_lo <= t1 <= t_hi:
-                    continue
-                missed, err, _ = self._between(Ramp(anchor.tau, anchor.beat, d, t0, t1),
-                                               index, b, k * g)
-                if missed is not None:
-                    out.append((b, k * g, self.canon(t1), missed, err,
-                                self.canon((k * g) % self.modulus)))
-        return out
-
-
-def _surely_missed(ramp: Ramp, problem: FitProblem, j: int) -> bool:
-    """A quick look in floats: is hit ``j`` missed on the ramp by a clear margin (a thousand
-    flicks past every boundary that could decide it)? Close calls are left to the exact
-    count."""
-    t0, t1, length = float(ramp.t0), float(ramp.t1), float(ramp.length)
-    c = float(120 * F) * length / (t1 * t1 - t0 * t0)
-    g = float(problem.sizes[j])
-    centre = float(problem.center(j)) - ramp.tau
-    tempo_c = t0 + centre / c
-    if tempo_c <= 0:
-        return False
-    beat_c = (tempo_c * tempo_c - t0 * t0) * length / (t1 * t1 - t0 * t0)
-    beat0 = float(ramp.beat)
-
-    def time(b: float) -> float:  # flicks after the anchor
-        y = t0 * t0 + (t1 * t1 - t0 * t0) * (b - beat0) / length
-        return c * (max(y, 0.0) ** 0.5 - t0)
-
-    k = (beat0 + beat_c) // g
-    ta, tb = time(k * g), time((k + 1) * g)
-    if k * g < beat0:
-        t = tb
-    elif abs((centre - ta) - (tb - centre)) < 1000:
-        return False
-    else:
-        t = ta if centre - ta <= tb - centre else tb
-    fpf = problem.fpf
-    x = (t + ramp.tau + 0.5) / fpf
-    if abs(x - round(x)) * fpf < 1000:
-        return False
-    off = int(x // 1) - problem.hits[j].frame
-    return abs(off) > problem.hits[j].tolerance
-
-
 def _tail_tempo(cell: Cell, t_in: Fraction | None, problem: FitProblem,
                 bounds: tuple[Fraction, Fraction] | None = None) -> Fraction:
     """The tempo a tail takes in its cell: the one coming in if the cell has it, else the
@@ -325,9 +113,9 @@ def best_map(problem: FitProblem) -> FitMap | None:
 
     The changes come first in the cost, so the search is run for at most ``min_changes``
     changes, then one more, and so on: the first run that finds a map has found the best. Each
-    run drops a node that can't finish within its changes (see ``_Search.fewest_more``; with
+    run drops a node that can't finish within its changes (see ``Pieces.fewest_more``; with
     ramps, which reach further than a steady piece, only the changes made so far count)."""
-    s = _Search(problem)
+    s = Pieces(problem)
     more = _NoBound() if problem.ramps else s.fewest_more()
     for limit in range(problem.min_changes, problem.max_changes + 1):
         found = _run(s, limit, more)
@@ -341,7 +129,7 @@ class _NoBound(dict[tuple[int, int], int]):
         return 0
 
 
-def _run(s: _Search, limit: int, more: dict[tuple[int, int], int]) -> FitMap | None:
+def _run(s: Pieces, limit: int, more: dict[tuple[int, int], int]) -> FitMap | None:
     """The best map with at most ``limit`` changes (and at least ``min_changes``)."""
     p = s.p
     n = s.n
