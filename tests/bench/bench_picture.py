@@ -14,7 +14,7 @@ is on screen is read from the picture itself, never from the player's own belief
 - ``proxy_speed_vs_decode_only``: on one 30 s 1080p24 H.264 film (B-frames, AAC sound), the
   time ffmpeg takes only to decode its picture (``-map 0:v:0 -f null``, the floor of any
   proxy) over the time ``make_proxy`` takes from the call to the proxy ready; measured in
-  turns, 3 rounds in one run, so the load on the machine falls on both: the median ratio.
+  turns, 5 rounds in one run, so the load on the machine falls on both: the median ratio.
   The app's background job runs the same recipe niced (it yields to playback), which only
   matters when something else wants the processor.
 """
@@ -203,7 +203,7 @@ def _timed(run: object) -> tuple[float, float]:
     return wall, cpu
 
 
-def figure_proxy_speed_vs_decode_only(rounds: int = 3) -> dict[str, object]:
+def figure_proxy_speed_vs_decode_only(rounds: int = 5) -> dict[str, object]:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise RuntimeError("ffmpeg is needed (make setup installs it)")
@@ -219,7 +219,7 @@ def figure_proxy_speed_vs_decode_only(rounds: int = 3) -> dict[str, object]:
         times: dict[str, list[float]] = {"decode": [], "proxy": [], "decode_cpu": [],
                                          "proxy_cpu": []}
         made = None
-        for i in range(rounds):
+        for _ in range(rounds):
             wall_d, cpu_d = _timed(lambda: subprocess.run(decode, check=True))
             shutil.rmtree(folder / "proxies", ignore_errors=True)  # made afresh every round
             out: list[Path] = []
