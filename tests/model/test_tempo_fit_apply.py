@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,27 @@ def test_apply_keeping_times_leaves_the_notes_alone() -> None:
     assert len(changes) == 1  # the cue's map only
     with pytest.raises(FitError, match="'times' or their 'bars'"):
         apply_changes(project, cue, tm, keep="beats")
+
+
+def test_a_find_tempo_session_offers_answers_applies_one_and_writes_its_click_book(
+        tmp_path: Path) -> None:
+    from cuesketch.model.tempo_fit import FindTempo
+
+    project = build_demo()
+    document = Document(project)
+    session = FindTempo(document, find_cue(project, "1M4").id,
+                        {"lo": Fraction(60), "hi": Fraction(140)})
+    candidates = session.solve()
+    assert candidates and all(len(c.hits) == 4 for c in candidates)
+    assert candidates[0].caught == 4
+    session.apply(0, keep="times")
+    assert document.history() == ["Fit tempo to hits"]
+    assert find_cue(project, "1M4").tempo == candidates[0].tempo_map
+    rows = session.click_book(0)
+    assert rows[0][:4] == ["what", "bar|beat", "timecode", "bpm"]
+    assert [r[0] for r in rows[1:]].count("hit") == 4
+    tempo = next(r for r in rows if r[0] == "tempo")
+    assert tempo[2] == "01:00:33:00" and "-" in tempo[4]  # at the cue's start, a frame click
+    path = tmp_path / "1M4 click book.csv"
+    session.write_csv(0, path)
+    assert path.read_text().splitlines()[0].startswith("what,bar|beat,timecode")

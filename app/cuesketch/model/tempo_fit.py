@@ -10,16 +10,29 @@ project: ``apply_changes`` returns the changes, to be executed as one undo step.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from cuesketch.model.changes import Change
+from cuesketch.model.document import Document
 from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.entities import Cue, Hit, HitKind
 from cuesketch.model.project import Project
 from cuesketch.model.tempo_edits import MapRef, put_map
 from cuesketch.timing.position import tempo_at
-from cuesketch.timing.tempo import TempoMap
-from cuesketch.timing.tempo_fit import FitError, FitHit, FitProblem, Grid, merge_same_frame
+from cuesketch.timing.tempo import TempoMap, bpm_to_click
+from cuesketch.timing.tempo_fit import (
+    FitError,
+    FitHit,
+    FitProblem,
+    Grid,
+    Status,
+    best_map,
+    constant_intervals,
+    merge_same_frame,
+)
+from cuesketch.timing.tempo_fit.report import HitResult, measure
+from cuesketch.timing.timecode import format_timecode
 
 # kind -> (must, weight, tolerance in frames)
 KIND_DEFAULTS: dict[HitKind, tuple[bool, int, int]] = {
@@ -111,5 +124,98 @@ def apply_changes(project: Project, cue: Cue, tm: TempoMap, keep: str = "times")
     return changes
 
 
-__all__ = ["KIND_DEFAULTS", "KEEP", "apply_changes", "cue_hits", "cue_problem", "current_map",
-           "find_cue", "fit_hits"]
+
+
+# -- a Find Tempo session: what the window's panel drives -------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    """One answer to offer: a steady tempo interval's suggestion or the best map, the map it
+    makes and every hit measured on it."""
+
+    label: str
+    tempo_map: TempoMap
+    hits: tuple[HitResult, ...]
+    changes: int
+
+    @property
+    def caught(self) -> int:
+        return sum(1 for h in self.hits if h.status is Status.CAUGHT)
+
+
+@dataclass
+class FindTempo:
+    """Find Tempo for one cue of a document: ``solve()`` lists the candidates (the best map
+    first when it changes tempo, then the best steady tempos), ``apply(i, keep)`` sets one as
+    the cue's map in one undo step, ``click_book(i)`` lists its rows for the click book."""
+
+    document: Document
+    cue_id: int
+    options: dict[str, object] = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)
+    problem: FitProblem | None = None
+
+    @property
+    def cue(self) -> Cue:
+        return self.document.project.cues[self.cue_id]
+
+    def solve(self, top: int = 5) -> list[Candidate]:
+        project = self.document.project
+        problem = cue_problem(project, self.cue, **dict(self.options))
+        start = project.settings.start_frame
+        intervals = constant_intervals(problem, top=top)
+        found = best_map(problem)
+        out: list[Candidate] = []
+        if found is not None and found.changes > 0:
+            tm = found.tempo_map(problem)
+            out.append(Candidate(f"Map: {found.changes} tempo change"
+                                 f"{'s' if found.changes != 1 else ''}", tm,
+                                 tuple(measure(tm, problem, start)), found.changes))
+        for iv in intervals:
+            tm = TempoMap.constant(iv.bpm * problem.unit, problem.numerator,
+                                   problem.denominator, origin=iv.origin)
+            where = "click" if iv.bpm == iv.click_bpm else "nice" if iv.nice_inside else "best"
+            out.append(Candidate(f"{float(iv.bpm):.3f} bpm ({where}; {float(iv.lo_bpm):.3f}"
+                                 f"-{float(iv.hi_bpm):.3f}; click {iv.click})", tm,
+                                 tuple(measure(tm, problem, start)), 0))
+        self.problem, self.candidates = problem, out
+        return out
+
+    def apply(self, index: int, keep: str = "times") -> None:
+        candidate = self.candidates[index]
+        with self.document.transaction("Fit tempo to hits"):
+            self.document.execute_changes(
+                apply_changes(self.document.project, self.cue, candidate.tempo_map, keep))
+
+    def click_book(self, index: int) -> list[list[str]]:
+        """The click book of a candidate: its tempo changes (bar|beat, bpm, frame click,
+        ramp), its meter, and each hit (bar|beat|tick, timecode, frames off, status)."""
+        assert self.problem is not None
+        problem = self.problem
+        candidate = self.candidates[index]
+        tm = candidate.tempo_map
+        rate = problem.rate
+        start = self.document.project.settings.start_frame
+        rows = [["what", "bar|beat", "timecode", "bpm", "click", "frames off", "status", "name"]]
+        for t in tm.tempos:
+            at = tm.beat_to_flicks(t.beat)
+            bpm = t.bpm / problem.unit
+            rows.append(["tempo" + (" (ramp)" if t.ramp else ""), str(tm.beat_to_bbt(t.beat)),
+                         format_timecode(start + rate.flicks_to_frame(at), rate),
+                         f"{float(bpm):.3f}", bpm_to_click(bpm, rate), "", "", ""])
+        for m in tm.meters:
+            rows.append(["meter", f"{m.bar + 1}|1|000", "", "", "", "", "",
+                         f"{m.numerator}/{m.denominator}"])
+        for h in candidate.hits:
+            rows.append(["hit", str(h.bbt), h.timecode, "", "", h.off_text, h.status.value,
+                         h.name])
+        return rows
+
+    def write_csv(self, index: int, path: Path) -> None:
+        """The click book as CSV, written whole or not at all."""
+        import csv
+
+        from cuesketch.files import replacing
+        with replacing(path, FitError) as tmp:
+            with tmp.open("w", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows(self.click_book(index))
