@@ -107,6 +107,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.musical_typing", "&Musical Typing", ("Ctrl+K",),
                "Play and record from the computer keyboard (A S D F ... ; Z/X octave)",
                checkable=True, menu="Edit", group_start=True),
+    ActionSpec("edit.find_tempo", "&Find Tempo…", ("Ctrl+Shift+T",),
+               "Fit the cue's tempo to its hits", menu="Edit", group_start=True),
     ActionSpec("edit.preferences", "&Preferences…", ("Ctrl+,",), menu="Edit"),
     ActionSpec("transport.play", "Play", ("Space",), "Play or stop (Space)", menu="Transport"),
     ActionSpec("transport.stop", "Stop", (), "Stop", menu="Transport"),

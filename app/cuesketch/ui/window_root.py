@@ -72,6 +72,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     """The main window over services built by ``app`` (``build_controls`` at least);
     ``settings``: where the layout is kept (the user's, unless a test says)."""
     from cuesketch.ui.file_actions import file_handlers
+    from cuesketch.ui.find_tempo_dialog import find_tempo_handler
     from cuesketch.ui.range_actions import range_handlers, remember_marks, show_range_state
     from cuesketch.ui.recent import install_for as install_recent
     from cuesketch.ui.view_actions import ViewActions
@@ -117,6 +118,8 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers.update(views.handlers())
     handlers.update(range_handlers(control, status.post, lambda: roll.selection))
     handlers.update(file_handlers(the_window, services, status.post))
+    handlers["edit.find_tempo"] = find_tempo_handler(the_window, document,
+                                                     lambda: transport.position())
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
     install_recent(window, window.action_map, services, status.post, window.settings)
     if services.project_path is not None:

@@ -1,0 +1,250 @@
+"""Find Tempo: the panel that fits a cue's tempo to its hits.
+
+    dialog = FindTempoDialog(document, cue_id, parent)
+    dialog.show()
+
+Pick the cue, the tempo range, how many changes the map may have, the grid and whether ramps
+are allowed; Find lists the answers (the best map when it needs changes, then the best steady
+tempos, each with a nice tempo or a frame click inside when there is one). Choosing one shows
+every hit on it: timecode, bar|beat|tick, frames off and caught / near / missed, in colour.
+Apply sets it as the cue's tempo map in one undo step, keeping the notes at their times (on
+the picture) or at their bars (with the music). The click book goes to CSV or PDF. The logic
+is ``model.tempo_fit.FindTempo``; this only shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cuesketch.model.document import Document
+from cuesketch.model.tempo_fit import FindTempo
+from cuesketch.timing.cues import cue_at
+from cuesketch.timing.tempo_fit import FitError, Grid
+
+_GRIDS = [(Grid.BEAT, "Any beat"), (Grid.HALF, "Half beats"), (Grid.THIRD, "Triplets"),
+          (Grid.QUARTER, "Quarter beats"), (Grid.DOWNBEAT, "Downbeats")]
+
+
+class FindTempoDialog(QDialog):
+    def __init__(self, document: Document, cue_id: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("FindTempoDialog")
+        self.setWindowTitle("Find Tempo")
+        self.document = document
+        self.session: FindTempo | None = None
+
+        self.cue = QComboBox(self)
+        cues = sorted(document.project.cues.values(), key=lambda c: c.start_frame)
+        for c in cues:
+            self.cue.addItem(f"{c.name}  {c.title}".strip(), c.id)
+        if cue_id is not None:
+            self.cue.setCurrentIndex(max(self.cue.findData(cue_id), 0))
+        self.lo, self.hi = self._bpm_box(60), self._bpm_box(140)
+        self.changes = QSpinBox(self)
+        self.changes.setRange(0, 16)
+        self.changes.setValue(4)
+        self.changes.setToolTip("The most tempo changes the map may have")
+        self.grid = QComboBox(self)
+        for g, text in _GRIDS:
+            self.grid.addItem(text, g)
+        self.ramps = QCheckBox("Allow ramps (accel., rit.)", self)
+        self.find_button = QPushButton("&Find", self)
+        self.find_button.setDefault(True)
+        self.find_button.clicked.connect(self.solve)
+
+        form = QFormLayout()
+        form.addRow("Cue", self.cue)
+        tempo = QHBoxLayout()
+        tempo.addWidget(self.lo)
+        tempo.addWidget(QLabel("to", self))
+        tempo.addWidget(self.hi)
+        tempo.addWidget(QLabel("bpm", self))
+        form.addRow("Tempos", tempo)
+        form.addRow("Changes at most", self.changes)
+        form.addRow("Hits land on", self.grid)
+        form.addRow("", self.ramps)
+
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        self.answers = QListWidget(self)
+        self.answers.setObjectName("answers")
+        self.answers.currentRowChanged.connect(self._show_hits)
+        self.hits = QTableWidget(0, 5, self)
+        self.hits.setObjectName("hits")
+        self.hits.setHorizontalHeaderLabels(["Timecode", "Bar|beat|tick", "Off", "", "Hit"])
+        self.hits.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.hits.verticalHeader().setVisible(False)
+        self.hits.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+        self.keep_times = QRadioButton("Notes stay on the picture (their times)", self)
+        self.keep_bars = QRadioButton("Notes move with the music (their bars)", self)
+        self.keep_times.setChecked(True)
+        self.apply_button = QPushButton("&Apply to Cue", self)
+        self.apply_button.clicked.connect(self.apply)
+        self.book = QPushButton("Save Click &Book…", self)
+        self.book.clicked.connect(self.save_book)
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.book)
+        buttons.addStretch(1)
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addLayout(form, 1)
+        top.addWidget(self.find_button)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(QLabel("Answers (best first)", self))
+        layout.addWidget(self.answers, 1)
+        layout.addWidget(self.hits, 2)
+        layout.addWidget(self.keep_times)
+        layout.addWidget(self.keep_bars)
+        layout.addLayout(buttons)
+        self.resize(720, 640)
+        self._enable()
+
+    def _bpm_box(self, value: float) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(self)
+        box.setRange(10, 400)
+        box.setDecimals(2)
+        box.setValue(value)
+        return box
+
+    def _enable(self) -> None:
+        chosen = self.session is not None and self.answers.currentRow() >= 0
+        self.apply_button.setEnabled(chosen and not self.document.read_only)
+        self.book.setEnabled(chosen)
+
+    # -- what the buttons do ----------------------------------------------------------------
+    def solve(self) -> None:
+        self.answers.clear()
+        self.hits.setRowCount(0)
+        self.session = None
+        cue_id = self.cue.currentData()
+        if cue_id is None:
+            self.message.setText("The project has no cues: spot one first.")
+            self._enable()
+            return
+        session = FindTempo(self.document, int(cue_id), {
+            "lo": Fraction(str(self.lo.value())), "hi": Fraction(str(self.hi.value())),
+            "max_changes": self.changes.value(), "grid": self.grid.currentData(),
+            "ramps": self.ramps.isChecked()})
+        try:
+            candidates = session.solve()
+        except FitError as e:
+            self.message.setText(f"{str(e)[:1].upper()}{str(e)[1:]}.")
+            self._enable()
+            return
+        self.session = session
+        n = len(candidates[0].hits) if candidates else 0
+        for c in candidates:
+            self.answers.addItem(f"{c.label}: {c.caught} of {n} hits caught")
+        self.message.setText(f"{n} hits in {session.cue.name}. Choose an answer to see every "
+                             f"hit on it.")
+        if candidates:
+            self.answers.setCurrentRow(0)
+        self._enable()
+
+    def _show_hits(self, row: int) -> None:
+        self.hits.setRowCount(0)
+        if self.session is None or row < 0 or row >= len(self.session.candidates):
+            self._enable()
+            return
+        results = self.session.candidates[row].hits
+        self.hits.setRowCount(len(results))
+        for i, h in enumerate(results):
+            color = QBrush(QColor(h.status.color))
+            for col, text in enumerate((h.timecode, str(h.bbt), h.off_text, h.status.value,
+                                        h.name)):
+                item = QTableWidgetItem(text)
+                if col == 3:
+                    item.setForeground(color)
+                self.hits.setItem(i, col, item)
+        self._enable()
+
+    def apply(self) -> None:
+        if self.session is None or self.answers.currentRow() < 0:
+            return
+        keep = "bars" if self.keep_bars.isChecked() else "times"
+        try:
+            self.session.apply(self.answers.currentRow(), keep)
+        except (FitError, PermissionError, OSError) as e:
+            self.message.setText(f"Can't apply it: {e}")
+            return
+        label = self.session.candidates[self.answers.currentRow()].label
+        self.message.setText(f"{self.session.cue.name}'s tempo map is now {label}; the notes "
+                             f"kept their {keep}. Edit ▸ Undo takes it back.")
+
+    def save_book(self, path: Path | None = None) -> None:
+        if self.session is None or self.answers.currentRow() < 0:
+            return
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Save Click Book", f"{self.session.cue.name} click book.pdf",
+                "PDF (*.pdf);;CSV (*.csv)")
+            if not name:
+                return
+            path = Path(name)
+        row = self.answers.currentRow()
+        try:
+            if path.suffix.lower() == ".csv":
+                self.session.write_csv(row, path)
+            else:
+                from cuesketch.ui.find_tempo_book import write_pdf
+                write_pdf(self.session.click_book(row), path,
+                          f"Click book: {self.session.cue.name}, "
+                          f"{self.session.candidates[row].label}")
+        except (FitError, OSError) as e:
+            self.message.setText(f"Can't save the click book: {e}")
+            return
+        self.message.setText(f"Click book saved: {path}")
+
+
+def find_tempo_handler(window: Callable[[], QWidget], document: Document,
+                       position: Callable[[], int]) -> Callable[[], None]:
+    """Edit ▸ Find Tempo: the panel on the cue at the playhead (``position``: flicks), kept
+    while open so a second press raises it."""
+    open_dialogs: list[FindTempoDialog] = []
+
+    def show() -> None:
+        for d in open_dialogs:
+            if d.isVisible():
+                d.raise_()
+                d.activateWindow()
+                return
+        open_dialogs.clear()
+        rate = document.project.settings.rate
+        cue = cue_at(document.project.cues.values(), rate.flicks_to_frame(position()))
+        dialog = FindTempoDialog(document, cue.id if cue is not None else None, window())
+        open_dialogs.append(dialog)
+        dialog.show()
+
+    return show

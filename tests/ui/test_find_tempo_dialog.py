@@ -1,0 +1,86 @@
+"""The Find Tempo panel: find, choose, see each hit in colour, apply as one undo step, save the
+click book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from cuesketch.demo import build_demo
+from cuesketch.model.document import Document
+from cuesketch.model.tempo_fit import find_cue
+from cuesketch.timing.tempo_fit import Status
+from cuesketch.ui.find_tempo_dialog import FindTempoDialog
+
+
+def _dialog(qtbot: QtBot, cue: str = "1M4") -> tuple[FindTempoDialog, Document]:
+    project = build_demo()
+    document = Document(project)
+    dialog = FindTempoDialog(document, find_cue(project, cue).id)
+    qtbot.addWidget(dialog)
+    return dialog, document
+
+
+def test_find_lists_answers_and_each_hit_in_colour(qtbot: QtBot) -> None:
+    dialog, _ = _dialog(qtbot)
+    assert not dialog.apply_button.isEnabled()
+    dialog.find_button.click()
+    assert dialog.answers.count() >= 1
+    assert "4 of 4 hits caught" in dialog.answers.item(0).text()
+    assert dialog.hits.rowCount() == 4
+    assert dialog.hits.item(0, 0).text() == "01:00:36:00"
+    status = dialog.hits.item(0, 3)
+    assert status.text() == "caught"
+    assert status.foreground().color().name() == Status.CAUGHT.color
+    assert dialog.apply_button.isEnabled()
+
+
+def test_apply_sets_the_cues_map_in_one_undo_step(qtbot: QtBot) -> None:
+    dialog, document = _dialog(qtbot)
+    dialog.find_button.click()
+    dialog.keep_bars.setChecked(True)
+    dialog.apply_button.click()
+    assert document.history() == ["Fit tempo to hits"]
+    assert find_cue(document.project, "1M4").tempo is not None
+    assert "kept their bars" in dialog.message.text()
+    document.undo()
+    assert find_cue(document.project, "1M4").tempo is None
+
+
+def test_the_click_book_goes_to_csv_and_pdf(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog, _ = _dialog(qtbot)
+    dialog.find_button.click()
+    dialog.save_book(tmp_path / "book.csv")
+    assert (tmp_path / "book.csv").read_text().count("\n") >= 6
+    dialog.save_book(tmp_path / "book.pdf")
+    assert (tmp_path / "book.pdf").read_bytes().startswith(b"%PDF")
+    assert "Click book saved" in dialog.message.text()
+
+
+def test_a_cue_without_hits_is_said_in_plain_words(qtbot: QtBot) -> None:
+    dialog, _ = _dialog(qtbot, "1M2")
+    dialog.find_button.click()
+    assert dialog.answers.count() == 0
+    assert dialog.message.text() == "Cue 1M2 has no hits to fit a tempo to."
+    assert not dialog.apply_button.isEnabled()
+
+
+def test_the_handler_opens_the_panel_on_the_cue_at_the_playhead(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from cuesketch.ui.find_tempo_dialog import find_tempo_handler
+
+    project = build_demo()
+    document = Document(project)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    rate = project.settings.rate
+    show = find_tempo_handler(lambda: parent, document,
+                              lambda: rate.frame_to_flicks(900))  # inside 1M4
+    show()
+    dialogs = parent.findChildren(FindTempoDialog)
+    assert len(dialogs) == 1 and dialogs[0].cue.currentText().startswith("1M4")
+    show()  # raised, not opened twice
+    assert len(parent.findChildren(FindTempoDialog)) == 1
+    dialogs[0].close()
