@@ -174,10 +174,13 @@ class FindTempo:
         for iv in intervals:
             tm = TempoMap.constant(iv.bpm * problem.unit, problem.numerator,
                                    problem.denominator, origin=iv.origin)
-            where = "click" if iv.bpm == iv.click_bpm else "nice" if iv.nice_inside else "best"
-            out.append(Candidate(f"{float(iv.bpm):.3f} bpm ({where}; {float(iv.lo_bpm):.3f}"
-                                 f"-{float(iv.hi_bpm):.3f}; click {iv.click})", tm,
-                                 tuple(measure(tm, problem, start)), 0))
+            where = "frame click" if iv.bpm == iv.click_bpm else \
+                "nice" if iv.nice_inside else "minimax"
+            click = f"click {iv.click}" if iv.click_inside else \
+                f"nearest click {iv.click} = {float(iv.click_bpm):.3f}"
+            span = f"{float(iv.lo_bpm):.3f}-{float(iv.hi_bpm):.3f}"
+            out.append(Candidate(f"{float(iv.bpm):.3f} bpm ({where}; takes {span}; {click})",
+                                 tm, tuple(measure(tm, problem, start)), 0))
         self.problem, self.candidates = problem, out
         return out
 

@@ -96,7 +96,7 @@ class FindTempoDialog(QDialog):
         self.answers.currentRowChanged.connect(self._show_hits)
         self.hits = QTableWidget(0, 5, self)
         self.hits.setObjectName("hits")
-        self.hits.setHorizontalHeaderLabels(["Timecode", "Bar|beat|tick", "Off", "", "Hit"])
+        self.hits.setHorizontalHeaderLabels(["Timecode", "Bar|beat|tick", "Off", "Status", "Hit"])
         self.hits.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.hits.verticalHeader().setVisible(False)
         self.hits.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
