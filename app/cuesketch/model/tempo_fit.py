@@ -87,7 +87,8 @@ def cue_problem(project: Project, cue: Cue, **options: object) -> FitProblem:
         settings.rate.frame_to_flicks(cue.start_frame)).bar)
     options.setdefault("numerator", meter.numerator)
     options.setdefault("denominator", meter.denominator)
-    return FitProblem(tuple(hits), settings.rate, cue.start_frame, **options)  # type: ignore[arg-type]
+    return FitProblem(tuple(hits), settings.rate, cue.start_frame,
+                      **options)  # type: ignore[arg-type]
 
 
 def current_map(project: Project, cue: Cue) -> TempoMap:

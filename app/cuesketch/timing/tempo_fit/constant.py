@@ -138,7 +138,8 @@ def _pick_beat(problem: FitProblem, step: Step, i: int) -> Fraction:
     return a if c - step.time_of(a) <= step.time_of(b) - c else b
 
 
-def _least_squares(problem: FitProblem, origin: int, beats: list[tuple[int, Fraction]]) -> Fraction | None:
+def _least_squares(problem: FitProblem, origin: int,
+                   beats: list[tuple[int, Fraction]]) -> Fraction | None:
     num = den = Fraction(0)
     for i, b in beats:
         w = problem.hits[i].weight
@@ -147,7 +148,8 @@ def _least_squares(problem: FitProblem, origin: int, beats: list[tuple[int, Frac
     return num / den if den else None
 
 
-def _minimax(problem: FitProblem, origin: int, beats: list[tuple[int, Fraction]]) -> Fraction | None:
+def _minimax(problem: FitProblem, origin: int,
+             beats: list[tuple[int, Fraction]]) -> Fraction | None:
     """The period that makes the largest distance to a frame's middle smallest (exact: where
     the latest-running and the earliest-running beat are equally far off)."""
     lines = [(b, problem.center(i) - origin) for i, b in beats if b > 0]

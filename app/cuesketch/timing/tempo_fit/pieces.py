@@ -17,11 +17,10 @@ from cuesketch.timing.tempo_fit.problem import (
     frames_off_on,
     step_off,
 )
-from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, catch_set, sweep
+from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, Periods, catch_set, sweep
 
 # hit, its beat, the tempo, weight missed, frames off summed, the beat modulo the largest grid
 Edge = tuple[int, Fraction, Fraction, int, int, Fraction]
-Periods = list[tuple[Fraction, Fraction, bool]]
 
 RAMP_REACH = 8  # a ramp runs to one of the next 8 hits
 

@@ -23,7 +23,7 @@ from cuesketch.timing.tempo_fit.problem import FitProblem
 
 FAR = 1 << 30  # status code of a hit missed by more than its tolerance and the near margin
 
-Interval = tuple[Fraction, Fraction]  # [lo, hi) of periods
+Periods = list[tuple[Fraction, Fraction, bool]]  # sorted disjoint [lo, hi), hi in if True
 
 
 @dataclass(frozen=True)
@@ -273,8 +273,7 @@ def sweep(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fraction,
 
 # -- sets of periods -----------------------------------------------------------------------------
 
-def catch_set(problem: FitProblem, anchor: Anchor, i: int,
-              within: list[tuple[Fraction, Fraction, bool]]) -> list[tuple[Fraction, Fraction, bool]]:
+def catch_set(problem: FitProblem, anchor: Anchor, i: int, within: Periods) -> Periods:
     """The periods inside ``within`` (sorted disjoint [lo, hi), ``hi`` included when the flag
     says so) where hit ``i`` is caught from ``anchor``: for each grid position, where it is the
     nearest and within the tolerance. (Whole numbers: each bound is n / m.)"""
