@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cuesketch.engine.clock import SystemClock
 from cuesketch.engine.transport import Transport
@@ -16,6 +17,9 @@ from cuesketch.model.document import Document
 from cuesketch.prefs import Preferences, pre_roll_flicks
 from cuesketch.services import Services, StatusLine, apply_click_preferences
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
+
+if TYPE_CHECKING:
+    from cuesketch.media.picture_service import FilmFacts
 
 __all__ = ["Services", "StatusLine", "apply_click_preferences", "build_engine",
            "build_controls", "build_picture", "compose", "open_document", "run_gui"]
@@ -118,16 +122,16 @@ def build_controls(services: Services) -> None:
                                           services.session)
 
 
-def build_picture(services: Services) -> None:
+def build_picture(services: Services, facts: FilmFacts | None = None) -> None:
     """The film on the picture view: its proxy when there is one, else the film itself while a
     frame-accurate proxy is made in the background. What is wrong is said (``problems``) and
-    drawn in the picture's place."""
+    drawn in the picture's place. ``facts``: the film's, read ahead."""
     from cuesketch.media.picture_service import PictureService
 
     prefs = services.preferences
     picture = PictureService(services.document, services.transport, services.project_path,
                              services.clock, volume=prefs.film_volume, muted=prefs.film_muted,
-                             post=services.status.post)
+                             post=services.status.post, facts=facts)
     services.problems.extend(picture.load())
     services.picture = picture
 
@@ -189,9 +193,11 @@ def compose(document: Document, project_file: ProjectFile | None, path: Path | N
     if read_only_reason:
         services.problems.append(read_only_reason)
     try:
+        from cuesketch.media.picture_service import FilmFacts
+        facts = FilmFacts(document, path)  # ffprobe waits beside the engine's start
         build_engine(services, preferences)
         build_controls(services)
-        build_picture(services)
+        build_picture(services, facts)
     except BaseException:
         services.close()
         raise

@@ -17,21 +17,27 @@ from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.transport import Transport
 from cuesketch.media import picture as picture_module
 from cuesketch.media import picture_service as service_module
-from cuesketch.media.picture_service import PictureService
+from cuesketch.media.picture_service import FilmFacts, PictureService
 from cuesketch.media.proxy import ProxyJob, make_proxy
 from cuesketch.media.testfilm import make_numbered_film
 from cuesketch.model.document import Document
 from cuesketch.store.project_file import ProjectFile
 
 
-def _service(tmp_path: Path, film: Path, said: list[str]) -> PictureService:
+def _service(tmp_path: Path, film: Path, said: list[str],
+             read_ahead: bool = False) -> PictureService:
     path = tmp_path / "project" / "sketch.cuesketch"
     path.parent.mkdir(exist_ok=True)
     ProjectFile.write_new(path, build_demo(film, path))
     pf = ProjectFile.open(path)
     clock = FakeClock()
-    return PictureService(Document(pf.load(), sink=pf), Transport(clock), path, clock,
-                          sound=False, post=said.append, proxy_folder=tmp_path / "proxies")
+    document = Document(pf.load(), sink=pf)
+    facts = None
+    if read_ahead:  # as the composition root does, before it starts the engine
+        facts = FilmFacts(document, path)
+        facts.wait(30)
+    return PictureService(document, Transport(clock), path, clock, sound=False,
+                          post=said.append, proxy_folder=tmp_path / "proxies", facts=facts)
 
 
 @pytest.fixture
@@ -150,3 +156,29 @@ def test_a_start_with_the_proxy_made_reads_the_film_once_and_the_proxy_not_at_al
     assert calls == [(film, False)]  # the film's facts; the proxy's are known
     assert service.film_check is None and service.proxy_job is None  # decoded when made
     assert player.wait_shown(0, 5)
+
+
+def test_the_films_facts_read_ahead_are_taken_and_a_film_changed_since_is_read_again(
+        tmp_path, film, services, monkeypatch):
+    calls: list[str] = []  # the threads that read a film's facts
+    real = service_module.probe
+
+    def probe(path, *, check_decode=True):
+        if not check_decode:
+            calls.append(threading.current_thread().name)
+        return real(path, check_decode=check_decode)
+
+    monkeypatch.setattr(service_module, "probe", probe)
+    service = _service(tmp_path, film, [], read_ahead=True)
+    services.append(service)
+    assert calls == ["film-facts"]  # read on its own thread, from the moment it was made
+    assert service.load() == []
+    assert calls == ["film-facts"] and service.player is not None  # taken, not read again
+    assert service.player.info is not None and service.player.info.path == film
+
+    again = FilmFacts(service.document, service.project_path)
+    again.wait(30)
+    film.write_bytes(film.read_bytes() + b"\0")  # the film changed after it was read
+    assert again.take(film) is None  # so its facts are read again by load()
+    missing = FilmFacts(service.document, None)  # no project file: nothing to read
+    assert missing.film is None and missing.take(film) is None

@@ -19,6 +19,7 @@ knows Qt.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,10 +31,60 @@ from cuesketch.media.picture import PicturePlayer
 from cuesketch.media.probe import MediaError, MediaInfo, disagreements, probe
 from cuesketch.media.proxy import ProxyJob, cached_proxy, needs_proxy, proxy_info
 from cuesketch.model.document import Document
-from cuesketch.store.relink import check_link
+from cuesketch.store.relink import check_link, film_path
 from cuesketch.timing.rates import FrameRate
 
 NO_FILM = "This project has no film yet."
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+class FilmFacts:
+    """The project's film's facts (ffprobe, nothing decoded), read on a thread of their own
+    from the moment this is made. The composition root makes it before it starts the engine,
+    whose start hides the wait, and hands it to the picture service's first ``load()``."""
+
+    def __init__(self, document: Document, project_path: Path | None) -> None:
+        media = document.project.settings.media
+        self.film = film_path(project_path, media) \
+            if media is not None and project_path is not None else None
+        self._result: MediaInfo | MediaError | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._thread: threading.Thread | None = None
+        if self.film is not None:
+            self._thread = threading.Thread(target=self._read, args=(self.film,),
+                                            name="film-facts", daemon=True)
+            self._thread.start()
+
+    def _read(self, film: Path) -> None:
+        self._stamp = _stamp(film)
+        try:
+            self._result = probe(film, check_decode=False)
+        except MediaError as e:
+            self._result = e
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def take(self, film: Path) -> MediaInfo | None:
+        """The facts read of ``film`` if it is still the file they were read from (its
+        MediaError raised), else None; given once."""
+        if self._thread is None or film != self.film:
+            return None
+        self._thread.join()
+        result, self._result = self._result, None
+        if result is None or self._stamp is None or _stamp(film) != self._stamp:
+            return None
+        if isinstance(result, MediaError):
+            raise result
+        return result
 
 
 class PictureService:
@@ -43,7 +94,7 @@ class PictureService:
                  clock: MonotonicClock | None = None, *, volume: float = 0.8,
                  muted: bool = False, sound: bool = True,
                  post: Callable[[str], None] | None = None,
-                 proxy_folder: Path | None = None) -> None:
+                 proxy_folder: Path | None = None, facts: FilmFacts | None = None) -> None:
         self.document = document
         self.transport = transport
         self.project_path = project_path
@@ -63,6 +114,7 @@ class PictureService:
         self._lock = threading.RLock()
         self._generation = 0  # a proxy made for an earlier film is not opened
         self._loaded = False
+        self._facts = facts  # read ahead, for the first load
 
     def observe(self, listener: Callable[[], None]) -> None:
         """Called when ``player``, ``problem`` or ``status`` changed (on the changing thread)."""
@@ -112,7 +164,7 @@ class PictureService:
         try:
             # what the picture needs, at once; decoding the film's first and last second (a
             # film cut short, a codec this system lacks) runs beside the window: _check_film
-            info = probe(link.path, check_decode=False)
+            info = self._read_facts(link.path)
         except MediaError as e:
             return self._fail(f"The film can't be played: {e}", f"the film can't be played: {e}")
         problems = disagreements(info, settings)
@@ -138,6 +190,11 @@ class PictureService:
         if proxy is None and needs_proxy(info):
             self._start_proxy(link.path, info, shown)
         return problems
+
+    def _read_facts(self, film: Path) -> MediaInfo:
+        ahead, self._facts = self._facts, None
+        info = ahead.take(film) if ahead is not None else None
+        return info or probe(film, check_decode=False)
 
     def _check_film(self, film: Path, shown: Callable[[], bool]) -> None:
         """Decode a frame at the film's start and near its end in the background, once the
