@@ -62,7 +62,7 @@ def test_apply_sets_the_cues_map_and_the_hits_measure_as_printed(
 def test_apply_keeping_bars_moves_the_notes_with_the_music(demo: Path) -> None:
     with ProjectFile.open(demo, read_only=True) as pf:
         before = pf.load()
-    assert main(["fit-tempo", str(demo), "--cue", "1M1", "--range", "60-140", "--apply",
+    assert main(["fit-tempo", str(demo), "--cue", "1M1", "--range", "90-140", "--apply",
                  "--keep", "bars"]) == 0
     with ProjectFile.open(demo, read_only=True) as pf:
         after = pf.load()
@@ -79,6 +79,14 @@ def test_apply_keeping_bars_moves_the_notes_with_the_music(demo: Path) -> None:
                 == pytest.approx(0, abs=1e-6)
             moved += new.start != note.start
     assert moved > 0
+
+
+def test_among_equals_the_tempo_nearest_the_cues_own_comes_first(
+        demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 1M1 has one soft hit: many tempos catch it; the project runs at 80 bpm
+    assert main(["fit-tempo", str(demo), "--cue", "1M1", "--range", "60-140", "--json"]) == 0
+    best = json.loads(capsys.readouterr().out)["steady"][0]
+    assert best["from_bpm"] <= 80 <= best["to_bpm"] and best["bpm"] == 80
 
 
 @pytest.mark.parametrize("argv, words", [

@@ -135,10 +135,15 @@ def run(args: argparse.Namespace) -> int:
             report["applied"] = {"keep": args.keep}
     finally:
         pf.close()
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
+    try:
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            print_report(report)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

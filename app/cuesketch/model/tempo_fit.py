@@ -11,6 +11,7 @@ project: ``apply_changes`` returns the changes, to be executed as one undo step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 
 from cuesketch.model.changes import Change
@@ -87,6 +88,10 @@ def cue_problem(project: Project, cue: Cue, **options: object) -> FitProblem:
         settings.rate.frame_to_flicks(cue.start_frame)).bar)
     options.setdefault("numerator", meter.numerator)
     options.setdefault("denominator", meter.denominator)
+    unit = Fraction(options.get("beat_unit")  # type: ignore[arg-type]
+                    or Fraction(4, int(options["denominator"])))  # type: ignore[call-overload]
+    options.setdefault("prefer", current.bpm_at(settings.rate.frame_to_flicks(cue.start_frame))
+                       / unit)
     return FitProblem(tuple(hits), settings.rate, cue.start_frame,
                       **options)  # type: ignore[arg-type]
 

@@ -3,7 +3,8 @@
 The sweep (``sweep``) gives every cell of periods where each hit's frames off hold still; a
 run of neighbouring cells with the same score is one **tempo interval**. Intervals rank by
 must-catch hits missed (fewest first), weight caught (most), weight near (most), then the
-largest frames off of a caught hit (smallest), then the sum of frames off, then the widest.
+largest frames off of a caught hit (smallest), then the sum of frames off, then the nearest to
+the tempo the cue has (``prefer``, if given).
 Inside an interval: the least-squares and the minimax tempo (the beats' distances to the middle
 of the hits' frames), the nearest nice tempo (whole, half, quarter bpm) and the nearest film
 frame click (F-e: a click every F and e/8 frames, at the film's exact rate).
@@ -14,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from cuesketch.timing.tempo_fit.problem import F, FitProblem, Step, frames_off_on
 import numpy as np
 
+from cuesketch.timing.tempo_fit.problem import F, FitProblem, Step, frames_off_on
 from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, Cells, sweep_cells
 
 
@@ -62,7 +63,7 @@ class TempoInterval:
 
 def constant_intervals(problem: FitProblem, top: int = 10) -> list[TempoInterval]:
     """The ``top`` best tempo intervals over every allowed start of bar 1, best first."""
-    ranked: list[tuple[tuple[int, ...], int, Cells, int, int, int]] = []
+    ranked: list[tuple[tuple[float, ...], int, Cells, int, int, int]] = []
     for origin in problem.origins:
         cells = sweep_cells(problem, Anchor(origin, Fraction(0)),
                             list(range(len(problem.hits))), problem.p_min, problem.p_max)
@@ -80,13 +81,22 @@ def constant_intervals(problem: FitProblem, top: int = 10) -> list[TempoInterval
         pick = np.lexsort((np.arange(n), cells.error, run_of))
         first_in_run = np.flatnonzero(np.r_[True, run_of[pick][1:] != run_of[pick][:-1]])
         best_cell = pick[first_in_run]
+        # last, among equals: the nearest to the tempo the cue has (0 inside), in floats
+        far = np.zeros(len(starts))
+        if problem.prefer is not None:
+            fast = 60 * F / (cells.lo_n[starts].astype(float) / cells.lo_m[starts].astype(float))
+            hi_p = np.append(cells.lo_n[starts[1:]].astype(float)
+                             / cells.lo_m[starts[1:]].astype(float), float(cells.hi))
+            slow = 60 * F / hi_p
+            want = float(problem.prefer)
+            far = np.maximum(np.maximum(slow - want, want - fast), 0.0)
         # the best runs of this origin (at most ``top`` can make the list)
-        order = np.lexsort((cells.error[best_cell], cols[3][starts], cols[2][starts],
+        order = np.lexsort((far, cells.error[best_cell], cols[3][starts], cols[2][starts],
                             cols[1][starts], cols[0][starts]))[:top]
         for r in order.tolist():
             j = int(best_cell[r])
             key = (int(cols[0][starts[r]]), int(cols[1][starts[r]]), int(cols[2][starts[r]]),
-                   int(cols[3][starts[r]]), int(cells.error[j]))
+                   int(cols[3][starts[r]]), int(cells.error[j]), float(far[r]))
             ranked.append((key, origin, cells, int(starts[r]), int(ends[r]), j))
     ranked.sort(key=lambda x: x[0])
     return [_interval(problem, origin, cells, a, b, j)

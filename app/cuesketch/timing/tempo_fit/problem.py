@@ -19,7 +19,7 @@ exactly (see ``sweep``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from math import isqrt, lcm
@@ -100,7 +100,8 @@ class FitProblem:
     W whole frames either way (never past the first hit). Tempos from ``lo`` to ``hi`` beats a
     minute; ``numerator``/``denominator`` the meter; ``beat_unit`` the beat in quarter notes
     (default: the meter's denominator). Maps: at most ``max_changes`` changes, none larger than
-    ``max_step`` bpm, ramps between anchors if ``ramps``.
+    ``max_step`` bpm, ramps between anchors if ``ramps``. Among equally good steady tempos the
+    nearest to ``prefer`` (the cue's tempo now, say) comes first.
     """
 
     hits: tuple[FitHit, ...]
@@ -117,7 +118,7 @@ class FitProblem:
     max_step: Fraction = Fraction(40)
     max_changes: int = 8
     min_changes: int = 0
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    prefer: Fraction | None = None  # among equally good tempos, the nearest to this one
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lo", Fraction(self.lo))
