@@ -92,7 +92,9 @@ class LaneSplitter(QSplitter):
         self.splitterMoved.connect(lambda _pos, _index: setattr(self, "_sized", True))
 
     def createHandle(self) -> QSplitterHandle:
-        return _Handle(self.orientation(), self)
+        handle = _Handle(self.orientation(), self)
+        handle.setToolTip("Drag to size the lane below; double-click to fold it away or back")
+        return handle
 
     def restoreState(self, state: object) -> bool:  # type: ignore[override]
         ok = bool(super().restoreState(state))  # type: ignore[arg-type]
