@@ -47,14 +47,17 @@ def figure_fit_tempo_50_hits_ms() -> dict[str, object]:
     """Milliseconds to fit 50 hits over 5 minutes (40-240 bpm, eighth-note grid): the steady
     tempo, and the map with up to 8 changes; ``value`` is the slower of the two."""
     problem = five_minute_cue()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     intervals = constant_intervals(problem)
-    t1 = time.perf_counter()
+    c1, t1 = time.process_time(), time.perf_counter()
     found = best_map(problem)
-    t2 = time.perf_counter()
+    c2, t2 = time.process_time(), time.perf_counter()
     constant_ms, map_ms = (t1 - t0) * 1000, (t2 - t1) * 1000
+    # the processor time too: on a shared machine the wall clock counts others' work
     return {"value": round(max(constant_ms, map_ms), 1), "constant_ms": round(constant_ms, 1),
-            "map_ms": round(map_ms, 1), "map_changes": found.changes if found else None,
+            "map_ms": round(map_ms, 1), "constant_cpu_ms": round((c1 - c0) * 1000, 1),
+            "map_cpu_ms": round((c2 - c1) * 1000, 1),
+            "map_changes": found.changes if found else None,
             "constant_caught": intervals[0].score.caught}
 
 

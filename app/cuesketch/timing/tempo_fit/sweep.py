@@ -22,6 +22,7 @@ import numpy as np
 from cuesketch.timing.tempo_fit.problem import FitProblem
 
 FAR = 1 << 30  # status code of a hit missed by more than its tolerance and the near margin
+VECTOR_FROM = 8  # grid positions from which a hit's events are made with numpy
 
 Periods = list[tuple[Fraction, Fraction, bool]]  # sorted disjoint [lo, hi), hi in if True
 
@@ -54,8 +55,8 @@ class Cell:
         return self.lo <= p < self.hi or (self.closed and p == self.hi)
 
 
-def _cmp(a: tuple[float, int, int, int, int], b: tuple[float, int, int, int, int]) -> int:
-    x, y = a[1] * b[2], b[1] * a[2]
+def _cmp_exact(an: int, am: int, bn: int, bm: int) -> int:
+    x, y = an * bm, bn * am
     return -1 if x < y else (1 if x > y else 0)
 
 
@@ -105,48 +106,93 @@ class _Hit:
         return off if -self.reach <= off <= self.reach else FAR
 
     def events(self, lo: Fraction, hi: Fraction,
-               out: list[tuple[float, int, int, int, int]]) -> None:
-        """Append (key, n, m, hit, code): from the period n/m on, the hit is ``code`` frames off
-        (FAR past the near margin). The first event is at ``lo``."""
+               out: list[tuple[float, int, int, int, int]]) -> tuple[np.ndarray, ...] | None:
+        """The hit's events: from the period n/m on, the hit is ``code`` frames off (FAR past
+        the near margin); the first is at ``lo``. Grid positions whose whole region lies well
+        inside [lo, hi] are done with numpy (returned as arrays key, n, m, code) when their
+        numbers fit in 64 bits; the rest are appended to ``out`` as (key, n, m, hit, code)."""
+        ks = self.k_range(lo, hi)
+        q, gq, eq, fpf, reach = self.q, self.gq, self.e * self.q, self.fpf, self.reach
+        r = self.tau - self.h * fpf  # the anchor from the hit's frame, in flicks
+        kk = np.arange(ks.start, ks.stop, dtype=np.int64) if len(ks) else None
+        fits = (kk is not None and len(ks) > VECTOR_FROM
+                and (abs(q * (2 * ((reach + 2) * fpf + abs(r)) + 1)) + eq + abs(2 * r * q))
+                * (2 * (ks.stop * gq + abs(self.bq)) + gq) * 4 < 2 ** 62)
+        if not fits or kk is None:
+            for k in ks:
+                self._events_k(k, lo, hi, out)
+            return None
+        d = kk * gq - self.bq
+        with np.errstate(divide="ignore"):
+            start = eq / (2.0 * d + gq)  # where each position becomes the nearest ...
+            end = np.where(2 * d - gq > 0, eq / (2.0 * d - gq), np.inf)  # ... and stops
+        inside = (d > 0) & (2 * d - gq > 0) & (start > float(lo) * (1 + 1e-9)) \
+            & (end < float(hi) * (1 - 1e-9))
+        for k in kk[~inside].tolist():
+            self._events_k(k, lo, hi, out)
+        d = d[inside]
+        if not len(d):
+            return None
+        am, bm = 2 * d + gq, 2 * d - gq
+        off_a = (2 * r * q * am + 2 * d * eq + q * am) // (2 * q * am * fpf)
+        keys = [eq / am]
+        ns = [np.full(len(d), eq, np.int64)]
+        ms = [am]
+        codes = [np.where(np.abs(off_a) <= reach, off_a, FAR)]
+        for f in range(-reach, reach + 2):
+            cn = q * (2 * (f * fpf - r) - 1)
+            at = (cn * am > eq * 2 * d) & (cn * bm < eq * 2 * d)  # strictly inside the region
+            if not at.any():
+                continue
+            cm = 2 * d[at]
+            keys.append(cn / cm)
+            ns.append(np.full(len(cm), cn, np.int64))
+            ms.append(cm)
+            codes.append(np.full(len(cm), f if f <= reach else FAR, np.int64))
+        return (np.concatenate(keys), np.concatenate(ns), np.concatenate(ms),
+                np.concatenate(codes))
+
+    def _events_k(self, k: int, lo: Fraction, hi: Fraction,
+                  out: list[tuple[float, int, int, int, int]]) -> None:
+        """The events of grid position ``k``, exactly, in whole numbers."""
         q, gq, eq, fpf, h, reach = self.q, self.gq, self.e * self.q, self.fpf, self.h, self.reach
         lon, lom, hin, him = lo.numerator, lo.denominator, hi.numerator, hi.denominator
         i = self.i
-        for k in self.k_range(lo, hi):
-            dk = self.d(k)
-            if dk < 0:
-                continue
-            # region [a, b) where k is the nearest position
-            an, am = eq, 2 * dk + gq
-            if an * lom < lon * am:
-                an, am = lon, lom
-            clipped = True
-            if dk == 0:
+        dk = self.d(k)
+        if dk < 0:
+            return
+        # region [a, b) where k is the nearest position
+        an, am = eq, 2 * dk + gq
+        if an * lom < lon * am:
+            an, am = lon, lom
+        clipped = True
+        if dk == 0:
+            bn, bm = hin, him
+        else:
+            bn, bm = eq, 2 * dk - gq
+            if bm <= 0 or bn * him > hin * bm:
                 bn, bm = hin, him
             else:
-                bn, bm = eq, 2 * dk - gq
-                if bm <= 0 or bn * him > hin * bm:
-                    bn, bm = hin, him
-                else:
-                    clipped = False
-            if an * bm > bn * am or (an * bm == bn * am and not clipped):
-                continue
-            off = self.off(an, am, dk)
-            out.append((an / am, an, am, i, self.code(off)))
-            if dk == 0:
-                continue
-            # frame crossings inside the region: off becomes m - h at p = q(2 m fpf - 2 tau - 1)
-            # / (2 dk); only those that change the status matter
-            f = off + 1
-            if f < -reach:
-                f = -reach
-            while f <= reach + 1:
-                cn = q * (2 * (h + f) * fpf - 2 * self.tau - 1)
-                cm = 2 * dk
-                if cn * bm > bn * cm or (cn * bm == bn * cm and not clipped):
-                    break
-                if cn * am >= an * cm:
-                    out.append((cn / cm, cn, cm, i, self.code(f)))
-                f += 1
+                clipped = False
+        if an * bm > bn * am or (an * bm == bn * am and not clipped):
+            return
+        off = self.off(an, am, dk)
+        out.append((an / am, an, am, i, self.code(off)))
+        if dk == 0:
+            return
+        # frame crossings inside the region: off becomes m - h at p = q(2 m fpf - 2 tau - 1)
+        # / (2 dk); only those that change the status matter
+        f = off + 1
+        if f < -reach:
+            f = -reach
+        while f <= reach + 1:
+            cn = q * (2 * (h + f) * fpf - 2 * self.tau - 1)
+            cm = 2 * dk
+            if cn * bm > bn * cm or (cn * bm == bn * cm and not clipped):
+                break
+            if cn * am >= an * cm:
+                out.append((cn / cm, cn, cm, i, self.code(f)))
+            f += 1
 
 
 @dataclass
@@ -187,15 +233,29 @@ def sweep_cells(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fracti
         return None
     swept = [_Hit(problem, anchor, i) for i in hits]
     events: list[tuple[float, int, int, int, int]] = []
-    for sh in swept:
-        sh.events(lo, hi, events)
-    count = len(events)
+    blocks: list[tuple[np.ndarray, ...]] = []  # the events done with numpy
+    for n_hit, sh in enumerate(swept):
+        got = sh.events(lo, hi, events)
+        if got is not None:
+            blocks.append((*got, np.full(len(got[0]), n_hit, np.int64)))
+    local = {sh.i: n for n, sh in enumerate(swept)}
+    big = any(abs(e[1]) >= 2 ** 62 or e[2] >= 2 ** 62 for e in events)
+    kind = object if big else np.int64
+    keys = np.concatenate([np.fromiter((e[0] for e in events), np.float64, len(events))]
+                          + [b[0] for b in blocks])
+    nn = np.concatenate([np.array([e[1] for e in events], dtype=kind)]
+                        + [b[1].astype(kind) for b in blocks])
+    mm = np.concatenate([np.array([e[2] for e in events], dtype=kind)]
+                        + [b[2].astype(kind) for b in blocks])
+    code = np.concatenate([np.fromiter((e[4] for e in events), np.int64, len(events))]
+                          + [b[3] for b in blocks])
+    hit = np.concatenate([np.fromiter((local[e[3]] for e in events), np.int64, len(events))]
+                         + [b[4] for b in blocks])
+    count = len(keys)
     if not count:
         return None
-    keys = np.fromiter((e[0] for e in events), np.float64, count)
     order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    ordered = [events[j] for j in order.tolist()]
+    keys, nn, mm, code, hit = keys[order], nn[order], mm[order], code[order], hit[order]
     # equal float keys: settle their order exactly (a float never orders two different
     # rationals the wrong way, it only may not tell them apart)
     same = np.flatnonzero(keys[1:] == keys[:-1])
@@ -208,10 +268,12 @@ def sweep_cells(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fracti
             while j < len(ties) and ties[j] == end - 1:
                 end = ties[j] + 2
                 j += 1
-            ordered[start:end] = sorted(ordered[start:end], key=cmp_to_key(_cmp))
-    local = {sh.i: n for n, sh in enumerate(swept)}
-    hit = np.fromiter((local[e[3]] for e in ordered), np.int64, count)
-    code = np.fromiter((e[4] for e in ordered), np.int64, count)
+            def exact(x: int, y: int) -> int:
+                return _cmp_exact(int(nn[x]), int(mm[x]), int(nn[y]), int(mm[y]))
+
+            span = np.array(sorted(range(start, end), key=cmp_to_key(exact)))
+            for arr in (nn, mm, code, hit):
+                arr[start:end] = arr[span]
     # each event's hit's code before it
     by_hit = np.lexsort((np.arange(count), hit))
     prev = np.full(count, FAR, np.int64)
@@ -240,12 +302,10 @@ def sweep_cells(problem: FitProblem, anchor: Anchor, hits: list[int], lo: Fracti
     levels = [np.cumsum((new_caught & (new_a == lv)).astype(np.int64)
                         - (old_caught & (old_a == lv))) for lv in range(top + 1)]
     # cells: where the exact period changes (equal floats are checked exactly)
-    nn = np.array([e[1] for e in ordered], dtype=object)
-    mm = np.array([e[2] for e in ordered], dtype=object)
     new_group = np.ones(count, bool)
     new_group[1:] = keys[1:] != keys[:-1]
     for j in same.tolist():
-        if nn[j] * mm[j + 1] != nn[j + 1] * mm[j]:
+        if int(nn[j]) * int(mm[j + 1]) != int(nn[j + 1]) * int(mm[j]):
             new_group[j + 1] = True
     changed = code != prev
     starts = np.flatnonzero(new_group)
