@@ -115,9 +115,12 @@ class _Hit:
         q, gq, eq, fpf, reach = self.q, self.gq, self.e * self.q, self.fpf, self.reach
         r = self.tau - self.h * fpf  # the anchor from the hit's frame, in flicks
         kk = np.arange(ks.start, ks.stop, dtype=np.int64) if len(ks) else None
-        fits = (kk is not None and len(ks) > VECTOR_FROM
-                and (abs(q * (2 * ((reach + 2) * fpf + abs(r)) + 1)) + eq + abs(2 * r * q))
-                * (2 * (ks.stop * gq + abs(self.bq)) + gq) * 4 < 2 ** 62)
+        # numpy's int64 products must not overflow, and its float keys must be correctly
+        # rounded (numerators below 2^53, so that they convert to floats exactly)
+        top_n = abs(q * (2 * ((reach + 2) * fpf + abs(r)) + 1)) + eq
+        fits = (kk is not None and len(ks) > VECTOR_FROM and top_n < 2 ** 53
+                and (top_n + abs(2 * r * q)) * (2 * (ks.stop * gq + abs(self.bq)) + gq) * 4
+                < 2 ** 62)
         if not fits or kk is None:
             for k in ks:
                 self._events_k(k, lo, hi, out)
