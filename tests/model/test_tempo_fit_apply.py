@@ -86,7 +86,8 @@ def test_a_find_tempo_session_offers_answers_applies_one_and_writes_its_click_bo
     assert rows[0][:4] == ["what", "bar|beat", "timecode", "bpm"]
     assert [r[0] for r in rows[1:]].count("hit") == 4
     tempo = next(r for r in rows if r[0] == "tempo")
-    assert tempo[2] == "01:00:33:00" and "-" in tempo[4]  # at the cue's start, a frame click
+    assert tempo[2] == "01:00:33:00"  # at the cue's start
+    assert tempo[4] in ("12-2", "≈12-2")  # the frame click, or the nearest (118 bpm: 117.551)
     path = tmp_path / "1M4 click book.csv"
     session.write_csv(0, path)
     assert path.read_text().splitlines()[0].startswith("what,bar|beat,timecode")

@@ -21,7 +21,7 @@ from cuesketch.model.entities import Cue, Hit, HitKind
 from cuesketch.model.project import Project
 from cuesketch.model.tempo_edits import MapRef, put_map
 from cuesketch.timing.position import tempo_at
-from cuesketch.timing.tempo import TempoMap, bpm_to_click
+from cuesketch.timing.tempo import TempoMap, bpm_to_click, click_to_bpm
 from cuesketch.timing.tempo_fit import (
     FitError,
     FitHit,
@@ -209,9 +209,12 @@ class FindTempo:
         for t in tm.tempos:
             at = tm.beat_to_flicks(t.beat)
             bpm = t.bpm / problem.unit
+            click = bpm_to_click(bpm, rate)
+            if click_to_bpm(click, rate) != bpm:  # only near a frame click: say so
+                click = f"≈{click}"
             rows.append(["tempo" + (" (ramp)" if t.ramp else ""), str(tm.beat_to_bbt(t.beat)),
                          format_timecode(start + rate.flicks_to_frame(at), rate),
-                         f"{float(bpm):.3f}", bpm_to_click(bpm, rate), "", "", ""])
+                         f"{float(bpm):.3f}", click, "", "", ""])
         for m in tm.meters:
             rows.append(["meter", f"{m.bar + 1}|1|000", "", "", "", "", "",
                          f"{m.numerator}/{m.denominator}"])

@@ -3,6 +3,7 @@ on as many A4 pages as they need (Qt's QPdfWriter)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -26,39 +27,40 @@ def write_pdf(rows: list[list[str]], path: Path, title: str) -> None:
         raise OSError(f"can't write {path}")
     try:
         page = writer.pageLayout().paintRectPixels(writer.resolution())
-        width, height = page.width(), page.height()
-        font = QFont("Sans", 9)
-        painter.setFont(font)
-        line = painter.fontMetrics().height() * 1.35
-        widths = [0.10, 0.12, 0.12, 0.08, 0.07, 0.08, 0.08, 0.35]
-        y = 0.0
-
-        def heading() -> None:
-            nonlocal y
-            bold = QFont(font)
-            bold.setBold(True)
-            painter.setFont(bold)
-            _row(painter, rows[0], widths, width, y, line)
-            painter.setFont(font)
-            y += line
-
-        big = QFont(font)
-        big.setPointSize(14)
-        painter.setFont(big)
-        painter.drawText(QRectF(0, 0, width, line * 2), Qt.AlignmentFlag.AlignLeft, title)
-        painter.setFont(font)
-        y = line * 2
-        heading()
-        for r in rows[1:]:
-            if y + line > height:
-                writer.newPage()
-                y = 0.0
-                heading()
-            color = _STATUS.get(r[6]) if len(r) > 6 else None
-            _row(painter, r, widths, width, y, line, color)
-            y += line
+        paint_book(painter, rows, title, page.width(), page.height(), writer.newPage)
     finally:
         painter.end()
+
+
+def paint_book(painter: QPainter, rows: list[list[str]], title: str, width: float,
+               height: float, new_page: Callable[[], object]) -> None:
+    """Paint the click book on pages of ``width`` by ``height`` (``new_page`` turns one)."""
+    font = QFont("Sans", 9)
+    painter.setFont(font)
+    line = painter.fontMetrics().height() * 1.35
+    widths = [0.10, 0.12, 0.12, 0.08, 0.07, 0.08, 0.08, 0.35]
+
+    def heading(y: float) -> float:
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        _row(painter, rows[0], widths, width, y, line)
+        painter.setFont(font)
+        return y + line
+
+    big = QFont(font)
+    big.setPointSize(14)
+    painter.setFont(big)
+    painter.drawText(QRectF(0, 0, width, line * 2), Qt.AlignmentFlag.AlignLeft, title)
+    painter.setFont(font)
+    y = heading(line * 2)
+    for r in rows[1:]:
+        if y + line > height:
+            new_page()
+            y = heading(0.0)
+        color = _STATUS.get(r[6]) if len(r) > 6 else None
+        _row(painter, r, widths, width, y, line, color)
+        y += line
 
 
 def _row(painter: QPainter, cells: list[str], widths: list[float], width: float, y: float,
