@@ -7,10 +7,13 @@ it. ``reload()`` follows the project's film again when it changed (a relink, or 
 ``set_offset`` moves the picture in time, live. The players it makes are its own and end with
 ``close()`` (libvlc's threads must stop before Python's callbacks go away).
 
-The film is on screen as soon as it is read (the first frame comes from the film itself on a
-first start): its proxy waits for that first picture and then runs at a low priority, and
-decoding the film's first and last second, which finds a film cut short, runs beside the
-window; a film that fails it is taken away and said, as one that fails at once.
+The film is on screen as soon as its facts are read (ffprobe, nothing decoded; read ahead
+while the engine starts when the composition root hands over ``FilmFacts``). On a first start
+the first frame comes from the film itself: its proxy waits for that first picture and then
+runs at a low priority, and decoding the film's first and last second, which finds a film cut
+short, runs beside the window; a film that fails it is taken away and said, as one that fails
+at once. On later starts the proxy is opened from what its recipe says (``proxy_info``), and
+the film, decoded to its end to make it, is not checked again.
 
 Listeners are called on the thread that changed something: the proxy's progress and its
 arrival come from the proxy's worker thread, a failed check from its own. Nothing here
