@@ -91,3 +91,33 @@ def test_a_find_tempo_session_offers_answers_applies_one_and_writes_its_click_bo
     path = tmp_path / "1M4 click book.csv"
     session.write_csv(0, path)
     assert path.read_text().splitlines()[0].startswith("what,bar|beat,timecode")
+
+
+def test_a_preview_is_shown_but_never_written_until_applied() -> None:
+    from cuesketch.model.tempo_fit import FindTempo
+
+    class Sink:
+        def __init__(self) -> None:
+            self.writes = 0
+
+        def write(self, changes: object, settings: object) -> None:
+            self.writes += 1
+
+    project = build_demo()
+    sink = Sink()
+    document = Document(project, sink=sink)
+    session = FindTempo(document, find_cue(project, "1M4").id,
+                        {"lo": Fraction(60), "hi": Fraction(140)})
+    candidates = session.solve()
+    heard: list[object] = []
+    document.observe(heard.append)
+    session.preview(0)
+    assert find_cue(project, "1M4").tempo == candidates[0].tempo_map and heard
+    assert session.previewing == 0 and sink.writes == 0 and document.history() == []
+    session.end_preview()
+    assert find_cue(project, "1M4").tempo is None and sink.writes == 0
+    session.preview(1 if len(candidates) > 1 else 0)
+    session.apply(0)  # another answer than the one shown: the preview goes, then one step
+    assert find_cue(project, "1M4").tempo == candidates[0].tempo_map
+    assert document.history() == ["Fit tempo to hits"] and sink.writes == 1
+    assert session.previewing is None

@@ -84,3 +84,28 @@ def test_the_handler_opens_the_panel_on_the_cue_at_the_playhead(qtbot: QtBot) ->
     show()  # raised, not opened twice
     assert len(parent.findChildren(FindTempoDialog)) == 1
     dialogs[0].close()
+
+
+def test_preview_shows_an_answer_until_apply_keeps_it_or_the_panel_closes(
+        qtbot: QtBot) -> None:
+    dialog, document = _dialog(qtbot)
+    dialog.find_button.click()
+    dialog.preview.setChecked(True)
+    cue = find_cue(document.project, "1M4")
+    first = dialog.session.candidates[0].tempo_map if dialog.session else None
+    assert cue.tempo == first and document.history() == []  # shown, not an undo step
+    if dialog.answers.count() > 1:
+        dialog.answers.setCurrentRow(1)  # the preview follows the choice
+        assert dialog.session is not None
+        assert find_cue(document.project, "1M4").tempo == dialog.session.candidates[1].tempo_map
+    dialog.preview.setChecked(False)
+    assert find_cue(document.project, "1M4").tempo is None and document.history() == []
+    dialog.preview.setChecked(True)
+    dialog.apply_button.click()  # keeps what is shown: one step
+    assert document.history() == ["Fit tempo to hits"]
+    assert find_cue(document.project, "1M4").tempo is not None
+    assert not dialog.preview.isChecked()
+    document.undo()
+    dialog.preview.setChecked(True)
+    dialog.close()  # closing takes the preview back
+    assert find_cue(document.project, "1M4").tempo is None and document.history() == []

@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from cuesketch.model.changes import Change
-from cuesketch.model.document import Document
+from cuesketch.model.document import Document, Gesture
 from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.entities import Cue, Hit, HitKind
 from cuesketch.model.project import Project
@@ -44,6 +44,7 @@ KIND_DEFAULTS: dict[HitKind, tuple[bool, int, int]] = {
 }
 
 KEEP = ("times", "bars")
+LABEL = "Fit tempo to hits"  # the undo step's name
 
 
 def find_cue(project: Project, name: str) -> Cue:
@@ -160,12 +161,14 @@ class FindTempo:
     options: dict[str, object] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     problem: FitProblem | None = None
+    _preview: tuple[Gesture, int, str] | None = None
 
     @property
     def cue(self) -> Cue:
         return self.document.project.cues[self.cue_id]
 
     def solve(self, top: int = 5) -> list[Candidate]:
+        self.end_preview()  # answers for the cue as it is, not as previewed
         project = self.document.project
         problem = cue_problem(project, self.cue, **dict(self.options))
         start = project.settings.start_frame
@@ -191,10 +194,42 @@ class FindTempo:
         return out
 
     def apply(self, index: int, keep: str = "times") -> None:
+        """Set candidate ``index`` as the cue's map: one undo step (the preview's, if it is
+        showing this one)."""
+        if self._preview is not None and self._preview[1:] == (index, keep) \
+                and self._preview[0].is_open:
+            gesture, self._preview = self._preview[0], None
+            gesture.commit()
+            return
+        self.end_preview()
         candidate = self.candidates[index]
-        with self.document.transaction("Fit tempo to hits"):
+        with self.document.transaction(LABEL):
             self.document.execute_changes(
                 apply_changes(self.document.project, self.cue, candidate.tempo_map, keep))
+
+    def preview(self, index: int, keep: str = "times") -> None:
+        """Show candidate ``index`` as if applied (the roll's grid, the click) without making
+        it an undo step or writing it: an open gesture, taken back by ``end_preview`` or made
+        the step by ``apply``. (Another edit begun meanwhile commits it, as any gesture.)"""
+        self.end_preview()
+        gesture = self.document.begin(LABEL)
+        self.document.execute_changes(apply_changes(
+            self.document.project, self.cue, self.candidates[index].tempo_map, keep))
+        self._preview = (gesture, index, keep)
+
+    def end_preview(self) -> None:
+        """Take the preview back, if one is showing."""
+        if self._preview is not None:
+            gesture, self._preview = self._preview[0], None
+            if gesture.is_open:
+                gesture.rollback()
+
+    @property
+    def previewing(self) -> int | None:
+        """The candidate shown as a preview, if any."""
+        if self._preview is None or not self._preview[0].is_open:
+            return None
+        return self._preview[1]
 
     def click_book(self, index: int) -> list[list[str]]:
         """The click book of a candidate: its tempo changes (bar|beat, bpm, frame click,

@@ -6,7 +6,9 @@
 Pick the cue, the tempo range, how many changes the map may have, the grid and whether ramps
 are allowed; Find lists the answers (the best map when it needs changes, then the best steady
 tempos, each with a nice tempo or a frame click inside when there is one). Choosing one shows
-every hit on it: timecode, bar|beat|tick, frames off and caught / near / missed, in colour.
+every hit on it: timecode, bar|beat|tick, frames off and caught / near / missed, in colour;
+with Preview on, the window shows it as if applied (the roll's grid and the click follow it)
+until Apply keeps it or the panel closes.
 Apply sets it as the cue's tempo map in one undo step, keeping the notes at their times (on
 the picture) or at their bars (with the music). The click book goes to CSV or PDF. The logic
 is ``model.tempo_fit.FindTempo``; this only shows it.
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -104,6 +106,11 @@ class FindTempoDialog(QDialog):
         self.keep_times = QRadioButton("Notes stay on the picture (their times)", self)
         self.keep_bars = QRadioButton("Notes move with the music (their bars)", self)
         self.keep_times.setChecked(True)
+        self.keep_bars.toggled.connect(lambda _on: self._follow_preview())
+        self.preview = QCheckBox("&Preview in the window (the roll's grid, the click)", self)
+        self.preview.setToolTip("Show the chosen answer as if applied; nothing is kept until "
+                                "Apply")
+        self.preview.toggled.connect(lambda _on: self._follow_preview())
         self.apply_button = QPushButton("&Apply to Cue", self)
         self.apply_button.clicked.connect(self.apply)
         self.book = QPushButton("Save Click &Book…", self)
@@ -125,6 +132,7 @@ class FindTempoDialog(QDialog):
         layout.addWidget(QLabel("Answers (best first)", self))
         layout.addWidget(self.answers, 1)
         layout.addWidget(self.hits, 2)
+        layout.addWidget(self.preview)
         layout.addWidget(self.keep_times)
         layout.addWidget(self.keep_bars)
         layout.addLayout(buttons)
@@ -141,10 +149,39 @@ class FindTempoDialog(QDialog):
     def _enable(self) -> None:
         chosen = self.session is not None and self.answers.currentRow() >= 0
         self.apply_button.setEnabled(chosen and not self.document.read_only)
+        self.preview.setEnabled(chosen and not self.document.read_only)
         self.book.setEnabled(chosen)
+
+    def _keep(self) -> str:
+        return "bars" if self.keep_bars.isChecked() else "times"
+
+    def _follow_preview(self) -> None:
+        """Show the chosen answer when Preview is on; take it back when it is off."""
+        if self.session is None:
+            return
+        row = self.answers.currentRow()
+        if self.preview.isChecked() and row >= 0:
+            try:
+                self.session.preview(row, self._keep())
+            except (FitError, PermissionError, OSError) as e:
+                self.message.setText(f"Can't preview it: {e}")
+        else:
+            self.session.end_preview()
+
+    def done(self, result: int) -> None:  # closed in any way: the preview goes
+        if self.session is not None:
+            self.session.end_preview()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is not None:
+            self.session.end_preview()
+        super().closeEvent(event)
 
     # -- what the buttons do ----------------------------------------------------------------
     def solve(self) -> None:
+        if self.session is not None:
+            self.session.end_preview()
         self.answers.clear()
         self.hits.setRowCount(0)
         self.session = None
@@ -189,16 +226,20 @@ class FindTempoDialog(QDialog):
                     item.setForeground(color)
                 self.hits.setItem(i, col, item)
         self._enable()
+        self._follow_preview()
 
     def apply(self) -> None:
         if self.session is None or self.answers.currentRow() < 0:
             return
-        keep = "bars" if self.keep_bars.isChecked() else "times"
+        keep = self._keep()
         try:
             self.session.apply(self.answers.currentRow(), keep)
         except (FitError, PermissionError, OSError) as e:
             self.message.setText(f"Can't apply it: {e}")
             return
+        self.preview.blockSignals(True)  # applied: nothing is previewed any more
+        self.preview.setChecked(False)
+        self.preview.blockSignals(False)
         label = self.session.candidates[self.answers.currentRow()].label
         self.message.setText(f"{self.session.cue.name}'s tempo map is now {label}; the notes "
                              f"kept their {keep}. Edit ▸ Undo takes it back.")
