@@ -208,8 +208,8 @@ class FindTempo:
                 apply_changes(self.document.project, self.cue, candidate.tempo_map, keep))
 
     def preview(self, index: int, keep: str = "times") -> None:
-        """Show candidate ``index`` as if applied (the roll's grid, the click) without making
-        it an undo step or writing it: an open gesture, taken back by ``end_preview`` or made
+        """Show candidate ``index`` as if applied (whatever follows the cue's map) without
+        making it an undo step or writing it: an open gesture, taken back by ``end_preview`` or made
         the step by ``apply``. (Another edit begun meanwhile commits it, as any gesture.)"""
         self.end_preview()
         gesture = self.document.begin(LABEL)

@@ -7,7 +7,7 @@ Pick the cue, the tempo range, how many changes the map may have, the grid and w
 are allowed; Find lists the answers (the best map when it needs changes, then the best steady
 tempos, each with a nice tempo or a frame click inside when there is one). Choosing one shows
 every hit on it: timecode, bar|beat|tick, frames off and caught / near / missed, in colour;
-with Preview on, the window shows it as if applied (the roll's grid and the click follow it)
+with Preview on, the window shows it as if applied (the roll's grid and bars follow it)
 until Apply keeps it or the panel closes.
 Apply sets it as the cue's tempo map in one undo step, keeping the notes at their times (on
 the picture) or at their bars (with the music). The click book goes to CSV or PDF. The logic
@@ -107,7 +107,7 @@ class FindTempoDialog(QDialog):
         self.keep_bars = QRadioButton("Notes move with the music (their bars)", self)
         self.keep_times.setChecked(True)
         self.keep_bars.toggled.connect(lambda _on: self._follow_preview())
-        self.preview = QCheckBox("&Preview in the window (the roll's grid, the click)", self)
+        self.preview = QCheckBox("&Preview in the window (the roll's grid and bars)", self)
         self.preview.setToolTip("Show the chosen answer as if applied; nothing is kept until "
                                 "Apply")
         self.preview.toggled.connect(lambda _on: self._follow_preview())
