@@ -16,10 +16,10 @@ DEBIAN_PACKAGES=(
   xvfb xauth xdotool imagemagick jackd2
 )
 
-# `make package` and `make package-test` (packaging/linux/build.sh): the SoundFont converter,
+# `make package` and `make package-test` (packaging/linux/build.sh): libvlc's plugin cache,
 # the ELF fixer, the AppImage's image and runtime, the icons, and the test's namespace.
 if [ "${1:-}" = "--package" ]; then
-  DEBIAN_PACKAGES+=(sf3convert patchelf binutils gcc libc6-dev squashfs-tools libsquashfuse-dev
+  DEBIAN_PACKAGES+=(libvlc-bin patchelf binutils gcc libc6-dev squashfs-tools libsquashfuse-dev
     zlib1g-dev libzstd-dev liblzma-dev liblz4-dev liblzo2-dev librsvg2-bin bubblewrap)
 fi
 

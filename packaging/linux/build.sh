@@ -5,7 +5,7 @@
 #   packaging/linux/build.sh [bundle|appimage|deb|all]     (default: all)
 #
 # Needs (Debian/Ubuntu; `make package` installs them): what `make setup` installs (libvlc and
-# its plugins, libfluidsynth, ffmpeg, fluid-soundfont-gm), and sf3convert, patchelf,
+# its plugins, libfluidsynth, ffmpeg, fluid-soundfont-gm), and libvlc-bin, patchelf,
 # squashfs-tools, libsquashfuse-dev and a C compiler (the AppImage runtime), librsvg2-bin
 # (icons), dpkg-deb. PyInstaller comes from the `package` extra in pyproject.toml.
 set -euo pipefail
@@ -24,29 +24,28 @@ mkdir -p "$OUT/cache"
 say() { echo "package: $*" >&2; }
 
 soundfont() {
-  # FluidR3_GM (Frank Wen, MIT) from Debian's fluid-soundfont-gm, as an .sf3 (Ogg Vorbis
-  # samples): 148 MB becomes about 32 MB. Made once, kept in build/package/cache.
-  local sf2=/usr/share/sounds/sf2/FluidR3_GM.sf2 sf3=$OUT/cache/FluidR3_GM.sf3
-  if [[ ! -s $sf3 ]]; then
-    say "converting $sf2 to .sf3"
-    sf3convert -z -q 0.8 "$sf2" "$sf3.part" >/dev/null
-    mv "$sf3.part" "$sf3"
-  fi
-  echo "$sf3"
+  # FluidR3_GM (Frank Wen, MIT) from Debian's fluid-soundfont-gm, as it is: an .sf2. An .sf3
+  # (Ogg Vorbis samples, 32 MB instead of 148) would make the AppImage 100 MB smaller, but
+  # FluidSynth decodes all of it when it loads the font: 1.5 to 3 s more at every start,
+  # against 0.15 s for the .sf2. CUESKETCH_BUNDLE_SOUNDFONT chooses another font.
+  local sf=${CUESKETCH_BUNDLE_SOUNDFONT:-/usr/share/sounds/sf2/FluidR3_GM.sf2}
+  [[ -f $sf ]] || { say "no SoundFont at $sf (Debian: apt-get install fluid-soundfont-gm)"; exit 1; }
+  echo "$sf"
 }
 
 bundle() {
-  local sf3
-  sf3=$(soundfont)
+  local sf
+  sf=$(soundfont)
   say "freezing Cuesketch $VERSION with PyInstaller"
   rm -rf "$OUT/dist/cuesketch"
-  CUESKETCH_ROOT=$ROOT CUESKETCH_LIBDIR=$LIBDIR CUESKETCH_BUNDLE_SOUNDFONT=$sf3 \
+  CUESKETCH_ROOT=$ROOT CUESKETCH_LIBDIR=$LIBDIR CUESKETCH_BUNDLE_SOUNDFONT=$sf \
     "$PY" -m PyInstaller --noconfirm --log-level WARN --workpath "$OUT/work" \
     --distpath "$OUT/dist" "$HERE/cuesketch.spec"
-  # libvlc's plugin cache: libvlccore then reads one file instead of opening every plugin.
-  "$LIBDIR/vlc/vlc-cache-gen" "$OUT/dist/cuesketch/_internal/vlc/plugins" 2>/dev/null || true
   install -m 644 "$ROOT/packaging/linux/LICENSES.md" "$OUT/dist/cuesketch/LICENSES.md"
   "$PY" "$HERE/bundle_libs.py" fix "$OUT/dist/cuesketch"
+  # libvlc's plugin cache (after the RUNPATHs: it keeps each plugin's size and time), so
+  # libvlccore reads one file at start instead of loading every plugin: seconds saved.
+  "$LIBDIR/vlc/vlc-cache-gen" "$OUT/dist/cuesketch/_internal/vlc/plugins"
   "$PY" "$HERE/bundle_libs.py" missing "$OUT/dist/cuesketch"
 }
 
@@ -91,8 +90,9 @@ appimage() {
   mkdir -p "$appdir/usr/lib" "$appdir/usr/share"
   cp -a "$OUT/dist/cuesketch" "$appdir/usr/lib/cuesketch"
   icons "$appdir/usr/share"
-  cp "$HERE/AppRun" "$appdir/AppRun"
-  chmod 755 "$appdir/AppRun"
+  # AppRun is the bundle's own program (a link: no shell needed; the bootloader finds its
+  # _internal folder from the program's real path)
+  ln -s usr/lib/cuesketch/cuesketch "$appdir/AppRun"
   cp "$HERE/cuesketch.desktop" "$appdir/cuesketch.desktop"
   cp "$ROOT/resources/cuesketch.svg" "$appdir/cuesketch.svg"
   cp "$appdir/usr/share/icons/hicolor/256x256/apps/cuesketch.png" "$appdir/.DirIcon"

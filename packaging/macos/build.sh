@@ -8,7 +8,7 @@
 # - Homebrew: python@3.11, fluid-synth, ffmpeg, librsvg (the icon), and VLC.app (the cask) for
 #   libvlc and its plugins (CUESKETCH_VLC_APP chooses another VLC.app);
 # - a General MIDI SoundFont: CUESKETCH_BUNDLE_SOUNDFONT, else the first .sf3/.sf2 in
-#   soundfonts/ (Homebrew has none: CI makes FluidR3_GM.sf3 on Linux, see the workflow);
+#   soundfonts/ (Homebrew has none: CI takes FluidR3_GM.sf2 from Ubuntu, see the workflow);
 # - PyInstaller, from the `package` extra in pyproject.toml, in .venv.
 # Signing: ad-hoc by default (runs on the Mac that built it, and elsewhere after right-click ▸
 # Open). With CUESKETCH_SIGN_IDENTITY="Developer ID Application: …" it is signed for
@@ -41,9 +41,9 @@ PY=$ROOT/.venv/bin/python
 "$PY" -m pip install -q -e "$ROOT[test,package]"
 VERSION=$("$PY" -c 'import cuesketch; print(cuesketch.__version__)')
 
-SOUNDFONT=${CUESKETCH_BUNDLE_SOUNDFONT:-$(ls "$ROOT"/soundfonts/*.sf3 "$ROOT"/soundfonts/*.sf2 2>/dev/null | head -1 || true)}
+SOUNDFONT=${CUESKETCH_BUNDLE_SOUNDFONT:-$(ls "$ROOT"/soundfonts/*.sf2 "$ROOT"/soundfonts/*.sf3 2>/dev/null | head -1 || true)}
 [[ -n $SOUNDFONT && -f $SOUNDFONT ]] || {
-  echo "package: no SoundFont: set CUESKETCH_BUNDLE_SOUNDFONT or put FluidR3_GM.sf3 in soundfonts/" >&2
+  echo "package: no SoundFont: set CUESKETCH_BUNDLE_SOUNDFONT or put FluidR3_GM.sf2 in soundfonts/" >&2
   exit 1; }
 
 say "the icon"

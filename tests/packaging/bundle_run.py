@@ -167,10 +167,11 @@ class VirtualScreen:
                        check=True, capture_output=True)
 
     def press(self, keys: str) -> None:
-        """Keys typed into Cuesketch's window (xdotool's names, space-separated)."""
+        """Keys typed into Cuesketch's window (xdotool's names, space-separated); focused
+        directly, as the virtual screen has no window manager to activate it."""
         env = {**os.environ, "DISPLAY": self.display}
         subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Cuesketch",
-                        "windowactivate", "--sync", "key", "--delay", "150", *keys.split()],
+                        "windowfocus", "--sync", "key", "--delay", "150", *keys.split()],
                        env=env, capture_output=True, check=False, timeout=20)
 
     def window_shown(self) -> bool:
