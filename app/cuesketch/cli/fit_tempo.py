@@ -212,6 +212,7 @@ def build_report(problem: Any, cue: str, intervals: list[Any], found: Any, tm: A
 
 
 _MARK = {"caught": "✓", "near": "~", "missed": "✗"}
+_COLOUR = {"caught": "32", "near": "33", "missed": "31"}  # ANSI green, yellow, red
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -235,11 +236,15 @@ def print_report(report: dict[str, Any]) -> None:
     for t in m["tempos"]:
         print(f"  {t['bar']:>12}  {t['bpm']:g} bpm{'  ramp ->' if t['ramp'] else ''}")
     print("hits:")
+    paint = sys.stdout.isatty()  # in colour on a terminal: green, amber, red
     for h in m["hits"]:
         off = "-" if h["frames_off"] is None else (f"{h['frames_off']:+d}f" if h["frames_off"]
                                                     else "0f")
+        status = f"{h['status']:<6}"
+        if paint:
+            status = f"\033[{_COLOUR[h['status']]}m{status}\033[0m"
         print(f"  {_MARK[h['status']]} {h['timecode']}  {h['bar']:>12}  {off:>5}  "
-              f"{h['status']:<6}  {h['name']}")
+              f"{status}  {h['name']}")
     if "applied" in report:
         print(f"applied: the cue's tempo map is set; notes kept at their "
               f"{report['applied']['keep']}", file=sys.stderr)
