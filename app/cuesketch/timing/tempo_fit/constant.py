@@ -103,11 +103,6 @@ def constant_intervals(problem: FitProblem, top: int = 10) -> list[TempoInterval
             for _, origin, cells, a, b, j in ranked[:top]]
 
 
-def best_score(problem: FitProblem) -> Score:
-    """The score of the best interval (what the brute force checks)."""
-    return constant_intervals(problem, top=1)[0].score
-
-
 def _interval(problem: FitProblem, origin: int, cells: Cells, first: int, end: int,
               best: int) -> TempoInterval:
     """The run of cells ``first`` to ``end`` (excluded) as an interval, its best tempo found
