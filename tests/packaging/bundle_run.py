@@ -142,19 +142,23 @@ class VirtualScreen:
     """An Xvfb screen for the window, stopped on exit."""
 
     def __init__(self, size: str = "1366x768") -> None:
-        self.display = f":{200 + os.getpid() % 600}"
+        self.display = ""
         self.size = size
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> VirtualScreen:
-        self.proc = subprocess.Popen(["Xvfb", self.display, "-screen", "0", f"{self.size}x24",
-                                      "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        sock = Path(f"/tmp/.X11-unix/X{self.display.lstrip(':')}")
-        for _ in range(100):
-            if sock.exists():
-                break
-            time.sleep(0.05)
+        # Xvfb chooses a free display itself and says which (other sessions run theirs)
+        read, write = os.pipe()
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0",
+                                      f"{self.size}x24", "-nolisten", "tcp"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     pass_fds=(write,))
+        os.close(write)
+        with os.fdopen(read) as f:
+            number = f.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{number}"
         return self
 
     def __exit__(self, *exc: object) -> None:
