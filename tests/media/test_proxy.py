@@ -247,32 +247,61 @@ def test_a_job_cancelled_at_its_gate_makes_nothing(tmp_path):
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
 
 
+def _sleeping_children() -> list[int]:
+    """This process's children that run ``sleep`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if fields[0].endswith("(sleep") and int(fields[1].split()[1]) == os.getpid():
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_the_job_runs_ffmpeg_below_the_apps_priority(tmp_path, monkeypatch):
     from cuesketch.media import proxy as proxy_module
 
-    film = make_numbered_film(tmp_path / "film.mp4", seconds=3, size=(640, 360), audio=False)
-    seen: list[int] = []
-    started = []
-    real_popen = subprocess.Popen
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
+    info = probe(film)
+    # a long "ffmpeg": there is time to look at its priority
+    monkeypatch.setattr(proxy_module, "ffmpeg_command", lambda *_args: ["sleep", "30"])
 
-    def popen(*args, **kwargs):
-        proc = real_popen(*args, **kwargs)
-        started.append(proc)
-        return proc
+    def priority_becomes(value: int) -> bool:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            children = _sleeping_children()
+            if children and all(os.getpriority(os.PRIO_PROCESS, c) == value for c in children):
+                return True
+            time.sleep(0.01)
+        return False
 
-    monkeypatch.setattr(proxy_module.subprocess, "Popen", popen)
-
-    def progress(_fraction: float) -> None:
-        if started and started[-1].poll() is None:
-            try:
-                seen.append(os.getpriority(os.PRIO_PROCESS, started[-1].pid))
-            except OSError:
-                pass
-
-    job = ProxyJob(film, folder=tmp_path / "cache", on_progress=progress)
-    assert job.wait(60) and job.result is not None
     own = os.getpriority(os.PRIO_PROCESS, 0)
-    assert seen and all(n == min(19, own + proxy_module.NICENESS) for n in seen)
+    job = ProxyJob(film, info=info, folder=tmp_path / "cache")
+    try:
+        assert priority_becomes(min(19, own + proxy_module.NICENESS))
+    finally:
+        job.cancel()
+        assert job.wait(10) and job.cancelled
+    cancel = threading.Event()
+    raised: list[type] = []
+
+    def direct() -> None:  # make_proxy itself, as the benchmark calls it
+        try:
+            make_proxy(film, info=info, folder=tmp_path / "cache", cancel=cancel)
+        except ProxyCancelled as e:
+            raised.append(type(e))
+
+    thread = threading.Thread(target=direct)
+    thread.start()
+    try:
+        assert priority_becomes(own)  # the app's own priority
+    finally:
+        cancel.set()
+        thread.join(10)
+    assert raised == [ProxyCancelled]
 
 
 @pytest.mark.parametrize("name", ["24", "23.976", "29.97df"])
