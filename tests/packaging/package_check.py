@@ -152,6 +152,15 @@ def check_picture(with_tc: np.ndarray, without_tc: np.ndarray,
             "picture_level_2s": round(lit, 1)}
 
 
+def package_data_missing(bundle: Path) -> list[str]:
+    """The cuesketch package's data files (not Python: the manual...) the bundle lacks."""
+    source = ROOT / "app" / "cuesketch"
+    inside = bundle / "_internal" / "cuesketch"
+    return [str(p.relative_to(source)) for p in sorted(source.rglob("*"))
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+            and not (inside / p.relative_to(source)).exists()]
+
+
 def deb() -> Path | None:
     found = sorted((ROOT / "build" / "package").glob("cuesketch_*.deb"))
     return found[-1] if found else None
@@ -285,6 +294,13 @@ def main() -> int:
             return r.stdout.strip()
 
         step("--version in the namespace", version)
+
+        def data() -> None:
+            lacking = package_data_missing(box.bundle)
+            if lacking:
+                raise AssertionError(f"the bundle lacks the package's {lacking}")
+
+        step("the package's data files (the manual) are carried", data)
 
         def window() -> dict[str, object]:
             photograph(box, screen, out / "window.png")
