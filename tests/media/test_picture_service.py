@@ -125,6 +125,7 @@ def test_a_film_cut_short_is_taken_off_the_screen_when_the_check_finds_it(
     film.write_bytes(fast.read_bytes()[: fast.stat().st_size // 2])  # its index, half its data
     said: list[str] = []
     service = _service(tmp_path, film, said)
+    service.FIRST_PICTURE_WAIT_S = 1.0  # libvlc shows no picture of this film
     services.append(service)
     changed = threading.Event()
     service.observe(changed.set)
