@@ -11,7 +11,7 @@ the file ends right after it; the player never goes past the film's own last fra
 The recipe is chosen to cost little more than decoding the film, which is the floor: x264's
 fastest preset at a fixed quantizer (no rate control, no look-ahead), an area-averaging
 scale, and the film's first sound track copied as it is when MP4 holds it (AAC, MP3, AC-3,
-E-AC-3, ALAC), else made lossless ALAC, which costs a tenth of an AAC encode.
+E-AC-3, ALAC), else made lossless ALAC, several times cheaper to make than AAC.
 
 The proxy is made in the background by ffmpeg (at a lower priority than Cuesketch itself, so
 playback keeps the processor), reports progress, can be cancelled, is written under a
