@@ -113,20 +113,14 @@ def best_map(problem: FitProblem) -> FitMap | None:
 
     The changes come first in the cost, so the search is run for at most ``min_changes``
     changes, then one more, and so on: the first run that finds a map has found the best. Each
-    run drops a node that can't finish within its changes (see ``Pieces.fewest_more``; with
-    ramps, which reach further than a steady piece, only the changes made so far count)."""
+    run drops a node that can't finish within its changes (see ``Pieces.fewest_more``)."""
     s = Pieces(problem)
-    more = _NoBound() if problem.ramps else s.fewest_more()
+    more = s.fewest_more()
     for limit in range(problem.min_changes, problem.max_changes + 1):
         found = _run(s, limit, more)
         if found is not None:
             return found
     return None
-
-
-class _NoBound(dict[tuple[int, int], int]):
-    def __missing__(self, key: tuple[int, int]) -> int:
-        return 0
 
 
 def _run(s: Pieces, limit: int, more: dict[tuple[int, int], int]) -> FitMap | None:
@@ -186,6 +180,8 @@ def _run(s: Pieces, limit: int, more: dict[tuple[int, int], int]) -> FitMap | No
         t_in, changes = st.t_in, st.cost[0]
         if p.ramps and t_in is not None and changes + 1 <= limit:
             for b, beat, t1, missed, err, residue in s.ramps(st.index, a, t_in):
+                if changes + 1 + more[(b, id(residue))] > limit:
+                    continue
                 piece = Piece(a.tau, a.beat, t_in, t1, True, st.index)
                 offer(_State(add(st.cost, (1, missed, abs(t1 - t_in), err)), (st, piece),
                              Anchor(p.anchor_time(b), beat), t1, True, b, beat), residue)
@@ -213,6 +209,8 @@ def _run(s: Pieces, limit: int, more: dict[tuple[int, int], int]) -> FitMap | No
                          Anchor(p.anchor_time(b), beat), t, False, b, beat), residue)
         if p.ramps and t_in is not None and changes + 1 <= limit:
             for b, beat, t1, missed, err, residue in s.ramps(st.index, a, t_in):
+                if changes + 1 + more[(b, id(residue))] > limit:
+                    continue
                 piece = Piece(a.tau, a.beat, t_in, t1, True, st.index)
                 offer(_State(add(st.cost, (1, missed, abs(t1 - t_in), err)), (st, piece),
                              Anchor(p.anchor_time(b), beat), t1, True, b, beat), residue)

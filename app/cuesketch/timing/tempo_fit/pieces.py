@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from cuesketch.timing.tempo_fit.problem import (
     F,
+    FitError,
     FitProblem,
     Grid,
     Ramp,
@@ -23,6 +24,7 @@ from cuesketch.timing.tempo_fit.sweep import Anchor, Cell, Periods, catch_set, s
 Edge = tuple[int, Fraction, Fraction, int, int, Fraction]
 
 RAMP_REACH = 8  # a ramp runs to one of the next 8 hits
+RAMP_BUDGET = 200_000  # ramps tried at most in one search (some seconds): else a plain error
 
 
 class Pieces:
@@ -44,6 +46,10 @@ class Pieces:
         # one object for each tempo and residue, so that equal ones are the same object: the
         # search compares them by ``is`` and keys on their ids
         self._canon: dict[Fraction, Fraction] = {}
+        # ramps by anchor, beat modulo the largest grid and the tempo coming in (its id)
+        self._ramps: dict[tuple[int, Fraction, int], list[Edge]] = {}
+        self._ramps_beat: dict[tuple[int, Fraction, int], Fraction] = {}
+        self.ramps_tried = 0
         self._floats: dict[int, float] = {}
 
     def canon(self, x: Fraction) -> Fraction:
@@ -134,18 +140,27 @@ class Pieces:
 
     def fewest_more(self) -> dict[tuple[int, int], int]:
         """A lower bound, for each hit as an anchor at each beat modulo the largest grid, on
-        the changes still to come after it (steps only): a steady piece from it catches every
-        must up to its reach, so the tempo must really change on some hit up to there."""
+        the changes still to come after the piece leaving it.
+
+        Between two changes the tempo holds: a steady piece from the anchor catches every
+        must up to its reach, so the tempo must change again on a hit no later than just
+        past it. With ramps, the piece leaving the anchor may be a ramp to one of the next
+        ``RAMP_REACH`` hits and the hold after it reaches as far as a steady piece from
+        there: the next change comes no later than just past the farthest of those."""
         p = self.p
         n = self.n
         bound: dict[tuple[int, int], int] = {}  # by hit and the residue's id
         least = [0] * n  # over every beat
+        steady = [0] * n  # the farthest reach of a steady piece from each hit, any beat
         for a in range(n - 1, -1, -1):
             g = p.sizes[a]
             residues = {self.canon((k * g) % self.modulus)
                         for k in range(int(self.modulus / g) + 1)}
+            reaches = {id(r): self.reach(a, Anchor(p.anchor_time(a), r)) for r in residues}
+            steady[a] = max(reaches.values())
+            ramped = max(steady[a + 1:a + 1 + RAMP_REACH], default=a) if p.ramps else a
             for r in residues:
-                far = self.reach(a, Anchor(p.anchor_time(a), r))
+                far = max(reaches[id(r)], ramped)
                 bound[(a, id(r))] = 0 if far >= n - 1 else 1 + min(least[a + 1:far + 2])
             least[a] = min(bound[(a, id(r))] for r in residues)
         return bound
@@ -175,6 +190,12 @@ class Pieces:
     def ramps(self, index: int, anchor: Anchor, t0: Fraction) -> list[Edge]:
         """(hit, its beat, the tempo reached, weight missed, frames off) of every ramp
         from the anchor at ``t0`` bpm to one of the next ``RAMP_REACH`` hits."""
+        key = (anchor.tau, anchor.beat % self.modulus, id(t0))
+        if key in self._ramps:
+            shift = anchor.beat - self._ramps_beat[key]
+            if not shift:
+                return self._ramps[key]
+            return [(b, beat + shift, t, m, e, r) for b, beat, t, m, e, r in self._ramps[key]]
         p = self.p
         out: list[Edge] = []
         t_lo = max(p.lo, t0 - p.max_step)
@@ -192,11 +213,18 @@ class Pieces:
                 t1 = 120 * F * d / dt - t0
                 if t1 == t0 or not t_lo <= t1 <= t_hi:
                     continue
+                self.ramps_tried += 1
+                if self.ramps_tried > RAMP_BUDGET:
+                    raise FitError("too many ramps to try for a search this size; allow "
+                                   "fewer changes, narrow the tempo range or the largest "
+                                   "step, or fit without ramps")
                 missed, err, _ = self._between(Ramp(anchor.tau, anchor.beat, d, t0, t1),
                                                index, b, k * g)
                 if missed is not None:
                     out.append((b, k * g, self.canon(t1), missed, err,
                                 self.canon((k * g) % self.modulus)))
+        self._ramps[key] = out
+        self._ramps_beat[key] = anchor.beat
         return out
 
 
