@@ -165,3 +165,14 @@ def test_questions_that_cannot_be_asked_say_why(kwargs: dict, words: str) -> Non
     args.update(kwargs)
     with pytest.raises(FitError, match=words):
         FitProblem(**args)
+
+
+def test_a_ramp_search_too_large_is_a_plain_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.timing.tempo_fit import pieces
+
+    monkeypatch.setattr(pieces, "RAMP_BUDGET", 10)
+    _, frames = _planted_ramp()
+    problem = FitProblem(tuple(FitHit(f, must=True) for f in frames), R24, start_frame=10,
+                         lo=Fraction(60), hi=Fraction(180), ramps=True, max_step=Fraction(50))
+    with pytest.raises(FitError, match="too many ramps to try"):
+        best_map(problem)
