@@ -23,12 +23,12 @@ from cuesketch.model.changes import Change
 from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.document import Gesture
 from cuesketch.model.entities import Note
-from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_editor import Tool
 from cuesketch.ui.roll_host import RollHost
 from cuesketch.ui.roll_live import paint_live
 from cuesketch.ui.roll_readout import READOUT_REACH, paint_frames_off
+from cuesketch.ui.tempo_view import grid_xs_in_force
 
 EDGE_PX = 5  # grab a note's right edge within this many pixels
 DRAG_START_PX = 3
@@ -81,7 +81,7 @@ class NoteCanvas(QWidget):
         rate = settings.rate
         p = QPainter(self)
         spans = rp.cue_spans(geo, marks, rate, x0, x1)
-        grid = rp.grid_xs(geo, tempo_grid(settings.tempo), editor.grid, rate, x0, x1)
+        grid = grid_xs_in_force(geo, editor.project, editor.grid, x0, x1)
         layers = rp.note_layers(editor.index, geo, roll.track_styles(), editor.selection_array(),
                                 x0, x1)
         hits = rp.hit_columns(geo, marks, rate, x0, x1)

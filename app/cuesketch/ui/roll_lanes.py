@@ -14,9 +14,9 @@ from cuesketch.model import edits
 from cuesketch.model.changes import delete
 from cuesketch.model.document import Gesture
 from cuesketch.model.entities import Controller
-from cuesketch.model.grid import tempo_grid
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost
+from cuesketch.ui.tempo_view import grid_xs_in_force
 
 LANE_MIN_HEIGHT = 24  # the lanes are sized (or folded away) by the user: the roll's splitter
 LANE_BACK = QColor("#1a1c20")
@@ -41,7 +41,7 @@ class Lane(QWidget):
     def _background(self, p: QPainter, x0: float, x1: float) -> None:
         roll, geo = self.roll, self.roll.geo
         settings = roll.editor.project.settings
-        grid = rp.grid_xs(geo, tempo_grid(settings.tempo), roll.editor.grid, settings.rate, x0, x1)
+        grid = grid_xs_in_force(geo, roll.editor.project, roll.editor.grid, x0, x1)
         spans = rp.cue_spans(geo, roll.editor.index.marks, settings.rate, x0, x1)
         hits = rp.hit_columns(geo, roll.editor.index.marks, settings.rate, x0, x1)
         rp.paint_strip(p, grid, spans, hits, x0, x1, 0, self.height(), LANE_BACK, LANE_CUE_BACK)
