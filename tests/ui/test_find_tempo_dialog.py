@@ -109,3 +109,39 @@ def test_preview_shows_an_answer_until_apply_keeps_it_or_the_panel_closes(
     dialog.preview.setChecked(True)
     dialog.close()  # closing takes the preview back
     assert find_cue(document.project, "1M4").tempo is None and document.history() == []
+
+
+def test_edit_find_tempo_in_the_window_opens_the_panel_on_the_cue_at_the_playhead(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QApplication
+
+    from cuesketch.app import build_controls
+    from cuesketch.engine.clock import FakeClock
+    from cuesketch.engine.transport import Transport
+    from cuesketch.services import Services
+    from cuesketch.ui.window_root import build_window
+
+    transport = Transport(FakeClock())
+    project = build_demo()
+    services = Services(Document(project), transport, None, None)
+    build_controls(services)
+    window = build_window(services, QSettings(str(tmp_path / "ui.ini"),
+                                              QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    transport.seek(project.settings.rate.frame_to_flicks(400))  # inside 1M3
+    action = window.action_map["edit.find_tempo"]
+    assert action.isEnabled() and action.shortcut() == QKeySequence("Ctrl+Shift+T")
+    assert action in window.menus["Edit"].actions()
+    action.trigger()
+    QApplication.processEvents()
+    dialogs = window.findChildren(FindTempoDialog)
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    assert dialogs[0].cue.currentText().startswith("1M3")
+    dialogs[0].close()
+    transport.stop()
+    window.close()
