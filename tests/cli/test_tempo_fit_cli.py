@@ -81,6 +81,17 @@ def test_apply_keeping_bars_moves_the_notes_with_the_music(demo: Path) -> None:
     assert moved > 0
 
 
+def test_a_beat_of_an_eighth_counts_the_tempo_in_eighths(
+        demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit-tempo", str(demo), "--cue", "1M4", "--range", "60-140", "--json"]) == 0
+    quarters = json.loads(capsys.readouterr().out)["steady"][0]
+    assert main(["fit-tempo", str(demo), "--cue", "1M4", "--range", "120-280", "--beat", "1/8",
+                 "--json"]) == 0
+    eighths = json.loads(capsys.readouterr().out)["steady"][0]
+    assert eighths["caught"] >= quarters["caught"]
+    assert 120 <= eighths["bpm"] <= 280
+
+
 def test_among_equals_the_tempo_nearest_the_cues_own_comes_first(
         demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # 1M1 has one soft hit: many tempos catch it; the project runs at 80 bpm
@@ -97,6 +108,7 @@ def test_among_equals_the_tempo_nearest_the_cues_own_comes_first(
     (["--cue", "1M4", "--changes", "3..1"], "the least is more"),
     (["--cue", "1M4", "--grid", "1/5"], "not a grid"),
     (["--cue", "1M4", "--must", "loud"], "the kinds are"),
+    (["--cue", "1M4", "--beat", "dotted"], "not a note value"),
 ])
 def test_bad_input_is_a_plain_error(demo: Path, argv: list[str], words: str,
                                     capsys: pytest.CaptureFixture[str]) -> None:

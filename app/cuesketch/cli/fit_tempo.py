@@ -32,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--changes", default="0..4", metavar="[MIN..]MAX",
                    help="how many tempo changes the map may have (default 0..4)")
     p.add_argument("--grid", default="beat", help="where hits land: bar, beat, 1/2, 1/3, 1/4")
+    p.add_argument("--beat", metavar="NOTE",
+                   help="the beat the tempo counts, as a note value: 1/4, 1/8, 3/8 (a dotted "
+                        "quarter, for 6/8) ... (default: the meter's lower number)")
     p.add_argument("--tolerance", type=int, metavar="FRAMES",
                    help="frames either way a hit may be off and still be caught "
                         "(default: 0 for hard hits, 1 for cuts and soft hits, 2 for dialogue)")
@@ -98,6 +101,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--tolerance is 0 frames or more")
     if args.window < 0:
         raise UserError("--window is 0 frames or more")
+    beat_unit = None
+    if args.beat is not None:
+        try:
+            beat_unit = 4 * Fraction(args.beat)  # in quarter notes
+        except (ValueError, ZeroDivisionError):
+            beat_unit = None
+        if beat_unit is None or beat_unit <= 0:
+            raise UserError(f"--beat {args.beat} is not a note value; write e.g. 1/4 or 3/8")
     from cuesketch.store.project_file import ProjectFile, ProjectFileError
     try:
         pf = ProjectFile.open(args.project, read_only=not args.apply)
@@ -113,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             problem = cue_problem(project, cue, grid=grid, tolerance=args.tolerance,
                                   musts=musts, lo=lo, hi=hi, origin_window=args.window,
                                   ramps=args.ramps, max_step=max_step, min_changes=least,
-                                  max_changes=most)
+                                  max_changes=most, beat_unit=beat_unit)
             intervals = constant_intervals(problem, top=max(args.top, 1))
             found = best_map(problem)
         except FitError as e:
