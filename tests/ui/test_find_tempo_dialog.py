@@ -3,6 +3,7 @@ click book."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -10,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from cuesketch.demo import build_demo
 from cuesketch.model.document import Document
 from cuesketch.model.tempo_fit import find_cue
-from cuesketch.timing.tempo_fit import Status
+from cuesketch.timing.tempo_fit import Grid, Status
 from cuesketch.ui.find_tempo_dialog import FindTempoDialog
 
 
@@ -145,3 +146,20 @@ def test_edit_find_tempo_in_the_window_opens_the_panel_on_the_cue_at_the_playhea
     dialogs[0].close()
     transport.stop()
     window.close()
+
+
+def test_the_panels_settings_reach_the_question(qtbot: QtBot) -> None:
+    dialog, _ = _dialog(qtbot)
+    dialog.lo.setValue(100)
+    dialog.hi.setValue(130)
+    dialog.changes.setValue(2)
+    dialog.max_step.setValue(12.5)
+    dialog.window_frames.setValue(3)
+    dialog.grid.setCurrentIndex(dialog.grid.findText("Half beats"))
+    dialog.ramps.setChecked(True)
+    dialog.find_button.click()
+    assert dialog.session is not None and dialog.session.problem is not None
+    problem = dialog.session.problem
+    assert (problem.lo, problem.hi, problem.max_changes) == (100, 130, 2)
+    assert problem.max_step == Fraction(25, 2) and problem.origin_window == 3
+    assert problem.ramps and {h.grid for h in problem.hits} == {Grid.HALF}

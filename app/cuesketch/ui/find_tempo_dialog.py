@@ -75,6 +75,14 @@ class FindTempoDialog(QDialog):
         for g, text in _GRIDS:
             self.grid.addItem(text, g)
         self.ramps = QCheckBox("Allow ramps (accel., rit.)", self)
+        self.max_step = self._bpm_box(40)
+        self.max_step.setRange(1, 200)
+        self.max_step.setToolTip("The largest tempo change the map may make, in bpm")
+        self.window_frames = QSpinBox(self)
+        self.window_frames.setRange(0, 240)
+        self.window_frames.setSuffix(" frames")
+        self.window_frames.setToolTip("Bar 1 may start this many frames before or after the "
+                                      "cue's start")
         self.find_button = QPushButton("&Find", self)
         self.find_button.setDefault(True)
         self.find_button.clicked.connect(self.solve)
@@ -88,6 +96,8 @@ class FindTempoDialog(QDialog):
         tempo.addWidget(QLabel("bpm", self))
         form.addRow("Tempos", tempo)
         form.addRow("Changes at most", self.changes)
+        form.addRow("Largest change (bpm)", self.max_step)
+        form.addRow("Bar 1 may move", self.window_frames)
         form.addRow("Hits land on", self.grid)
         form.addRow("", self.ramps)
 
@@ -193,7 +203,8 @@ class FindTempoDialog(QDialog):
         session = FindTempo(self.document, int(cue_id), {
             "lo": Fraction(str(self.lo.value())), "hi": Fraction(str(self.hi.value())),
             "max_changes": self.changes.value(), "grid": self.grid.currentData(),
-            "ramps": self.ramps.isChecked()})
+            "ramps": self.ramps.isChecked(), "max_step": Fraction(str(self.max_step.value())),
+            "origin_window": self.window_frames.value()})
         try:
             candidates = session.solve()
         except FitError as e:
