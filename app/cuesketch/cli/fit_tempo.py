@@ -40,6 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default: 0 for hard hits, 1 for cuts and soft hits, 2 for dialogue)")
     p.add_argument("--must", metavar="KINDS",
                    help="the kinds of hit that must be caught, e.g. hard,cut (default: hard)")
+    p.add_argument("--near", type=int, default=2, metavar="FRAMES",
+                   help="a missed hit within this many frames more than its tolerance is near "
+                        "(default 2)")
     p.add_argument("--window", type=int, default=0, metavar="FRAMES",
                    help="bar 1 may move this many frames either way from the cue start")
     p.add_argument("--ramps", action="store_true", help="allow linear tempo ramps between hits")
@@ -99,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
                             f"{', '.join(k.value for k in HitKind)}") from None
     if args.tolerance is not None and args.tolerance < 0:
         raise UserError("--tolerance is 0 frames or more")
-    if args.window < 0:
-        raise UserError("--window is 0 frames or more")
+    if args.window < 0 or args.near < 0:
+        raise UserError("--window and --near are 0 frames or more")
     beat_unit = None
     if args.beat is not None:
         try:
@@ -124,7 +127,8 @@ def run(args: argparse.Namespace) -> int:
             problem = cue_problem(project, cue, grid=grid, tolerance=args.tolerance,
                                   musts=musts, lo=lo, hi=hi, origin_window=args.window,
                                   ramps=args.ramps, max_step=max_step, min_changes=least,
-                                  max_changes=most, beat_unit=beat_unit)
+                                  max_changes=most, beat_unit=beat_unit,
+                                  near=args.near)
             intervals = constant_intervals(problem, top=max(args.top, 1))
             found = best_map(problem)
         except FitError as e:
@@ -233,8 +237,8 @@ def print_report(report: dict[str, Any]) -> None:
     print("steady tempo (best first):")
     for iv in report["steady"]:
         where = "inside" if iv["click_inside"] else "nearest"
-        print(f"  {iv['from_bpm']:8.3f} - {iv['to_bpm']:8.3f} bpm  caught {iv['caught']}, "
-              f"near {iv['near']}, worst {iv['worst_frames_off']}f"
+        print(f"  {iv['from_bpm']:8.3f} - {iv['to_bpm']:8.3f} bpm  weight caught "
+              f"{iv['caught']}, near {iv['near']}, worst {iv['worst_frames_off']}f"
               + (f", {iv['musts_missed']} must-catch missed" if iv["musts_missed"] else "")
               + f"  ->  {iv['bpm']:g} bpm (least squares {iv['least_squares']:g}, minimax "
               f"{iv['minimax']:g}; click {iv['click']} = {iv['click_bpm']:g} {where})")
