@@ -14,7 +14,9 @@ coming in) in the order of the hits, and costs, compared in this order:
 
 Every cost adds up along the path, so the best path to a node is the best start of every path
 through it, and each node keeps only its best. Hits are measured on the stretch of the map they
-fall in: the grid positions of their piece, at or after its anchor.
+fall in: the grid positions of their piece, from its anchor's beat to the next anchor's (the map
+written at the end has a change on every anchor, so that ``report.measure`` reads the same
+stretches). Soft hits only order maps with the fewest changes: ``min_changes`` asks for more.
 
 A ramp runs from its anchor to one of the next ``RAMP_REACH`` hits, and what follows a ramp
 goes on from the tempo it reached (a tempo map can't ramp and jump on one beat).
