@@ -203,6 +203,21 @@ def test_the_click_follows_the_tempo_map_with_accents(synth):
     assert peaks[0] > 1.2 * peaks[1] and peaks[3] > 1.2 * peaks[4]  # downbeats of 3/4
 
 
+def test_inside_a_cue_with_its_own_map_the_click_follows_that_map(synth):
+    """120 bpm outside; the cue from 1 s to 3 s has its own 90 bpm (bar 1 at its start): the
+    click changes pace at the cue's start and goes back at its end."""
+    from cuesketch.model.entities import Cue
+    p = Project()
+    p.load(Settings(tempo=TempoMap.constant(120)),
+           [Cue(1, "1M1", 24, 72, tempo=TempoMap.constant(90, origin=FLICKS_PER_SECOND))])
+    pb = Playback(synth, p, click=Click(enabled=True))
+    out = play(pb, 48000 * 4, start=-2000 * S)
+    found = [o - 1 - 2000 for o in onsets(out, gap=1000)]
+    want = [0, 24000, 48000, 48000 + 32000, 48000 + 64000, 144000, 144000 + 24000]
+    assert len(found) == len(want), found
+    assert max(abs(f - w) for f, w in zip(found, want)) <= 32
+
+
 def test_the_count_in_clicks_before_the_record_point(synth):
     p = Project()
     p.load(Settings(tempo=TempoMap.constant(120)), [])

@@ -11,6 +11,8 @@ with ``sound="synth"`` or no SoundFont, mixes a synthesized tick in at the exact
   ``frame_origin``, accented every ``frame_beats_per_bar`` clicks.
 - A count-in ``(start, end)`` (flicks) clicks even when the click is off: bars at the tempo
   and meter in force at ``end`` (the record point), counted back from it.
+- ``stretches``: where several maps are in force (a cue's own inside it, the project's
+  elsewhere), each stretch of the transport clicks by its own map.
 """
 
 from __future__ import annotations
@@ -44,6 +46,19 @@ class ClickHit(NamedTuple):
     accent: bool
 
 
+class TempoStretch(NamedTuple):
+    """A stretch of the transport, samples ``[start, end)`` (``None``: without an end), and
+    the tempo map in force in it."""
+
+    start: int | None
+    end: int | None
+    tempo: TempoMap
+
+    def holds(self, sample: int) -> bool:
+        return (self.start is None or sample >= self.start) and \
+            (self.end is None or sample < self.end)
+
+
 @dataclass
 class Click:
     enabled: bool = False
@@ -61,8 +76,9 @@ class Click:
 
     # -- what sounds where -------------------------------------------------------------------
     def hits(self, a: int, b: int, tempo: TempoMap, rate: FrameRate,
-             sample_rate: int) -> list[ClickHit]:
-        """The clicks in transport samples ``[a, b)``, in order."""
+             sample_rate: int, stretches: tuple[TempoStretch, ...] = ()) -> list[ClickHit]:
+        """The clicks in transport samples ``[a, b)``, in order: by ``tempo``, or where
+        ``stretches`` are given by the map in force in each."""
         out: list[ClickHit] = []
         if b <= a:
             return out
@@ -71,11 +87,16 @@ class Click:
             ca = flicks_to_samples(self.count_in[0], sample_rate)
             cb = flicks_to_samples(self.count_in[1], sample_rate)
             if a < cb and ca < b:
-                out += [h for h in self._count_in_hits(tempo, sample_rate)
+                counted = next((s.tempo for s in stretches if s.holds(cb)), tempo)
+                out += [h for h in self._count_in_hits(counted, sample_rate)
                         if max(a, ca) <= h.time < min(b, cb)]
         if self.enabled:
+            pieces = [(a, b, tempo)] if not stretches or self.mode == "frames" else [
+                (max(a, s.start if s.start is not None else a),
+                 min(b, s.end if s.end is not None else b), s.tempo) for s in stretches]
             # Inside the count-in its own clicks replace the grid's.
-            out += [h for h in self._grid(a, b, tempo, rate, sample_rate)
+            out += [h for pa, pb, tm in pieces if pa < pb
+                    for h in self._grid(pa, pb, tm, rate, sample_rate)
                     if not ca <= h.time < cb]
         return sorted(out)
 

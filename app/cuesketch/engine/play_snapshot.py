@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from cuesketch.engine.click import TempoStretch
 from cuesketch.engine.scheduler import CONTROL, PITCH, Event
 from cuesketch.engine.synth import PLAYBACK_CHANNELS, ChannelSetup
 from cuesketch.model.entities import Controller, Track
 from cuesketch.model.project import Project
+from cuesketch.model.tempo_regions import regions_in_force
 from cuesketch.timing.rates import STANDARD_RATES, FrameRate
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.units import flicks_to_samples
@@ -86,6 +88,9 @@ class Snapshot:
     lanes: dict[tuple[int, int, int], tuple[list[int], list[Event]]] = \
         field(default_factory=dict)
     end: int = 0  # the last note end or point, samples
+    # where a cue has a map of its own, the stretches each map is in force (else empty: the
+    # project's map everywhere)
+    stretches: tuple[TempoStretch, ...] = ()
 
     @classmethod
     def build(cls, project: Project, channels: ChannelMap, rate: int) -> Snapshot:
@@ -120,6 +125,7 @@ class Snapshot:
             points.append(e)
         end = max([n.end for n in notes] + [e.time for e in ctls] + [0])
         return cls(rate=rate, tempo=project.settings.tempo, frame_rate=project.settings.rate,
+                   stretches=tempo_stretches(project, rate),
                    track_channels=track_channels, setups=setups,
                    audible=tuple(sorted({track_channels[t] for t in audible_tracks})),
                    starts=[n.start for n in notes], notes=notes,
@@ -145,6 +151,19 @@ class Snapshot:
         i = bisect_left(self.starts, position - self.max_length)
         j = bisect_left(self.starts, position)
         return [n for n in self.notes[i:j] if n.end > position]
+
+
+def tempo_stretches(project: Project, rate: int) -> tuple[TempoStretch, ...]:
+    """The stretches where each tempo map is in force, in samples at ``rate`` (none when
+    the project's map holds everywhere)."""
+    regions = regions_in_force(project)
+    if len(regions) == 1:
+        return ()
+
+    def samples(t: int | None) -> int | None:
+        return None if t is None else flicks_to_samples(t, rate)
+
+    return tuple(TempoStretch(samples(r.start), samples(r.end), r.tempo) for r in regions)
 
 
 def _lane(e: Event) -> tuple[int, int, int]:

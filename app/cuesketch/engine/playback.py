@@ -348,7 +348,10 @@ class Playback:
                 self._note_off(ending, max(end, p) + shift, events)
         click = self.click
         if click.enabled or click.count_in is not None:
-            hits = click.hits(p, q, self.click_tempo or snap.tempo, snap.frame_rate, self.rate)
+            if self.click_tempo is not None:
+                hits = click.hits(p, q, self.click_tempo, snap.frame_rate, self.rate)
+            else:  # each stretch by the map in force there (a cue's own inside it)
+                hits = click.hits(p, q, snap.tempo, snap.frame_rate, self.rate, snap.stretches)
             if click.sound == "synth" or self.synth.silent:
                 self._synth_click_hits += [(h.time + shift, h.accent) for h in hits]
             else:
