@@ -174,12 +174,23 @@ class VirtualScreen:
         """Keys typed into Cuesketch's window (xdotool's names, space-separated); focused
         directly, as the virtual screen has no window manager to activate it."""
         env = {**os.environ, "DISPLAY": self.display}
-        subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Cuesketch",
-                        "windowfocus", "--sync", "key", "--delay", "150", *keys.split()],
-                       env=env, capture_output=True, check=False, timeout=20)
+        for _ in range(3):  # the search may fail while a short-lived window goes away
+            r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Cuesketch",
+                                "windowfocus", "--sync", "key", "--delay", "150",
+                                *keys.split()],
+                               env=env, capture_output=True, check=False, timeout=20)
+            if r.returncode == 0:
+                return
+            time.sleep(0.2)
 
     def window_shown(self) -> bool:
-        r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Cuesketch"],
-                           env={**os.environ, "DISPLAY": self.display}, capture_output=True,
-                           text=True, check=False)
-        return bool(r.stdout.strip())
+        """Cuesketch's window is mapped. (xdotool's search can fail when a window goes away
+        while it looks, as Qt's short-lived ones do at start: asked again.)"""
+        for _ in range(3):
+            r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Cuesketch"],
+                               env={**os.environ, "DISPLAY": self.display},
+                               capture_output=True, text=True, check=False)
+            if r.stdout.strip():
+                return True
+            time.sleep(0.05)
+        return False

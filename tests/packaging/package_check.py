@@ -79,10 +79,11 @@ def photograph(box: Sandbox, screen: bundle_run.VirtualScreen, out: Path,
                                 stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None \
-                and not screen.window_shown():
+        shown = False
+        while time.monotonic() < deadline and proc.poll() is None and not shown:
+            shown = screen.window_shown()
             time.sleep(0.2)
-        if proc.poll() is not None or not screen.window_shown():
+        if not shown:
             raise AssertionError(f"the window did not appear for {out.name} (exit status "
                                  f"{proc.poll()}): {log.read_text()[-2000:]}")
         time.sleep(PICTURE_GRAB)
