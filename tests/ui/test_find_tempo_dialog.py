@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from cuesketch.demo import build_demo
@@ -27,6 +28,7 @@ def test_find_lists_answers_and_each_hit_in_colour(qtbot: QtBot) -> None:
     dialog, _ = _dialog(qtbot)
     assert not dialog.apply_button.isEnabled()
     dialog.find_button.click()
+    dialog.wait_for_search()
     assert dialog.answers.count() >= 1
     assert "4 of 4 hits caught" in dialog.answers.item(0).text()
     assert dialog.hits.rowCount() == 4
@@ -40,6 +42,7 @@ def test_find_lists_answers_and_each_hit_in_colour(qtbot: QtBot) -> None:
 def test_apply_sets_the_cues_map_in_one_undo_step(qtbot: QtBot) -> None:
     dialog, document = _dialog(qtbot)
     dialog.find_button.click()
+    dialog.wait_for_search()
     dialog.keep_bars.setChecked(True)
     dialog.apply_button.click()
     assert document.history() == ["Fit tempo to hits"]
@@ -52,6 +55,7 @@ def test_apply_sets_the_cues_map_in_one_undo_step(qtbot: QtBot) -> None:
 def test_the_click_book_goes_to_csv_and_pdf(qtbot: QtBot, tmp_path: Path) -> None:
     dialog, _ = _dialog(qtbot)
     dialog.find_button.click()
+    dialog.wait_for_search()
     dialog.save_book(tmp_path / "book.csv")
     assert (tmp_path / "book.csv").read_text().count("\n") >= 6
     dialog.save_book(tmp_path / "book.pdf")
@@ -62,6 +66,7 @@ def test_the_click_book_goes_to_csv_and_pdf(qtbot: QtBot, tmp_path: Path) -> Non
 def test_a_cue_without_hits_is_said_in_plain_words(qtbot: QtBot) -> None:
     dialog, _ = _dialog(qtbot, "1M2")
     dialog.find_button.click()
+    dialog.wait_for_search()
     assert dialog.answers.count() == 0
     assert dialog.message.text() == "Cue 1M2 has no hits to fit a tempo to."
     assert not dialog.apply_button.isEnabled()
@@ -91,6 +96,7 @@ def test_preview_shows_an_answer_until_apply_keeps_it_or_the_panel_closes(
         qtbot: QtBot) -> None:
     dialog, document = _dialog(qtbot)
     dialog.find_button.click()
+    dialog.wait_for_search()
     dialog.preview.setChecked(True)
     cue = find_cue(document.project, "1M4")
     first = dialog.session.candidates[0].tempo_map if dialog.session else None
@@ -158,8 +164,33 @@ def test_the_panels_settings_reach_the_question(qtbot: QtBot) -> None:
     dialog.grid.setCurrentIndex(dialog.grid.findText("Half beats"))
     dialog.ramps.setChecked(True)
     dialog.find_button.click()
+    dialog.wait_for_search()
     assert dialog.session is not None and dialog.session.problem is not None
     problem = dialog.session.problem
     assert (problem.lo, problem.hi, problem.max_changes) == (100, 130, 2)
     assert problem.max_step == Fraction(25, 2) and problem.origin_window == 3
     assert problem.ramps and {h.grid for h in problem.hits} == {Grid.HALF}
+
+
+def test_the_search_runs_beside_the_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """The window goes on while the tempo is looked for (a long search must not stop it);
+    the answer arrives when the search ends."""
+    import threading
+
+    import cuesketch.ui.find_tempo_dialog as panel
+    seen: list[str] = []
+    real = panel.answers
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread().name)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(panel, "answers", spy)
+    dialog, _ = _dialog(qtbot)
+    dialog.find_button.click()
+    assert not dialog.find_button.isEnabled()
+    assert "Looking for the tempo" in dialog.message.text()
+    dialog.wait_for_search()
+    assert seen == ["cuesketch-fit"]
+    assert dialog.find_button.isEnabled() and dialog.answers.count() > 0

@@ -131,8 +131,6 @@ def apply_changes(project: Project, cue: Cue, tm: TempoMap, keep: str = "times")
     return changes
 
 
-
-
 # -- a Find Tempo session: what the window's panel drives -------------------------------------
 
 @dataclass(frozen=True)
@@ -148,6 +146,30 @@ class Candidate:
     @property
     def caught(self) -> int:
         return sum(1 for h in self.hits if h.status is Status.CAUGHT)
+
+
+def answers(problem: FitProblem, start_frame: int, top: int = 5) -> list[Candidate]:
+    """The candidates for a question: the best map first when it changes tempo, then the best
+    steady tempos. Pure (reads no document), so a window can run it on a worker thread."""
+    intervals = constant_intervals(problem, top=top)
+    found = best_map(problem)
+    out: list[Candidate] = []
+    if found is not None and found.changes > 0:
+        tm = found.tempo_map(problem)
+        out.append(Candidate(f"Map: {found.changes} tempo change"
+                             f"{'s' if found.changes != 1 else ''}", tm,
+                             tuple(measure(tm, problem, start_frame)), found.changes))
+    for iv in intervals:
+        tm = TempoMap.constant(iv.bpm * problem.unit, problem.numerator,
+                               problem.denominator, origin=iv.origin)
+        where = "frame click" if iv.bpm == iv.click_bpm else \
+            "nice" if iv.nice_inside else "minimax"
+        click = f"click {iv.click}" if iv.click_inside else \
+            f"nearest click {iv.click} = {float(iv.click_bpm):.3f}"
+        span = f"{float(iv.lo_bpm):.3f}-{float(iv.hi_bpm):.3f}"
+        out.append(Candidate(f"{float(iv.bpm):.3f} bpm ({where}; takes {span}; {click})",
+                             tm, tuple(measure(tm, problem, start_frame)), 0))
+    return out
 
 
 @dataclass
@@ -168,30 +190,19 @@ class FindTempo:
         return self.document.project.cues[self.cue_id]
 
     def solve(self, top: int = 5) -> list[Candidate]:
-        self.end_preview()  # answers for the cue as it is, not as previewed
-        project = self.document.project
-        problem = cue_problem(project, self.cue, **dict(self.options))
-        start = project.settings.start_frame
-        intervals = constant_intervals(problem, top=top)
-        found = best_map(problem)
-        out: list[Candidate] = []
-        if found is not None and found.changes > 0:
-            tm = found.tempo_map(problem)
-            out.append(Candidate(f"Map: {found.changes} tempo change"
-                                 f"{'s' if found.changes != 1 else ''}", tm,
-                                 tuple(measure(tm, problem, start)), found.changes))
-        for iv in intervals:
-            tm = TempoMap.constant(iv.bpm * problem.unit, problem.numerator,
-                                   problem.denominator, origin=iv.origin)
-            where = "frame click" if iv.bpm == iv.click_bpm else \
-                "nice" if iv.nice_inside else "minimax"
-            click = f"click {iv.click}" if iv.click_inside else \
-                f"nearest click {iv.click} = {float(iv.click_bpm):.3f}"
-            span = f"{float(iv.lo_bpm):.3f}-{float(iv.hi_bpm):.3f}"
-            out.append(Candidate(f"{float(iv.bpm):.3f} bpm ({where}; takes {span}; {click})",
-                                 tm, tuple(measure(tm, problem, start)), 0))
-        self.problem, self.candidates = problem, out
-        return out
+        problem = self.question()
+        return self.take(problem, answers(problem, self.document.project.settings.start_frame,
+                                          top))
+
+    def question(self) -> FitProblem:
+        """The cue as it is now (not as previewed), as a question for ``answers``."""
+        self.end_preview()
+        return cue_problem(self.document.project, self.cue, **dict(self.options))
+
+    def take(self, problem: FitProblem, candidates: list[Candidate]) -> list[Candidate]:
+        """Keep ``answers``' candidates for ``problem`` (to preview, apply, print)."""
+        self.problem, self.candidates = problem, candidates
+        return candidates
 
     def apply(self, index: int, keep: str = "times") -> None:
         """Set candidate ``index`` as the cue's map: one undo step (the preview's, if it is

@@ -43,9 +43,10 @@ from PySide6.QtWidgets import (
 )
 
 from cuesketch.model.document import Document
-from cuesketch.model.tempo_fit import FindTempo
+from cuesketch.model.tempo_fit import Candidate, FindTempo, answers
 from cuesketch.timing.cues import cue_at
-from cuesketch.timing.tempo_fit import FitError, Grid
+from cuesketch.timing.tempo_fit import FitError, FitProblem, Grid
+from cuesketch.ui.background import BackgroundTask
 
 _GRIDS = [(Grid.BEAT, "Any beat"), (Grid.HALF, "Half beats"), (Grid.THIRD, "Triplets"),
           (Grid.QUARTER, "Quarter beats"), (Grid.DOWNBEAT, "Downbeats")]
@@ -59,6 +60,9 @@ class FindTempoDialog(QDialog):
         self.setWindowTitle("Find Tempo")
         self.document = document
         self.session: FindTempo | None = None
+        self._task: BackgroundTask | None = None
+        self._searches = 0  # the search whose answer is awaited
+        self._closed = False
 
         self.cue = QComboBox(self)
         cues = sorted(document.project.cues.values(), key=lambda c: c.start_frame)
@@ -179,11 +183,13 @@ class FindTempoDialog(QDialog):
             self.session.end_preview()
 
     def done(self, result: int) -> None:  # closed in any way: the preview goes
+        self._closed = True
         if self.session is not None:
             self.session.end_preview()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         if self.session is not None:
             self.session.end_preview()
         super().closeEvent(event)
@@ -206,11 +212,39 @@ class FindTempoDialog(QDialog):
             "ramps": self.ramps.isChecked(), "max_step": Fraction(str(self.max_step.value())),
             "origin_window": self.window_frames.value()})
         try:
-            candidates = session.solve()
+            problem = session.question()
         except FitError as e:
-            self.message.setText(f"{str(e)[:1].upper()}{str(e)[1:]}.")
-            self._enable()
+            self._say_error(e)
             return
+        # The search runs on a worker thread: a long one (ramps over many hits) must not stop
+        # the window. A newer search, or the panel closing, makes this one's answer moot.
+        self._searches += 1
+        search = self._searches
+        start = self.document.project.settings.start_frame
+        task = BackgroundTask(lambda: answers(problem, start), (FitError,), "cuesketch-fit")
+        task.finished.connect(lambda found: self._found(search, session, problem, found))
+        task.failed.connect(lambda why: self._failed(search, why))
+        self._task = task
+        self.message.setText(f"Looking for the tempo of {session.cue.name}…")
+        self.find_button.setEnabled(False)
+        task.start()
+
+    def _say_error(self, e: BaseException | str) -> None:
+        text = str(e)
+        self.message.setText(f"{text[:1].upper()}{text[1:]}.")
+        self._enable()
+
+    def _failed(self, search: int, why: str) -> None:
+        if search == self._searches and not self._closed:
+            self.find_button.setEnabled(True)
+            self._say_error(why)
+
+    def _found(self, search: int, session: FindTempo, problem: FitProblem,
+               candidates: list[Candidate]) -> None:
+        if search != self._searches or self._closed:
+            return
+        self.find_button.setEnabled(True)
+        session.take(problem, candidates)
         self.session = session
         n = len(candidates[0].hits) if candidates else 0
         for c in candidates:
@@ -220,6 +254,13 @@ class FindTempoDialog(QDialog):
         if candidates:
             self.answers.setCurrentRow(0)
         self._enable()
+
+    def wait_for_search(self, timeout: float = 60.0) -> None:
+        """Until the search running now has answered (for tests and scripts)."""
+        if self._task is not None:
+            self._task.wait(timeout)
+        from PySide6.QtCore import QCoreApplication
+        QCoreApplication.processEvents()
 
     def _show_hits(self, row: int) -> None:
         self.hits.setRowCount(0)
