@@ -21,15 +21,21 @@ LANE_MIN_PX = 28  # a lane shorter than this is folded away
 LANE_MAX_DEFAULT = 72
 
 
-def row_layout(left: QWidget | None, middle: QWidget | QLayout,
-                right: QWidget | None = None) -> QHBoxLayout:
+def row_layout(left: QWidget | QLayout | None, middle: QWidget | QLayout,
+               right: QWidget | None = None) -> QHBoxLayout:
+    """``left`` in the left column (a narrower widget, the keyboard, at its right edge; a
+    layout as wide as the column), ``middle`` timed, ``right`` or the scroll bar's room."""
     row = QHBoxLayout()
     row.setContentsMargins(0, 0, 0, 0)
     row.setSpacing(0)
     if left is None:
         row.addSpacing(LEFT_PX)
+    elif isinstance(left, QLayout):
+        row.addLayout(left)
     else:
-        if left.maximumWidth() > LEFT_PX:
+        if left.maximumWidth() < LEFT_PX:
+            row.addSpacing(LEFT_PX - left.maximumWidth())
+        else:
             left.setFixedWidth(LEFT_PX)
         row.addWidget(left)
     if isinstance(middle, QLayout):
@@ -45,17 +51,8 @@ def row_layout(left: QWidget | None, middle: QWidget | QLayout,
 
 def row_pane(parent: QWidget, left: QWidget, middle: QWidget,
              right: QWidget | None = None) -> QWidget:
-    """One pane of the splitter: ``left`` in the left column (a narrower one, the keyboard,
-    at its right edge), ``middle`` timed, ``right`` or the scroll bar's room."""
+    """One pane of the splitter, laid out by ``row_layout``."""
     pane = QWidget(parent)
-    if left.maximumWidth() < LEFT_PX:
-        column = QWidget(pane)
-        inner = QHBoxLayout(column)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.setSpacing(0)
-        inner.addStretch(1)
-        inner.addWidget(left)
-        left = column
     pane.setLayout(row_layout(left, middle, right))
     return pane
 
@@ -133,41 +130,52 @@ class LaneSplitter(QSplitter):
 
 
 def pitch_zoom_buttons(parent: QWidget, zoom: Callable[[float], None],
-                       fit: Callable[[], None]) -> QWidget:
-    """Smaller rows, taller rows, every note in use: under the keyboard, beside the time bar."""
-    box = QWidget(parent)
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 2, 0)
-    row.setSpacing(1)
-    row.addStretch(1)
-    for text, tip, do in (
-            ("−", "Smaller rows (Ctrl+Shift+Down; Ctrl+wheel over the keys)",
+                       fit: Callable[[], None]) -> QHBoxLayout:
+    """Smaller rows, taller rows, every note in use: under the keyboard, beside the time bar,
+    as wide as the left column."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(0)
+    for text, width, tip, do in (
+            ("−", 24, "Smaller rows (Ctrl+Shift+Down; Ctrl+wheel over the keys)",
              lambda: zoom(1 / 1.25)),
-            ("+", "Taller rows (Ctrl+Shift+Up; Ctrl+wheel over the keys)", lambda: zoom(1.25)),
-            ("Fit", "Show every note in use (Alt+Z)", fit)):
-        button = QToolButton(box)
+            ("+", 24, "Taller rows (Ctrl+Shift+Up; Ctrl+wheel over the keys)",
+             lambda: zoom(1.25)),
+            ("Fit", LEFT_PX - 48, "Show every note in use (Alt+Z)", fit)):
+        button = QToolButton(parent)
         button.setText(text)
         button.setToolTip(tip)
         button.setAutoRaise(True)
-        button.setFixedHeight(BAR_PX + 4)
+        button.setFixedSize(width, BAR_PX)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(do)
         row.addWidget(button)
-    box.setFixedHeight(BAR_PX)
-    return box
+    return row
 
 
 class FlowLayout(QLayout):
-    """Items left to right, wrapping onto another row when the width runs out (the roll's
-    toolbar on a narrow roll: a bigger picture beside it rather than controls cut off)."""
+    """Groups of items left to right, wrapping onto another row when the width runs out (the
+    roll's toolbar on a narrow roll: a bigger picture beside it rather than controls cut off).
+    A group (a label and its box) stays on one row."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 4) -> None:
+    INNER = 4  # px between the items of a group
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
+        self._starts: list[bool] = []  # the item begins a group
         self._gap = spacing
+        self._joining = False
+
+    def add_group(self, *widgets: QWidget) -> None:
+        for k, w in enumerate(widgets):
+            self._joining = k > 0
+            self.addWidget(w)
+        self._joining = False
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
         self._items.append(item)
+        self._starts.append(not self._joining or not self._items[:-1])
 
     def count(self) -> int:
         return len(self._items)
@@ -176,7 +184,12 @@ class FlowLayout(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
+        if not 0 <= index < len(self._items):
+            return None
+        self._starts.pop(index)
+        if index < len(self._starts):
+            self._starts[index] = True
+        return self._items.pop(index)
 
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
         return Qt.Orientation(0)
@@ -191,29 +204,44 @@ class FlowLayout(QLayout):
         super().setGeometry(rect)
         self._arrange(rect, move=True)
 
+    def _groups(self) -> list[list[QLayoutItem]]:
+        groups: list[list[QLayoutItem]] = []
+        for item, start in zip(self._items, self._starts):
+            if start or not groups:
+                groups.append([])
+            groups[-1].append(item)
+        return groups
+
+    def _width(self, group: list[QLayoutItem]) -> int:
+        return sum(i.sizeHint().width() for i in group) + self.INNER * (len(group) - 1)
+
     def sizeHint(self) -> QSize:  # noqa: N802
         m = self.contentsMargins()
-        width = sum(i.sizeHint().width() for i in self._items) + self._gap * max(
-            len(self._items) - 1, 0)
+        groups = self._groups()
+        width = sum(self._width(g) for g in groups) + self._gap * max(len(groups) - 1, 0)
         height = max((i.sizeHint().height() for i in self._items), default=0)
         return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
 
     def minimumSize(self) -> QSize:  # noqa: N802
         m = self.contentsMargins()
-        width = max((i.minimumSize().width() for i in self._items), default=0)
-        height = max((i.minimumSize().height() for i in self._items), default=0)
+        width = max((self._width(g) for g in self._groups()), default=0)
+        height = max((i.sizeHint().height() for i in self._items), default=0)
         return QSize(width + m.left() + m.right(), height + m.top() + m.bottom())
 
     def _arrange(self, rect: QRect, move: bool) -> int:
         m = self.contentsMargins()
         left, right = rect.x() + m.left(), rect.right() - m.right()
         x, y, row_h = left, rect.y() + m.top(), 0
-        for item in self._items:
-            hint = item.sizeHint()
-            if x > left and x + hint.width() - 1 > right:
+        for group in self._groups():
+            width = self._width(group)
+            if x > left and x + width - 1 > right:
                 x, y, row_h = left, y + row_h + self._gap, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width() + self._gap
-            row_h = max(row_h, hint.height())
+            height = max(i.sizeHint().height() for i in group)
+            for item in group:
+                hint = item.sizeHint()
+                if move:  # centred in the row's height
+                    item.setGeometry(QRect(QPoint(x, y + (height - hint.height()) // 2), hint))
+                x += hint.width() + self.INNER
+            x += self._gap - self.INNER
+            row_h = max(row_h, height)
         return y + row_h + m.bottom() - rect.y()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolButton, QWidget
 
 from cuesketch.model import edits
 from cuesketch.model.grid import GRIDS
@@ -57,25 +57,14 @@ class RollToolbar(QWidget):
         quantize.setText("Quantize")
         quantize.setToolTip("Quantize the selection, or the whole track (Q)")
         quantize.clicked.connect(editor.quantize_selection)
-        self._group(QLabel("Q", self), self.strength_box, self.swing_box, self.lengths_box,
-                    quantize)
+        self._row.add_group(QLabel("Q", self), self.strength_box, self.swing_box,
+                            self.lengths_box, quantize)
         self.follow_box = self._combo(
             "Follow", [("Page", Follow.PAGE), ("Scroll", Follow.CONTINUOUS), ("Off", Follow.OFF)],
             roll.set_follow, "How the view follows the playhead while playing")
         self.lead_box = self._combo("Ruler", [("Timecode", RulerLead.TIMECODE),
                                              ("Bars", RulerLead.BARS)],
                                     roll.set_ruler_lead, "Which scale leads the ruler")
-
-    def _group(self, *widgets: QWidget) -> QWidget:
-        """Widgets that stay together on one row when the toolbar wraps."""
-        group = QWidget(self)
-        row = QHBoxLayout(group)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        for w in widgets:
-            row.addWidget(w)
-        self._row.addWidget(group)
-        return group
 
     def _combo(self, label: str, items: Iterable[tuple[str, T]], on: Callable[[T], None],
                tip: str) -> QComboBox:
@@ -84,7 +73,7 @@ class RollToolbar(QWidget):
         for text, data in items:
             box.addItem(text, data)
         box.currentIndexChanged.connect(lambda _i: on(box.currentData()))
-        self._group(QLabel(label, self), box)
+        self._row.add_group(QLabel(label, self), box)
         return box
 
     def _quantize_picked(self) -> None:
