@@ -14,7 +14,16 @@ from fractions import Fraction
 
 from cuesketch.timing.tempo_fit.mapsearch import _tail_tempo
 from cuesketch.timing.tempo_fit.pieces import RAMP_REACH
-from cuesketch.timing.tempo_fit.problem import F, FitProblem, Ramp, frames_off_on
+from cuesketch.timing.tempo_fit.problem import (
+    F,
+    FitProblem,
+    Grid,
+    Ramp,
+    Step,
+    frames_off_on,
+    nearer,
+    off_at,
+)
 from cuesketch.timing.tempo_fit.sweep import FAR, Cell
 
 Cost = tuple[int, int, Fraction, int]
@@ -209,4 +218,148 @@ def brute_map(problem: FitProblem) -> Cost | None:
 
     for o in problem.origins:
         go(-1, o, Fraction(0), None, False, (0, 0, Fraction(0), 0))
+    return best[0]
+
+
+# -- a free meter plan: every layout of bars -----------------------------------------------
+
+Cost5 = tuple[int, int, int, Fraction, int]  # tempo changes, missed, meter changes, bpm, off
+Lattice = Step | Ramp
+Open = tuple[int, Lattice, Fraction, Fraction | None]  # a downbeat hit on its stretch
+
+
+def layouts(problem: FitProblem) -> list[tuple[frozenset[Fraction], list[Fraction], int]]:
+    """Every sequence of the plan's bars from bar 1 until a bar line lies past any beat a hit
+    can be on: (its bar lines as a set, sorted, its meter changes)."""
+    last = problem.hits[-1].frame + 1
+    top = problem.hi * (last * problem.fpf - min(problem.origins)) / (60 * F) + 1
+    out: list[tuple[frozenset[Fraction], list[Fraction], int]] = []
+
+    def grow(lines: list[Fraction], meter: int | None, changes: int) -> None:
+        if lines[-1] > top:
+            out.append((frozenset(lines), lines, changes))
+            return
+        for m, length in enumerate(problem.bar_lengths):
+            grow(lines + [lines[-1] + length], m,
+                 changes + (meter is not None and m != meter))
+
+    grow([Fraction(0)], None, 0)
+    return out
+
+
+def _on_lines(problem: FitProblem, hit: Open, lines: list[Fraction]) -> int | None:
+    i, lattice, start, end = hit
+    c = problem.center(i)
+    beat_c = lattice.beat_at(c)
+    inside = [x for x in lines if x >= start and (end is None or x <= end)]
+    below = [x for x in inside if x <= beat_c]
+    above = [x for x in inside if x > beat_c]
+    if not inside:
+        return None
+    pick = above[0] if not below else below[-1] if not above else nearer(
+        lattice, c, below[-1], above[0])
+    return off_at(lattice, problem, i, pick)
+
+
+def brute_free_map(problem: FitProblem) -> Cost5 | None:
+    """The best map's cost under a free meter plan: every anchor subset, beat and piece kind
+    as ``brute_map``, and for each every layout of bars, each downbeat hit measured on the
+    layout's bar lines."""
+    n = len(problem.hits)
+    down = [h.grid is Grid.DOWNBEAT for h in problem.hits]
+    plans = layouts(problem)
+    best: list[Cost5 | None] = [None]
+    lo, hi = problem.lo, problem.hi
+
+    def finish(cost: Cost5, opened: list[Open], pinned: list[Fraction]) -> None:
+        if not problem.min_changes <= cost[0] <= problem.max_changes:
+            return
+        for lines_set, lines, changes in plans:
+            if any(b not in lines_set for b in pinned):
+                continue
+            missed, err = cost[1], cost[4]
+            for hit in opened:
+                off = _on_lines(problem, hit, lines)
+                h = problem.hits[hit[0]]
+                if off is not None and abs(off) <= h.tolerance:
+                    err += abs(off)
+                elif h.must:
+                    break
+                else:
+                    missed += h.weight
+            else:
+                total = (cost[0], missed, changes, cost[3], err)
+                if best[0] is None or total < best[0]:
+                    best[0] = total
+
+    def piece(lattice: Lattice, index: int, upto: int, end: Fraction | None,
+              offs: dict[int, int | None], opened: list[Open]) -> tuple[int, int] | None:
+        for j in range(index + 1, upto):
+            if down[j]:
+                opened.append((j, lattice, lattice.beat, end))
+        return _piece_cost(problem, {j: o for j, o in offs.items() if not down[j]})
+
+    def go(index: int, tau: int, beat: Fraction, t_in: Fraction | None, after_ramp: bool,
+           cost: Cost5, opened: list[Open], pinned: list[Fraction]) -> None:
+        if cost[0] > problem.max_changes:
+            return
+        rest = list(range(index + 1, n))
+        if not rest:
+            finish(cost, opened, pinned)
+        else:
+            for cell, _ in brute_cells(problem, tau, beat, rest, problem.p_min, problem.p_max):
+                t = _tail_tempo(cell, t_in, problem)
+                if after_ramp and t != t_in:
+                    continue
+                ch, size = (0, Fraction(0)) if t_in is None or t == t_in else (1, abs(t - t_in))
+                if size > problem.max_step:
+                    continue
+                lattice = Step(tau, beat, 60 * F / t)
+                more = list(opened)
+                offs = {j: off_step(problem, tau, beat, 60 * F / t, j) for j in rest}
+                pc = piece(lattice, index, n, None, offs, more)
+                if pc is not None:
+                    finish((cost[0] + ch, cost[1] + pc[0], 0, cost[3] + size, cost[4] + pc[1]),
+                           more, pinned)
+        for b in rest:
+            dt = problem.anchor_time(b) - tau
+            g = problem.sizes[b]
+            k = (beat / g).__floor__() + 1
+            while True:
+                end = k * g
+                d = end - beat
+                k += 1
+                if d <= 0:
+                    continue
+                avg = 60 * F * d / dt
+                if avg > 2 * hi:
+                    break
+                pins = pinned + [end] if down[b] else pinned
+                if lo <= avg <= hi and (t_in is None or avg == t_in or not after_ramp):
+                    ch, size = (0, Fraction(0)) if t_in is None or avg == t_in \
+                        else (1, abs(avg - t_in))
+                    if size <= problem.max_step:
+                        more = list(opened)
+                        offs = {j: off_step(problem, tau, beat, 60 * F / avg, j, end)
+                                for j in range(index + 1, b)}
+                        pc = piece(Step(tau, beat, 60 * F / avg), index, b, end, offs, more)
+                        if pc is not None:
+                            go(b, problem.anchor_time(b), end, avg, False,
+                               (cost[0] + ch, cost[1] + pc[0], 0, cost[3] + size,
+                                cost[4] + pc[1]), more, pins)
+                if problem.ramps and t_in is not None and b - index <= RAMP_REACH:
+                    t1 = 2 * avg - t_in
+                    if lo <= t1 <= hi and t1 != t_in and abs(t1 - t_in) <= problem.max_step:
+                        ramp = Ramp(tau, beat, d, t_in, t1)
+                        more = list(opened)
+                        offs = {j: frames_off_on(ramp, problem, j, end)
+                                for j in range(index + 1, b)}
+                        pc = piece(ramp, index, b, end, offs, more)
+                        if pc is not None:
+                            go(b, problem.anchor_time(b), end, t1, True,
+                               (cost[0] + 1, cost[1] + pc[0], 0, cost[3] + abs(t1 - t_in),
+                                cost[4] + pc[1]), more, pins)
+
+    for o in problem.origins:
+        go(-1, o, Fraction(0), None, False, (0, 0, 0, Fraction(0), 0), [], [])
     return best[0]

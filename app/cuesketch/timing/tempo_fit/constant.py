@@ -62,7 +62,10 @@ class TempoInterval:
 
 
 def constant_intervals(problem: FitProblem, top: int = 10) -> list[TempoInterval]:
-    """The ``top`` best tempo intervals over every allowed start of bar 1, best first."""
+    """The ``top`` best tempo intervals over every allowed start of bar 1, best first. A steady
+    tempo keeps one meter: with a free meter plan, the plan's first (the tempo map with no
+    tempo change is where the bars may change length)."""
+    problem = problem.fixed()
     ranked: list[tuple[tuple[float, ...], int, Cells, int, int, int]] = []
     for origin in problem.origins:
         cells = sweep_cells(problem, Anchor(origin, Fraction(0)),

@@ -61,6 +61,8 @@ class FitMap:
     cost: Cost
     offs: list[int | None]  # frames off per hit (None past the near margin)
     anchors: list[int] = field(default_factory=list)
+    meter_changes: int = 0  # under a free meter plan: the changes in ``bars``
+    bars: tuple[MeterChange, ...] = ()  # under a free meter plan: the meters (else fixed)
 
     @property
     def changes(self) -> int:
@@ -73,8 +75,8 @@ class FitMap:
         for piece in self.pieces:  # a change on every anchor, even one that holds the tempo:
             # each hit is measured on the stretch between the changes around it
             tempos.append(TempoChange(piece.beat * unit, piece.t0 * unit, piece.ramp))
-        return TempoMap(self.origin, tuple(tempos),
-                        (MeterChange(0, problem.numerator, problem.denominator),))
+        return TempoMap(self.origin, tuple(tempos), self.bars or (
+            MeterChange(0, problem.numerator, problem.denominator),))
 
 
 @dataclass
@@ -115,7 +117,12 @@ def best_map(problem: FitProblem) -> FitMap | None:
 
     The changes come first in the cost, so the search is run for at most ``min_changes``
     changes, then one more, and so on: the first run that finds a map has found the best. Each
-    run drops a node that can't finish within its changes (see ``Pieces.fewest_more``)."""
+    run drops a node that can't finish within its changes (see ``Pieces.fewest_more``).
+
+    Under a free meter plan, ``freemeter`` searches (the bars may change length there)."""
+    if problem.free:
+        from cuesketch.timing.tempo_fit.freemeter import best_free_map
+        return best_free_map(problem)
     s = Pieces(problem)
     more = s.fewest_more()
     for limit in range(problem.min_changes, problem.max_changes + 1):

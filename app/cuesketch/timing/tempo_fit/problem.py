@@ -19,10 +19,10 @@ exactly (see ``sweep``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
-from math import isqrt, lcm
+from math import gcd, isqrt, lcm
 
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.units import FLICKS_PER_SECOND
@@ -99,7 +99,10 @@ class FitProblem:
     ``start_frame``: where bar 1 starts (the cue's start); with ``origin_window`` W it may move
     W whole frames either way (never past the first hit). Tempos from ``lo`` to ``hi`` beats a
     minute; ``numerator``/``denominator`` the meter; ``beat_unit`` the beat in quarter notes
-    (default: the meter's denominator). Maps: at most ``max_changes`` changes, none larger than
+    (default: the meter's denominator). ``meters``: the meter plan: empty (or one meter) for a
+    fixed meter, else the bar lengths a map may use, as (numerator, denominator) pairs, the
+    first the meter bar 1 is in when nothing asks otherwise (see ``bars`` for how a free plan
+    is searched). Maps: at most ``max_changes`` changes, none larger than
     ``max_step`` bpm, ramps between anchors if ``ramps``. Among equally good steady tempos the
     nearest to ``prefer`` (the cue's tempo now, say) comes first.
     """
@@ -119,8 +122,17 @@ class FitProblem:
     max_changes: int = 8
     min_changes: int = 0
     prefer: Fraction | None = None  # among equally good tempos, the nearest to this one
+    meters: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
+        plan = tuple(dict.fromkeys((int(n), int(d)) for n, d in self.meters))
+        object.__setattr__(self, "meters", plan)
+        if plan:  # the plan's first meter is the meter
+            object.__setattr__(self, "numerator", plan[0][0])
+            object.__setattr__(self, "denominator", plan[0][1])
+        for n, d in plan:
+            if n < 1 or d not in (1, 2, 4, 8, 16, 32, 64):
+                raise FitError(f"{n}/{d} is not a meter")
         object.__setattr__(self, "lo", Fraction(self.lo))
         object.__setattr__(self, "hi", Fraction(self.hi))
         object.__setattr__(self, "max_step", Fraction(self.max_step))
@@ -148,9 +160,47 @@ class FitProblem:
                            f"make no range")
         if self.max_step <= 0:
             raise FitError("the largest tempo step must be above 0 bpm")
+        if self.free:
+            self._check_plan()
         if not self.origins:
             raise FitError("bar 1 would start after the first hit; start the cue earlier "
                            "or let bar 1 move")
+
+    def _check_plan(self) -> None:
+        """In a free plan every bar is a whole number of every finer grid a hit asks for, so
+        that a hit on the beat (or half, third, quarter) stays on it after any bar."""
+        for h in self.hits:
+            if h.grid is Grid.DOWNBEAT:
+                continue
+            g = h.grid.size(Fraction(1))
+            for (n, d), length in zip(self.meters, self.bar_lengths):
+                if (length / g).denominator != 1:
+                    raise FitError(
+                        f"a bar of {n}/{d} is {_beats(length)} beats, so hits on the "
+                        f"{h.grid.value} grid would fall off it after such a bar; count the "
+                        f"beat in 1/{d} notes or leave {n}/{d} out of the plan")
+
+    @property
+    def free(self) -> bool:
+        """Whether the meter plan lets the bars change length."""
+        return len(self.meters) > 1
+
+    def fixed(self) -> FitProblem:
+        """The same question in the plan's first meter, fixed."""
+        return replace(self, meters=()) if self.free else self
+
+    @cached_property
+    def bar_lengths(self) -> tuple[Fraction, ...]:
+        """The plan's bars in beats, in the plan's order (one: a fixed meter)."""
+        plan = self.meters or ((self.numerator, self.denominator),)
+        return tuple(Fraction(4 * n, d) / self.unit for n, d in plan)
+
+    @cached_property
+    def bar_step(self) -> Fraction:
+        """The largest length every bar of the plan is a whole number of: a bar line of a
+        free plan is always on a multiple of it (the bar, for a fixed meter)."""
+        den = lcm(*(x.denominator for x in self.bar_lengths))
+        return Fraction(gcd(*(int(x * den) for x in self.bar_lengths)), den)
 
     # -- derived, exact ------------------------------------------------------------------------
     @cached_property
@@ -171,7 +221,8 @@ class FitProblem:
     @cached_property
     def sizes(self) -> tuple[Fraction, ...]:
         """Each hit's grid step in beats."""
-        return tuple(h.grid.size(self.bar) for h in self.hits)
+        bar = self.bar_step if self.free else self.bar
+        return tuple(h.grid.size(bar) for h in self.hits)
 
     @cached_property
     def q(self) -> int:
@@ -227,6 +278,12 @@ class FitProblem:
 
 def _bpm(x: Fraction) -> str:
     return f"{float(x):g}"
+
+
+def _beats(x: Fraction) -> str:
+    whole, part = divmod(x, 1)
+    return f"{whole}" + ({Fraction(1, 2): "½", Fraction(1, 4): "¼", Fraction(3, 4): "¾"}.get(
+        part, f" {part}") if part else "")
 
 
 def merge_same_frame(hits: list[FitHit]) -> list[FitHit]:
@@ -313,6 +370,13 @@ def frames_off_on(lattice: Step | Ramp, problem: FitProblem, i: int,
     """Frames off of hit ``i`` on the stretch of a map it falls in: the grid positions from the
     piece's anchored beat to ``end`` (the next anchor's beat; None: no end), exactly. None if
     the stretch has no position of the hit's grid."""
+    found = nearest_on(lattice, problem, i, end)
+    return None if found is None else found[1]
+
+
+def nearest_on(lattice: Step | Ramp, problem: FitProblem, i: int,
+               end: Fraction | None = None) -> tuple[Fraction, int] | None:
+    """``frames_off_on`` with the grid position it measured from: (its beat, frames off)."""
     g = problem.sizes[i]
     c = problem.center(i)
     beat_c = lattice.beat_at(c)
@@ -322,21 +386,27 @@ def frames_off_on(lattice: Step | Ramp, problem: FitProblem, i: int,
     if last is not None and last < first:
         return None
     if k < first:  # the position before is in the stretch before: not this one's
-        return _off_at(lattice, problem, i, first * g)
-    if last is not None and k + 1 > last:  # the one after is in the stretch after
-        return _off_at(lattice, problem, i, k * g)
+        pick = first * g
+    elif last is not None and k + 1 > last:  # the one after is in the stretch after
+        pick = k * g
+    else:
+        pick = nearer(lattice, c, k * g, (k + 1) * g)
+    return pick, off_at(lattice, problem, i, pick)
+
+
+def nearer(lattice: Step | Ramp, c: Fraction, a: Fraction, b: Fraction) -> Fraction:
+    """Of beats ``a`` < ``b`` on either side of the time ``c``, the nearer to it in time (``a``
+    if equally near), exactly."""
     if isinstance(lattice, Step):
-        lo_t, hi_t = lattice.time_of(k * g), lattice.time_of((k + 1) * g)
-        pick = k * g if c - lo_t <= hi_t - c else (k + 1) * g
-        return problem.frame_off(lattice.time_of(pick), i)
+        return a if c - lattice.time_of(a) <= lattice.time_of(b) - c else b
     # A ramp: times are C (sqrt(Y) - t0) + tau with Y the tempo's square (rational); compare
-    # the times of k g and (k+1) g to the centre exactly.
-    ya, yb = lattice.tempo_sq(k * g), lattice.tempo_sq((k + 1) * g)
+    # the times of a and b to the centre exactly.
+    ya, yb = lattice.tempo_sq(a), lattice.tempo_sq(b)
     tc = lattice.t0 + (c - lattice.tau) / lattice._c  # the tempo at the centre (rational)
     # nearer to the earlier: c - t(a) <= t(b) - c  <=>  2 tc <= ta + tb (times up with tempo
     # when C > 0; a ritardando has C < 0 and the comparison turns)
     earlier = _sum_sqrt_ge(ya, yb, 2 * tc) if lattice._c > 0 else not _sum_sqrt_gt(ya, yb, 2 * tc)
-    return _off_at(lattice, problem, i, k * g if earlier else (k + 1) * g)
+    return a if earlier else b
 
 
 def step_off(problem: FitProblem, tau: int, beat: Fraction, period: Fraction, i: int,
@@ -368,7 +438,7 @@ def step_off(problem: FitProblem, tau: int, beat: Fraction, period: Fraction, i:
     return (t2 + scale) // (2 * fpf * scale) - problem.hits[i].frame
 
 
-def _off_at(lattice: Step | Ramp, problem: FitProblem, i: int, pick: Fraction) -> int:
+def off_at(lattice: Step | Ramp, problem: FitProblem, i: int, pick: Fraction) -> int:
     if isinstance(lattice, Step):
         return problem.frame_off(lattice.time_of(pick), i)
     y = lattice.tempo_sq(pick)

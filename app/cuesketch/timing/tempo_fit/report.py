@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from cuesketch.timing.tempo import BarBeatTick, TempoMap
-from cuesketch.timing.tempo_fit.problem import FitProblem, Status
+from cuesketch.timing.tempo_fit.problem import FitProblem, Grid, Status
 from cuesketch.timing.timecode import format_timecode
 
 
@@ -34,8 +34,8 @@ class HitResult:
 
 def measure(tm: TempoMap, problem: FitProblem, start_frame: int = 0) -> list[HitResult]:
     """Each hit against the map: of the grid positions on the stretch of the map the middle of
-    its frame falls in (from the tempo change before it to the one after, both included), the
-    nearest in time (the earlier of two equally near); where it sounds (its nearest flick) and
+    its frame falls in (from the tempo change before it to the one after, both included; a hit
+    on the downbeat under a free meter plan: the map's bar lines), the nearest in time (the earlier of two equally near); where it sounds (its nearest flick) and
     the frame that shows then. ``start_frame``: the project's start timecode, in frames."""
     fpf = problem.fpf
     unit = problem.unit
@@ -50,9 +50,17 @@ def measure(tm: TempoMap, problem: FitProblem, start_frame: int = 0) -> list[Hit
         last = (beats[s + 1] / g).__floor__() if s + 1 < len(beats) else None
         beat_c = tm.flicks_to_beat(centre.__floor__())
         k = (beat_c / g).__floor__()
+        if problem.free and hit.grid is Grid.DOWNBEAT:
+            bar = tm.beat_to_bbt(beat_c).bar
+            near = [tm.bbt_to_beat(BarBeatTick(b)) for b in range(bar - 2, bar + 4)]
+            positions = [x for x in near if x >= beats[s] and (
+                s + 1 >= len(beats) or x <= beats[s + 1])]
+        else:
+            positions = [kk * g for kk in range(max(k - 2, first),
+                                                k + 4 if last is None else min(k + 4, last + 1))]
         best: tuple[Fraction, int] | None = None
-        for kk in range(max(k - 2, first), k + 4 if last is None else min(k + 4, last + 1)):
-            flick = tm.beat_to_flicks(kk * g)
+        for x in positions:
+            flick = tm.beat_to_flicks(x)
             # the exact time is within half a flick of its flick; compare as floor(T + 1/2)
             dist = abs(Fraction(flick) - Fraction(1, 2) - centre)
             if best is None or dist < best[0]:
