@@ -121,3 +121,43 @@ def test_a_missing_project_is_a_plain_error(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fit-tempo", str(tmp_path / "nothing.cuesketch"), "--cue", "1M1"]) == 1
     assert capsys.readouterr().err.startswith("cuesketch: ")
+
+
+def test_meters_let_a_steady_tempo_catch_hits_after_a_bar_of_3_4(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cuesketch.demo import build_demo
+    from cuesketch.model.entities import Hit, HitKind
+    project = build_demo()
+    project.hits.clear()  # 1M4 from frame 792: bars of 4/4, 3/4, 4/4 at 120 bpm
+    for n, beat in enumerate((4, 7, 11, 15), 1):
+        project.hits[n] = Hit(n, 792 + 12 * beat, f"bar {n + 1}", HitKind.HARD)
+    path = tmp_path / "meters.cuesketch"
+    ProjectFile.write_new(path, project)
+    args = ["fit-tempo", str(path), "--cue", "1M4", "--range", "60-180", "--grid", "bar",
+            "--changes", "0"]
+    assert main(args) == 0
+    assert "no tempo map within the changes allowed" in capsys.readouterr().out
+    assert main(args + ["--meters", "4/4,3/4,5/4"]) == 0
+    out = capsys.readouterr().out
+    assert "tempo map: 0 changes" in out and "meters: 2 changes" in out
+    assert "2|1|000  3/4" in out and out.count("✓") == 4
+    assert main(args + ["--meters", "4/4 3/4", "--json", "--apply"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["map"]["meters"] == [{"bar": 1, "meter": "4/4"}, {"bar": 2, "meter": "3/4"},
+                                       {"bar": 3, "meter": "4/4"}]
+    with ProjectFile.open(path, read_only=True) as pf:
+        tm = find_cue(pf.load(), "1M4").tempo
+    assert tm is not None and [(m.bar, m.numerator) for m in tm.meters] == [
+        (0, 4), (1, 3), (2, 4)]
+
+
+@pytest.mark.parametrize("meters, words", [
+    ("4/4,three", "--meters: 'three' is not a meter"),
+    ("4/4,3/5", "--meters: 3/5 is not a meter"),
+    ("4/4,7/8", "7/8 is 3½ beats"),
+])
+def test_meter_plans_that_cannot_be_used_say_why(
+        demo: Path, capsys: pytest.CaptureFixture[str], meters: str, words: str) -> None:
+    assert main(["fit-tempo", str(demo), "--cue", "1M4", "--meters", meters]) != 0
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err

@@ -121,3 +121,41 @@ def test_a_preview_is_shown_but_never_written_until_applied() -> None:
     assert find_cue(project, "1M4").tempo == candidates[0].tempo_map
     assert document.history() == ["Fit tempo to hits"] and sink.writes == 1
     assert session.previewing is None
+
+
+def _planted_meters(project: object) -> None:
+    """1M4 (from frame 792) with hard hits on the downbeats of 4/4, 3/4, 4/4 bars at 120 bpm:
+    beats 4, 7, 11 and 15 (12 frames a beat)."""
+    from cuesketch.model.project import Project
+    assert isinstance(project, Project)
+    project.hits.clear()
+    for n, beat in enumerate((4, 7, 11, 15), 1):
+        project.hits[n] = Hit(n, 792 + 12 * beat, f"bar {n + 1}", HitKind.HARD)
+
+
+def test_a_free_meter_plan_puts_the_cue_in_its_meters_in_one_undo_step() -> None:
+    from cuesketch.model.tempo_fit import FindTempo
+    from cuesketch.timing.tempo import MeterChange
+    from cuesketch.timing.tempo_fit.report import measure
+    project = build_demo()
+    _planted_meters(project)
+    document = Document(project)
+    cue = find_cue(project, "1M4")
+    options: dict[str, object] = dict(lo=Fraction(60), hi=Fraction(180), grid=Grid.DOWNBEAT,
+                                      meters=((3, 4), (4, 4)))
+    session = FindTempo(document, cue.id, options)
+    candidates = session.solve()
+    first = candidates[0]
+    assert first.label.startswith("Map: 0 tempo changes, 2 meter changes (4/4, 3/4, 4/4)")
+    assert first.caught == 4
+    assert session.problem is not None and session.problem.meters == ((4, 4), (3, 4))
+    session.apply(0, keep="bars")
+    assert document.history() == ["Fit tempo to hits"]
+    tm = find_cue(project, "1M4").tempo
+    assert tm is not None
+    assert tm.meters == (MeterChange(0, 4, 4), MeterChange(1, 3, 4), MeterChange(2, 4, 4))
+    assert [r.off for r in measure(tm, session.problem)] == [0, 0, 0, 0]
+    rows = session.click_book(0)
+    assert [r[-1] for r in rows if r[0] == "meter"] == ["4/4", "3/4", "4/4"]
+    document.undo()
+    assert find_cue(project, "1M4").tempo is None

@@ -35,6 +35,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--beat", metavar="NOTE",
                    help="the beat the tempo counts, as a note value: 1/4, 1/8, 3/8 (a dotted "
                         "quarter, for 6/8) ... (default: the meter's lower number)")
+    p.add_argument("--meters", default="", metavar="M,M,...",
+                   help="the bar lengths the map may use, e.g. 4/4,3/4,5/4: hits on the bar "
+                        "(--grid bar) may then fall after bars of any of them (default: the "
+                        "cue's meter throughout)")
     p.add_argument("--tolerance", type=int, metavar="FRAMES",
                    help="frames either way a hit may be off and still be caught "
                         "(default: 0 for hard hits, 1 for cuts and soft hits, 2 for dialogue)")
@@ -84,11 +88,21 @@ def parse_changes(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     from cuesketch.model.entities import HitKind
     from cuesketch.model.tempo_fit import apply_changes, cue_problem, find_cue
-    from cuesketch.timing.tempo_fit import FitError, Grid, best_map, constant_intervals
+    from cuesketch.timing.tempo_fit import (
+        FitError,
+        Grid,
+        best_map,
+        constant_intervals,
+        parse_meters,
+    )
     from cuesketch.timing.tempo_fit.report import measure
 
     lo, hi = parse_range(args.range)
     least, most = parse_changes(args.changes)
+    try:
+        meters = parse_meters(args.meters)
+    except FitError as e:
+        raise UserError(f"--meters: {e}") from None
     try:
         max_step = Fraction(args.max_step)
     except (ValueError, ZeroDivisionError):
@@ -128,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
                                   musts=musts, lo=lo, hi=hi, origin_window=args.window,
                                   ramps=args.ramps, max_step=max_step, min_changes=least,
                                   max_changes=most, beat_unit=beat_unit,
-                                  near=args.near)
+                                  near=args.near, meters=meters)
             intervals = constant_intervals(problem, top=max(args.top, 1))
             found = best_map(problem)
         except FitError as e:
@@ -203,6 +217,7 @@ def build_report(problem: Any, cue: str, intervals: list[Any], found: Any, tm: A
     report: dict[str, Any] = {
         "cue": cue, "rate": rate.name, "range": [_bpm(problem.lo), _bpm(problem.hi)],
         "hits": len(problem.hits),
+        "meter_plan": [f"{n}/{d}" for n, d in problem.meters] if problem.free else None,
         "steady": [{
             "from_bpm": _bpm(iv.lo_bpm), "to_bpm": _bpm(iv.hi_bpm),
             "bar_1": format_timecode(start_frame + iv.origin // problem.fpf, rate),
@@ -220,6 +235,9 @@ def build_report(problem: Any, cue: str, intervals: list[Any], found: Any, tm: A
             "steps_bpm": _bpm(found.cost[2]), "frames_off": found.cost[3],
             "tempos": [{"bar": str(tm.beat_to_bbt(t.beat)), "bpm": _bpm(t.bpm / problem.unit),
                         "ramp": t.ramp} for t in tm.tempos],
+            "meter_changes": max(len(tm.meters) - 1, 0),
+            "meters": [{"bar": m.bar + 1, "meter": f"{m.numerator}/{m.denominator}"}
+                       for m in tm.meters],
             "hits": [{"name": r.name, "timecode": r.timecode, "bar": str(r.bbt),
                       "frames_off": r.off, "status": r.status.value} for r in results],
         }
@@ -234,7 +252,8 @@ def print_report(report: dict[str, Any]) -> None:
     lo, hi = report["range"]
     print(f"cue {report['cue']}: {report['hits']} hits, {lo:g}-{hi:g} bpm at "
           f"{report['rate']} fps")
-    print("steady tempo (best first):")
+    plan = report.get("meter_plan")
+    print(f"steady tempo in {plan[0]} (best first):" if plan else "steady tempo (best first):")
     for iv in report["steady"]:
         where = "inside" if iv["click_inside"] else "nearest"
         print(f"  {iv['from_bpm']:8.3f} - {iv['to_bpm']:8.3f} bpm  weight caught "
@@ -250,6 +269,10 @@ def print_report(report: dict[str, Any]) -> None:
           f"weight missed {m['weight_missed']}, frames off {m['frames_off']}")
     for t in m["tempos"]:
         print(f"  {t['bar']:>12}  {t['bpm']:g} bpm{'  ramp ->' if t['ramp'] else ''}")
+    if m["meter_changes"]:
+        print(f"meters: {m['meter_changes']} change{'s' if m['meter_changes'] != 1 else ''}")
+        for mt in m["meters"]:
+            print(f"  {str(mt['bar']) + '|1|000':>12}  {mt['meter']}")
     print("hits:")
     paint = sys.stdout.isatty()  # in colour on a terminal: green, amber, red
     for h in m["hits"]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 from cuesketch.model.changes import Change
 from cuesketch.model.document import Document, Gesture
@@ -78,7 +79,9 @@ def fit_hits(hits: list[Hit], grid: Grid = Grid.BEAT, tolerance: int | None = No
 
 def cue_problem(project: Project, cue: Cue, **options: object) -> FitProblem:
     """The question for a cue: its hits, bar 1 at its start, the meter in force there.
-    ``options``: ``grid``, ``tolerance``, ``musts`` for the hits, the rest for FitProblem."""
+    ``options``: ``grid``, ``tolerance``, ``musts`` for the hits, the rest for FitProblem.
+    With a free meter plan (``meters``) the cue's meter comes first if the plan has it: bar 1
+    stays in it unless a hit asks otherwise."""
     hit_options = {k: options.pop(k) for k in ("grid", "tolerance", "musts") if k in options}
     hits = fit_hits(cue_hits(project, cue), **hit_options)  # type: ignore[arg-type]
     if not hits:
@@ -87,6 +90,12 @@ def cue_problem(project: Project, cue: Cue, **options: object) -> FitProblem:
     current = current_map(project, cue)
     meter = current.meter_at(current.flicks_to_bbt(
         settings.rate.frame_to_flicks(cue.start_frame)).bar)
+    plan = cast("tuple[tuple[int, int], ...]", tuple(options.get("meters") or ()))  # type: ignore[arg-type]
+    if len(plan) > 1:
+        now = (meter.numerator, meter.denominator)
+        plan = ((now,) if now in plan else ()) + tuple(m for m in plan if m != now)
+        options["meters"] = plan
+        options["numerator"], options["denominator"] = plan[0]
     options.setdefault("numerator", meter.numerator)
     options.setdefault("denominator", meter.denominator)
     unit = Fraction(options.get("beat_unit")  # type: ignore[arg-type]
@@ -149,16 +158,20 @@ class Candidate:
 
 
 def answers(problem: FitProblem, start_frame: int, top: int = 5) -> list[Candidate]:
-    """The candidates for a question: the best map first when it changes tempo, then the best
-    steady tempos. Pure (reads no document), so a window can run it on a worker thread."""
+    """The candidates for a question: the best map first when it changes tempo or meter, then
+    the best steady tempos. Pure (reads no document), so a window can run it on a worker thread."""
     intervals = constant_intervals(problem, top=top)
     found = best_map(problem)
     out: list[Candidate] = []
-    if found is not None and found.changes > 0:
+    if found is not None and (found.changes > 0 or found.meter_changes > 0):
         tm = found.tempo_map(problem)
-        out.append(Candidate(f"Map: {found.changes} tempo change"
-                             f"{'s' if found.changes != 1 else ''}", tm,
-                             tuple(measure(tm, problem, start_frame)), found.changes))
+        label = f"Map: {found.changes} tempo change{'s' if found.changes != 1 else ''}"
+        if found.meter_changes:
+            meters = ", ".join(f"{m.numerator}/{m.denominator}" for m in tm.meters)
+            label += f", {found.meter_changes} meter change" \
+                f"{'s' if found.meter_changes != 1 else ''} ({meters})"
+        out.append(Candidate(label, tm, tuple(measure(tm, problem, start_frame)),
+                             found.changes))
     for iv in intervals:
         tm = TempoMap.constant(iv.bpm * problem.unit, problem.numerator,
                                problem.denominator, origin=iv.origin)

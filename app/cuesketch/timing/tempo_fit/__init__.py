@@ -12,7 +12,9 @@ from cuesketch.timing.tempo_fit.problem import (
     Grid,
     Status,
     merge_same_frame,
+    parse_meters,
 )
 
 __all__ = ["FitError", "FitHit", "FitProblem", "FitMap", "Grid", "Score", "Status",
-           "TempoInterval", "best_map", "constant_intervals", "merge_same_frame"]
+           "TempoInterval", "best_map", "constant_intervals", "merge_same_frame",
+           "parse_meters"]

@@ -280,6 +280,21 @@ def _bpm(x: Fraction) -> str:
     return f"{float(x):g}"
 
 
+def parse_meters(text: str) -> tuple[tuple[int, int], ...]:
+    """A meter plan as written: ``4/4, 3/4, 5/4`` (commas or spaces between). Empty: the meter
+    is fixed (one meter: fixed at it)."""
+    plan: list[tuple[int, int]] = []
+    for part in text.replace(",", " ").split():
+        n, slash, d = part.partition("/")
+        if not slash or not n.isdigit() or not d.isdigit():
+            raise FitError(f"'{part}' is not a meter; write the bar lengths allowed as "
+                           f"e.g. 4/4, 3/4, 5/4")
+        if int(n) < 1 or int(d) not in (1, 2, 4, 8, 16, 32, 64):
+            raise FitError(f"{part} is not a meter")
+        plan.append((int(n), int(d)))
+    return tuple(dict.fromkeys(plan))
+
+
 def _beats(x: Fraction) -> str:
     whole, part = divmod(x, 1)
     return f"{whole}" + ({Fraction(1, 2): "½", Fraction(1, 4): "¼", Fraction(3, 4): "¾"}.get(
