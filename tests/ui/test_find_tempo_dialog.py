@@ -194,3 +194,37 @@ def test_the_search_runs_beside_the_window(qtbot: QtBot, monkeypatch: pytest.Mon
     dialog.wait_for_search()
     assert seen == ["cuesketch-fit"]
     assert dialog.find_button.isEnabled() and dialog.answers.count() > 0
+
+
+def test_meters_allowed_let_the_map_change_meter_and_apply_with_it(qtbot: QtBot) -> None:
+    from cuesketch.model.entities import Hit, HitKind
+    dialog, document = _dialog(qtbot)
+    project = document.project
+    project.hits.clear()  # 1M4 from frame 792: downbeats of 4/4, 3/4, 4/4 bars at 120 bpm
+    for n, beat in enumerate((4, 7, 11, 15), 1):
+        project.hits[n] = Hit(n, 792 + 12 * beat, f"bar {n + 1}", HitKind.HARD)
+    dialog.lo.setValue(60)
+    dialog.hi.setValue(180)
+    dialog.grid.setCurrentIndex(dialog.grid.findData(Grid.DOWNBEAT))
+    dialog.meters.setText("4/4, 3/4, 5/4")
+    dialog.find_button.click()
+    dialog.wait_for_search()
+    first = dialog.answers.item(0).text()
+    assert "0 tempo changes, 2 meter changes (4/4, 3/4, 4/4): 4 of 4 hits caught" in first
+    cells = [dialog.hits.item(i, 1) for i in range(4)]
+    assert [c.text() if c is not None else None for c in cells] == [
+        "2|1|000", "3|1|000", "4|1|000", "5|1|000"]
+    dialog.apply_button.click()
+    assert document.history() == ["Fit tempo to hits"]
+    tm = find_cue(project, "1M4").tempo
+    assert tm is not None and [m.numerator for m in tm.meters] == [4, 3, 4]
+    document.undo()
+    assert find_cue(project, "1M4").tempo is None
+
+
+def test_a_meter_plan_that_is_no_plan_says_why(qtbot: QtBot) -> None:
+    dialog, _ = _dialog(qtbot)
+    dialog.meters.setText("4/4, waltz")
+    dialog.find_button.click()
+    assert "'waltz' is not a meter" in dialog.message.text()
+    assert dialog.answers.count() == 0

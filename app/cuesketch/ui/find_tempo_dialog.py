@@ -3,8 +3,8 @@
     dialog = FindTempoDialog(document, cue_id, parent)
     dialog.show()
 
-Pick the cue, the tempo range, how many changes the map may have, the grid and whether ramps
-are allowed; Find lists the answers (the best map when it needs changes, then the best steady
+Pick the cue, the tempo range, how many changes the map may have, the grid, the meters the
+bars may change between (none: the cue's meter throughout) and whether ramps are allowed; Find lists the answers (the best map when it needs changes, then the best steady
 tempos, each with a nice tempo or a frame click inside when there is one). Choosing one shows
 every hit on it: timecode, bar|beat|tick, frames off and caught / near / missed, in colour;
 with Preview on, the window shows it as if applied (the roll's grid and bars follow it)
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QPushButton,
     QRadioButton,
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
 from cuesketch.model.document import Document
 from cuesketch.model.tempo_fit import Candidate, FindTempo, answers
 from cuesketch.timing.cues import cue_at
-from cuesketch.timing.tempo_fit import FitError, FitProblem, Grid
+from cuesketch.timing.tempo_fit import FitError, FitProblem, Grid, parse_meters
 from cuesketch.ui.background import BackgroundTask
 
 _GRIDS = [(Grid.BEAT, "Any beat"), (Grid.HALF, "Half beats"), (Grid.THIRD, "Triplets"),
@@ -78,6 +79,11 @@ class FindTempoDialog(QDialog):
         self.grid = QComboBox(self)
         for g, text in _GRIDS:
             self.grid.addItem(text, g)
+        self.meters = QLineEdit(self)
+        self.meters.setObjectName("meters")
+        self.meters.setPlaceholderText("the cue's meter throughout")
+        self.meters.setToolTip("The bar lengths the map may use, e.g. 4/4, 3/4, 5/4: hits on "
+                               "downbeats may then fall after bars of any of them")
         self.ramps = QCheckBox("Allow ramps (accel., rit.)", self)
         self.max_step = self._bpm_box(40)
         self.max_step.setRange(1, 200)
@@ -103,6 +109,7 @@ class FindTempoDialog(QDialog):
         form.addRow("Largest change (bpm)", self.max_step)
         form.addRow("Bar 1 may move", self.window_frames)
         form.addRow("Hits land on", self.grid)
+        form.addRow("Meters allowed", self.meters)
         form.addRow("", self.ramps)
 
         self.message = QLabel("", self)
@@ -206,7 +213,13 @@ class FindTempoDialog(QDialog):
             self.message.setText("The project has no cues: spot one first.")
             self._enable()
             return
+        try:
+            meters = parse_meters(self.meters.text())
+        except FitError as e:
+            self._say_error(e)
+            return
         session = FindTempo(self.document, int(cue_id), {
+            "meters": meters,
             "lo": Fraction(str(self.lo.value())), "hi": Fraction(str(self.hi.value())),
             "max_changes": self.changes.value(), "grid": self.grid.currentData(),
             "ramps": self.ramps.isChecked(), "max_step": Fraction(str(self.max_step.value())),
