@@ -167,7 +167,14 @@ def write_v1(path: Path, project: Project) -> None:
     db.execute("BEGIN")
     for statement in statements(MIGRATIONS[0]):
         db.execute(statement)
-    tables.write_all(db, project)
+    from cuesketch.store.codec import KINDS, to_row
+    for kind in KINDS.values():  # version 1's columns: what came later is left out
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({kind.table})")]
+        names = ", ".join(f'"{c}"' for c in columns)
+        for e in project.table(kind.cls).values():
+            db.execute(f"INSERT INTO {kind.table} ({names}) VALUES "
+                       f"({', '.join('?' * len(columns))})", to_row(e)[:len(columns)])
+    tables.write_settings(db, project.settings)
     db.execute("PRAGMA user_version = 1")
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     db.execute("COMMIT")

@@ -432,3 +432,15 @@ def test_playback_sets_the_chosen_instrument_level_and_pan_on_the_track_channel(
     rig.doc.undo()
     pb.process(64)
     assert synth.setup_of(channel) == ChannelSetup(0, 60, 0.8, 0.0)
+
+
+def test_the_stem_section_menu_sets_it_as_one_undo_step(rig: Rig) -> None:
+    menu = rig.panel.section_menu(2)
+    texts = [a.text() for a in menu.actions()]
+    assert texts[0] == "From the instrument (Brass)" and menu.actions()[0].isChecked()
+    next(a for a in menu.actions() if a.text() == "Synths  (SYN)").trigger()
+    assert rig.project.tracks[2].section == "synths"
+    assert "stem Synths" in rig.row(2).name.toolTip()
+    assert rig.doc.history() == ["Set stem section"]
+    rig.check_undo(1)
+    assert rig.project.tracks[2].section == ""

@@ -91,6 +91,7 @@ class Track:
     color: str = "#4f9dde"
     order: int = 0
     channel: int = 0  # synth channel it plays on (9 for GM percussion)
+    section: str = ""  # its stem group (model.sections); empty: from its instrument's family
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from cuesketch.model import palette
+from cuesketch.model import palette, sections
 from cuesketch.model.changes import Change, delete, insert
 from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.entities import Track
@@ -142,6 +142,19 @@ def set_color(project: Project, track_id: int, color: str) -> list[Change]:
     return _update(project, track_id, color=_check_color(color))
 
 
+def set_section(project: Project, track_id: int, section: str) -> list[Change]:
+    """Put the track in a stem section (``model.sections``): a known one by key or label, or
+    a name of the user's own; the empty string (or the family's own section) goes back to
+    following the instrument's family."""
+    track = _track(project, track_id)
+    if not section.strip():
+        return _update(project, track_id, section="")
+    key = sections.normalize(section)
+    if key == sections.default_section(track.bank, track.program):
+        key = ""  # the family's own: keeps following the instrument
+    return _update(project, track_id, section=key)
+
+
 def delete_track(project: Project, track_id: int) -> list[Change]:
     """The track with its notes and controller points (in that order undone: track first)."""
     track = _track(project, track_id)
@@ -191,5 +204,5 @@ def _check_color(color: str) -> str:
 
 
 __all__ = ["add_track", "rename_track", "set_instrument", "set_volume", "set_pan", "set_mute",
-           "set_solo", "set_color", "delete_track", "move_track", "next_free_channel",
+           "set_solo", "set_color", "set_section", "delete_track", "move_track", "next_free_channel",
            "unique_name", "content_of"]

@@ -203,7 +203,8 @@ def _track(d: Mapping[str, Any]) -> Track:
     return Track(_int(d, "id", 1), _str(d, "name"), _int(d, "bank", 0, 16383),
                  _int(d, "program", 0, 127), _float(d, "volume"), _float(d, "pan"),
                  _bool(d, "mute"), _bool(d, "solo"), _str(d, "color"), _int(d, "order"),
-                 _int(d, "channel", 0, 15))
+                 _int(d, "channel", 0, 15),
+                 _str(d, "section") if d.get("section") is not None else "")
 
 
 def _hit(d: Mapping[str, Any]) -> Hit:
@@ -239,7 +240,7 @@ class Kind:
 
 KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(Track, "tracks", ("id", "name", "bank", "program", "volume", "pan", "mute", "solo",
-                           "color", "order", "channel"), _track),
+                           "color", "order", "channel", "section"), _track),
     Kind(Cue, "cues", ("id", "name", "start_frame", "end_frame", "tempo", "title", "notes"), _cue),
     Kind(Hit, "hits", ("id", "frame", "name", "kind", "note"), _hit),
     Kind(Note, "notes", ("id", "track_id", "start", "duration", "pitch", "velocity"), _note),

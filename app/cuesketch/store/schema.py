@@ -81,6 +81,10 @@ MIGRATIONS: list[str] = [
     CREATE TABLE snapshots (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL,
         notes INTEGER NOT NULL, data BLOB NOT NULL) STRICT;
     """,
+    # 2 -> 3: a track's stem group ("section"); empty: from its instrument's family.
+    """
+    ALTER TABLE tracks ADD COLUMN section TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

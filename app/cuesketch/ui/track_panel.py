@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QDockWidget, QFrame, QHBoxLayout,
                                QLabel, QMenu, QMessageBox, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
 from cuesketch.engine.synth import Preset
-from cuesketch.model import palette
+from cuesketch.model import palette, sections
 from cuesketch.model import track_edits as te
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document, Gesture
@@ -389,6 +389,8 @@ class TrackPanel(QDockWidget):
             menu.addAction(action)
         menu.addSeparator()
         other = menu.addAction("Other color…")
+        menu.addSeparator()
+        menu.addMenu(self.section_menu(track_id, menu))
 
         def pick() -> None:
             color = QColorDialog.getColor(QColor(track.color), self, "Track color")
@@ -396,6 +398,50 @@ class TrackPanel(QDockWidget):
                 self.set_color(track_id, color.name())
         other.triggered.connect(pick)
         menu.exec(anchor.mapToGlobal(anchor.rect().bottomLeft()))
+
+    def set_section(self, track_id: int, section: str) -> None:
+        """The track's stem section (empty: its instrument family's), one undo step."""
+        self._edit(lambda: te.set_section(self.document.project, track_id, section),
+                   "Set stem section")
+
+    def section_menu(self, track_id: int, parent: QWidget | None = None) -> QMenu:
+        """Stem section: the known sections, the project's own ones, Other…, and following
+        the instrument's family; the track's own is checked."""
+        menu = QMenu("Stem section", parent or self)
+        track = self.document.project.tracks.get(track_id)
+        if track is None:
+            return menu
+        now = sections.section_of(track)
+        family = sections.default_section(track.bank, track.program)
+        follow = menu.addAction(f"From the instrument ({sections.label(family)})")
+        follow.setCheckable(True)
+        follow.setChecked(not track.section)
+        follow.triggered.connect(lambda _c=False: self.set_section(track_id, ""))
+        menu.addSeparator()
+        own = sorted({t.section for t in self.document.project.tracks.values()
+                      if t.section and t.section not in {s.key for s in sections.SECTIONS}},
+                     key=sections.order_key)
+        for key in [s.key for s in sections.SECTIONS] + own:
+            action = menu.addAction(f"{sections.label(key)}  ({sections.stem_code(key)})")
+            action.setCheckable(True)
+            action.setChecked(bool(track.section) and key == now)
+            action.triggered.connect(lambda _c=False, k=key: self.set_section(track_id, k))
+        menu.addSeparator()
+        other = menu.addAction("Other section…")
+
+        def ask() -> None:
+            from PySide6.QtWidgets import QInputDialog
+            name, ok = QInputDialog.getText(self, "Stem section",
+                                            "The section's name (its stem file's suffix is "
+                                            "the name in capitals):")
+            if ok and name.strip():
+                self.set_section(track_id, name)
+        other.triggered.connect(ask)
+        return menu
+
+    def choose_section(self, track_id: int, where: QPoint) -> None:
+        self.select(track_id)
+        self.section_menu(track_id).exec(where)
 
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.question(self, "Delete track", question,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDial, QFrame, QHBoxLayo
                                QScrollArea, QSlider, QToolButton, QWidget)
 
 from cuesketch.engine.synth import Preset
-from cuesketch.model import palette
+from cuesketch.model import palette, sections
 from cuesketch.model.entities import Track
 
 if TYPE_CHECKING:
@@ -214,6 +214,9 @@ class TrackRow(QFrame):
             w.installEventFilter(self)  # touching any control selects the row
         layout.addStretch(1)
         self.installEventFilter(self)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # its stem section
+        self.customContextMenuRequested.connect(
+            lambda pos: panel.choose_section(self.track_id, self.mapToGlobal(pos)))
         self.show_track(track)
 
     def _toggle(self, text: str, color: str, tip: str) -> QToolButton:
@@ -234,7 +237,9 @@ class TrackRow(QFrame):
             if self.name.text() != track.name:
                 self.name.setText(track.name)
                 self.name.setCursorPosition(0)
-            self.name.setToolTip(f"{track.name}: MIDI channel {track.channel + 1}")
+            self.name.setToolTip(f"{track.name}: MIDI channel {track.channel + 1}, stem "
+                                 f"{sections.label(sections.section_of(track))} "
+                                 "(right-click the row to change)")
             self._show_instrument(track)
             if not self.volume.isSliderDown():
                 self.volume.setValue(round(track.volume * 100))
