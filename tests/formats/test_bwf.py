@@ -155,7 +155,7 @@ def test_the_writer_makes_a_file_ffprobe_reads(tmp_path: Path, fmt: str, codec: 
     with open(path, "rb") as f:
         f.seek(chunk.offset)
         assert f.read(chunk.size) == data
-        assert [c.id for c in chunks(f)][:2] == [b"fmt ", b"bext"]
+        assert [c.id for c in chunks(f)][:3] == [b"JUNK", b"fmt ", b"bext"]
 
 
 def test_python_wave_reads_a_pcm_broadcast_wav(tmp_path: Path) -> None:

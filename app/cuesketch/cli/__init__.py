@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "render": "render",
     "midi_io": "import-midi, export-midi",
     "fit_tempo": "fit-tempo",
+    "stems": "stems",
 }
 
 

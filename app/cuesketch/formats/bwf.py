@@ -20,7 +20,13 @@ The chunk's layout (little-endian, 602 bytes before the coding history):
     CodingHistory (ASCII lines ending CR LF).
 
 Text fields are ASCII (accents and dashes are spelled plainly, the rest dropped), padded with
-NULs and cut to their length. Files over 4 GiB (RF64) are refused in plain words.
+NULs and cut to their length.
+
+A file written here starts with a 28-byte ``JUNK`` chunk (EBU Tech 3306's reservation): past
+4 GiB of samples it becomes the ``ds64`` chunk of an RF64 file (``RF64`` and ``data`` sizes
+set to 0xFFFFFFFF, the real ones in ``ds64``), which the readers here, ffmpeg and the DAWs
+read; under 4 GiB the file stays a plain RIFF WAV that skips it. An ``iXML`` chunk (the
+project, its timecode rate, the cue, version and stem) follows ``bext`` when given.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ ORIGINATOR = "Cuesketch"
 _FIELDS = struct.Struct("<256s32s32s10s8sQH64s5h180s")
 assert _FIELDS.size == BEXT_FIXED
 _MAX_RIFF = 0xFFFF_FFFF
+DS64_SIZE = 28  # riff size, data size, sample count (u64 each), table length (u32)
 _COPY = 1 << 20
 
 WAVE_FORMAT_PCM = 1
@@ -182,15 +189,21 @@ def chunks(f: BinaryIO, name: str = "the file") -> list[Chunk]:
     length = f.tell()
     f.seek(0)
     head = f.read(12)
-    if head[:4] == b"RF64":
-        raise BwfError(f"{name} is an RF64 WAV (over 4 GiB); it is not read here")
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+    if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
         raise BwfError(f"{name} is not a WAV file")
+    data_size: int | None = None  # an RF64 file's, from its ds64 chunk
+    if head[:4] == b"RF64":
+        cid, size = struct.unpack("<4sI", f.read(8))
+        if cid != b"ds64" or size < 24:
+            raise BwfError(f"{name} is an RF64 WAV without its ds64 chunk; the file is damaged")
+        _riff, data_size, _count = struct.unpack("<QQQ", f.read(24))
     found: list[Chunk] = []
     pos = 12
     while pos + 8 <= length:
         f.seek(pos)
         cid, size = struct.unpack("<4sI", f.read(8))
+        if cid == b"data" and data_size is not None and size == _MAX_RIFF:
+            size = data_size
         if pos + 8 + size > length:
             if cid == b"data":  # a writer that never filled in the size: what is there
                 found.append(Chunk(cid, pos + 8, length - pos - 8))
@@ -284,19 +297,26 @@ class BwfWriter:
     ``fmt``, ``bext`` (when given; its coding history says how the file was made when it has
     none), ``fact`` for float, then the samples, whose sizes are filled in on ``close``."""
 
+    riff_limit = _MAX_RIFF  # past this many bytes the file becomes RF64 (tests lower it)
+
     def __init__(self, path: Path, sample_rate: int, channels: int = 2,
-                 sample_format: SampleFormat = "pcm24", bext: Bext | None = None) -> None:
+                 sample_format: SampleFormat = "pcm24", bext: Bext | None = None,
+                 ixml: str | None = None) -> None:
         if sample_format not in _FORMATS:
             raise BwfError(f"WAV samples here are {', '.join(_FORMATS)}, not {sample_format}")
         tag, width = _FORMATS[sample_format]
         self.format = WavFormat(tag, channels, sample_rate, width * 8)
         self.frames = 0
+        self.rf64 = False
         self._file: BinaryIO = open(path, "wb")
-        head = _chunk(b"fmt ", fmt_body(self.format))
+        head = _chunk(b"JUNK", bytes(DS64_SIZE))  # becomes ds64 past 4 GiB
+        head += _chunk(b"fmt ", fmt_body(self.format))
         if bext is not None:
             if not bext.coding_history:
                 bext = replace(bext, coding_history=coding_history_line(self.format))
             head += _chunk(b"bext", pack(bext))
+        if ixml is not None:
+            head += _chunk(b"iXML", ixml.encode("utf-8"))
         self._fact_at = None
         if tag != WAVE_FORMAT_PCM:
             self._fact_at = 12 + len(head) + 8
@@ -309,8 +329,6 @@ class BwfWriter:
         align = self.format.block_align
         if len(data) % align:
             raise BwfError("samples must be written in whole frames")
-        if self._data_at + (self.frames * align) + len(data) > _MAX_RIFF - 1:
-            raise BwfError("the WAV would be over 4 GiB; render a shorter range")
         self._file.write(data)
         self.frames += len(data) // align
 
@@ -322,13 +340,21 @@ class BwfWriter:
         if size & 1:
             f.write(b"\0")
         end = f.tell()
-        f.seek(4)
-        f.write(struct.pack("<I", end - 8))
-        f.seek(self._data_at - 4)
-        f.write(struct.pack("<I", size))
+        if end - 8 > self.riff_limit or size > self.riff_limit:
+            self.rf64 = True
+            f.seek(0)
+            f.write(b"RF64" + struct.pack("<I", _MAX_RIFF) + b"WAVE")
+            f.write(b"ds64" + struct.pack("<IQQQI", DS64_SIZE, end - 8, size, self.frames, 0))
+            f.seek(self._data_at - 4)
+            f.write(struct.pack("<I", _MAX_RIFF))
+        else:
+            f.seek(4)
+            f.write(struct.pack("<I", end - 8))
+            f.seek(self._data_at - 4)
+            f.write(struct.pack("<I", size))
         if self._fact_at is not None:
             f.seek(self._fact_at)
-            f.write(struct.pack("<I", self.frames))
+            f.write(struct.pack("<I", min(self.frames, _MAX_RIFF)))
         f.close()
 
     def __enter__(self) -> BwfWriter:
