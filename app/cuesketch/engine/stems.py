@@ -217,10 +217,13 @@ def plan_stems(project: Project, out: Path, cue_names: list[str] | None,
         cue_start, cue_end = cue_range(project, cue)
         start = cue_start - hand if cue_start - hand >= 0 or cue_start < 0 else 0
         end = cue_end + hand
-        # on the sample grid (a flick divides every sample rate here): the first sample is
-        # where the file starts, and the time reference counts exactly that sample
-        start = (start * rate // FLICKS_PER_SECOND) * (FLICKS_PER_SECOND // rate)
+        # The time reference is the sample since midnight nearest the exact instant (cue start
+        # less handles). The project's own sample grid starts at the project start, which at
+        # 29.97 or 59.94 is not on a whole sample since midnight: the file starts on the
+        # project's sample nearest that instant, so its content sits within a sample of it.
         reference = time_reference(s.start_frame, s.rate, rate, start)
+        per = FLICKS_PER_SECOND // rate  # a flick divides every sample rate here
+        start = (start + per // 2) // per * per
         start_tc = format_position(start, s.rate, s.start_frame)
         wanted: list[tuple[str, str, tuple[int, ...], bool]] = [
             (sections.stem_code(key), sections.label(key), tuple(ids), False)

@@ -60,6 +60,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.import_midi", "&Import MIDI File…", ("Ctrl+I",), menu="File"),
     ActionSpec("file.export_midi", "&Export MIDI File…", ("Ctrl+E",), menu="File"),
     ActionSpec("file.render", "&Render Mix to WAV…", ("Ctrl+Shift+R",), menu="File"),
+    ActionSpec("file.export_stems", "Export S&tems…", (),
+               "Time-stamped stems per section, per cue, for the music editor", menu="File"),
     ActionSpec("file.relink_film", "Re&link Film…", (),
                "Find the film again in a folder, by its name and content", menu="File"),
     ActionSpec("file.film_offset", "Film O&ffset…", (),

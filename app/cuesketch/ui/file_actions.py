@@ -83,6 +83,7 @@ class FileActions(Dialogs):
             "file.import_midi": ("Import MIDI file", self.import_midi),
             "file.export_midi": ("Export MIDI file", self.export_midi),
             "file.render": ("Render mix", self.render),
+            "file.export_stems": ("Export stems", self.export_stems),
         }
         return {name: self.guarded(title, fn) for name, (title, fn) in table.items()}
 
@@ -289,6 +290,24 @@ class FileActions(Dialogs):
                                                              f"could not be rendered: {why}"),
                         (RenderError, SoundFontError, ImportError, OSError))
         self.post(f"Rendering {what} to {dest.name}… (you can go on working)")
+
+    def export_stems(self) -> None:
+        """File ▸ Export Stems…: ``ui.stems_dialog`` on a copy of the project."""
+        from cuesketch.ui.stems_dialog import StemsDialog
+        project = self.document.project
+        if not project.cues:
+            self.error("Export stems", "The project has no cues yet: stems are made per cue "
+                                       "(mark one first)")
+            return
+        pf = self.services.project_file
+        names = [s.name for s in list_snapshots(pf)] if pf is not None and not pf.damaged \
+            else []
+        here = self.services.project_path
+        folder = (here.parent if here is not None else Path.home()) / f"{self.stem()} stems"
+        dialog = StemsDialog(copy_project(project), names, folder,
+                             self.services.preferences.soundfont or "default", self.window)
+        dialog.finishedExport.connect(self.post)
+        dialog.exec()
 
     def rendered(self, result: object, what: str) -> None:
         assert isinstance(result, RenderResult)
