@@ -416,6 +416,11 @@ def export_stems(project: Project, out: Path, plans: list[CuePlan], options: Ste
                 except (RenderError, ValueError, ImportError) as e:
                     failure = failure or StemError(f"{job.path.name}: {e}")
                     flag.set()
+                except (cf.process.BrokenProcessPool, RuntimeError) as e:
+                    failure = failure or StemError(
+                        f"the render processes stopped or could not start ({e}); try "
+                        "again with one process (--jobs 1)")
+                    flag.set()
             if failure is None:
                 for i, plan in enumerate(plans):
                     if i not in committed and all(j.index in results for j in plan.jobs):
