@@ -40,8 +40,9 @@ from cuesketch.model.project import Project
 from cuesketch.timing.rates import STANDARD_RATES
 from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
 
-TEN = ((48, "Violins"), (41, "Violas"), (42, "Celli"), (60, "Horns"), (56, "Trumpets"),
-       (73, "Flute"), (71, "Clarinet"), (47, "Timpani"), (0, "Piano"), (89, "Pad"))
+# the first six in six sections (strings, brass, woodwinds, percussion, keys, synths)
+TEN = ((48, "Violins"), (60, "Horns"), (73, "Flute"), (47, "Timpani"), (0, "Piano"),
+       (89, "Pad"), (42, "Celli"), (56, "Trumpets"), (71, "Clarinet"), (41, "Violas"))
 
 
 def generated(tracks: int = 10, cues: int = 1, cue_seconds: float = 30.0, seed: int = 7,

@@ -272,3 +272,20 @@ def test_settings_out_of_range_are_refused() -> None:
     with pytest.raises(StemError, match="handles are 0 to 60"):
         StemOptions(handles=-1).check()
     assert replace(StemOptions(), bits=16).bits == 16
+
+
+@pytest.mark.parametrize("rate, start_tc, cue_frame, expected", [
+    # 01:00:00;00 at 29.97 DF is frame 107892 of 1001/30000 s: 1601.6 samples each; the cue
+    # 1000 frames later, less 2 s of handles, rounded to the nearest sample
+    ("29.97df", 107892, 1000, round((107892 + 1000) * 1601.6 - 96000)),
+    ("59.94df", 215784, 777, round((215784 + 777) * 800.8 - 96000)),
+    ("23.976", 86400, 1237, (86400 + 1237) * 2002 - 96000),
+])
+def test_the_time_reference_is_the_sample_nearest_the_cue_less_handles(
+        tmp_path: Path, rate: str, start_tc: int, cue_frame: int, expected: int) -> None:
+    fps = STANDARD_RATES[rate]  # type: ignore[index]
+    p = Project()
+    p.load(Settings(rate=fps, start_frame=start_tc), [
+        Track(1, "Violins", 0, 48), Cue(1, "1M1", cue_frame, cue_frame + 50)])
+    (plan,) = plan_stems(p, tmp_path, None, StemOptions(handles=2.0))
+    assert plan.jobs[0].time_reference == expected

@@ -527,6 +527,8 @@ def _header(project: Project, options: StemOptions) -> dict[str, object]:
             "bits": options.bits, "sample_format": "float" if options.bits == 32 else "pcm",
             "effects": FX_POLICY,
             "silent_stems": "written (a section with no notes in a cue is silence, noted)",
+            "not_heard": [t.name for t in project.sorted_tracks()
+                          if t.id not in set(heard_tracks(project))],  # muted, or not soloed
             "made_by": "Cuesketch"}
 
 
