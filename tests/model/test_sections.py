@@ -63,3 +63,12 @@ def test_the_section_is_stored_and_an_old_file_follows_the_family(tmp_path: Path
     with ProjectFile.open(path, read_only=True) as pf:
         back = pf.load()
     assert back.tracks[4].section == "Guitars" and back.tracks[1].section == ""
+
+
+def test_a_json_track_without_a_section_follows_its_family() -> None:
+    from cuesketch.store.codec import entity_from_dict, entity_to_dict
+    track = Track(7, "Horn", 0, 60, section="Low Brass")
+    d = entity_to_dict(track)
+    assert d["section"] == "Low Brass" and entity_from_dict(Track, d) == track
+    del d["section"]  # an export made before sections
+    assert entity_from_dict(Track, d) == Track(7, "Horn", 0, 60)
