@@ -126,6 +126,9 @@ def test_the_command_names_the_files_by_cue_version_and_stem_with_a_manifest(
     assert int(strings["length_samples"]) == 3 * 48000  # 2 s of cue and 0.5 s each side
     assert float(strings["peak_dbfs"]) < 0 and float(strings["loudness_lufs"]) < -10
     assert rows[2]["note"].startswith("silent")
+    bext = read_bext(out / strings["file"])
+    assert bext is not None and bext.loudness_value == round(float(strings["loudness_lufs"])
+                                                             * 100)
     doc = json.loads((out / "manifest.json").read_text())
     assert doc["timecode_rate"] == "24" and "sum to the mix" in doc["effects"]
     assert [f["stem"] for f in doc["files"]] == [r["stem"] for r in rows]

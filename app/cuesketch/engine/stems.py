@@ -46,7 +46,7 @@ from cuesketch.engine.stem_files import (FX_POLICY, ManifestRow, StemFileError, 
                                          loudness_lufs, peak_dbfs, write_cue_midi,
                                          write_manifest)
 from cuesketch.files import commit_file, os_words, remove_quietly
-from cuesketch.formats.bwf import BwfError, BwfWriter, stamped, time_reference
+from cuesketch.formats.bwf import BwfError, BwfWriter, set_loudness, stamped, time_reference
 from cuesketch.model import sections
 from cuesketch.model.entities import ControlPoint, Controller, Cue
 from cuesketch.model.project import Project
@@ -334,9 +334,11 @@ def render_job(job: StemJob) -> JobResult:
             raise
     finally:
         synth.close()
+    loudness = loudness_lufs(job.tmp) if peak >= SILENT else None
+    if loudness is not None:
+        set_loudness(job.tmp, loudness)  # the bext's LoudnessValue (EBU Tech 3285 v2)
     reports.put((job.index, 1.0))
-    return JobResult(job.index, frames, peak, clipped,
-                     loudness_lufs(job.tmp) if peak >= SILENT else None)
+    return JobResult(job.index, frames, peak, clipped, loudness)
 
 
 # -- running ---------------------------------------------------------------------------------------

@@ -257,6 +257,21 @@ def fmt_body(fmt: WavFormat) -> bytes:
     return body + (b"\0\0" if fmt.format_tag != WAVE_FORMAT_PCM else b"")  # cbSize
 
 
+_LOUDNESS_AT = 256 + 32 + 32 + 10 + 8 + 8 + 2 + 64  # LoudnessValue's place in the body
+
+
+def set_loudness(path: Path, lufs: float) -> None:
+    """Fill in the ``bext`` LoudnessValue (integrated, 1/100 LUFS) of a WAV in place (a file
+    being made, before it is put where it goes)."""
+    path = Path(path)
+    with open(path, "r+b") as f:
+        found = [c for c in chunks(f, path.name) if c.id == b"bext"]
+        if not found or found[0].size < BEXT_FIXED:
+            raise BwfError(f"{path.name} has no version 2 bext chunk to hold its loudness")
+        f.seek(found[0].offset + _LOUDNESS_AT)
+        f.write(struct.pack("<h", max(-32767, min(32766, round(lufs * 100)))))
+
+
 def write_bext(path: Path, bext: Bext, dest: Path | None = None) -> None:
     """Give the WAV ``path`` this ``bext`` (replacing one it has), written to ``dest`` (by
     default ``path`` itself) whole or not at all. The other chunks are kept in their order;
