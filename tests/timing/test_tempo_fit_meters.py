@@ -105,3 +105,13 @@ def test_a_free_plan_on_too_many_hits_is_a_plain_error() -> None:
     problem = FitProblem(hits, R24, start_frame=10, meters=((4, 4), (3, 4)))
     with pytest.raises(FitError, match=f"up to {MAX_HITS} hits"):
         best_map(problem)
+
+
+def test_a_free_search_too_long_is_a_plain_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.timing.tempo_fit import freemeter
+    monkeypatch.setattr(freemeter, "MAX_PIECES", 20)
+    hits = downbeats([4, 7, 11, 15, 18, 22])
+    problem = FitProblem(hits, R24, start_frame=10, lo=Fraction(40), hi=Fraction(240),
+                         meters=((4, 4), (3, 4)), max_changes=3)
+    with pytest.raises(FitError, match="too long; narrow the tempo range"):
+        best_map(problem)

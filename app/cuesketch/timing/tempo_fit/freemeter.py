@@ -25,7 +25,9 @@ node is the best start of every path through it):
 
 A node is (hit, its beat, the tempo coming in, after a ramp or not, the last pinned bar line,
 the meter of the bar ending there). Exact, and slower than the fixed meter's search: a free
-plan is searched for cues of up to ``MAX_HITS`` hits (else a plain error).
+plan is searched for cues of up to ``MAX_HITS`` hits, and gives up with a plain error past
+``MAX_PIECES`` pieces measured (some seconds: 24 hits over a minute in two tempos take one to
+four; 32 hits in a range of 40-240 bpm with 8 changes would take a minute and a half).
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ from cuesketch.timing.tempo_fit.problem import (
 from cuesketch.timing.tempo_fit.sweep import Anchor, sweep
 
 Cost5 = tuple[int, int, int, Fraction, int]  # tempo changes, missed, meter changes, bpm, off
-MAX_HITS = 24
+MAX_HITS = 32
 MAX_NODES = 100_000
+MAX_PIECES = 40_000  # pieces measured at most in one search (some seconds): else a plain error
 
 Pins = tuple[tuple[Fraction, int | None], ...]  # bar lines pinned: (beat, meter ending there)
 # the last pinned bar line and its meter -> (missed, meter changes, frames off, pins)
@@ -81,12 +84,18 @@ class _Search:
         self.n = len(problem.hits)
         self.fill = BarFill(problem)
         self.down = [h.grid is Grid.DOWNBEAT for h in problem.hits]
+        self.measured = 0
 
     def through(self, lattice: Step | Ramp, index: int, upto: int, end: Fraction | None,
                 bar: Fraction, meter: int | None) -> Bars:
         """The hits after ``index`` up to (not with) ``upto`` on a piece: every way to pin
         their downbeats, best per the last bar line and meter."""
         p = self.p
+        self.measured += 1
+        if self.measured > MAX_PIECES:
+            raise FitError("a free meter plan makes this search too long; narrow the tempo "
+                           "range, allow fewer tempo changes or fewer meters, or fit the cue "
+                           "in parts")
         states: Bars = {(bar, meter): (0, 0, 0, ())}
         for j in range(index + 1, upto):
             hit = p.hits[j]
@@ -138,19 +147,33 @@ def _keep(table: Bars, key: tuple[Fraction, int | None],
 
 def best_free_map(problem: FitProblem) -> FitMap | None:
     """The best map under a free meter plan (see the module's text), or None if no map with
-    ``min_changes`` to ``max_changes`` tempo changes catches every must-catch hit."""
-    p = problem
-    if len(p.hits) > MAX_HITS:
+    ``min_changes`` to ``max_changes`` tempo changes catches every must-catch hit.
+
+    The tempo changes come first in the cost, so the search is run for at most
+    ``min_changes`` changes, then one more, and so on: the first run that finds a map has
+    found the best (and a run at its limit only holds the tempo, which is quick)."""
+    if len(problem.hits) > MAX_HITS:
         raise FitError(f"a free meter plan is searched for cues of up to {MAX_HITS} hits "
-                       f"(this one has {len(p.hits)}); fix the meter, or fit the cue in parts")
-    s = _Search(p)
+                       f"(this one has {len(problem.hits)}); fix the meter, or fit the cue in "
+                       f"parts")
+    s = _Search(problem)
+    count = [0]
+    for limit in range(problem.min_changes, problem.max_changes + 1):
+        found = _run(s, limit, count)
+        if found is not None:
+            return found
+    return None
+
+
+def _run(s: _Search, limit: int, count: list[int]) -> FitMap | None:
+    """The best map with at most ``limit`` tempo changes (and at least ``min_changes``)."""
+    p = s.p
     n = s.n
     layers: list[dict[tuple[object, ...], _Node]] = [dict() for _ in range(n)]
     best: list[tuple[Cost5, _Node, Piece, Pins] | None] = [None]
-    count = [0]
 
     def offer(node: _Node) -> None:
-        if node.cost[0] > p.max_changes:
+        if node.cost[0] > limit:
             return
         key = (node.beat, node.t_in, node.after_ramp, node.bar, node.meter,
                min(node.cost[0], p.min_changes))
@@ -166,7 +189,7 @@ def best_free_map(problem: FitProblem) -> FitMap | None:
     def done(node: _Node, tempo: int, size: Fraction, states: Bars, piece: Piece) -> None:
         for (m, c, e, pins) in states.values():
             total = _add(node.cost, tempo, size, (m, c, e))
-            if not p.min_changes <= total[0] <= p.max_changes:
+            if not p.min_changes <= total[0] <= limit:
                 continue
             if best[0] is None or total < best[0][0]:
                 best[0] = (total, node, piece, pins)
@@ -178,18 +201,31 @@ def best_free_map(problem: FitProblem) -> FitMap | None:
             done(node, 0, Fraction(0), {(node.bar, node.meter): (0, 0, 0, ())},
                  Piece(node.tau, node.beat, node.t_in, node.t_in, False, hit))
             return
+        if node.t_in is not None and (node.cost[0] == limit or node.after_ramp):
+            # no change left (or after a ramp): the tail holds the tempo
+            t = node.t_in
+            states = s.through(Step(node.tau, node.beat, p.period_of(t)), node.index, n, None,
+                               node.bar, node.meter)
+            done(node, 0, Fraction(0), states, Piece(node.tau, node.beat, t, t, False, hit))
+            return
         rest = list(range(node.index + 1, n))
+        options: list[tuple[Cost5, Fraction, int, Fraction]] = []
         for cell in sweep(p, Anchor(node.tau, node.beat), rest, p.p_min, p.p_max):
             if cell.musts_missed:  # missed on every step, so on every bar line too
                 continue
             t = _tail_tempo(cell, node.t_in, p)
             tempo, size = 0, Fraction(0)
             if node.t_in is not None and t != node.t_in:
-                if node.after_ramp:
-                    continue
                 tempo, size = 1, abs(t - node.t_in)
                 if size > p.max_step:
                     continue
+            # what a step catches, only fewer on bar lines: the least the tail can cost
+            options.append((_add(node.cost, tempo, size, (cell.soft_missed, 0, 0)), t, tempo,
+                            size))
+        options.sort(key=lambda o: o[0])
+        for least, t, tempo, size in options:
+            if best[0] is not None and least >= best[0][0]:
+                break
             states = s.through(Step(node.tau, node.beat, p.period_of(t)), node.index, n, None,
                                node.bar, node.meter)
             done(node, tempo, size, states, Piece(node.tau, node.beat, t, t, False, hit))
@@ -197,11 +233,15 @@ def best_free_map(problem: FitProblem) -> FitMap | None:
     def pieces(node: _Node) -> None:
         hit = node.index if node.index >= 0 else None
         t_in = node.t_in
+        hold = t_in is not None and node.cost[0] == limit  # no change left: hold the tempo
         for b in range(node.index + 1, n):
             dt = p.anchor_time(b) - node.tau
             g = p.sizes[b]
             lo, hi = p.lo, p.hi
-            if p.ramps and t_in is not None and b - node.index <= RAMP_REACH:
+            if hold:
+                assert t_in is not None
+                lo = hi = t_in
+            elif p.ramps and t_in is not None and b - node.index <= RAMP_REACH:
                 lo = min(lo, (t_in + max(p.lo, t_in - p.max_step)) / 2)
             kmin = ((node.beat + lo * dt / (60 * F)) / g).__ceil__()
             kmax = ((node.beat + hi * dt / (60 * F)) / g).__floor__()
@@ -220,7 +260,7 @@ def best_free_map(problem: FitProblem) -> FitMap | None:
                         go(node, b, beat, to, avg, False, tempo, size,
                            s.through(step, node.index, b, beat, node.bar, node.meter),
                            Piece(node.tau, node.beat, avg, avg, False, hit))
-                if p.ramps and t_in is not None and b - node.index <= RAMP_REACH:
+                if p.ramps and t_in is not None and not hold and b - node.index <= RAMP_REACH:
                     t1 = 2 * avg - t_in
                     if p.lo <= t1 <= p.hi and t1 != t_in and abs(t1 - t_in) <= p.max_step:
                         ramp = Ramp(node.tau, node.beat, d, t_in, t1)
