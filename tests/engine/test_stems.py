@@ -134,7 +134,7 @@ def test_the_command_names_the_files_by_cue_version_and_stem_with_a_manifest(
     assert [f["stem"] for f in doc["files"]] == [r["stem"] for r in rows]
     assert "silent" in capsys.readouterr().err
     assert main(["stems", str(path), "--out", str(out), "--cue", "1M3", "--version", "7",
-                 "--jobs", "1"]) == 0
+                 "--jobs", "1", "--cue", "1m3"]) == 0  # a cue named twice: made once
     assert (out / "1M3" / "1M3_v7_STR.wav").is_file()
 
 
@@ -223,6 +223,22 @@ def test_bad_input_is_said_plainly(tmp_path: Path, capsys: pytest.CaptureFixture
     ProjectFile.write_new(empty, Project())
     assert main(["stems", str(empty), "--out", str(tmp_path / "o"), "--all"]) == 1
     assert "the project has no cues" in capsys.readouterr().err
+
+
+def test_a_folder_that_refuses_files_is_said_plainly(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    real = Path.write_bytes
+
+    def refuse(self: Path, data: bytes) -> int:
+        if self.parent == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    with pytest.raises(StemError, match=f"can't write in the folder {tmp_path}: permission "
+                                        "denied"):
+        export_stems(project(), tmp_path, [], StemOptions(jobs=1))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_read_only_folder_is_said_plainly(tmp_path: Path) -> None:

@@ -197,9 +197,10 @@ def plan_stems(project: Project, out: Path, cue_names: list[str] | None,
             raise StemError("the project has no cues; mark one first (Cue ▸ New Cue)")
     else:
         try:
-            cues = [find_cue(project, name) for name in cue_names]
+            found = [find_cue(project, name) for name in cue_names]
         except RenderError as e:
             raise StemError(str(e)) from None
+        cues = list({c.id: c for c in found}.values())  # a cue asked for twice: once
     names = [safe_name(c.name) for c in cues]
     if len(set(n.casefold() for n in names)) < len(names):
         raise StemError("two of these cues have the same name; rename one so each has a "
