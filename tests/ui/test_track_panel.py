@@ -444,3 +444,12 @@ def test_the_stem_section_menu_sets_it_as_one_undo_step(rig: Rig) -> None:
     assert rig.doc.history() == ["Set stem section"]
     rig.check_undo(1)
     assert rig.project.tracks[2].section == ""
+
+
+def test_right_clicking_a_row_offers_its_stem_section(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []
+    monkeypatch.setattr(rig.panel, "choose_section", lambda tid, where: asked.append(tid))
+    row = rig.row(2)
+    assert row.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    row.customContextMenuRequested.emit(QPoint(5, 5))
+    assert asked == [2]
