@@ -115,3 +115,25 @@ def test_a_free_search_too_long_is_a_plain_error(monkeypatch: pytest.MonkeyPatch
                          meters=((4, 4), (3, 4)), max_changes=3)
     with pytest.raises(FitError, match="too long; narrow the tempo range"):
         best_map(problem)
+
+
+@pytest.mark.parametrize("ramps", [False, True])
+def test_a_planted_tempo_change_with_meter_changes_agrees_with_brute_force(ramps: bool) -> None:
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from tempo_fit_brute import brute_free_map
+    # 4/4 and 3/4 at 100 bpm (14.4 frames a beat), then two bars of 4/4 at 120 (12 frames)
+    times = [Fraction(72, 5) * 4, Fraction(72, 5) * 7, Fraction(72, 5) * 7 + 48,
+             Fraction(72, 5) * 7 + 96]
+    hits = tuple(FitHit(10 + int(t), must=True, tolerance=1, grid=Grid.DOWNBEAT)
+                 for t in times)
+    # (from 95 bpm up: 3/4 on at 90 bpm, one meter change fewer, is out of the range)
+    problem = FitProblem(hits, R24, start_frame=10, lo=Fraction(95), hi=Fraction(130),
+                         meters=((4, 4), (3, 4)), max_changes=2, ramps=ramps)
+    found = best_map(problem)
+    assert found is not None and found.changes == 1 and found.cost[1] == 0
+    assert [(m.bar, m.numerator) for m in found.bars] == [(0, 4), (1, 3), (2, 4)]
+    assert (found.cost[0], found.cost[1], found.meter_changes, found.cost[2],
+            found.cost[3]) == brute_free_map(problem)
+    assert [r.off for r in measure(found.tempo_map(problem), problem)] == found.offs
