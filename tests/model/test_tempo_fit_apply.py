@@ -159,3 +159,12 @@ def test_a_free_meter_plan_puts_the_cue_in_its_meters_in_one_undo_step() -> None
     assert [r[-1] for r in rows if r[0] == "meter"] == ["4/4", "3/4", "4/4"]
     document.undo()
     assert find_cue(project, "1M4").tempo is None
+
+
+def test_a_plan_of_one_meter_fixes_the_cue_in_it() -> None:
+    project = build_demo()
+    cue = find_cue(project, "1M4")  # in 4/4
+    problem = cue_problem(project, cue, meters=((6, 8),))
+    assert not problem.free and (problem.numerator, problem.denominator) == (6, 8)
+    assert problem.unit == Fraction(1, 2)  # eighths: the tempo preferred is counted in them
+    assert problem.prefer == 2 * cue_problem(project, cue).prefer  # type: ignore[operator]

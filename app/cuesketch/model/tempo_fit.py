@@ -91,7 +91,7 @@ def cue_problem(project: Project, cue: Cue, **options: object) -> FitProblem:
     meter = current.meter_at(current.flicks_to_bbt(
         settings.rate.frame_to_flicks(cue.start_frame)).bar)
     plan = cast("tuple[tuple[int, int], ...]", tuple(options.get("meters") or ()))  # type: ignore[arg-type]
-    if len(plan) > 1:
+    if plan:  # one meter: fixed at it
         now = (meter.numerator, meter.denominator)
         plan = ((now,) if now in plan else ()) + tuple(m for m in plan if m != now)
         options["meters"] = plan
