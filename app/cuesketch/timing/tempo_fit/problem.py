@@ -101,8 +101,8 @@ class FitProblem:
     minute; ``numerator``/``denominator`` the meter; ``beat_unit`` the beat in quarter notes
     (default: the meter's denominator). ``meters``: the meter plan: empty (or one meter) for a
     fixed meter, else the bar lengths a map may use, as (numerator, denominator) pairs, the
-    first the meter bar 1 is in when nothing asks otherwise (see ``bars`` for how a free plan
-    is searched). Maps: at most ``max_changes`` changes, none larger than
+    first the meter bar 1 is in when nothing asks otherwise (see ``freemeter`` for how a free
+    plan is searched). Maps: at most ``max_changes`` changes, none larger than
     ``max_step`` bpm, ramps between anchors if ``ramps``. Among equally good steady tempos the
     nearest to ``prefer`` (the cue's tempo now, say) comes first.
     """
