@@ -216,13 +216,7 @@ def _run(s: Pieces, limit: int, more: dict[tuple[int, int], int]) -> FitMap | No
             beat += shift
             offer(_State(add(st.cost, (change, missed, size, err)), (st, piece),
                          Anchor(p.anchor_time(b), beat), t, False, b, beat), residue)
-        if p.ramps and t_in is not None and changes + 1 <= limit:
-            for b, beat, t1, missed, err, residue in s.ramps(st.index, a, t_in):
-                if changes + 1 + more[(b, id(residue))] > limit:
-                    continue
-                piece = Piece(a.tau, a.beat, t_in, t1, True, st.index)
-                offer(_State(add(st.cost, (1, missed, abs(t1 - t_in), err)), (st, piece),
-                             Anchor(p.anchor_time(b), beat), t1, True, b, beat), residue)
+        expand_ramps(st)
 
     def expand_node(states: list[_State]) -> None:
         """Steady pieces out of every node at one hit and beat at once: for each piece, the
