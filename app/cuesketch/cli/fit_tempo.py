@@ -250,7 +250,8 @@ _COLOUR = {"caught": "32", "near": "33", "missed": "31"}  # ANSI green, yellow, 
 
 def print_report(report: dict[str, Any]) -> None:
     lo, hi = report["range"]
-    print(f"cue {report['cue']}: {report['hits']} hits, {lo:g}-{hi:g} bpm at "
+    n = report["hits"]
+    print(f"cue {report['cue']}: {n} hit{'' if n == 1 else 's'}, {lo:g}-{hi:g} bpm at "
           f"{report['rate']} fps")
     plan = report.get("meter_plan")
     print(f"steady tempo in {plan[0]} (best first):" if plan else "steady tempo (best first):")
