@@ -84,14 +84,18 @@ def note_ons(played: list[list[int]]) -> list[int]:
 
 def answer_dialog(qtbot: QtBot, answer: Callable[[QDialog], None]) -> list[str]:
     """Answer the next modal dialog with ``answer`` once it is shown; what went wrong is kept
-    (an assertion inside a timer would be lost)."""
-    errors: list[str] = []
+    (an assertion inside a timer would be lost), and so is a dialog that never came."""
+    errors: list[str] = ["no dialog was shown"]
+    tries = [0]
 
     def look() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, QDialog):
-            QTimer.singleShot(20, look)
+            tries[0] += 1
+            if tries[0] < 100:
+                QTimer.singleShot(20, look)
             return
+        errors.clear()
         try:
             answer(dialog)
         except AssertionError as e:
@@ -205,7 +209,7 @@ def type_into_every_field(qtbot: QtBot, dialog: QDialog) -> None:
 
 
 @pytest.mark.parametrize("action", ["file.snapshot", "transport.goto", "edit.preferences",
-                                    "file.film_offset"])
+                                    "file.film_offset", "file.export_stems"])
 def test_a_dialogs_fields_take_letters(qtbot: QtBot, running: Running, action: str) -> None:
     errors = answer_dialog(qtbot, lambda dialog: type_into_every_field(qtbot, dialog))
     running.window.action_map[action].trigger()
