@@ -147,14 +147,16 @@ def write_wav(path: Path, blocks: Iterator[Audio], sample_rate: int, bits: int =
     try:
         with replacing(path, RenderError) as tmp, BwfWriter(
                 tmp, sample_rate, 2, SAMPLE_FORMATS[bits], bext) as w:
-            frames, peak, clipped = _write_blocks(w, blocks, bits)
+            frames, peak, clipped = write_blocks(w, blocks, bits)
     except BwfError as e:  # the file is gone (replacing removed it); say why
         raise RenderError(str(e)) from None
     return RenderResult(path, frames, sample_rate, peak, clipped,
                         bext.time_reference if bext is not None else 0)
 
 
-def _write_blocks(w: BwfWriter, blocks: Iterator[Audio], bits: int) -> tuple[int, float, int]:
+def write_blocks(w: BwfWriter, blocks: Iterator[Audio], bits: int) -> tuple[int, float, int]:
+    """Write float blocks as ``bits``-bit PCM (16, 24) or 32-bit float; returns the frames
+    written, the peak and how many samples clipped (renders and stems write alike)."""
     frames = clipped = 0
     peak = 0.0
     scale = float(2 ** (bits - 1) - 1)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from cuesketch.engine.click import Click
-from cuesketch.engine.render import SAMPLE_FORMATS, RenderError, _write_blocks, cue_range, \
+from cuesketch.engine.render import SAMPLE_FORMATS, RenderError, write_blocks, cue_range, \
     render_blocks
 from cuesketch.engine.stem_plan import (SAMPLE_RATES, SILENT, Cancelled, CancelFlag, CuePlan,
                                         JobResult, StemError, StemJob, StemOptions, StemReport,
@@ -127,7 +127,7 @@ def render_job(job: StemJob) -> JobResult:
         try:
             with BwfWriter(job.tmp, job.sample_rate, 2, SAMPLE_FORMATS[job.bits], bext,
                            ixml=job.ixml) as w:
-                frames, peak, clipped = _write_blocks(w, iter(blocks()), job.bits)
+                frames, peak, clipped = write_blocks(w, iter(blocks()), job.bits)
         except BaseException:
             remove_quietly(job.tmp)
             raise
