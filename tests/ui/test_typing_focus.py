@@ -275,3 +275,27 @@ def test_transport_keys_work_whatever_control_has_the_focus(qtbot: QtBot, runnin
                          f"(Space {'played' if played else 'did nothing'}, "
                          f"Home {'went home' if t.position() == 0 else 'did nothing'})")
     assert wrong == []
+
+
+def test_delete_in_a_list_does_not_delete_the_rolls_notes(qtbot: QtBot, running: Running
+                                                          ) -> None:
+    """Delete or Backspace pressed in the cue list or the undo history never deletes the
+    roll's selected notes (the note commands follow the roll's focus); with the roll's focus
+    Delete deletes them."""
+    window = running.window
+    document = running.services.document
+    window.roll.setFocus()
+    qtbot.waitUntil(window.roll.hasFocus)
+    qtbot.keyClick(window.roll, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    notes = len(document.project.notes)
+    assert notes and window.roll.selection  # the active track's notes are selected
+    for lister in (window.cue_list, window.history):
+        lister.setFocus()
+        qtbot.waitUntil(lister.hasFocus)
+        qtbot.keyClick(lister, Qt.Key.Key_Delete)
+        qtbot.keyClick(lister, Qt.Key.Key_Backspace)
+        assert len(document.project.notes) == notes, type(lister).__name__
+    window.roll.setFocus()
+    qtbot.waitUntil(window.roll.hasFocus)
+    qtbot.keyClick(window.roll, Qt.Key.Key_Delete)
+    assert len(document.project.notes) < notes
