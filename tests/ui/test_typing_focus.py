@@ -288,6 +288,8 @@ def test_delete_in_a_list_does_not_delete_the_rolls_notes(qtbot: QtBot, running:
     qtbot.waitUntil(window.roll.hasFocus)
     qtbot.keyClick(window.roll, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     notes = len(document.project.notes)
+    from cuesketch.ui.piano_roll import PianoRoll
+    assert isinstance(window.roll, PianoRoll)
     assert notes and window.roll.selection  # the active track's notes are selected
     for lister in (window.cue_list, window.history):
         lister.setFocus()
