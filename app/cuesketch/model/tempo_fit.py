@@ -10,17 +10,17 @@ project: ``apply_changes`` returns the changes, to be executed as one undo step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import cast
 
 from cuesketch.model.changes import Change
 from cuesketch.model.document import Document, Gesture
-from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.entities import Cue, Hit, HitKind
 from cuesketch.model.project import Project
 from cuesketch.model.tempo_edits import MapRef, put_map
+from cuesketch.model.tempo_follow import follow
 from cuesketch.timing.position import tempo_at
 from cuesketch.timing.tempo import TempoMap, bpm_to_click, click_to_bpm
 from cuesketch.timing.tempo_fit import (
@@ -117,26 +117,11 @@ def apply_changes(project: Project, cue: Cue, tm: TempoMap, keep: str = "times")
     if keep not in KEEP:
         raise FitError(f"keep the notes at their 'times' or their 'bars', not '{keep}'")
     changes: list[Change] = list(put_map(project, MapRef(cue.id), tm))
-    if keep == "bars":
+    if keep == "bars":  # the notes keep their beats, as a tempo edit in the lane does
         rate = project.settings.rate
         lo, hi = rate.frame_to_flicks(cue.start_frame), rate.frame_to_flicks(cue.end_frame)
         old = tempo_at(lo, project.settings, project.cues.values())
-
-        def moved(t: int) -> int:
-            return tm.beat_to_flicks(old.flicks_to_beat(t))
-
-        for note in project.notes.values():
-            if lo <= note.start < hi:
-                start = moved(note.start)
-                end = max(moved(note.end), start + 1)
-                new = replace(note, start=start, duration=end - start)
-                if new != note:
-                    changes.append(replace_change(note, new))
-        for point in project.controls.values():
-            if lo <= point.time < hi:
-                new_point = replace(point, time=moved(point.time))
-                if new_point != point:
-                    changes.append(replace_change(point, new_point))
+        changes += follow(project, old, tm, lambda t: lo <= t < hi)
     return changes
 
 
