@@ -8,7 +8,7 @@ MIDI channel 10 (``DRUM_CHANNEL``, 9 from 0), where a GM file puts drums.
     family = family_of(track.bank, track.program)
     name = preset_label(track.bank, track.program)
 
-A new project starts with ``STARTER_SECTIONS``: one track per section a sketch reaches for
+A new project starts with ``STARTER_TRACKS``: one track per section a sketch reaches for
 first (strings, brass, woodwinds, piano, percussion), each in its family's colour, placed
 left to right roughly as an orchestra sits.
 """
@@ -149,8 +149,8 @@ def family(name: str) -> Family:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A track a new project starts with."""
+class StarterTrack:
+    """A track a new project starts with (not a stem section: see ``model.sections``)."""
 
     name: str
     bank: int
@@ -159,10 +159,10 @@ class Section:
     pan: float = 0.0  # -1 left .. +1 right
 
 
-STARTER_SECTIONS: tuple[Section, ...] = (
-    Section("Strings", 0, 48, 0.8, -0.25),  # String Ensemble 1
-    Section("Brass", 0, 61, 0.7, 0.3),  # Brass Section
-    Section("Woodwinds", 0, 73, 0.7, 0.1),  # Flute
-    Section("Piano", 0, 0, 0.7, 0.0),  # Acoustic Grand Piano
-    Section("Percussion", DRUM_BANK, 48, 0.75, 0.0),  # Orchestra Kit: timpani, cymbals, drums
+STARTER_TRACKS: tuple[StarterTrack, ...] = (
+    StarterTrack("Strings", 0, 48, 0.8, -0.25),  # String Ensemble 1
+    StarterTrack("Brass", 0, 61, 0.7, 0.3),  # Brass Section
+    StarterTrack("Woodwinds", 0, 73, 0.7, 0.1),  # Flute
+    StarterTrack("Piano", 0, 0, 0.7, 0.0),  # Acoustic Grand Piano
+    StarterTrack("Percussion", DRUM_BANK, 48, 0.75, 0.0),  # Orchestra Kit: timpani, cymbals, drums
 )

@@ -95,17 +95,17 @@ def new_project_settings(info: MediaInfo, project_path: Path, start_frame: int |
 def new_project(info: MediaInfo, project_path: Path, start_frame: int | None = None,
                 rate: FrameRate | None = None, with_palette: bool = True) -> Project:
     """A new project on a film (see ``new_project_settings``), with the starter tracks of
-    ``palette.STARTER_SECTIONS`` unless ``with_palette`` is False."""
+    ``palette.STARTER_TRACKS`` unless ``with_palette`` is False."""
     project = Project()
     project.load(new_project_settings(info, project_path, start_frame, rate), [])
     if with_palette:
-        for section in palette.STARTER_SECTIONS:
-            changes = add_track(project, section.name, section.bank, section.program,
-                                volume=section.volume)
+        for starter in palette.STARTER_TRACKS:
+            changes = add_track(project, starter.name, starter.bank, starter.program,
+                                volume=starter.volume)
             project.apply(changes)
             track = changes[0].after
             assert isinstance(track, Track)
-            project.apply(set_pan(project, track.id, section.pan))
+            project.apply(set_pan(project, track.id, starter.pan))
     return project
 
 

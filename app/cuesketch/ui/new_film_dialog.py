@@ -67,7 +67,7 @@ class NewFromFilmDialog(QDialog):
         self.problem.setStyleSheet(WARNING_STYLE)
         layout.addWidget(self.problem)
 
-        names = ", ".join(s.name.lower() for s in palette.STARTER_SECTIONS)
+        names = ", ".join(s.name.lower() for s in palette.STARTER_TRACKS)
         self.starter_tracks = QCheckBox(f"Start with tracks for {names}", self)
         self.starter_tracks.setChecked(True)
         layout.addWidget(self.starter_tracks)
