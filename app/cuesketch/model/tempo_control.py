@@ -263,9 +263,6 @@ class TempoControl:
         return follow(self.project, old, new, lambda t: any(r.holds(t) for r in regions),
                       notes, controls)
 
-    def _mark_of(self, ref: MapRef, row: Row, beat: Fraction) -> Mark | None:
-        return self.find((ref, row, beat))
-
     def add(self, t: int, row: Row, fpp: float, free: bool = False) -> Mark | None:
         """A change at the snapped position near ``t`` in the map in force there: the tempo or
         meter already in force, so nothing sounds different until it is edited. Selected."""
@@ -288,7 +285,7 @@ class TempoControl:
             return None
         if not self._put(region.ref, new, label):
             return None
-        mark = self._mark_of(region.ref, row, beat)
+        mark = self.find((region.ref, row, beat))
         self.select(mark)
         if mark is not None:
             what = "tempo" if row is Row.TEMPO else "meter"
@@ -336,7 +333,7 @@ class TempoControl:
         changed = self._put(mark.ref, new, "Edit tempo and meter")
         row = mark.row if (form.bpm if mark.row is Row.TEMPO else form.meter) else (
             Row.METER if mark.row is Row.TEMPO else Row.TEMPO)
-        self.select(self._mark_of(mark.ref, row, new.bbt_to_beat(form.position)))
+        self.select(self.find((mark.ref, row, new.bbt_to_beat(form.position))))
         return changed
 
     def set_bpm(self, mark: Mark, bpm: Fraction | int | float | str,
@@ -412,7 +409,7 @@ class TempoControl:
             self.tell(_cap(str(e)))
             return d.current
         self._put(m.ref, new, d.gesture.label, d)
-        current = self._mark_of(m.ref, m.row, beat)
+        current = self.find((m.ref, m.row, beat))
         if current is not None:
             d.current = current
             self.select(current)

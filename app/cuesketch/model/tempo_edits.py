@@ -21,8 +21,10 @@ from fractions import Fraction
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.changes import replace as replace_change
 from cuesketch.model.entities import Cue
+from cuesketch.model.grid import tempo_grid
 from cuesketch.model.project import Project
 from cuesketch.timing.tempo import (
+    DENOMINATORS,
     PPQ,
     BarBeatTick,
     MeterChange,
@@ -34,7 +36,6 @@ from cuesketch.timing.tempo import (
 MIN_BPM = Fraction(10)
 MAX_BPM = Fraction(400)
 MAX_NUMERATOR = 32
-DENOMINATORS = (1, 2, 4, 8, 16, 32, 64)
 
 
 class TempoEditError(ValueError):
@@ -134,15 +135,12 @@ def segment_of(tm: TempoMap, beat: Fraction | int) -> TempoChange:
 
 def bar_start_beat(tm: TempoMap, bar_index: int) -> Fraction:
     """Where a (0-based) bar starts, in beats."""
-    return tm.bbt_to_beat(BarBeatTick(bar_index + 1))
+    return tempo_grid(tm).bar_start(bar_index + 1)
 
 
 def bar_index_at(tm: TempoMap, beat: Fraction | int) -> int:
     """The (0-based) bar a beat lies in."""
-    bar = tm.beat_to_bbt(beat).bar - 1
-    if bar_start_beat(tm, bar) > Fraction(beat):  # rounded up to the next bar's tick
-        bar -= 1
-    return bar
+    return tempo_grid(tm).bar_at(Fraction(beat)) - 1
 
 
 # -- tempo changes ----------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from cuesketch.timing.units import (
 
 PPQ = 960  # ticks per quarter note
 _TICKS_PER_WHOLE = 4 * PPQ
-_DENOMINATORS = (1, 2, 4, 8, 16, 32, 64)
+DENOMINATORS = (1, 2, 4, 8, 16, 32, 64)  # a meter's bottom number
 _F = FLICKS_PER_SECOND
 
 
@@ -124,9 +124,9 @@ class TempoMap:
                 raise TempoError(f"meter changes must be in order of bars "
                                  f"(bar {mb.bar} comes after bar {ma.bar})")
         for m in self.meters:
-            if m.numerator < 1 or m.denominator not in _DENOMINATORS:
+            if m.numerator < 1 or m.denominator not in DENOMINATORS:
                 raise TempoError(f"{m.numerator}/{m.denominator} is not a meter; the top is 1 "
-                                 f"or more, the bottom one of {', '.join(map(str, _DENOMINATORS))}")
+                                 f"or more, the bottom one of {', '.join(map(str, DENOMINATORS))}")
 
     @classmethod
     def constant(cls, bpm: Fraction | int, numerator: int = 4, denominator: int = 4,

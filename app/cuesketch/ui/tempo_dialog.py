@@ -31,7 +31,8 @@ from cuesketch.model import tempo_edits as te
 from cuesketch.model.tempo_control import Mark, TempoControl
 from cuesketch.model.tempo_edits import ChangeForm, TempoEditError
 from cuesketch.timing.rates import FrameRate
-from cuesketch.timing.tempo import BarBeatTick, TempoError, bpm_to_click, click_to_bpm
+from cuesketch.timing.tempo import (DENOMINATORS, BarBeatTick, TempoError, bpm_to_click,
+                                    click_to_bpm)
 
 
 class TempoDialog(QDialog):
@@ -84,9 +85,9 @@ class TempoDialog(QDialog):
         self.numerator.setRange(1, te.MAX_NUMERATOR)
         self.numerator.setValue(meter[0])
         self.denominator = QComboBox(self)
-        for d in te.DENOMINATORS:
+        for d in DENOMINATORS:
             self.denominator.addItem(str(d), d)
-        self.denominator.setCurrentIndex(te.DENOMINATORS.index(meter[1]))
+        self.denominator.setCurrentIndex(DENOMINATORS.index(meter[1]))
         meter_row = QHBoxLayout()
         meter_row.addWidget(self.numerator)
         meter_row.addWidget(QLabel("/", self))

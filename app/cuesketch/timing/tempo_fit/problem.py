@@ -25,6 +25,7 @@ from functools import cached_property
 from math import gcd, isqrt, lcm
 
 from cuesketch.timing.rates import FrameRate
+from cuesketch.timing.tempo import DENOMINATORS
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
 F = FLICKS_PER_SECOND
@@ -131,7 +132,7 @@ class FitProblem:
             object.__setattr__(self, "numerator", plan[0][0])
             object.__setattr__(self, "denominator", plan[0][1])
         for n, d in plan:
-            if n < 1 or d not in (1, 2, 4, 8, 16, 32, 64):
+            if n < 1 or d not in DENOMINATORS:
                 raise FitError(f"{n}/{d} is not a meter")
         object.__setattr__(self, "lo", Fraction(self.lo))
         object.__setattr__(self, "hi", Fraction(self.hi))
@@ -141,7 +142,7 @@ class FitProblem:
         if not 0 < self.lo < self.hi:
             raise FitError(f"the tempo range must go up from above 0 bpm "
                            f"(not {_bpm(self.lo)} to {_bpm(self.hi)})")
-        if self.numerator < 1 or self.denominator not in (1, 2, 4, 8, 16, 32, 64):
+        if self.numerator < 1 or self.denominator not in DENOMINATORS:
             raise FitError(f"{self.numerator}/{self.denominator} is not a meter")
         if self.beat_unit is not None and self.beat_unit <= 0:
             raise FitError("the beat unit must be a positive length")
@@ -289,7 +290,7 @@ def parse_meters(text: str) -> tuple[tuple[int, int], ...]:
         if not slash or not n.isdigit() or not d.isdigit():
             raise FitError(f"'{part}' is not a meter; write the bar lengths allowed as "
                            f"e.g. 4/4, 3/4, 5/4")
-        if int(n) < 1 or int(d) not in (1, 2, 4, 8, 16, 32, 64):
+        if int(n) < 1 or int(d) not in DENOMINATORS:
             raise FitError(f"{part} is not a meter")
         plan.append((int(n), int(d)))
     return tuple(dict.fromkeys(plan))
