@@ -197,11 +197,4 @@ def _rebuild(path: Path, source: Path, beside: Path) -> None:
 def _build(path: Path, film: Path) -> None:
     from cuesketch.store.project_file import ProjectFile
 
-    tmp = path.with_name(path.name + ".tmp")
-    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        leftover.unlink(missing_ok=True)
-    project = build_demo(film, project_path=path)
-    pf = ProjectFile.create(tmp, project.settings)
-    pf.write_all(project)
-    pf.close()
-    os.replace(tmp, path)
+    ProjectFile.write_new(path, build_demo(film, project_path=path), overwrite=True)

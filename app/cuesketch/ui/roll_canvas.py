@@ -82,20 +82,19 @@ class NoteCanvas(QWidget):
         p = QPainter(self)
         spans = rp.cue_spans(geo, marks, rate, x0, x1)
         grid = grid_xs_in_force(geo, editor.project, editor.grid, x0, x1)
-        layers = rp.note_layers(editor.index, geo, roll.track_styles(), editor.selection_array(),
-                                x0, x1)
+        styles, selected = roll.track_styles(), editor.selection_array()  # once a paint
+        layers = rp.note_layers(editor.index, geo, styles, selected, x0, x1)
         hits = rp.hit_columns(geo, marks, rate, x0, x1)
         rp.paint_roll(p, geo, layers, spans, grid, hits, x0, x1)
         rp.paint_cue_edges(p, spans, 0, geo.height)
         live = roll.live.notes
         if live:
-            paint_live(p, geo, live, roll.track_styles(), x0, x1)
+            paint_live(p, geo, live, styles, x0, x1)
         if roll.hit_window > 0 and rate.flicks_per_frame / geo.fpp >= 1:
             # A label sits left of its note: the notes starting a label's reach to the right
             # of this strip own labels drawn in it (the playhead's strip must redraw them).
             reach = READOUT_REACH + roll.hit_window * rate.flicks_per_frame / geo.fpp
-            labelled = rp.note_layers(editor.index, geo, roll.track_styles(),
-                                      editor.selection_array(), x0, x1 + reach)
+            labelled = rp.note_layers(editor.index, geo, styles, selected, x0, x1 + reach)
             paint_frames_off(p, geo, labelled, marks, rate, roll.hit_window)
         if self.band is not None:
             p.setPen(QPen(rp.SELECTED_EDGE, 1, Qt.PenStyle.DotLine))
