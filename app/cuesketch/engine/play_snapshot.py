@@ -96,8 +96,7 @@ class Snapshot:
     def build(cls, project: Project, channels: ChannelMap, rate: int) -> Snapshot:
         tracks = project.sorted_tracks()
         track_channels = channels.assign(tracks)
-        soloed = any(t.solo for t in tracks)
-        audible_tracks = {t.id for t in tracks if not t.mute and (t.solo or not soloed)}
+        audible_tracks = set(project.heard_tracks())
         setups = {track_channels[t.id]: track_setup(t) for t in tracks}
         notes: list[PlayNote] = []
         for n in list(project.notes.values()):

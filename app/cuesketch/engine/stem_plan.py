@@ -139,16 +139,10 @@ def safe_name(text: str) -> str:
     return out or "cue"
 
 
-def heard_tracks(project: Project) -> list[int]:
-    tracks = project.sorted_tracks()
-    soloed = any(t.solo for t in tracks)
-    return [t.id for t in tracks if not t.mute and (t.solo or not soloed)]
-
-
 def stem_groups(project: Project) -> list[tuple[str, list[int]]]:
     """The sections the heard tracks fall in, in score order, with their tracks."""
     groups: dict[str, list[int]] = {}
-    for tid in heard_tracks(project):
+    for tid in project.heard_tracks():
         groups.setdefault(sections.section_of(project.tracks[tid]), []).append(tid)
     return sorted(groups.items(), key=lambda kv: sections.order_key(kv[0]))
 
@@ -198,7 +192,7 @@ def plan_stems(project: Project, out: Path, cue_names: list[str] | None,
             (sections.stem_code(key), sections.label(key), tuple(ids), False)
             for key, ids in groups]
         if options.mix:
-            wanted.append(("MIX", "Mix", tuple(heard_tracks(project)), False))
+            wanted.append(("MIX", "Mix", tuple(project.heard_tracks()), False))
         if options.click:
             wanted.append(("CLICK", "Click", (), True))
         if not wanted:

@@ -42,7 +42,7 @@ from cuesketch.engine.render import SAMPLE_FORMATS, RenderError, write_blocks, c
     render_blocks
 from cuesketch.engine.stem_plan import (SAMPLE_RATES, SILENT, Cancelled, CancelFlag, CuePlan,
                                         JobResult, StemError, StemJob, StemOptions, StemReport,
-                                        cue_version, heard_tracks, plan_stems, stem_groups)
+                                        cue_version, plan_stems, stem_groups)
 from cuesketch.engine.stem_files import (FX_POLICY, ManifestRow, StemFileError,
                                          loudness_lufs, peak_dbfs, write_cue_midi,
                                          write_manifest)
@@ -73,7 +73,7 @@ def stem_project(project: Project, heard: Iterable[int]) -> Project:
     -80 dBFS on a note's attack); playing every note in every stem keeps the slots as in the
     mix, so the stems sum to the mix. The tracks the mix doesn't hear stay muted."""
     keep = set(heard)
-    mix = set(heard_tracks(project))
+    mix = set(project.heard_tracks())
     silenced = mix - keep
     out = Project()
     entities: list[Any] = []
@@ -323,13 +323,14 @@ def _commit(project: Project, plan: CuePlan, results: dict[int, JobResult],
 
 def _header(project: Project, options: StemOptions) -> dict[str, object]:
     s = project.settings
+    heard = set(project.heard_tracks())
     return {"project": s.title, "timecode_rate": s.rate.name, "drop_frame": s.rate.drop,
             "handles_seconds": options.handles, "sample_rate": options.sample_rate,
             "bits": options.bits, "sample_format": "float" if options.bits == 32 else "pcm",
             "effects": FX_POLICY,
             "silent_stems": "written (a section with no notes in a cue is silence, noted)",
             "not_heard": [t.name for t in project.sorted_tracks()
-                          if t.id not in set(heard_tracks(project))],  # muted, or not soloed
+                          if t.id not in heard],  # muted, or not soloed
             "made_by": "Cuesketch"}
 
 

@@ -56,6 +56,12 @@ class Project:
     def sorted_tracks(self) -> list[Track]:
         return sorted(self.tracks.values(), key=lambda t: (t.order, t.id))
 
+    def heard_tracks(self) -> list[int]:
+        """The tracks that sound, in order: not muted, and soloed when any track is."""
+        tracks = self.sorted_tracks()
+        soloed = any(t.solo for t in tracks)
+        return [t.id for t in tracks if not t.mute and (t.solo or not soloed)]
+
     def notes_of(self, track_id: int) -> Iterator[Note]:
         return (n for n in self.notes.values() if n.track_id == track_id)
 
