@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from cuesketch.engine.soundfonts import SoundFontError
-from cuesketch.engine.stems import (Cancelled, StemError, StemOptions, StemReport,
+from cuesketch.engine.stems import (StemError, StemOptions, StemReport,
                                     export_stems, plan_stems, stem_groups)
 from cuesketch.model import sections
 from cuesketch.model.project import Project
@@ -148,7 +148,7 @@ class StemsDialog(QDialog):
             self.status.setText("Tick at least one cue.")
             return
         out = Path(self.folder.text().strip()).expanduser()
-        if not str(out).strip() or not self.folder.text().strip():
+        if not self.folder.text().strip():
             self.status.setText("Choose a folder to export to.")
             return
         options = self.options()
@@ -220,4 +220,4 @@ class StemsDialog(QDialog):
         super().reject()
 
 
-__all__ = ["StemsDialog", "Cancelled"]
+__all__ = ["StemsDialog"]
