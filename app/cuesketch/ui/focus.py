@@ -59,13 +59,20 @@ class EditingEnds(QObject):
         self.home = home
         self._before: tuple[QLineEdit, str] | None = None
 
-    def _field(self, watched: QObject) -> QWidget | None:
-        """The window's focused text entry, when ``watched`` is it (or one of its parts)."""
+    def _entry(self) -> QWidget | None:
+        """The text entry of this window that has the focus (not a list's cell editor: its
+        view ends that edit itself), or None."""
         focus = QApplication.focusWidget()
-        if not is_text_entry(focus) or focus is None or focus.window() is not self.window \
+        if focus is None or not is_text_entry(focus) or focus.window() is not self.window \
                 or _in_item_view(focus):
             return None
-        if watched is focus or (isinstance(watched, QWidget) and focus.isAncestorOf(watched)):
+        return focus
+
+    def _field(self, watched: QObject) -> QWidget | None:
+        """The window's focused text entry, when ``watched`` is it (or one of its parts)."""
+        focus = self._entry()
+        if focus is not None and (watched is focus or (
+                isinstance(watched, QWidget) and focus.isAncestorOf(watched))):
             return focus
         return None
 
@@ -88,15 +95,13 @@ class EditingEnds(QObject):
                 return True
         elif kind == QEvent.Type.MouseButtonPress and isinstance(watched, QWidget) \
                 and watched.window() is self.window:
-            focus = QApplication.focusWidget()
-            if is_text_entry(focus) and focus is not None and focus.window() is self.window \
-                    and not _in_item_view(focus) and watched is not focus \
-                    and not focus.isAncestorOf(watched):
+            focus = self._entry()
+            if focus is not None and watched is not focus and not focus.isAncestorOf(watched):
                 focus.clearFocus()  # the edit is kept (editingFinished); the click goes on
         return False
 
     def _leave(self) -> None:
-        focus = QApplication.focusWidget()
-        if is_text_entry(focus) and focus is not None and focus.window() is self.window:
+        focus = self._entry()
+        if focus is not None:
             focus.clearFocus()
         self.home()
