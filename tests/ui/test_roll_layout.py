@@ -28,7 +28,7 @@ from cuesketch.services import Services
 from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
 from cuesketch.ui.main_window import MainWindow
 from cuesketch.ui.piano_roll import PianoRoll
-from cuesketch.ui.roll_keyboard import pitch_name
+from cuesketch.model.edits import pitch_name
 from cuesketch.ui.roll_live import RECORDING_EDGE
 from cuesketch.ui.window_fit import Placement, fit, screen_key
 from cuesketch.ui.window_root import build_window

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cuesketch.model.edits import NOTE_NAMES, pitch_name
+
 TYPING_SOURCE = "Computer keyboard"
 
 # Semitones above the current octave's C.
@@ -29,12 +31,7 @@ CONTROL_KEYS = frozenset({OCTAVE_DOWN, OCTAVE_UP, VELOCITY_DOWN, VELOCITY_UP})
 
 VELOCITY_STEP = 20
 LOWEST_BASE, HIGHEST_BASE = 0, 108  # the C the A key plays: keeps every key inside 0..127
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
-def note_name(pitch: int) -> str:
-    """MIDI pitch as a name, middle C (60) being C4."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+note_name = pitch_name  # MIDI pitch as a name, middle C (60) being C4
 
 
 class TypingKeyboard:

@@ -9,17 +9,12 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
+from cuesketch.model.edits import pitch_name
 from cuesketch.ui.roll_host import RollHost
 from cuesketch.ui.roll_paint import BLACK_KEYS
 
-NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 WIDTH = 56
 LABEL_PX = 9
-
-
-def pitch_name(pitch: int) -> str:
-    """MIDI 60 is C4 (middle C)."""
-    return f"{NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 class Keyboard(QWidget):
