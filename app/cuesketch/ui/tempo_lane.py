@@ -63,6 +63,8 @@ TOOLTIP = ("Tempo (top) and meter (bottom). Double-click: add a change, or edit 
            "its own tempo map")
 
 
+_FAINT_HITS: dict[int, QColor] = {}  # a hit kind's color, as the lane draws it
+
 class TempoLane(QWidget):
     def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,14 +148,15 @@ class TempoLane(QWidget):
     def _paint_hits(self, p: QPainter, x0: float, x1: float) -> None:
         """The hits' lines, as in the ruler above and the notes below: a downbeat dragged onto
         a hit lines up with it here."""
-        geo = self.roll.geo
-        marks = self.roll.editor.index.marks
-        fpf = self.control.project.settings.rate.flicks_per_frame
-        lo, hi = rp.visible_hits(marks, self.control.project.settings.rate, geo, x0, x1)
-        for h in marks.hits[lo:hi]:
-            color = QColor(rp.HIT_COLORS[h.kind])
-            color.setAlpha(150)
-            p.fillRect(QRectF(round(geo.x_of(h.frame * fpf)), 0, 1, HEIGHT), color)
+        columns = rp.hit_columns(self.roll.geo, self.roll.editor.index.marks,
+                                 self.control.project.settings.rate, x0, x1)
+        for xs, color in columns:
+            faint = _FAINT_HITS.get(color.rgba())
+            if faint is None:
+                faint = _FAINT_HITS[color.rgba()] = QColor(color)
+                faint.setAlpha(150)
+            for x in xs:  # a pixel column's centre
+                p.fillRect(QRectF(x - 0.5, 0, 1, HEIGHT), faint)
 
     def _paint_marks(self, p: QPainter, marks: list[Mark]) -> None:
         """Each change's flag and line, and its label up to the next change in its row (cut
