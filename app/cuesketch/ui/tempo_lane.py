@@ -61,9 +61,8 @@ TEXT = QColor("#e6e6e6")
 TOOLTIP = ("Tempo (top) and meter (bottom). Double-click: add a change, or edit one; drag: "
            "move it (Shift: freely); Delete or right-click: remove it. Right-click over a cue: "
            "its own tempo map")
-
-
 _FAINT_HITS: dict[int, QColor] = {}  # a hit kind's color, as the lane draws it
+
 
 class TempoLane(QWidget):
     def __init__(self, roll: RollHost, parent: QWidget | None = None) -> None:
