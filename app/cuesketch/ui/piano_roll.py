@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QLabel, QScrollBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 from cuesketch.engine.range_control import RangeControl, RangeState
 from cuesketch.engine.transport import Transport, TransportState
@@ -48,8 +48,8 @@ from cuesketch.ui.roll_editor import Aspect, Command, RollEditor, Tool
 from cuesketch.ui.roll_host import RulerLead
 from cuesketch.ui.roll_keyboard import Keyboard
 from cuesketch.ui.roll_lanes import CONTROLLER_NAMES, ControllerLane, VelocityLane
-from cuesketch.ui.roll_layout import (BAR_PX, LEFT_PX, LaneSplitter, row_layout, row_pane,
-                                      pitch_zoom_buttons)
+from cuesketch.ui.roll_layout import (LEFT_PX, LaneSplitter, pitch_zoom_buttons,
+                                      row_layout, row_pane, scroll_bars, sync_scroll_bars)
 from cuesketch.ui.roll_live import LiveSource, LiveTake
 from cuesketch.ui.roll_readout import READOUT_REACH
 from cuesketch.ui.roll_paint import TrackStyle
@@ -62,12 +62,6 @@ Audition = Callable[[int, int], None]  # (pitch, velocity); velocity 0 releases 
 TICK_MS = 15  # the playhead's refresh while playing: a little faster than the display
 LIVE_EVERY = 2  # ticks between two looks at the take being recorded
 WIDEST_OPEN_FPP = FLICKS_PER_SECOND * 180 / 1000  # opening zooms out to 3 minutes a 1000 px
-SCROLLBAR_STYLE = (
-    "QScrollBar { background: #202328; border: none; margin: 0; }"
-    "QScrollBar::handle { background: #4a505a; border-radius: 3px; min-height: 24px;"
-    " min-width: 24px; margin: 2px; }"
-    "QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; }"
-    "QScrollBar::add-page, QScrollBar::sub-page { background: none; }")
 
 
 def _no_audition(pitch: int, velocity: int) -> None:
@@ -124,12 +118,7 @@ class PianoRoll(QWidget):
         self.canvas = NoteCanvas(self, self)
         self.velocity_lane = VelocityLane(self, self)
         self.controller_lane = ControllerLane(self, self)
-        self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
-        self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
-        for bar in (self.hbar, self.vbar):  # flat and quick to draw, like the roll
-            bar.setStyleSheet(SCROLLBAR_STYLE)
-        self.hbar.setFixedHeight(BAR_PX)
-        self.vbar.setFixedWidth(BAR_PX)
+        self.hbar, self.vbar = scroll_bars(self)
         self.hbar.valueChanged.connect(self._h_scrolled)
         self.vbar.valueChanged.connect(self._v_scrolled)
         self.controller_box = QComboBox(self)
@@ -359,21 +348,7 @@ class PianoRoll(QWidget):
         self.viewChanged.emit()
 
     def _sync_bars(self) -> None:
-        geo = self.geo
-        lo, hi = self.index.extent()
-        lo = min(lo, geo.t0, 0)
-        hi = max(hi + 10 * FLICKS_PER_SECOND, geo.t1)
-        for bar, (a, b, page, value) in (
-                (self.hbar, (lo / geo.fpp, (hi - geo.width * geo.fpp) / geo.fpp, geo.width,
-                             geo.t0 / geo.fpp)),
-                (self.vbar, (0, 128 * geo.key_h - geo.height, geo.height,
-                             (128 - geo.top) * geo.key_h))):
-            bar.blockSignals(True)
-            bar.setRange(int(a), max(int(a), int(b)))
-            bar.setPageStep(max(int(page), 1))
-            bar.setSingleStep(max(int(page) // 20, 1))
-            bar.setValue(int(value))
-            bar.blockSignals(False)
+        sync_scroll_bars(self.hbar, self.vbar, self.geo, self.index.extent())
 
     def _h_scrolled(self, value: int) -> None:
         self._fresh = False

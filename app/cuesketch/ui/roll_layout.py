@@ -10,13 +10,21 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import (QHBoxLayout, QLayout, QLayoutItem, QSplitter, QSplitterHandle,
-                               QToolButton, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLayout, QLayoutItem, QScrollBar, QSplitter,
+                               QSplitterHandle, QToolButton, QWidget)
 
+from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui.roll_keyboard import WIDTH as KEYS_WIDTH
+from cuesketch.ui.roll_view_model import RollGeometry
 
 LEFT_PX = KEYS_WIDTH + 30  # the left column: keys, lane names, the controller's box
 BAR_PX = 12  # the scroll bars' thickness
+SCROLLBAR_STYLE = (
+    "QScrollBar { background: #202328; border: none; margin: 0; }"
+    "QScrollBar::handle { background: #4a505a; border-radius: 3px; min-height: 24px;"
+    " min-width: 24px; margin: 2px; }"
+    "QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; }"
+    "QScrollBar::add-page, QScrollBar::sub-page { background: none; }")
 LANE_MIN_PX = 28  # a lane shorter than this is folded away
 LANE_MAX_DEFAULT = 72
 
@@ -245,3 +253,33 @@ class FlowLayout(QLayout):
             x += self._gap - self.INNER
             row_h = max(row_h, height)
         return y + row_h + m.bottom() - rect.y()
+
+
+def scroll_bars(parent: QWidget) -> tuple[QScrollBar, QScrollBar]:
+    """The roll's horizontal and vertical scroll bars: flat and quick to draw, like the roll."""
+    hbar = QScrollBar(Qt.Orientation.Horizontal, parent)
+    vbar = QScrollBar(Qt.Orientation.Vertical, parent)
+    for bar in (hbar, vbar):
+        bar.setStyleSheet(SCROLLBAR_STYLE)
+    hbar.setFixedHeight(BAR_PX)
+    vbar.setFixedWidth(BAR_PX)
+    return hbar, vbar
+
+
+def sync_scroll_bars(hbar: QScrollBar, vbar: QScrollBar, geo: RollGeometry,
+                     extent: tuple[int, int]) -> None:
+    """Set the bars to the view (without their signals): time from the music's ``extent``
+    (flicks) and ten seconds more, pitch over the 128 keys."""
+    lo, hi = extent
+    lo = min(lo, geo.t0, 0)
+    hi = max(hi + 10 * FLICKS_PER_SECOND, geo.t1)
+    for bar, (a, b, page, value) in (
+            (hbar, (lo / geo.fpp, (hi - geo.width * geo.fpp) / geo.fpp, geo.width,
+                    geo.t0 / geo.fpp)),
+            (vbar, (0, 128 * geo.key_h - geo.height, geo.height, (128 - geo.top) * geo.key_h))):
+        bar.blockSignals(True)
+        bar.setRange(int(a), max(int(a), int(b)))
+        bar.setPageStep(max(int(page), 1))
+        bar.setSingleStep(max(int(page) // 20, 1))
+        bar.setValue(int(value))
+        bar.blockSignals(False)
