@@ -11,8 +11,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from cuesketch.model.entities import (ControlPoint, Controller, Cue, Hit, HitKind, Media, Note,
-                                      Settings, Track)
+from cuesketch.model.entities import (CUE_USAGES, ControlPoint, Controller, Cue, CueKind,
+                                      CueStatus, Hit, HitKind, Media, Note, Settings, Track)
 from cuesketch.model.project import Project
 from cuesketch.timing.rates import STANDARD_RATES
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoMap
@@ -94,7 +94,10 @@ def projects(draw: st.DrawFn) -> Project:
     hits = draw(st.lists(st.builds(Hit, ids, ints, text, st.sampled_from(list(HitKind)), text),
                          max_size=5, unique_by=lambda h: h.id))
     cues = draw(st.lists(st.builds(Cue, ids, text, ints, ints, st.none() | tempo_maps(), text,
-                                   text), max_size=3, unique_by=lambda c: c.id))
+                                   text, st.sampled_from(list(CueKind)),
+                                   st.sampled_from(CUE_USAGES), st.sampled_from(list(CueStatus)),
+                                   st.lists(text, max_size=4).map(tuple), text),
+                         max_size=3, unique_by=lambda c: c.id))
     project = Project()
     project.load(settings, [*tracks, *notes, *controls, *hits, *cues])
     return project

@@ -105,6 +105,30 @@ class Hit:
     note: str = ""
 
 
+class CueKind(enum.Enum):
+    """What a cue is on the cue sheet: written for the film, heard in the scene, or a song."""
+
+    SCORE = "score"
+    SOURCE = "source"
+    SONG = "song"
+
+
+class CueStatus(enum.Enum):
+    """Where a cue is in its life, in order (CHANGES and APPROVED both follow SENT)."""
+
+    SPOTTED = "spotted"
+    SKETCHING = "sketching"
+    SENT = "sent"
+    CHANGES = "changes"
+    APPROVED = "approved"
+    RECORDED = "recorded"
+    MIXED = "mixed"
+
+
+# The cue sheet's usage codes: background/visual instrumental or vocal, main and end titles.
+CUE_USAGES: tuple[str, ...] = ("", "BI", "BV", "VI", "VV", "MT", "ET")
+
+
 @dataclass(frozen=True)
 class Cue:
     """A music cue named after the 1M1 convention (reel 1, music cue 1), frames start..end."""
@@ -116,6 +140,11 @@ class Cue:
     tempo: TempoMap | None = None  # its own, with origin at the cue start; None: the project's
     title: str = ""
     notes: str = ""  # spotting notes: tone, instruments, what the scene needs
+    kind: CueKind = CueKind.SCORE
+    usage: str = ""  # one of CUE_USAGES
+    status: CueStatus = CueStatus.SPOTTED
+    tags: tuple[str, ...] = ()  # tone and emotion words from the spotting session
+    palette: str = ""  # the palette (instrument template) it calls for, by name
 
 
 @dataclass(frozen=True)
@@ -141,5 +170,5 @@ class Settings:
 ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue)
 Entity = Note | ControlPoint | Track | Hit | Cue
 
-__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "Media", "Settings", "HitKind",
+__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
            "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]

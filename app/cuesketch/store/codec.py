@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from cuesketch.model.entities import (ControlPoint, Controller, Cue, Entity, Hit, HitKind, Media,
-                                      Note, Settings, Track)
+from cuesketch.model.entities import (CUE_USAGES, ControlPoint, Controller, Cue, CueKind, CueStatus,
+                                      Entity, Hit, HitKind, Media, Note, Settings, Track)
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 
@@ -180,6 +180,10 @@ def settings_from_json(text: Any) -> Settings:
 # -- entities ------------------------------------------------------------------------------------
 _CONTROLLERS = {c.value: c for c in Controller}
 _HIT_KINDS = {k.value: k for k in HitKind}
+_CUE_KINDS = {k.value: k for k in CueKind}
+_CUE_STATUSES = {s.value: s for s in CueStatus}
+_USAGES = {u: u for u in CUE_USAGES}
+_MAX_TAGS = 64
 
 
 def _enum(table: Mapping[str, Any], d: Mapping[str, Any], key: str) -> Any:
@@ -213,18 +217,29 @@ def _hit(d: Mapping[str, Any]) -> Hit:
 
 
 def _cue(d: Mapping[str, Any]) -> Cue:
+    """A cue; the spotting fields (kind .. palette) may be left out, as files before them do."""
     tempo = _get(d, "tempo")
+    tags = _get(d, "tags", [])
+    if not isinstance(tags, list) or len(tags) > _MAX_TAGS:
+        raise FormatError(f"a cue's tags must be a list of at most {_MAX_TAGS} words")
     return Cue(_int(d, "id", 1), _str(d, "name"), _int(d, "start_frame"), _int(d, "end_frame"),
                None if tempo is None else tempo_from_dict(tempo), _str(d, "title"),
-               _str(d, "notes"))
+               _str(d, "notes"),
+               _enum(_CUE_KINDS, d, "kind") if "kind" in d else CueKind.SCORE,
+               _enum(_USAGES, d, "usage") if "usage" in d else "",
+               _enum(_CUE_STATUSES, d, "status") if "status" in d else CueStatus.SPOTTED,
+               tuple(_str({"tag": t}, "tag") for t in tags),
+               _str(d, "palette") if "palette" in d else "")
 
 
 def _plain(e: Entity, field: str) -> Any:
     v = getattr(e, field)
-    if isinstance(v, (Controller, HitKind)):
+    if isinstance(v, (Controller, HitKind, CueKind, CueStatus)):
         return v.value
     if isinstance(v, TempoMap):
         return tempo_to_dict(v)
+    if isinstance(v, tuple):
+        return list(v)
     return v
 
 
@@ -241,7 +256,8 @@ class Kind:
 KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(Track, "tracks", ("id", "name", "bank", "program", "volume", "pan", "mute", "solo",
                            "color", "order", "channel", "section"), _track),
-    Kind(Cue, "cues", ("id", "name", "start_frame", "end_frame", "tempo", "title", "notes"), _cue),
+    Kind(Cue, "cues", ("id", "name", "start_frame", "end_frame", "tempo", "title", "notes",
+                       "kind", "usage", "status", "tags", "palette"), _cue),
     Kind(Hit, "hits", ("id", "frame", "name", "kind", "note"), _hit),
     Kind(Note, "notes", ("id", "track_id", "start", "duration", "pitch", "velocity"), _note),
     Kind(ControlPoint, "controls", ("id", "track_id", "time", "controller", "value"), _control),
@@ -264,18 +280,23 @@ def to_row(e: Entity) -> tuple[Any, ...]:
     row = []
     for f in KINDS[type(e)].fields:
         v = _plain(e, f)
-        row.append(json.dumps(v, sort_keys=True) if isinstance(v, dict) else v)
+        row.append(json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)
     return tuple(row)
+
+
+# Columns that hold JSON text (a dict or a list in the entity's plain form).
+_JSON_COLUMNS: dict[type, tuple[str, ...]] = {Cue: ("tempo", "tags")}
 
 
 def row_to_entity(cls: type, row: Iterable[Any]) -> Entity:
     """A checked entity from a row of unknown quality (salvaging a damaged file)."""
     d = dict(zip(KINDS[cls].fields, row))
-    if cls is Cue and d.get("tempo") is not None:
-        try:
-            d["tempo"] = json.loads(d["tempo"])
-        except (ValueError, TypeError, RecursionError):
-            raise FormatError("a cue's tempo map is not readable") from None
+    for key in _JSON_COLUMNS.get(cls, ()):
+        if d.get(key) is not None:
+            try:
+                d[key] = json.loads(d[key])
+            except (ValueError, TypeError, RecursionError):
+                raise FormatError(f"a {cls.__name__.lower()}'s {key} is not readable") from None
     return entity_from_dict(cls, d)
 
 

@@ -85,6 +85,19 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE tracks ADD COLUMN section TEXT NOT NULL DEFAULT '';
     """,
+    # 3 -> 4: the spotting list (a cue's kind, usage, status, tags, palette), and what the
+    # features built beside it keep. Not yet released: each feature edits only its own block.
+    """
+    ALTER TABLE cues ADD COLUMN kind TEXT NOT NULL DEFAULT 'score';
+    ALTER TABLE cues ADD COLUMN usage TEXT NOT NULL DEFAULT '';
+    ALTER TABLE cues ADD COLUMN status TEXT NOT NULL DEFAULT 'spotted';
+    ALTER TABLE cues ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE cues ADD COLUMN palette TEXT NOT NULL DEFAULT '';
+    -- [spotting] markers, no-music ranges
+    -- [film lanes] speech regions
+    -- [themes and palettes] themes, a track's SoundFont
+    -- [review] review notes
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
