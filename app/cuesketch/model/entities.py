@@ -148,6 +148,41 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A plain marker from the cutting room (or dropped while spotting): a note at a frame,
+    ``length`` frames long (0: a point), in the editor's colour ("red", "cyan", ...)."""
+
+    id: int
+    frame: int
+    name: str = ""
+    color: str = ""
+    note: str = ""
+    length: int = 0
+
+
+@dataclass(frozen=True)
+class NoMusic:
+    """A range where music must stay silent, frames start..end (end excluded)."""
+
+    id: int
+    start_frame: int
+    end_frame: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RightsShare:
+    """A writer or publisher on the music cue sheet: ``share`` in hundredths of a percent
+    (10000 is all of it) of the ``role``'s side, with their rights society (ASCAP, PRS...)."""
+
+    id: int
+    role: str  # "composer" or "publisher"
+    name: str
+    society: str = ""
+    share: int = 10000
+
+
+@dataclass(frozen=True)
 class Media:
     """The film: a path relative to the project file, and its content hash to find it again."""
 
@@ -167,8 +202,8 @@ class Settings:
     soundfont: str = ""  # empty: the default General MIDI SoundFont
 
 
-ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue)
-Entity = Note | ControlPoint | Track | Hit | Cue
+ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare)
+Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare
 
-__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
+__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
            "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 from cuesketch.model.changes import Change, SettingsChange
-from cuesketch.model.entities import ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Note, Settings, Track
+from cuesketch.model.entities import (ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Marker,
+                                      NoMusic, Note, RightsShare, Settings, Track)
 
-E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue)
+E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare)
 
 
 class ModelError(ValueError):

@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 from cuesketch.model.entities import (CUE_USAGES, ControlPoint, Controller, Cue, CueKind, CueStatus,
-                                      Entity, Hit, HitKind, Media, Note, Settings, Track)
+                                      Entity, Hit, HitKind, Marker, Media, NoMusic, Note,
+                                      RightsShare, Settings, Track)
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 
@@ -232,6 +233,21 @@ def _cue(d: Mapping[str, Any]) -> Cue:
                _str(d, "palette") if "palette" in d else "")
 
 
+def _marker(d: Mapping[str, Any]) -> Marker:
+    return Marker(_int(d, "id", 1), _int(d, "frame"), _str(d, "name"), _str(d, "color"),
+                  _str(d, "note"), _int(d, "length", 0))
+
+
+def _no_music(d: Mapping[str, Any]) -> NoMusic:
+    return NoMusic(_int(d, "id", 1), _int(d, "start_frame"), _int(d, "end_frame"),
+                   _str(d, "note"))
+
+
+def _rights_share(d: Mapping[str, Any]) -> RightsShare:
+    return RightsShare(_int(d, "id", 1), _str(d, "role"), _str(d, "name"), _str(d, "society"),
+                       _int(d, "share", 0, 10000))
+
+
 def _plain(e: Entity, field: str) -> Any:
     v = getattr(e, field)
     if isinstance(v, (Controller, HitKind, CueKind, CueStatus)):
@@ -261,6 +277,9 @@ KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(Hit, "hits", ("id", "frame", "name", "kind", "note"), _hit),
     Kind(Note, "notes", ("id", "track_id", "start", "duration", "pitch", "velocity"), _note),
     Kind(ControlPoint, "controls", ("id", "track_id", "time", "controller", "value"), _control),
+    Kind(Marker, "markers", ("id", "frame", "name", "color", "note", "length"), _marker),
+    Kind(NoMusic, "no_music", ("id", "start_frame", "end_frame", "note"), _no_music),
+    Kind(RightsShare, "rights_shares", ("id", "role", "name", "society", "share"), _rights_share),
 )}
 
 

@@ -93,7 +93,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE cues ADD COLUMN status TEXT NOT NULL DEFAULT 'spotted';
     ALTER TABLE cues ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE cues ADD COLUMN palette TEXT NOT NULL DEFAULT '';
-    -- [spotting] markers, no-music ranges
+    -- [spotting] markers, no-music ranges, the cue sheet's writers and publishers
+    CREATE TABLE markers (id INTEGER PRIMARY KEY CHECK (id > 0), frame INTEGER NOT NULL,
+        name TEXT NOT NULL, color TEXT NOT NULL, note TEXT NOT NULL,
+        length INTEGER NOT NULL CHECK (length >= 0)) STRICT;
+    CREATE TABLE no_music (id INTEGER PRIMARY KEY CHECK (id > 0),
+        start_frame INTEGER NOT NULL, end_frame INTEGER NOT NULL, note TEXT NOT NULL) STRICT;
+    CREATE TABLE rights_shares (id INTEGER PRIMARY KEY CHECK (id > 0), role TEXT NOT NULL,
+        name TEXT NOT NULL, society TEXT NOT NULL,
+        share INTEGER NOT NULL CHECK (share BETWEEN 0 AND 10000)) STRICT;
     -- [film lanes] speech regions
     -- [themes and palettes] themes, a track's SoundFont
     -- [review] review notes
@@ -104,7 +112,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # What a file of the current version must hold (name -> type); anything else is not ours.
 EXPECTED = {"meta": "table", "tracks": "table", "notes": "table", "controls": "table",
-            "hits": "table", "cues": "table", "snapshots": "table", "notes_by_track": "index"}
+            "hits": "table", "cues": "table", "snapshots": "table", "notes_by_track": "index",
+            "markers": "table", "no_music": "table", "rights_shares": "table"}
 
 
 class NewerVersionError(RuntimeError):

@@ -27,7 +27,7 @@ from pathlib import Path
 from cuesketch.files import commit_file, remove_quietly, temp_beside
 from cuesketch.model.changes import Change, EntityChange, SettingsChange
 from cuesketch.model.document import Command, Document
-from cuesketch.model.entities import Entity
+from cuesketch.model.entities import ENTITY_KINDS, Entity
 from cuesketch.model.project import ModelError, Project
 from cuesketch.store import tables
 from cuesketch.store.codec import FormatError
@@ -36,7 +36,8 @@ from cuesketch.store.schema import APPLICATION_ID, NewerVersionError, migrate
 from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, memory_db,
                                        transaction)
 
-_CONTENT = ("meta", "tracks", "cues", "hits", "notes", "controls")
+_CONTENT = ("meta", "tracks", "cues", "hits", "notes", "controls",
+            "markers", "no_music", "rights_shares")
 _MAX_SIZE = 4 << 30  # a snapshot claiming to unpack to more than this is damaged
 
 
@@ -161,7 +162,7 @@ def diff(current: Project, target: Project) -> list[Change]:
 
 
 def _tables_of(p: Project) -> list[Mapping[int, Entity]]:
-    return [p.tracks, p.cues, p.hits, p.notes, p.controls]
+    return [p._tables[kind] for kind in ENTITY_KINDS]
 
 
 def _info(pf: ProjectFile, snapshot_id: int) -> SnapshotInfo:
