@@ -21,8 +21,6 @@ SPOTTING = [Marker(1, 240, "Door", "red", "slam", 0), Marker(2, 300, "Walk", "cy
             RightsShare(2, "publisher", "Film Music Ltd", "PRS", 5000)]
 
 
-
-
 def test_spotting_entities_come_back_from_the_file_json_and_a_snapshot(tmp_path: Path) -> None:
     project = sample_project(10)
     project.load(project.settings, SPOTTING)
