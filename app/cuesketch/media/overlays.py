@@ -134,6 +134,39 @@ def marks_at(frame: int, hits: HitIndex, rate: FrameRate,
 
 
 @dataclass(frozen=True)
+class Shape:
+    """How a mark is drawn, in pixels of a ``width`` x ``height`` picture: a filled box, a
+    filled disc or a ring (``ring`` > 0: the pen's width), its colour and opacity. The window
+    (``ui.picture_view``) paints it with QPainter, a preview movie (``media.preview_graph``)
+    burns it in with ffmpeg: one drawing for both."""
+
+    kind: str  # "box", "disc", "ring"
+    x: float  # box: left, top, width, height; disc and ring: centre and radius (w = h = r)
+    y: float
+    w: float
+    h: float
+    color: str
+    alpha: float
+    ring: float = 0.0
+
+
+def mark_shape(mark: Mark, width: float, height: float,
+               options: OverlayOptions = OverlayOptions()) -> Shape:
+    """Where and how a mark is drawn on a picture of this size."""
+    if isinstance(mark, Streamer):
+        # whole from the first frame (at the left edge) to the hit (at the right edge)
+        bar = max(3.0, width * options.streamer_width)
+        return Shape("box", mark.x * (width - bar), 0.0, bar, height, mark.color, 0.85)
+    radius = height * options.punch_size / 2
+    if isinstance(mark, Punch):
+        return Shape("disc", width / 2, height / 2, radius, radius, mark.color,
+                     0.7 * mark.strength)
+    # flutter: the punch's outline flickers before it lands
+    return Shape("ring", width / 2, height / 2, radius * 0.8, radius * 0.8, mark.color, 0.8,
+                 max(2.0, radius * 0.12))
+
+
+@dataclass(frozen=True)
 class OverlayTexts:
     timecode: str
     cue: str  # "1M3 The Bunny", or "" outside cues

@@ -24,7 +24,7 @@ from cuesketch.engine.transport import Transport
 from cuesketch.media.filmtime import FilmTime
 from cuesketch.media.frames import Frame
 from cuesketch.media.overlays import (Flutter, HitIndex, OverlayOptions, Punch, Streamer,
-                                      marks_at, texts_at)
+                                      mark_shape, marks_at, texts_at)
 from cuesketch.model.document import Document
 
 
@@ -192,26 +192,22 @@ class PictureView(QWidget):
 
     def _draw_mark(self, painter: QPainter, rect: QRectF,
                    mark: Streamer | Punch | Flutter) -> None:
-        color = QColor(mark.color)
-        if isinstance(mark, Streamer):
-            # whole from the first frame (at the left edge) to the hit (at the right edge)
-            width = max(3.0, rect.width() * self.options.streamer_width)
-            left = rect.left() + mark.x * (rect.width() - width)
-            color.setAlphaF(0.85)
-            painter.fillRect(QRectF(left, rect.top(), width, rect.height()), color)
+        # the shape is media.overlays.mark_shape's: a preview movie burns in the same one
+        shape = mark_shape(mark, rect.width(), rect.height(), self.options)
+        color = QColor(shape.color)
+        color.setAlphaF(shape.alpha)
+        if shape.kind == "box":
+            painter.fillRect(QRectF(rect.left() + shape.x, rect.top() + shape.y, shape.w,
+                                    shape.h), color)
             return
-        radius = rect.height() * self.options.punch_size / 2
-        centre = rect.center()
-        if isinstance(mark, Punch):
-            color.setAlphaF(0.7 * mark.strength)
+        centre = QPointF(rect.left() + shape.x, rect.top() + shape.y)
+        if shape.kind == "disc":
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
-            painter.drawEllipse(centre, radius, radius)
-        else:  # flutter: the punch's outline flickers before it lands
-            color.setAlphaF(0.8)
-            painter.setPen(QPen(color, max(2.0, radius * 0.12)))
+        else:
+            painter.setPen(QPen(color, shape.ring))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(centre, radius * 0.8, radius * 0.8)
+        painter.drawEllipse(centre, shape.w, shape.h)
 
     def _text_font(self, pixels: float) -> QFont:
         font = QFont("DejaVu Sans Mono")
