@@ -1,0 +1,141 @@
+"""Markers in EDLs: CMX 3600 locators (``* LOC: 01:00:01:14 RED  note``) read through
+OpenTimelineIO's cmx_3600 adapter, and DaVinci Resolve marker EDLs (``|C:ResolveColorRed
+|M:name |D:frames`` under each one-frame event, as Frame.io writes them too); written back as
+CMX 3600 with one short event and one LOC line per marker.
+
+The adapter skips drop-frame locators (``LOC: 01:00:10;00``: its pattern wants four colons),
+so every LOC line is also read here, with its line number; the adapter's markers must agree
+with ours on the lines it did read, and the drop-frame ones keep their colour from our reading.
+A locator's timecode is a record (programme) timecode, as editors write it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cuesketch.formats.markers_common import (MarkerFile, MarkerFormatError, RawMarker,
+                                              color_word, decode, text, timecode_frame)
+from cuesketch.timing.rates import FrameRate
+from cuesketch.timing.timecode import format_timecode
+
+_TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
+_LOC = re.compile(rf"^\*\s*LOC:\s*({_TC})(?:\s+(\w*))?(?:\s+(.*))?$", re.IGNORECASE)
+_EVENT = re.compile(rf"^\s*(\d{{1,6}})\s+(\S+)\s+(\S+)\s+(\S+)\s+(?:\d+\s+)?"
+                    rf"({_TC})\s+({_TC})\s+({_TC})\s+({_TC})\s*$")
+_RESOLVE = re.compile(r"\|C:(\S*)\s*\|M:(.*?)\s*\|D:\s*(\d+)\s*$")
+
+
+def looks_like_edl(head: str) -> bool:
+    return bool(re.search(r"^(TITLE:|FCM:|\d{3,6}\s+\S+\s+\S+\s+\S+\s+" + _TC + ")", head,
+                          re.MULTILINE))
+
+
+def read_edl(data: bytes, rate: FrameRate) -> MarkerFile:
+    """A CMX 3600 EDL's locators, or a Resolve marker EDL's markers, at ``rate``."""
+    lines = decode(data).splitlines()
+    if any(_RESOLVE.search(line) for line in lines[:2000]) or any(
+            "|C:" in line for line in lines[:2000]):
+        return _read_resolve(lines, rate)
+    return _read_cmx(lines, rate)
+
+
+def _read_resolve(lines: list[str], rate: FrameRate) -> MarkerFile:
+    mf = MarkerFile("DaVinci Resolve marker EDL", rate)
+    record_in: int | None = None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("TITLE:", "FCM:", "*")):
+            continue
+        event = _EVENT.match(line)
+        if event is not None:
+            record_in = timecode_frame(event.group(7), rate, number)
+            continue
+        marker = _RESOLVE.search(line)
+        if marker is None:
+            raise MarkerFormatError("expected an event line (001  001  V  C  in out in out) or "
+                                    "|C:colour |M:name |D:frames", number)
+        if record_in is None:
+            raise MarkerFormatError("a marker before any event line", number)
+        mf.add(RawMarker(record_in, text(marker.group(2), "name", number),
+                         color_word(marker.group(1)), "",
+                         _length(marker.group(3)), number))
+        record_in = None
+    return mf
+
+
+def _length(duration: str) -> int:
+    """Resolve writes |D:1 for a point marker."""
+    frames = int(duration[:9])
+    return frames if frames > 1 else 0
+
+
+def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
+    mf = MarkerFile("CMX 3600 EDL", rate)
+    ours: list[RawMarker] = []
+    for number, line in enumerate(lines, 1):
+        if "LOC:" not in line.upper():
+            continue
+        m = _LOC.match(line.strip())
+        if m is None:
+            raise MarkerFormatError("expected * LOC: HH:MM:SS:FF COLOUR note", number)
+        ours.append(RawMarker(timecode_frame(m.group(1), rate, number),
+                              text(m.group(3) or "", "note", number),
+                              color_word(m.group(2) or ""), "", 0, number))
+    theirs = _otio_locators("\n".join(lines), rate)
+    readable = [m for m in ours if ";" not in lines[m.line - 1]]
+    if len(theirs) > len(readable):
+        raise MarkerFormatError("OpenTimelineIO read more locators than there are LOC lines")
+    # The adapter reads only LOCs inside an event; ours must hold each of its, in order.
+    i = 0
+    for frame, color in theirs:
+        while i < len(readable) and readable[i].frame != frame:
+            i += 1
+        if i == len(readable) or (color and color != readable[i].color):
+            raise MarkerFormatError("OpenTimelineIO and Cuesketch read the locators "
+                                    "differently; the EDL is not as expected")
+        i += 1
+    for raw in ours:
+        mf.add(raw)
+    return mf
+
+
+def _otio_locators(edl: str, rate: FrameRate) -> list[tuple[int, str]]:
+    """(frame, colour) of each locator the cmx_3600 adapter reads."""
+    import opentimelineio as otio  # ~0.3 s to load: only when an EDL is read
+
+    try:
+        timeline = otio.adapters.read_from_string(edl, "cmx_3600", rate=float(rate.fps),
+                                                  ignore_timecode_mismatch=True)
+    except Exception as e:  # the adapter raises many kinds, all meaning "not a valid EDL"
+        raise MarkerFormatError(f"this is not an EDL OpenTimelineIO can read "
+                                f"({str(e)[:200]})") from None
+    out = []
+    for clip in timeline.find_clips():
+        for marker in clip.markers:
+            value = marker.marked_range.start_time.rescaled_to(float(rate.fps)).value
+            meta = marker.metadata.get("cmx_3600", {})
+            out.append((round(value), color_word(str(meta.get("color", "")))))
+    return out
+
+
+_EDL_COLORS = ("RED", "GREEN", "BLUE", "CYAN", "MAGENTA", "YELLOW", "BLACK", "WHITE")
+
+
+def write_edl(title: str, rate: FrameRate, markers: Iterable[RawMarker]) -> str:
+    """CMX 3600: one one-frame event and one LOC line per marker, at record timecode."""
+    fcm = "DROP FRAME" if rate.drop else "NON-DROP FRAME"
+    out = [f"TITLE: {_plain(title)[:70] or 'Cuesketch markers'}", f"FCM: {fcm}", ""]
+    for i, m in enumerate(markers, 1):
+        tc_in = format_timecode(m.frame, rate)
+        tc_out = format_timecode(m.frame + 1, rate)
+        color = m.color.upper() if m.color.upper() in _EDL_COLORS else "WHITE"
+        name = _plain(" ".join(p for p in (m.name, m.note) if p))
+        out.append(f"{i:03d}  AX       V     C        {tc_in} {tc_out} {tc_in} {tc_out}")
+        out.append(f"* LOC: {tc_in} {color:7} {name}".rstrip())
+        out.append("")
+    return "\r\n".join(out) + "\r\n"
+
+
+def _plain(s: str) -> str:
+    return " ".join(s.replace("\t", " ").split())

@@ -1,0 +1,174 @@
+"""Marker files from the cutting room: every format read at its lines, drop-frame LOCs the
+OTIO adapter skips, other rates converted exactly or refused, malformed files named by line,
+and the readers fuzzed: only MarkerFormatError ever comes out."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cuesketch.formats.markers_common import MarkerFormatError, RawMarker, to_project
+from cuesketch.formats.markers_edl import write_edl
+from cuesketch.formats.markers_io import READ_FORMATS, detect, export_markers, parse_markers
+from cuesketch.formats.markers_otio import write_otio
+from cuesketch.model.entities import Settings
+from cuesketch.model.project import Project
+from cuesketch.timing.rates import STANDARD_RATES
+from cuesketch.timing.timecode import parse_timecode
+
+R24 = STANDARD_RATES["24"]
+DF = STANDARD_RATES["29.97df"]
+
+CMX = """TITLE: Reel 1 v12
+FCM: NON-DROP FRAME
+
+004  ZZ100_50 V     C        01:00:10:01 01:00:14:20 00:59:58:00 01:00:02:19
+* FROM CLIP NAME:  ZZ100_504C (LAY1)
+* LOC: 01:00:01:14 RED     ANIM FIX NEEDED
+* LOC: 01:00:02:00 CYAN    door
+"""
+
+
+def tc(label: str, rate=R24) -> int:  # type: ignore[no-untyped-def]
+    return int(parse_timecode(label, rate))
+
+
+def test_a_cmx_edl_s_locators_with_colour_and_line() -> None:
+    mf = parse_markers(CMX.encode(), R24, "edl")
+    assert [(m.frame, m.color, m.name, m.line) for m in mf.markers] == [
+        (tc("01:00:01:14"), "red", "ANIM FIX NEEDED", 6), (tc("01:00:02:00"), "cyan", "door", 7)]
+
+
+def test_drop_frame_locators_written_by_otio_are_all_read_with_their_colour() -> None:
+    frames = [tc("01:00:59;29", DF), tc("01:01:00;02", DF), tc("01:10:00;00", DF)]
+    edl = _otio_edl(frames, DF)
+    assert edl.count(";") >= 3  # the adapter itself writes them; its reader skips them
+    mf = parse_markers(edl.encode(), DF, "edl")
+    assert [m.frame for m in mf.markers] == frames
+    assert {m.color for m in mf.markers} == {"green"}
+
+
+def _otio_edl(frames: list[int], rate) -> str:  # type: ignore[no-untyped-def]
+    import opentimelineio as otio
+    fps = float(rate.fps)
+    RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
+    start = tc("01:00:00;00" if rate.drop else "01:00:00:00", rate)
+    tl = otio.schema.Timeline("t")
+    track = otio.schema.Track("V1")
+    clip = otio.schema.Clip("film", source_range=TR(RT(start, fps), RT(10 * 60 * 60 * 30, fps)))
+    for f in frames:
+        clip.markers.append(otio.schema.Marker("m", TR(RT(f, fps), RT(0, fps)), color="GREEN"))
+    track.append(clip)
+    tl.tracks.append(track)
+    return str(otio.adapters.write_to_string(tl, "cmx_3600", rate=fps))
+
+
+def test_resolve_marker_edl() -> None:
+    text = ("TITLE: Timeline 1\nFCM: NON-DROP FRAME\n\n"
+            "001  001      V     C        01:00:05:00 01:00:05:01 01:00:05:00 01:00:05:01  \n"
+            " |C:ResolveColorBlue |M:Walk in |D:24\n\n"
+            "002  001      V     C        01:00:06:00 01:00:06:01 01:00:06:00 01:00:06:01  \n"
+            " |C:ResolveColorRed |M:Slam |D:1\n")
+    mf = parse_markers(text.encode(), R24, detect(Path("m.edl"), text.encode()))
+    assert mf.format.startswith("DaVinci")
+    assert [(m.frame, m.color, m.name, m.length) for m in mf.markers] == [
+        (tc("01:00:05:00"), "blue", "Walk in", 24), (tc("01:00:06:00"), "red", "Slam", 0)]
+
+
+def test_avid_premiere_pro_tools_and_csv() -> None:
+    avid = "Ann\t01:00:01:00\tV1\tred\tDoor slam\t1\textra\n"
+    assert detect(Path("m.txt"), avid.encode()) == "avid"
+    (m,) = parse_markers(avid.encode(), R24, "avid").markers
+    assert (m.frame, m.color, m.name) == (tc("01:00:01:00"), "red", "Door slam")
+    premiere = ("Marker Name\tDescription\tIn\tOut\tDuration\tMarker Type\n"
+                "Kiss\tswell\t01:00:02:00\t01:00:03:00\t00:00:01:00\tComment\n")
+    data = codecs.BOM_UTF16_LE + premiere.encode("utf-16-le")
+    assert detect(Path("m.txt"), data) == "premiere"
+    (m,) = parse_markers(data, R24, "premiere").markers
+    assert (m.frame, m.name, m.note, m.length) == (tc("01:00:02:00"), "Kiss", "swell", 24)
+    pt = ("SESSION NAME:\tReel 1\nSAMPLE RATE:\t48000.000000\nBIT DEPTH:\t24-bit\n"
+          "SESSION START TIMECODE:\t01:00:00:00\nTIMECODE FORMAT:\t24 Frame\n\n"
+          "M A R K E R S  L I S T I N G\n"
+          "#   \tLOCATION     \tTIME REFERENCE    \tUNITS    \tNAME            \tCOMMENTS\n"
+          "1   \t01:00:01:00  \t48000             \tSamples  \tHit one         \t\n"
+          "2   \t01:00:01:12  \t72000             \tSamples  \tHit two         \tbig\n")
+    assert detect(Path("s.txt"), pt.encode()) == "protools"
+    mf = parse_markers(pt.encode(), R24, "protools")
+    assert [(m.frame, m.name, m.note) for m in mf.markers] == [
+        (tc("01:00:01:00"), "Hit one", ""), (tc("01:00:01:12"), "Hit two", "big")]
+    csv = "When,What,Colour\n01:00:04:00,Gun,red\n"
+    mf = parse_markers(csv.encode(), R24, "csv", {"tc": "When", "name": "What"})
+    assert [(m.frame, m.name, m.color) for m in mf.markers] == [(tc("01:00:04:00"), "Gun", "red")]
+
+
+def test_otio_round_trip_keeps_frames_colours_names_notes_and_lengths() -> None:
+    marks = [RawMarker(tc("01:00:01:00"), "Door", "red", "slam", 0),
+             RawMarker(tc("01:00:03:00"), "1M1", "magenta", "strings", 48)]
+    text = write_otio("Film", R24, tc("01:00:00:00"), marks)
+    mf = parse_markers(text.encode(), R24, "otio")
+    assert [(m.frame, m.name, m.color, m.note, m.length) for m in mf.markers] == [
+        (m.frame, m.name, m.color, m.note, m.length) for m in marks]
+
+
+def test_other_rates_land_exactly_or_the_file_is_refused() -> None:
+    settings24 = Settings(rate=R24, start_frame=tc("01:00:00:00"))
+    r48 = STANDARD_RATES["48"]
+    on_frame = write_edl("x", r48, [RawMarker(tc("01:00:01:00", r48) + 2)])
+    spotted = to_project(parse_markers(on_frame.encode(), r48, "edl"), settings24)
+    assert [s.frame for s in spotted] == [25]
+    off_frame = write_edl("x", r48, [RawMarker(tc("01:00:01:00", r48) + 1)])
+    with pytest.raises(MarkerFormatError, match="falls between two frames"):
+        to_project(parse_markers(off_frame.encode(), r48, "edl"), settings24)
+    # the same fps counted drop-frame: the same frames
+    settings_df = Settings(rate=STANDARD_RATES["29.97"], start_frame=107892)
+    spotted = to_project(parse_markers(_otio_edl([107892 + 1800], DF).encode(), DF, "edl"),
+                         settings_df)
+    assert [s.frame for s in spotted] == [1800]
+
+
+@pytest.mark.parametrize("fmt,text,line,words", [
+    ("edl", CMX.replace("* LOC: 01:00:02:00 CYAN", "* LOC: 01:00:02 CYAN"), 7, "expected * LOC"),
+    ("edl", CMX.replace("01:00:02:00 CYAN", "01:00:02:30 CYAN"), 7, "frames go from 00 to 23"),
+    ("avid", "A\t01:00:01:00\tV1\tred\tok\n\nB\t01:00:01\tV1\n", 3, "expected user"),
+    ("csv", "TC,Name\n01:00:00:00,a\nnonsense,b\n", 3, "expected a timecode"),
+    ("protools", "SESSION NAME:\tx\nSAMPLE RATE:\t48000\nTIMECODE FORMAT:\t24 Frame\n"
+                 "M A R K E R S  L I S T I N G\n#\tLOCATION\tTIME REFERENCE\tUNITS\tNAME\n"
+                 "1\t01:00:00:00\t-5\tSamples\tx\n", 6, "time reference in samples"),
+])
+def test_a_malformed_file_names_its_line_and_what_was_expected(fmt: str, text: str, line: int,
+                                                              words: str) -> None:
+    with pytest.raises(MarkerFormatError) as e:
+        parse_markers(text.encode(), R24, fmt)
+    assert e.value.line == line and words in str(e.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(READ_FORMATS), st.binary(max_size=400) | st.text(max_size=400).map(
+    lambda t: (CMX + t).encode()))
+def test_readers_fuzzed_raise_only_marker_format_errors(fmt: str, data: bytes) -> None:
+    try:
+        mf = parse_markers(data, R24, fmt)
+    except MarkerFormatError:
+        return
+    for m in mf.markers:
+        assert isinstance(m.frame, int)
+
+
+def test_a_project_exports_in_every_format_and_reads_back() -> None:
+    from cuesketch.model.document import Document
+    from cuesketch.model.entities import HitKind
+    from cuesketch.model.spotting_edits import SpottingEditor
+    doc = Document(Project(Settings(rate=DF, start_frame=107892)))
+    ed = SpottingEditor(doc)
+    ed.add_hit(1798, HitKind.HARD, "Gun")
+    ed.add_hit(1800, HitKind.CUT, "Cut to sea")
+    ed.add_cue(100, 900, title="Arrival")
+    for fmt in ("edl", "avid", "csv", "otio"):
+        text = export_markers(doc.project, fmt)
+        mf = parse_markers(text.encode(), DF, fmt)
+        back = to_project(mf, doc.project.settings)
+        assert sorted(s.frame for s in back) == [100, 1798, 1800], fmt
