@@ -183,6 +183,27 @@ class RightsShare:
 
 
 @dataclass(frozen=True)
+class ReviewNote:
+    """A note from a review (the director's reply, or a review site's markers), locked to
+    frames like a hit: at ``frame``, or over ``frame``..``end_frame`` (inclusive)."""
+
+    id: int
+    uuid: str  # made once, when it was written: importing it again finds it (no duplicate)
+    frame: int
+    end_frame: int | None = None
+    text: str = ""
+    author: str = ""
+    created: str = ""  # ISO 8601, with its zone
+    cue: str = ""  # the cue and version it was written against ("1M3", "v4")
+    version: str = ""
+    resolved: bool = False
+    replies: tuple[tuple[str, str, str], ...] = ()  # (author, created, text), oldest first
+    film_hash: str = ""  # the film it was watched against
+    off_cut: bool = False  # written against another cut (film hash differs): flagged
+    source: str = ""  # the package it answers, or the site it came from
+
+
+@dataclass(frozen=True)
 class Media:
     """The film: a path relative to the project file, and its content hash to find it again."""
 
@@ -202,8 +223,8 @@ class Settings:
     soundfont: str = ""  # empty: the default General MIDI SoundFont
 
 
-ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare)
-Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare
+ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote)
+Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | ReviewNote
 
 __all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
-           "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]
+           "ReviewNote", "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]

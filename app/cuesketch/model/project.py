@@ -8,9 +8,10 @@ from typing import TypeVar, cast
 
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import (ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Marker,
-                                      NoMusic, Note, RightsShare, Settings, Track)
+                                      NoMusic, Note, ReviewNote, RightsShare, Settings,
+                                      Track)
 
-E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare)
+E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote)
 
 
 class ModelError(ValueError):
@@ -53,6 +54,10 @@ class Project:
     @property
     def controls(self) -> dict[int, ControlPoint]:
         return self.table(ControlPoint)
+
+    @property
+    def review_notes(self) -> dict[int, ReviewNote]:
+        return self.table(ReviewNote)
 
     def sorted_tracks(self) -> list[Track]:
         return sorted(self.tracks.values(), key=lambda t: (t.order, t.id))

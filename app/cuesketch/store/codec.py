@@ -17,7 +17,7 @@ from typing import Any
 
 from cuesketch.model.entities import (CUE_USAGES, ControlPoint, Controller, Cue, CueKind, CueStatus,
                                       Entity, Hit, HitKind, Marker, Media, NoMusic, Note,
-                                      RightsShare, Settings, Track)
+                                      ReviewNote, RightsShare, Settings, Track)
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 
@@ -248,6 +248,19 @@ def _rights_share(d: Mapping[str, Any]) -> RightsShare:
                        _int(d, "share", 0, 10000))
 
 
+def _review_note(d: Mapping[str, Any]) -> ReviewNote:
+    end = _get(d, "end_frame", None)
+    replies = _list(d, "replies")
+    if len(replies) > 10_000 or not all(isinstance(r, list) and len(r) == 3 for r in replies):
+        raise FormatError("a review note's replies must be a list of [author, created, text]")
+    return ReviewNote(_int(d, "id", 1), _str(d, "uuid"), _int(d, "frame"),
+                      None if end is None else _int(d, "end_frame", _int(d, "frame")),
+                      _str(d, "text"), _str(d, "author"), _str(d, "created"), _str(d, "cue"),
+                      _str(d, "version"), _bool(d, "resolved"),
+                      tuple(tuple(_str({"r": x}, "r") for x in r) for r in replies),  # type: ignore[misc]
+                      _str(d, "film_hash"), _bool(d, "off_cut"), _str(d, "source"))
+
+
 def _plain(e: Entity, field: str) -> Any:
     v = getattr(e, field)
     if isinstance(v, (Controller, HitKind, CueKind, CueStatus)):
@@ -280,6 +293,9 @@ KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(Marker, "markers", ("id", "frame", "name", "color", "note", "length"), _marker),
     Kind(NoMusic, "no_music", ("id", "start_frame", "end_frame", "note"), _no_music),
     Kind(RightsShare, "rights_shares", ("id", "role", "name", "society", "share"), _rights_share),
+    Kind(ReviewNote, "review_notes", ("id", "uuid", "frame", "end_frame", "text", "author",
+                                      "created", "cue", "version", "resolved", "replies",
+                                      "film_hash", "off_cut", "source"), _review_note),
 )}
 
 
@@ -304,7 +320,7 @@ def to_row(e: Entity) -> tuple[Any, ...]:
 
 
 # Columns that hold JSON text (a dict or a list in the entity's plain form).
-_JSON_COLUMNS: dict[type, tuple[str, ...]] = {Cue: ("tempo", "tags")}
+_JSON_COLUMNS: dict[type, tuple[str, ...]] = {Cue: ("tempo", "tags"), ReviewNote: ("replies",)}
 
 
 def row_to_entity(cls: type, row: Iterable[Any]) -> Entity:

@@ -104,7 +104,13 @@ MIGRATIONS: list[str] = [
         share INTEGER NOT NULL CHECK (share BETWEEN 0 AND 10000)) STRICT;
     -- [film lanes] speech regions
     -- [themes and palettes] themes, a track's SoundFont
-    -- [review] review notes
+    -- [review] review notes: the director's (or a review site's), with the composer's replies
+    CREATE TABLE review_notes (id INTEGER PRIMARY KEY CHECK (id > 0), uuid TEXT NOT NULL,
+        frame INTEGER NOT NULL, end_frame INTEGER, text TEXT NOT NULL, author TEXT NOT NULL,
+        created TEXT NOT NULL, cue TEXT NOT NULL, version TEXT NOT NULL,
+        resolved INTEGER NOT NULL CHECK (resolved IN (0, 1)),
+        replies TEXT NOT NULL CHECK (length(replies) <= 2000000), film_hash TEXT NOT NULL,
+        off_cut INTEGER NOT NULL CHECK (off_cut IN (0, 1)), source TEXT NOT NULL) STRICT;
     """,
 ]
 
@@ -113,7 +119,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # What a file of the current version must hold (name -> type); anything else is not ours.
 EXPECTED = {"meta": "table", "tracks": "table", "notes": "table", "controls": "table",
             "hits": "table", "cues": "table", "snapshots": "table", "notes_by_track": "index",
-            "markers": "table", "no_music": "table", "rights_shares": "table"}
+            "markers": "table", "no_music": "table", "rights_shares": "table",
+            "review_notes": "table"}
 
 
 class NewerVersionError(RuntimeError):

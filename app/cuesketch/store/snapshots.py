@@ -37,7 +37,7 @@ from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, m
                                        transaction)
 
 _CONTENT = ("meta", "tracks", "cues", "hits", "notes", "controls",
-            "markers", "no_music", "rights_shares")
+            "markers", "no_music", "rights_shares", "review_notes")
 _MAX_SIZE = 4 << 30  # a snapshot claiming to unpack to more than this is damaged
 
 

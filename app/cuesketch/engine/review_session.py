@@ -1,0 +1,387 @@
+"""The director's side of a review, as a plain controller: what the review window drives.
+
+    session = ReviewSession.open(package_path, author="R. Smith", transport=transport)
+    session.jump_to_cue(cue_id); session.play()
+    session.select_version(cue_id, version_id)        # A/B, while playing, gapless
+    session.add_note("Too busy under the dialogue")   # at the current frame
+    session.set_verdict(version_id, Verdict.APPROVED, "lovely")
+    session.send_back(Path("1M3-1M5.cuereply"))
+
+The package is read once, checked (``store.review_package``), and closed; its audio is decoded
+ahead in the background (the cue in view first) and placed on the ``ReviewPlayer``. Every note,
+edit, deletion, verdict and reply goes to the reply journal in the user's data folder at once
+(``store.review_reply.ReplyJournal``): nothing is lost to a crash, and the received package is
+never written. Positions are the transport's flicks from the project start; a note's frame is
+the frame showing at the position (``FrameRate.flicks_to_frame``), as the project counts it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from cuesketch import paths
+from cuesketch.engine.review_audio import ReviewAudioError, ReviewPlayer, decode_opus
+from cuesketch.engine.transport import Transport
+from cuesketch.model.review import (MAX_NAME, MAX_TEXT, DirectorNote, PackageCue, PackageInfo,
+                                    PackageVersion, Reply, Thread, Verdict, VersionVerdict,
+                                    new_uuid)
+from cuesketch.store.review_package import PackageReader
+from cuesketch.store.review_reply import ReplyJournal, read_reply
+from cuesketch.store.review_schema import ReviewFileError
+from cuesketch.timing.timecode import format_timecode, parse_timecode
+
+Listener = Callable[[], None]
+
+
+class ReviewError(RuntimeError):
+    """What the director asked for that can't be done, in plain words."""
+
+
+def journal_folder() -> Path:
+    return paths.data_dir() / "reviews"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class ReviewSession:
+    def __init__(self, info: PackageInfo, audio: dict[int, bytes], journal: ReplyJournal, *,
+                 author: str, transport: Transport | None = None,
+                 player: ReviewPlayer | None = None, package_path: Path | None = None,
+                 now: Callable[[], str] = _now, decode_workers: int = 2) -> None:
+        self.info = info
+        self.package_path = package_path
+        self.journal = journal
+        self.author = author.strip()
+        self.transport = transport if transport is not None else Transport()
+        self.player = player if player is not None else ReviewPlayer(self.transport)
+        self.now = now
+        self.rate = info.rate
+        self._audio = audio
+        self._listeners: list[Listener] = []
+        self.problems: list[str] = []  # versions whose audio could not be decoded, said plainly
+        self.film_only = False
+        self.mark_in: int | None = None  # frames: an in-out range for the next note
+        self.mark_out: int | None = None
+        self.current_cue: int | None = info.cues[0].cue.id if info.cues else None
+        self._selected: dict[int, int] = {}
+        for pc in info.cues:
+            if pc.versions:
+                self._selected[pc.cue.id] = pc.versions[-1].id  # the newest: listed last
+                self.player.select(pc.cue.id, pc.versions[-1].id)
+        content = read_reply(journal.path)
+        self.notes: dict[str, DirectorNote] = {n.uuid: n for n in content.notes}
+        self.verdicts: dict[tuple[str, str], VersionVerdict] = {
+            (v.cue, v.version): v for v in content.verdicts}
+        self.thread_replies: dict[str, tuple[Reply, ...]] = dict(content.thread_replies)
+        self._pool = ThreadPoolExecutor(max_workers=decode_workers,
+                                        thread_name_prefix="review-decode")
+        self._decoding: dict[int, Future[None]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        order = sorted(info.cues, key=lambda c: c.cue.id != self.current_cue)
+        for pc in order:
+            for v in pc.versions:
+                self._decode(v)
+
+    @classmethod
+    def open(cls, package: Path, *, author: str, journal_dir: Path | None = None,
+             transport: Transport | None = None, player: ReviewPlayer | None = None,
+             film_hash: str | None = None, now: Callable[[], str] = _now) -> ReviewSession:
+        """Open a package from outside (ReviewFileError in plain words if it is not one)."""
+        with PackageReader.open(package) as reader:
+            info = reader.info
+            audio = {v.id: reader.audio(v.id) for pc in info.cues for v in pc.versions}
+        folder = journal_dir or journal_folder()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ReviewFileError(f"the review can't be saved in {folder}: {e.strerror}") from None
+        # The journal's name is ours (the package's id is checked text, but never a path).
+        name = "".join(c for c in info.package_id if c.isalnum() or c == "-")[:64] or "review"
+        watched = film_hash if film_hash is not None else (
+            info.film.content_hash if info.film else "")
+        journal = ReplyJournal(folder / f"{name}.cuereply", info.package_id, author, watched)
+        try:
+            return cls(info, audio, journal, author=author, transport=transport, player=player,
+                       package_path=Path(package), now=now)
+        except BaseException:
+            journal.close()
+            raise
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.journal.close()
+
+    def observe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # -- audio ---------------------------------------------------------------------------------
+    def _decode(self, v: PackageVersion) -> None:
+        def work() -> None:
+            if self._closed:
+                return
+            try:
+                data = decode_opus(self._audio[v.id], v.audio_frames, self.player.rate)
+            except ReviewAudioError as e:
+                cue = self.info.cue_of(v.id).cue.name
+                self.problems.append(f"{cue} {v.name}: {e}")
+                return
+            self.player.place(v.id, v.audio_start, data)
+        self._decoding[v.id] = self._pool.submit(work)
+
+    def wait_decoded(self, cue_id: int | None = None, timeout: float = 60.0) -> bool:
+        """Block until a cue's versions (or all) are decoded (tests, the open figure)."""
+        ids = [v.id for pc in self.info.cues for v in pc.versions
+               if cue_id is None or pc.cue.id == cue_id]
+        end = time.monotonic() + timeout
+        for vid in ids:
+            try:
+                self._decoding[vid].result(max(0.0, end - time.monotonic()))
+            except Exception:
+                return False
+        return True
+
+    # -- the cues ------------------------------------------------------------------------------
+    def cue(self, cue_id: int) -> PackageCue:
+        for pc in self.info.cues:
+            if pc.cue.id == cue_id:
+                return pc
+        raise ReviewError(f"there is no cue {cue_id} in this package")
+
+    def selected_version(self, cue_id: int) -> PackageVersion | None:
+        vid = self._selected.get(cue_id)
+        return None if vid is None else self.info.version(vid)
+
+    def select_version(self, cue_id: int, version_id: int) -> None:
+        """A/B: hear ``version_id`` of the cue from the next audio block on, where it is."""
+        if self.info.cue_of(version_id).cue.id != cue_id:
+            raise ReviewError("that version belongs to another cue")
+        self._selected[cue_id] = version_id
+        self.player.select(cue_id, version_id)
+        self._changed()
+
+    def switch_version(self, step: int = 1) -> PackageVersion | None:
+        """The A/B button: the next (or previous) version of the cue in view."""
+        if self.current_cue is None:
+            return None
+        versions = self.cue(self.current_cue).versions
+        current = self._selected.get(self.current_cue)
+        ids = [v.id for v in versions]
+        if not ids:
+            return None
+        i = (ids.index(current) + step) % len(ids) if current in ids else 0
+        self.select_version(self.current_cue, ids[i])
+        return versions[i]
+
+    def set_film_only(self, on: bool) -> None:
+        self.film_only = on
+        self.player.set_muted(on)
+        self._changed()
+
+    # -- the transport -------------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        return self.transport.position()
+
+    @property
+    def frame(self) -> int:
+        """The frame showing (from the project start)."""
+        return self.rate.flicks_to_frame(self.transport.position())
+
+    def timecode(self, frame: int | None = None) -> str:
+        return format_timecode(self.info.start_frame + (self.frame if frame is None else frame),
+                               self.rate)
+
+    def play(self) -> None:
+        self.transport.play()
+        self._changed()
+
+    def stop(self) -> None:
+        self.transport.stop()
+        self._changed()
+
+    def toggle(self) -> None:
+        self.stop() if self.transport.playing else self.play()
+
+    def seek(self, flicks: int) -> None:
+        self.transport.seek(flicks)
+        self._follow_cue(self.rate.flicks_to_frame(flicks))
+        self._changed()
+
+    def seek_frame(self, frame: int) -> None:
+        self.seek(self.rate.frame_to_flicks(frame))
+
+    def seek_timecode(self, text: str) -> None:
+        """Go to a timecode as the project counts it (``01:00:12;04`` at 29.97 DF)."""
+        from cuesketch.timing.timecode import TimecodeError
+        try:
+            frame = parse_timecode(text, self.rate) - self.info.start_frame
+        except TimecodeError as e:
+            raise ReviewError(str(e)) from None
+        self.seek_frame(frame)
+
+    def jump_to_cue(self, cue_id: int) -> None:
+        pc = self.cue(cue_id)
+        self.current_cue = cue_id
+        self.seek_frame(pc.cue.start_frame)
+
+    def loop_cue(self, on: bool) -> None:
+        if not on or self.current_cue is None:
+            self.transport.set_loop(None)
+        else:
+            c = self.cue(self.current_cue).cue
+            self.transport.set_loop((self.rate.frame_to_flicks(c.start_frame),
+                                     self.rate.frame_to_flicks(max(c.end_frame, c.start_frame + 1))))
+        self._changed()
+
+    @property
+    def looping(self) -> bool:
+        return self.transport.loop is not None
+
+    def _follow_cue(self, frame: int) -> None:
+        for pc in self.info.cues:
+            if pc.cue.start_frame <= frame < pc.cue.end_frame:
+                self.current_cue = pc.cue.id
+                return
+
+    def cue_at(self, frame: int) -> PackageCue | None:
+        for pc in self.info.cues:
+            if pc.cue.start_frame <= frame < pc.cue.end_frame:
+                return pc
+        return None
+
+    # -- notes ---------------------------------------------------------------------------------
+    def set_in(self) -> None:
+        self.mark_in = self.frame
+        if self.mark_out is not None and self.mark_out < self.mark_in:
+            self.mark_out = None
+        self._changed()
+
+    def set_out(self) -> None:
+        self.mark_out = self.frame
+        if self.mark_in is not None and self.mark_in > self.mark_out:
+            self.mark_in = None
+        self._changed()
+
+    def clear_range(self) -> None:
+        self.mark_in = self.mark_out = None
+        self._changed()
+
+    def _context(self, frame: int) -> tuple[str, str]:
+        """The cue and version a note at ``frame`` is about: the cue there, or in view."""
+        pc = self.cue_at(frame) or (self.cue(self.current_cue) if self.current_cue else None)
+        if pc is None:
+            return "", ""
+        v = self.selected_version(pc.cue.id)
+        return pc.cue.name, "" if v is None or self.film_only else v.name
+
+    def add_note(self, text: str, *, frame: int | None = None,
+                 end_frame: int | None = None) -> DirectorNote:
+        """A note at ``frame`` (default: the frame showing, or the marked in-out range)."""
+        text = _checked_text(text)
+        if not self.author:
+            raise ReviewError("say who you are first (your name goes with your notes)")
+        if frame is None:
+            if self.mark_in is not None and self.mark_out is not None:
+                frame, end_frame = self.mark_in, self.mark_out
+                self.mark_in = self.mark_out = None
+            else:
+                frame = self.frame
+        if end_frame is not None and end_frame < frame:
+            raise ReviewError("a range ends after it starts")
+        cue, version = self._context(frame)
+        note = DirectorNote(new_uuid(), cue, version, self.author, self.now(), text, frame,
+                            end_frame)
+        self.journal.put_note(note)
+        self.notes[note.uuid] = note
+        self._changed()
+        return note
+
+    def _own(self, uuid: str) -> DirectorNote:
+        note = self.notes.get(uuid)
+        if note is None:
+            raise ReviewError("that note is gone")
+        if note.author != self.author:
+            raise ReviewError(f"that note is {note.author}'s: only they can change it")
+        return note
+
+    def edit_note(self, uuid: str, text: str | None = None, *, frame: int | None = None,
+                  end_frame: int | None | bool = False) -> DirectorNote:
+        """Change one of your notes (``end_frame=False``: keep its range as it is)."""
+        note = self._own(uuid)
+        new = replace(note, text=_checked_text(text) if text is not None else note.text,
+                      frame=note.frame if frame is None else frame,
+                      end_frame=note.end_frame if end_frame is False else end_frame,  # type: ignore[arg-type]
+                      edited=self.now())
+        if new.end_frame is not None and new.end_frame < new.frame:
+            raise ReviewError("a range ends after it starts")
+        self.journal.put_note(new)
+        self.notes[uuid] = new
+        self._changed()
+        return new
+
+    def delete_note(self, uuid: str) -> None:
+        self._own(uuid)
+        self.journal.delete_note(uuid)
+        del self.notes[uuid]
+        self._changed()
+
+    def notes_sorted(self) -> list[DirectorNote]:
+        return sorted(self.notes.values(), key=lambda n: (n.frame, n.created, n.uuid))
+
+    # -- verdicts, replies ---------------------------------------------------------------------
+    def verdict(self, version_id: int) -> VersionVerdict:
+        v = self.info.version(version_id)
+        cue = self.info.cue_of(version_id).cue.name
+        return self.verdicts.get((cue, v.name), VersionVerdict(cue, v.name, Verdict.PENDING))
+
+    def set_verdict(self, version_id: int, verdict: Verdict, comment: str = "") -> None:
+        if not self.author:
+            raise ReviewError("say who you are first (your name goes with your verdict)")
+        v = self.info.version(version_id)
+        cue = self.info.cue_of(version_id).cue.name
+        if len(comment) > MAX_TEXT:
+            raise ReviewError(f"a comment holds at most {MAX_TEXT} characters")
+        judged = VersionVerdict(cue, v.name, verdict, comment.strip(), self.author, self.now())
+        self.journal.put_verdict(judged)
+        self.verdicts[(cue, v.name)] = judged
+        self._changed()
+
+    def reply_to(self, thread: Thread, text: str) -> None:
+        reply = Reply(self.author, self.now(), _checked_text(text))
+        self.journal.add_thread_reply(thread.uuid, reply)
+        self.thread_replies[thread.uuid] = self.thread_replies.get(thread.uuid, ()) + (reply,)
+        self._changed()
+
+    def set_author(self, author: str) -> None:
+        author = author.strip()
+        if not author or len(author) > MAX_NAME:
+            raise ReviewError("a name of 1 to 200 characters, please")
+        self.author = author
+        self.journal.set_author(author)
+        self._changed()
+
+    def send_back(self, dest: Path) -> None:
+        """Write the reply to give the composer, whole or not at all."""
+        self.journal.send_to(dest)
+
+
+def _checked_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ReviewError("a note needs some words")
+    if len(text) > MAX_TEXT:
+        raise ReviewError(f"a note holds at most {MAX_TEXT} characters")
+    return text
