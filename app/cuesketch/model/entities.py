@@ -223,8 +223,18 @@ class Settings:
     soundfont: str = ""  # empty: the default General MIDI SoundFont
 
 
-ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote)
-Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | ReviewNote
+@dataclass(frozen=True)
+class SpeechRegion:
+    """Where someone speaks in the film: transport flicks ``start``..``end`` (detected in the
+    film's sound, then the composer's to move, resize, add or delete)."""
 
-__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
+    id: int
+    start: int
+    end: int
+
+
+ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote, SpeechRegion)
+Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | ReviewNote | SpeechRegion
+
+__all__ = ["Note", "SpeechRegion", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
            "ReviewNote", "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]

@@ -9,9 +9,9 @@ from typing import TypeVar, cast
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import (ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Marker,
                                       NoMusic, Note, ReviewNote, RightsShare, Settings,
-                                      Track)
+                                      Track, SpeechRegion)
 
-E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote)
+E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote, SpeechRegion)
 
 
 class ModelError(ValueError):
@@ -54,6 +54,10 @@ class Project:
     @property
     def controls(self) -> dict[int, ControlPoint]:
         return self.table(ControlPoint)
+
+    @property
+    def speech_regions(self) -> dict[int, SpeechRegion]:
+        return self.table(SpeechRegion)
 
     @property
     def review_notes(self) -> dict[int, ReviewNote]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from cuesketch.model.entities import (CUE_USAGES, ControlPoint, Controller, Cue, CueKind, CueStatus,
                                       Entity, Hit, HitKind, Marker, Media, NoMusic, Note,
-                                      ReviewNote, RightsShare, Settings, Track)
+                                      ReviewNote, RightsShare, Settings, Track, SpeechRegion)
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 
@@ -261,6 +261,11 @@ def _review_note(d: Mapping[str, Any]) -> ReviewNote:
                       _str(d, "film_hash"), _bool(d, "off_cut"), _str(d, "source"))
 
 
+def _speech_region(d: Mapping[str, Any]) -> SpeechRegion:
+    start = _int(d, "start")
+    return SpeechRegion(_int(d, "id", 1), start, _int(d, "end", start + 1))
+
+
 def _plain(e: Entity, field: str) -> Any:
     v = getattr(e, field)
     if isinstance(v, (Controller, HitKind, CueKind, CueStatus)):
@@ -296,6 +301,7 @@ KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(ReviewNote, "review_notes", ("id", "uuid", "frame", "end_frame", "text", "author",
                                       "created", "cue", "version", "resolved", "replies",
                                       "film_hash", "off_cut", "source"), _review_note),
+    Kind(SpeechRegion, "speech_regions", ("id", "start", "end"), _speech_region),
 )}
 
 

@@ -103,6 +103,8 @@ MIGRATIONS: list[str] = [
         name TEXT NOT NULL, society TEXT NOT NULL,
         share INTEGER NOT NULL CHECK (share BETWEEN 0 AND 10000)) STRICT;
     -- [film lanes] speech regions
+    CREATE TABLE speech_regions (id INTEGER PRIMARY KEY CHECK (id > 0),
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, CHECK ("end" > start)) STRICT;
     -- [themes and palettes] themes, a track's SoundFont
     -- [review] review notes: the director's (or a review site's), with the composer's replies
     CREATE TABLE review_notes (id INTEGER PRIMARY KEY CHECK (id > 0), uuid TEXT NOT NULL,
@@ -120,7 +122,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 EXPECTED = {"meta": "table", "tracks": "table", "notes": "table", "controls": "table",
             "hits": "table", "cues": "table", "snapshots": "table", "notes_by_track": "index",
             "markers": "table", "no_music": "table", "rights_shares": "table",
-            "review_notes": "table"}
+            "review_notes": "table",
+            "speech_regions": "table"}
 
 
 class NewerVersionError(RuntimeError):
