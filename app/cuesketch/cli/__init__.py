@@ -23,6 +23,9 @@ SUBCOMMANDS = {
     "midi_io": "import-midi, export-midi",
     "fit_tempo": "fit-tempo",
     "stems": "stems",
+    "new_project": "new",
+    "markers": "import-markers, export-markers",
+    "preview": "preview",
 }
 
 

@@ -228,7 +228,7 @@ def plan_preview(project: Project, film: FilmFacts, options: PreviewOptions,
                                f"come after its in point ({options.range_tc[0].strip()})")
         what = (f"{format_timecode(s.start_frame + first, rate)} to "
                 f"{format_timecode(s.start_frame + end, rate)}")
-        _inside(first, end, film_first_project, film_end_project, f"the range {what}",
+        _inside(first, end, film_first_project, film_end_project, "the range",
                 s.start_frame, rate)
     else:
         first, end = film_first_project, film_end_project
@@ -254,11 +254,10 @@ def _inside(first: int, end: int, film_first: int, film_end: int, what: str,
             start_frame: int, rate: FrameRate) -> None:
     if first < film_first or end > film_end:
         raise PreviewError(
-            f"{what} is outside the film: the film runs from "
-            f"{format_timecode(start_frame + film_first, rate)} to "
-            f"{format_timecode(start_frame + film_end - 1, rate)} (its last frame), "
-            f"{what} from {format_timecode(start_frame + first, rate)} to "
-            f"{format_timecode(start_frame + end - 1, rate)}")
+            f"{what} ({format_timecode(start_frame + first, rate)} to "
+            f"{format_timecode(start_frame + end - 1, rate)}) is not all in the film, which "
+            f"runs from {format_timecode(start_frame + film_first, rate)} to "
+            f"{format_timecode(start_frame + film_end - 1, rate)}")
 
 
 def _cue_spans(cues: Iterable[Cue], first: int, end: int) -> Iterable[CueSpan]:
