@@ -54,7 +54,8 @@ def add_region(project: Project, start: int, end: int) -> list[Change]:
         start = min([start] + [r.start for r in touched])
         end = max([end] + [r.end for r in touched])
     new = SpeechRegion(project.new_id(SpeechRegion), start, end)
-    return [delete(r) for r in touched] + [insert(new)]
+    changes: list[Change] = [delete(r) for r in touched]
+    return changes + [insert(new)]
 
 
 def move_region(project: Project, region_id: int, delta: int) -> list[Change]:
