@@ -60,7 +60,7 @@ def test_moving_one_note_changes_one_line() -> None:
     (lambda d: d["settings"]["tempo"].update(tempos=[]), "settings: a tempo map needs a tempo"),
     (lambda d: d.update(version=9), "newer Cuesketch"),
     (lambda d: d.update(format="something"), "not a Cuesketch project export"),
-    (lambda d: d.update(themes=[]), "unknown section 'themes'"),
+    (lambda d: d.update(moods=[]), "unknown section 'moods'"),
 ])
 def test_bad_values_are_named_with_where_they_are(mutate: object, words: str) -> None:
     d = json.loads(dumps(sample_project(5)))

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from cuesketch.model.theme_values import Key, Snippet, ThemeRole, Transform
 from cuesketch.timing.rates import STANDARD_RATES, FrameRate
 from cuesketch.timing.tempo import TempoMap
 
@@ -92,6 +93,7 @@ class Track:
     order: int = 0
     channel: int = 0  # synth channel it plays on (9 for GM percussion)
     section: str = ""  # its stem group (model.sections); empty: from its instrument's family
+    soundfont: str = ""  # the SoundFont it plays (a path); empty: the default General MIDI one
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,33 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """A leitmotif: what it stands for, its notes (``model.theme_values``), key, colour."""
+
+    id: int
+    name: str
+    stands_for: str = ""  # who or what: "Anna", "the lighthouse"
+    role: ThemeRole = ThemeRole.CHARACTER
+    snippet: Snippet = field(default_factory=Snippet)
+    key: Key = field(default_factory=Key)
+    color: str = "#e3c341"
+    notes: str = ""  # the composer's free notes
+
+
+@dataclass(frozen=True)
+class ThemeUse:
+    """A theme inserted into the score: where, how transformed, and the notes it made (so an
+    inserted note remembers its theme; notes deleted since are simply no longer there)."""
+
+    id: int
+    theme_id: int
+    track_id: int
+    start: int  # flicks: where its first beat was laid
+    transform: Transform = field(default_factory=Transform)
+    note_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class SpeechRegion:
     """Where someone speaks in the film: transport flicks ``start``..``end`` (detected in the
     film's sound, then the composer's to move, resize, add or delete)."""
@@ -233,8 +262,9 @@ class SpeechRegion:
     end: int
 
 
-ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote, SpeechRegion)
-Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | ReviewNote | SpeechRegion
+ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, Theme,
+                ThemeUse, ReviewNote, SpeechRegion)
+Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | Theme | ThemeUse | ReviewNote | SpeechRegion
 
-__all__ = ["Note", "SpeechRegion", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind",
+__all__ = ["Note", "SpeechRegion", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind", "Theme", "ThemeUse",
            "ReviewNote", "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]

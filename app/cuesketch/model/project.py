@@ -8,10 +8,11 @@ from typing import TypeVar, cast
 
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import (ENTITY_KINDS, ControlPoint, Cue, Entity, Hit, Marker,
-                                      NoMusic, Note, ReviewNote, RightsShare, Settings,
-                                      Track, SpeechRegion)
+                                      NoMusic, Note, ReviewNote, RightsShare, Settings, Theme,
+                                      ThemeUse, Track, SpeechRegion)
 
-E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, ReviewNote, SpeechRegion)
+E = TypeVar("E", Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, Theme,
+            ThemeUse, ReviewNote, SpeechRegion)
 
 
 class ModelError(ValueError):
@@ -58,6 +59,14 @@ class Project:
     @property
     def speech_regions(self) -> dict[int, SpeechRegion]:
         return self.table(SpeechRegion)
+
+    @property
+    def themes(self) -> dict[int, Theme]:
+        return self.table(Theme)
+
+    @property
+    def theme_uses(self) -> dict[int, ThemeUse]:
+        return self.table(ThemeUse)
 
     @property
     def review_notes(self) -> dict[int, ReviewNote]:

@@ -17,7 +17,9 @@ from typing import Any
 
 from cuesketch.model.entities import (CUE_USAGES, ControlPoint, Controller, Cue, CueKind, CueStatus,
                                       Entity, Hit, HitKind, Marker, Media, NoMusic, Note,
-                                      ReviewNote, RightsShare, Settings, Track, SpeechRegion)
+                                      ReviewNote, RightsShare, Settings, Theme, ThemeUse, Track, SpeechRegion)
+from cuesketch.model.theme_values import Key, Snippet, ThemeError, ThemeRole, Transform
+from cuesketch.store import theme_codec
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.tempo import MeterChange, TempoChange, TempoError, TempoMap
 
@@ -209,7 +211,8 @@ def _track(d: Mapping[str, Any]) -> Track:
                  _int(d, "program", 0, 127), _float(d, "volume"), _float(d, "pan"),
                  _bool(d, "mute"), _bool(d, "solo"), _str(d, "color"), _int(d, "order"),
                  _int(d, "channel", 0, 15),
-                 _str(d, "section") if d.get("section") is not None else "")
+                 _str(d, "section") if d.get("section") is not None else "",
+                 _str(d, "soundfont") if d.get("soundfont") is not None else "")
 
 
 def _hit(d: Mapping[str, Any]) -> Hit:
@@ -248,6 +251,20 @@ def _rights_share(d: Mapping[str, Any]) -> RightsShare:
                        _int(d, "share", 0, 10000))
 
 
+def _theme(d: Mapping[str, Any]) -> Theme:
+    try:
+        return theme_codec.theme_from_dict(d)
+    except ThemeError as e:
+        raise FormatError(str(e)) from None
+
+
+def _theme_use(d: Mapping[str, Any]) -> ThemeUse:
+    try:
+        return theme_codec.use_from_dict(d)
+    except ThemeError as e:
+        raise FormatError(str(e)) from None
+
+
 def _review_note(d: Mapping[str, Any]) -> ReviewNote:
     end = _get(d, "end_frame", None)
     replies = _list(d, "replies")
@@ -268,8 +285,14 @@ def _speech_region(d: Mapping[str, Any]) -> SpeechRegion:
 
 def _plain(e: Entity, field: str) -> Any:
     v = getattr(e, field)
-    if isinstance(v, (Controller, HitKind, CueKind, CueStatus)):
+    if isinstance(v, (Controller, HitKind, CueKind, CueStatus, ThemeRole)):
         return v.value
+    if isinstance(v, Snippet):
+        return theme_codec.snippet_to_dict(v)
+    if isinstance(v, Transform):
+        return theme_codec.transform_to_dict(v)
+    if isinstance(v, Key):
+        return str(v)
     if isinstance(v, TempoMap):
         return tempo_to_dict(v)
     if isinstance(v, tuple):
@@ -289,7 +312,7 @@ class Kind:
 
 KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(Track, "tracks", ("id", "name", "bank", "program", "volume", "pan", "mute", "solo",
-                           "color", "order", "channel", "section"), _track),
+                           "color", "order", "channel", "section", "soundfont"), _track),
     Kind(Cue, "cues", ("id", "name", "start_frame", "end_frame", "tempo", "title", "notes",
                        "kind", "usage", "status", "tags", "palette"), _cue),
     Kind(Hit, "hits", ("id", "frame", "name", "kind", "note"), _hit),
@@ -298,6 +321,10 @@ KINDS: dict[type, Kind] = {k.cls: k for k in (
     Kind(Marker, "markers", ("id", "frame", "name", "color", "note", "length"), _marker),
     Kind(NoMusic, "no_music", ("id", "start_frame", "end_frame", "note"), _no_music),
     Kind(RightsShare, "rights_shares", ("id", "role", "name", "society", "share"), _rights_share),
+    Kind(Theme, "themes", ("id", "name", "stands_for", "role", "snippet", "key", "color",
+                           "notes"), _theme),
+    Kind(ThemeUse, "theme_uses", ("id", "theme_id", "track_id", "start", "transform",
+                                  "note_ids"), _theme_use),
     Kind(ReviewNote, "review_notes", ("id", "uuid", "frame", "end_frame", "text", "author",
                                       "created", "cue", "version", "resolved", "replies",
                                       "film_hash", "off_cut", "source"), _review_note),
@@ -326,7 +353,10 @@ def to_row(e: Entity) -> tuple[Any, ...]:
 
 
 # Columns that hold JSON text (a dict or a list in the entity's plain form).
-_JSON_COLUMNS: dict[type, tuple[str, ...]] = {Cue: ("tempo", "tags"), ReviewNote: ("replies",)}
+_JSON_COLUMNS: dict[type, tuple[str, ...]] = {Cue: ("tempo", "tags"), Theme: ("snippet",),
+                                              ThemeUse: ("transform", "note_ids"),
+                                              ReviewNote: ("replies",)}
+_MAX_JSON_TEXT = 2_000_000  # what a JSON column may hold; the schema's CHECKs say the same
 
 
 def row_to_entity(cls: type, row: Iterable[Any]) -> Entity:
@@ -334,6 +364,8 @@ def row_to_entity(cls: type, row: Iterable[Any]) -> Entity:
     d = dict(zip(KINDS[cls].fields, row))
     for key in _JSON_COLUMNS.get(cls, ()):
         if d.get(key) is not None:
+            if isinstance(d[key], str) and len(d[key]) > _MAX_JSON_TEXT:
+                raise FormatError(f"a {cls.__name__.lower()}'s {key} is too large")
             try:
                 d[key] = json.loads(d[key])
             except (ValueError, TypeError, RecursionError):

@@ -105,7 +105,17 @@ MIGRATIONS: list[str] = [
     -- [film lanes] speech regions
     CREATE TABLE speech_regions (id INTEGER PRIMARY KEY CHECK (id > 0),
         start INTEGER NOT NULL, "end" INTEGER NOT NULL, CHECK ("end" > start)) STRICT;
-    -- [themes and palettes] themes, a track's SoundFont
+    -- [themes and palettes] themes, where they were inserted, a track's SoundFont
+    CREATE TABLE themes (id INTEGER PRIMARY KEY CHECK (id > 0), name TEXT NOT NULL,
+        stands_for TEXT NOT NULL, role TEXT NOT NULL,
+        snippet TEXT NOT NULL CHECK (length(snippet) <= 2000000),
+        "key" TEXT NOT NULL, color TEXT NOT NULL, notes TEXT NOT NULL) STRICT;
+    CREATE TABLE theme_uses (id INTEGER PRIMARY KEY CHECK (id > 0),
+        theme_id INTEGER NOT NULL, track_id INTEGER NOT NULL, start INTEGER NOT NULL,
+        transform TEXT NOT NULL CHECK (length(transform) <= 2000000),
+        note_ids TEXT NOT NULL CHECK (length(note_ids) <= 2000000)
+        ) STRICT;
+    ALTER TABLE tracks ADD COLUMN soundfont TEXT NOT NULL DEFAULT '';
     -- [review] review notes: the director's (or a review site's), with the composer's replies
     CREATE TABLE review_notes (id INTEGER PRIMARY KEY CHECK (id > 0), uuid TEXT NOT NULL,
         frame INTEGER NOT NULL, end_frame INTEGER, text TEXT NOT NULL, author TEXT NOT NULL,
@@ -122,7 +132,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 EXPECTED = {"meta": "table", "tracks": "table", "notes": "table", "controls": "table",
             "hits": "table", "cues": "table", "snapshots": "table", "notes_by_track": "index",
             "markers": "table", "no_music": "table", "rights_shares": "table",
-            "review_notes": "table",
+            "themes": "table", "theme_uses": "table", "review_notes": "table",
             "speech_regions": "table"}
 
 
