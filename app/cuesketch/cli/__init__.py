@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "midi_io": "import-midi, export-midi",
     "fit_tempo": "fit-tempo",
     "stems": "stems",
+    "review": "review-pack, import-review",
     "new_project": "new",
     "markers": "import-markers, export-markers",
     "preview": "preview",

@@ -1,0 +1,150 @@
+"""The director's review controller and its A/B player, headless (a fake clock, no device)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from review_kit import make_package
+
+from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.review_audio import ReviewPlayer, decode_opus, encode_opus
+from cuesketch.engine.review_session import ReviewError, ReviewSession
+from cuesketch.engine.transport import Transport
+from cuesketch.model.review import Verdict
+from cuesketch.store.review_reply import read_reply
+from cuesketch.timing.rates import STANDARD_RATES
+
+BLOCK = 256
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> ReviewSession:
+    make_package(tmp_path / "p.cuereview", rate=STANDARD_RATES["29.97df"])
+    s = ReviewSession.open(tmp_path / "p.cuereview", author="R. Smith",
+                           journal_dir=tmp_path / "journal",
+                           transport=Transport(FakeClock()))
+    assert s.wait_decoded()
+    yield s
+    s.close()
+
+
+def dominant_hz(block: np.ndarray, rate: int = 48_000) -> float:
+    spectrum = np.abs(np.fft.rfft(block[:, 0] * np.hanning(len(block))))
+    return float(np.argmax(spectrum) * rate / len(block))
+
+
+def test_opus_round_trip_keeps_length_and_pitch() -> None:
+    t = np.arange(48_000) / 48_000
+    mono = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    audio = np.stack([mono, mono], axis=1)
+    data = encode_opus(audio)
+    assert len(data) < 48_000  # ~20 kB a second at 160 kb/s
+    back = decode_opus(data, len(audio))
+    assert back.shape == audio.shape
+    assert abs(dominant_hz(back[10_000:14_096]) - 440) < 15
+
+
+def test_ab_switch_takes_effect_at_the_next_block_without_a_gap(session: ReviewSession) -> None:
+    cue = session.info.cues[0]
+    v1, v2 = cue.versions
+    session.select_version(cue.cue.id, v1.id)
+    player = session.player
+    player.play(session.rate.frame_to_flicks(cue.cue.start_frame))
+    blocks = [player.process(BLOCK).copy() for _ in range(40)]
+    assert abs(dominant_hz(np.concatenate(blocks[20:36])) - 220) < 20
+    session.select_version(cue.cue.id, v2.id)  # B, while playing
+    after = [player.process(BLOCK).copy() for _ in range(40)]
+    assert abs(dominant_hz(np.concatenate(after[4:20])) - 440) < 20
+    # Never silent across the switch: every block has sound in it.
+    assert min(float(np.abs(b).max()) for b in blocks[2:] + after[:20]) > 0.1
+    assert player.position == pytest.approx(
+        session.rate.frame_to_flicks(cue.cue.start_frame) + 80 * BLOCK * 14_700, rel=0)
+
+
+def test_film_only_silences_the_music(session: ReviewSession) -> None:
+    cue = session.info.cues[0]
+    session.player.play(session.rate.frame_to_flicks(cue.cue.start_frame))
+    session.player.process(BLOCK)
+    session.set_film_only(True)
+    session.player.process(BLOCK)  # the fade-out block
+    assert float(np.abs(session.player.process(BLOCK)).max()) == 0.0
+
+
+def test_player_follows_the_transport_without_a_device(tmp_path: Path) -> None:
+    clock = FakeClock()
+    transport = Transport(clock)
+    player = ReviewPlayer(transport)
+    data = np.full((48_000, 2), 0.5, dtype=np.float32)
+    player.place(1, 0, data)
+    player.select(7, 1)
+    transport.seek(0)
+    transport.play()
+    assert float(player.process(BLOCK).max()) == pytest.approx(0.5)
+    transport.stop()
+    assert float(np.abs(player.process(BLOCK)).max()) == 0.0
+
+
+def test_notes_at_frames_ranges_edits_and_deletes(session: ReviewSession) -> None:
+    session.seek_timecode("01:00:01;02")  # 29.97 DF: frame 32 after the start
+    note = session.add_note("Too busy here")
+    assert note.frame == 32 and note.cue == "1M1" and note.version == "v2"
+    session.seek_frame(40)
+    session.set_in()
+    session.seek_frame(50)
+    session.set_out()
+    ranged = session.add_note("Lose the flute")
+    assert (ranged.frame, ranged.end_frame) == (40, 50)
+    session.edit_note(note.uuid, "Too busy under the line")
+    session.delete_note(ranged.uuid)
+    assert [n.text for n in session.notes_sorted()] == ["Too busy under the line"]
+    with pytest.raises(ReviewError, match="some words"):
+        session.add_note("   ")
+    # Saved as it happened: the journal holds it.
+    assert [n.text for n in read_reply(session.journal.path).notes] == ["Too busy under the line"]
+
+
+def test_only_your_own_notes_change(session: ReviewSession, tmp_path: Path) -> None:
+    note = session.add_note("mine")
+    session.author = "Someone Else"
+    with pytest.raises(ReviewError, match="R. Smith's"):
+        session.edit_note(note.uuid, "theirs now")
+    with pytest.raises(ReviewError, match="R. Smith's"):
+        session.delete_note(note.uuid)
+
+
+def test_verdicts_and_send_back(session: ReviewSession, tmp_path: Path) -> None:
+    v = session.info.cues[1].versions[0]
+    assert session.verdict(v.id).verdict is Verdict.PENDING
+    session.set_verdict(v.id, Verdict.APPROVED, "lovely")
+    assert session.verdict(v.id).comment == "lovely"
+    session.send_back(tmp_path / "back.cuereply")
+    reply = read_reply(tmp_path / "back.cuereply")
+    assert reply.verdicts[0].verdict is Verdict.APPROVED and reply.verdicts[0].cue == "1M2"
+
+
+def test_a_reopened_review_goes_on_where_it_was(tmp_path: Path) -> None:
+    make_package(tmp_path / "p.cuereview")
+    s = ReviewSession.open(tmp_path / "p.cuereview", author="R. Smith",
+                           journal_dir=tmp_path / "j")
+    s.add_note("kept")
+    s.close()
+    again = ReviewSession.open(tmp_path / "p.cuereview", author="R. Smith",
+                               journal_dir=tmp_path / "j")
+    assert [n.text for n in again.notes_sorted()] == ["kept"]
+    again.close()
+
+
+def test_jump_loop_and_switch(session: ReviewSession) -> None:
+    second = session.info.cues[1]
+    session.jump_to_cue(second.cue.id)
+    assert session.frame == second.cue.start_frame and session.current_cue == second.cue.id
+    session.loop_cue(True)
+    assert session.transport.loop == (session.rate.frame_to_flicks(second.cue.start_frame),
+                                      session.rate.frame_to_flicks(second.cue.end_frame))
+    first = session.selected_version(second.cue.id)
+    switched = session.switch_version()
+    assert switched is not None and switched != first
+    assert session.player.selected(second.cue.id) == switched.id

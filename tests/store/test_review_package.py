@@ -1,0 +1,156 @@
+"""The review package and reply files: round trip, whole-or-nothing writes, untrusted reading."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from review_kit import make_package
+
+from cuesketch.model.review import DirectorNote, Reply, Verdict, VersionVerdict
+from cuesketch.store.review_package import PackageReader, write_package
+from cuesketch.store.review_reply import ReplyJournal, read_reply
+from cuesketch.store.review_schema import ReviewFileError
+from cuesketch.timing.rates import STANDARD_RATES
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pkg") / "a.cuereview"
+    make_package(path, rate=STANDARD_RATES["29.97df"])
+    return path
+
+
+def test_round_trip(package: Path, tmp_path: Path) -> None:
+    with PackageReader.open(package) as p:
+        info = p.info
+        assert info.rate == STANDARD_RATES["29.97df"]
+        assert [pc.cue.name for pc in info.cues] == ["1M1", "1M2"]
+        assert [v.name for v in info.cues[0].versions] == ["v1", "v2"]
+        assert info.cues[0].hits[0].frame == 3
+        assert info.cues[0].versions[0].notes[0].pitch == 60
+        assert info.film is not None and info.film.file_name == "film.mov"
+        assert p.audio(1).startswith(b"OggS")
+        assert p.movie() is None
+    # Rewriting what was read gives the same package back.
+    with PackageReader.open(package) as p:
+        audio = {v.id: p.audio(v.id) for pc in p.info.cues for v in pc.versions}
+        write_package(tmp_path / "b.cuereview", p.info, audio)
+    with PackageReader.open(tmp_path / "b.cuereview") as q:
+        assert q.info == info
+
+
+def test_reading_writes_nothing(package: Path) -> None:
+    before = sorted(os.listdir(package.parent)), package.stat().st_mtime_ns
+    with PackageReader.open(package) as p:
+        p.audio(2)
+    assert (sorted(os.listdir(package.parent)), package.stat().st_mtime_ns) == before
+
+
+def test_write_is_whole_or_nothing(package: Path, tmp_path: Path) -> None:
+    with PackageReader.open(package) as p:
+        info = p.info
+    out = tmp_path / "c.cuereview"
+    with pytest.raises(ReviewFileError, match="no audio"):
+        write_package(out, info, {})
+    assert os.listdir(tmp_path) == []
+    with pytest.raises(ReviewFileError, match="no folder"):
+        write_package(tmp_path / "missing" / "c.cuereview", info, {})
+
+
+def _altered(package: Path, tmp_path: Path, sql: str) -> Path:
+    out = tmp_path / "altered.cuereview"
+    out.write_bytes(package.read_bytes())
+    db = sqlite3.connect(out)
+    db.executescript(sql)
+    db.close()
+    return out
+
+
+@pytest.mark.parametrize("sql, words", [
+    ("CREATE TRIGGER t AFTER INSERT ON meta BEGIN DELETE FROM cues; END;", "altered"),
+    ("CREATE VIEW v AS SELECT * FROM cues;", "altered"),
+    ("CREATE TABLE extra (x);", "altered"),
+    ("CREATE INDEX i ON versions (name);", "altered"),
+    ("PRAGMA application_id = 1;", "not a Cuesketch review package"),
+    ("PRAGMA user_version = 9;", "newer Cuesketch"),
+    ("UPDATE meta SET value = '{\"fps\": \"7/3\", \"drop\": false}' WHERE key = 'rate';",
+     "frame rate"),
+    ("UPDATE versions SET name = '../../x' || char(10) WHERE id = 1;", "version's name"),
+    ("UPDATE cues SET data = '[' WHERE id = 1;", "damaged"),
+    ("UPDATE versions SET audio = zeroblob(100) WHERE id = 1;", None),
+    ("UPDATE versions SET sample_rate = 44100 WHERE id = 1;", "impossible"),
+    ("UPDATE meta SET value = 'x' WHERE key = 'format';", "does not say"),
+    ("UPDATE versions SET notes = x'789c' WHERE id = 1;", "notes"),
+])
+def test_hostile_packages_are_refused_in_plain_words(package: Path, tmp_path: Path, sql: str,
+                                                     words: str | None) -> None:
+    path = _altered(package, tmp_path, sql)
+    with pytest.raises(ReviewFileError) as e:
+        with PackageReader.open(path) as p:
+            p.audio(1)
+    if words:
+        assert words in str(e.value)
+
+
+def test_not_a_package(tmp_path: Path) -> None:
+    for name, data in [("empty.cuereview", b""), ("text.cuereview", b"hello" * 200),
+                       ("short.cuereview", b"SQLite format 3\x00" + b"\x00" * 50)]:
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ReviewFileError):
+            PackageReader.open(tmp_path / name)
+    with pytest.raises(ReviewFileError, match="no review package"):
+        PackageReader.open(tmp_path / "none.cuereview")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_packages_fail_only_in_plain_words(package: Path, tmp_path: Path,
+                                                   data: st.DataObject) -> None:
+    raw = bytearray(package.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] ^= 1 << data.draw(st.integers(0, 7))
+    if data.draw(st.booleans()):
+        raw = raw[:data.draw(st.integers(0, len(raw)))]
+    path = tmp_path / "m.cuereview"
+    path.write_bytes(bytes(raw))
+    try:
+        with PackageReader.open(path) as p:
+            for pc in p.info.cues:
+                for v in pc.versions:
+                    p.audio(v.id)
+    except ReviewFileError:
+        pass
+
+
+def test_reply_journal_round_trip(tmp_path: Path) -> None:
+    j = ReplyJournal(tmp_path / "j.cuereply", "pkg-1", "R. Smith", "cs1:1:aa")
+    note = DirectorNote("u1", "1M1", "v2", "R. Smith", "2026-01-01T10:00", "Too loud", 12, 20)
+    j.put_note(note)
+    j.put_note(DirectorNote("u2", "1M1", "v2", "R. Smith", "2026-01-01T10:01", "gone", 30))
+    j.delete_note("u2")
+    j.put_verdict(VersionVerdict("1M1", "v2", Verdict.CHANGES, "darker", "R. Smith", "t"))
+    j.add_thread_reply("old", Reply("R. Smith", "t", "yes, better"))
+    j.send_to(tmp_path / "sent.cuereply")
+    j.close()
+    for path in (tmp_path / "j.cuereply", tmp_path / "sent.cuereply"):
+        r = read_reply(path)
+        assert r.package_id == "pkg-1" and r.film_hash == "cs1:1:aa"
+        assert r.notes == (note,)
+        assert r.verdicts[0].verdict is Verdict.CHANGES
+        assert r.thread_replies == {"old": (Reply("R. Smith", "t", "yes, better"),)}
+    # Reopening the journal keeps what it holds; another package's journal is refused.
+    ReplyJournal(tmp_path / "j.cuereply", "pkg-1", "R. Smith", "").close()
+    with pytest.raises(ReviewFileError, match="another package"):
+        ReplyJournal(tmp_path / "j.cuereply", "pkg-2", "R. Smith", "")
+
+
+def test_a_package_is_not_a_reply(package: Path) -> None:
+    with pytest.raises(ReviewFileError, match="not a Cuesketch review reply"):
+        read_reply(package)
