@@ -168,12 +168,15 @@ def test_a_window_asked_for_comes_exact_to_the_frame(numbered: Path, tmp_path: P
     info = probe(numbered)
     job = ThumbnailJob(info, folder=tmp_path, fingerprint="cs1:4:numbered", refine=False)
     assert job.wait(60)
-    assert job.request(61, 89)
+    assert job.request(range(61, 90))
     assert job.wait_requests(60)
     for f in range(61, 90):
         thumb = job.strip.at(f)
         assert thumb is not None and thumb.frame == f and read_frame_number(thumb.pixels) == f
-    assert not job.request(61, 89)  # all made: nothing asked of ffmpeg
+    assert not job.request(range(61, 90))  # all made: nothing asked of ffmpeg
+    assert job.request([130, 145, 177]) and job.wait_requests(60)  # scattered, B-frames
+    made = [job.strip.at(f) for f in (130, 145, 177)]
+    assert [read_frame_number(t.pixels) if t else -1 for t in made] == [130, 145, 177]
     job.close()
 
 

@@ -25,7 +25,7 @@ import shutil
 import struct
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -43,7 +43,7 @@ MAGIC = b"CSTHUMB\x00"
 MAX_HEADER = 4096
 MAX_STORED = 4000  # the refined grid is thinned so a long film's strip stays small (~60 MB)
 GRID_SECONDS = 1  # the refined grid: a frame every second (or thinner, MAX_STORED)
-REQUEST_LIMIT = 400  # frames one request may ask for
+REQUEST_LIMIT = 200  # frames one request may ask for
 SHOWINFO = re.compile(rb"\] n:\s*\d+ pts:\s*-?\d+ pts_time:(-?[0-9.]+)")
 
 
@@ -277,7 +277,7 @@ class ThumbnailJob:
         self._on_update = on_update or (lambda: None)
         self._refine = refine
         self._cancel = threading.Event()
-        self._requests: queue.Queue[tuple[int, int, int] | None] = queue.Queue()
+        self._requests: queue.Queue[list[int] | None] = queue.Queue()
         self._origin: float | None = None
         self._origin_ready = threading.Event()
         self._last_told = 0.0
@@ -290,20 +290,20 @@ class ThumbnailJob:
         self._server.start()
 
     # -- what the view asks --------------------------------------------------------------------
-    def request(self, first: int, last: int, step: int = 1) -> bool:
-        """Decode the frames first, first + step, ... up to last (a view's window), exactly;
-        an older request not yet begun is dropped. False when they are all made already."""
-        first, last = max(0, first), min(self.info.frame_count - 1, last)
-        step = max(1, step, -(-(last - first + 1) // REQUEST_LIMIT))
-        wanted = range(first - first % step, last + 1, step)
-        if all(self.strip.has(f) for f in wanted if f >= first) or last < first:
+    def request(self, frames: Iterable[int]) -> bool:
+        """Decode these frames (a view's thumbnails) exactly, from the key frame before the
+        first; an older request not yet begun is dropped (the view moved on). False when they
+        are all made already."""
+        wanted = sorted({f for f in frames if 0 <= f < self.info.frame_count
+                         and not self.strip.has(f)})[:REQUEST_LIMIT]
+        if not wanted:
             return False
-        while True:  # only the newest window matters: the view moved on
+        while True:
             try:
                 self._requests.get_nowait()
             except queue.Empty:
                 break
-        self._requests.put((first, last, step))
+        self._requests.put(wanted)
         return True
 
     @property
@@ -317,7 +317,7 @@ class ThumbnailJob:
     def wait_requests(self, timeout: float = 30) -> bool:
         """Until every request made so far is served (tests)."""
         self._flush = threading.Event()
-        self._requests.put((-1, -1, 0))
+        self._requests.put([])
         return self._flush.wait(timeout)
 
     def close(self) -> None:
@@ -387,17 +387,20 @@ class ThumbnailJob:
             item = self._requests.get()
             if item is None:
                 return
-            first, last, step = item
-            if step == 0:  # wait_requests' marker
+            if not item:  # wait_requests' marker
                 self._flush.set()
                 continue
-            start = (first + 0.5) / fps + (self._origin or 0.0)
-            end = (last + 0.5) / fps + (self._origin or 0.0)
             o = self._origin or 0.0
+            start = (item[0] + 0.5) / fps + o
+            end = (item[-1] + 0.5) / fps + o
+            # the frame's number from its time stamp, kept in st(0), then one of those asked
             pick = (f"between(t\\,{start - 1 / fps:.6f}\\,{end:.6f})"
-                    f"*not(mod(round((t-{o:.6f})*{fps:.6f})\\,{step}))")
+                    f"*(st(0\\,round((t-{o:.6f})*{fps:.9f}))*0+1)"
+                    "*(" + "+".join(f"eq(ld(0)\\,{f})" for f in item) + ")")
             try:
-                decoder.run(["-ss", f"{max(0.0, start - 1.0):.6f}"], pick, self._keep)
+                seek = max(0.0, start - 1.0)  # from the key frame before, but not to the end
+                decoder.run(["-ss", f"{seek:.6f}", "-t", f"{end - seek + 2 / fps:.6f}"], pick,
+                            self._keep)
             except (MediaError, OSError, queue.Empty):
                 continue  # the view asks again; the passes still run
             self.requests_served += 1
