@@ -104,7 +104,7 @@ def _track_from_dict(d: Any) -> TemplateTrack:
 
     def number(key: str, lo: float, hi: float) -> float:
         v = d.get(key)
-        if type(v) not in (int, float) or not lo <= v <= hi:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi:
             raise LibraryError(f"a palette track's {key} must be a number {lo}..{hi}")
         return float(v)
 
