@@ -36,6 +36,7 @@ from cuesketch.store.review_schema import ReviewFileError
 from cuesketch.timing.timecode import format_timecode, parse_timecode
 
 Listener = Callable[[], None]
+HEAD_S = 8  # seconds of the first cue decoded first, so that it plays at once
 
 
 class ReviewError(RuntimeError):
@@ -83,8 +84,12 @@ class ReviewSession:
         self._pool = ThreadPoolExecutor(max_workers=decode_workers,
                                         thread_name_prefix="review-decode")
         self._decoding: dict[int, Future[None]] = {}
+        self._heads: dict[int, Future[None]] = {}  # the first seconds of the cue in view
         self._lock = threading.Lock()
         self._closed = False
+        first = self.cue(self.current_cue).versions if self.current_cue is not None else ()
+        for v in first:  # its opening seconds first: playable at once, the rest follows
+            self._heads[v.id] = self._pool.submit(self._decode_head, v)
         order = sorted(info.cues, key=lambda c: c.cue.id != self.current_cue)
         for pc in order:
             for v in pc.versions:
@@ -128,6 +133,15 @@ class ReviewSession:
             listener()
 
     # -- audio ---------------------------------------------------------------------------------
+    def _decode_head(self, v: PackageVersion) -> None:
+        frames = min(v.audio_frames, HEAD_S * self.player.rate)
+        try:
+            data = decode_opus(self._audio[v.id], frames, self.player.rate)
+        except ReviewAudioError:
+            return  # the whole decode says what is wrong
+        if not self.player.placed(v.id):  # the whole one may have landed first
+            self.player.place(v.id, v.audio_start, data)
+
     def _decode(self, v: PackageVersion) -> None:
         def work() -> None:
             if self._closed:
@@ -138,8 +152,23 @@ class ReviewSession:
                 cue = self.info.cue_of(v.id).cue.name
                 self.problems.append(f"{cue} {v.name}: {e}")
                 return
+            head = self._heads.get(v.id)
+            if head is not None:
+                head.result()  # never replaced by its own opening seconds afterwards
             self.player.place(v.id, v.audio_start, data)
         self._decoding[v.id] = self._pool.submit(work)
+
+    def wait_playable(self, cue_id: int, timeout: float = 60.0) -> bool:
+        """Block until the cue can start playing from its beginning (its versions' opening
+        seconds decoded, or all of them)."""
+        end = time.monotonic() + timeout
+        for v in self.cue(cue_id).versions:
+            future = self._heads.get(v.id) or self._decoding[v.id]
+            try:
+                future.result(max(0.0, end - time.monotonic()))
+            except Exception:
+                return False
+        return True
 
     def wait_decoded(self, cue_id: int | None = None, timeout: float = 60.0) -> bool:
         """Block until a cue's versions (or all) are decoded (tests, the open figure)."""
