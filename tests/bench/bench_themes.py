@@ -61,3 +61,61 @@ def figure_theme_map_s() -> dict[str, float]:
           file=sys.stderr)
     return {"value": round(min(times), 3), "slowest": round(max(times), 3),
             "notes": len(project.notes)}
+
+
+def figure_multi_soundfont_onset_error_max_samples() -> int:
+    import random
+    import tempfile
+
+    import numpy as np
+
+    import sf2_maker
+    from audio_checks import onsets
+    from cuesketch.engine import soundfonts
+    from cuesketch.engine.playback import Playback
+    from cuesketch.engine.synth import SynthEngine
+    from cuesketch.model.entities import Note, Settings, Track
+    from cuesketch.model.project import Project
+    from cuesketch.timing.units import FLICKS_PER_SAMPLE
+
+    font = soundfonts.find_default()
+    if font is None:
+        raise RuntimeError("no General MIDI SoundFont installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        sine = sf2_maker.write_sf2(Path(tmp) / "sine.sf2", "Sine", program=0, freq=660)
+        square = sf2_maker.write_sf2(Path(tmp) / "square.sf2", "Square", program=3, freq=440,
+                                     wave="square")
+        rng = random.Random(1)
+        spacing = 24_000
+        due = [4000 + i * spacing + rng.randrange(64) for i in range(300)]
+        tracks = [Track(1, "Woodblock", channel=9),
+                  Track(2, "Sine", program=0, channel=0, soundfont=str(sine)),
+                  Track(3, "Square", program=3, channel=1, soundfont=str(square))]
+        keys = {1: 76, 2: 69, 3: 69}
+        project = Project()
+        project.load(Settings(), tracks + [
+            Note(i + 1, 1 + i % 3, t * FLICKS_PER_SAMPLE, 2400 * FLICKS_PER_SAMPLE,
+                 keys[1 + i % 3], 110) for i, t in enumerate(due)])
+        sizes = [256, 256, 256, 441, 128, 1000, 333, 64, 4096]
+        with SynthEngine(font, reverb=False, chorus=False) as synth:
+            playback = Playback(synth, project)
+            loaded = len(synth.soundfonts)
+            playback.play(0)
+            blocks, total, k = [], 0, 0
+            while total < due[-1] + spacing:
+                n = sizes[k % len(sizes)]
+                blocks.append(playback.process(n).copy())
+                total += n
+                k += 1
+    if loaded != 3:
+        raise RuntimeError(f"{loaded} SoundFonts loaded, not 3")
+    found = onsets(np.vstack(blocks), gap=4000)
+    if len(found) != len(due):
+        raise RuntimeError(f"found {len(found)} onsets for {len(due)} notes")
+    errors = [o - 1 - t for o, t in zip(found, due)]
+    for track in (1, 2, 3):
+        mine = [abs(e) for i, e in enumerate(errors) if 1 + i % 3 == track]
+        print(f"  track {track}: max {max(mine)}, mean {np.mean(mine):.1f}", file=sys.stderr)
+    print(f"  onset error over three SoundFonts: mean {np.mean(np.abs(errors)):.1f}, max "
+          f"{max(map(abs, errors))} samples over {len(errors)} notes", file=sys.stderr)
+    return int(max(map(abs, errors)))

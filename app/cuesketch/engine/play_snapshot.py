@@ -38,7 +38,7 @@ class PlayNote(NamedTuple):
 
 def track_setup(track: Track) -> ChannelSetup:
     return ChannelSetup(track.bank, track.program, track.volume, track.pan,
-                        drums=track.channel == 9 or track.bank == 128)
+                        drums=track.channel == 9 or track.bank == 128, soundfont=track.soundfont)
 
 
 class ChannelMap:

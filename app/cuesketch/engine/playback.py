@@ -387,6 +387,8 @@ class Playback:
     def _rebuild(self) -> None:
         self._dirty = False
         snap = Snapshot.build(self.project, self._channels, self.rate)
+        # Tracks' own SoundFonts load here, before the audio thread adopts the snapshot.
+        self.synth.prepare_soundfonts(s.soundfont for s in snap.setups.values())
         with self._handoff:
             self._next_snap = snap
 

@@ -64,3 +64,68 @@ def check(path: str | Path) -> Path:
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"sfbk":
         raise SoundFontError(f"{path} is not a SoundFont or is damaged")
     return path
+
+
+# -- what a file offers: its presets, read from its own header (no synth needed) ----------------
+MAX_CHUNKS = 4096  # a SoundFont has a dozen; bounds a damaged or hostile file's walk
+_PHDR_SIZE = 38
+
+
+def read_presets(path: str | Path) -> list[tuple[int, int, str]]:
+    """(bank, program, name) of every preset in a .sf2/.sf3, from its ``phdr`` chunk, sorted;
+    a SoundFontError in plain words for a file that is not one or is damaged."""
+    path = check(path)
+    try:
+        with path.open("rb") as f:
+            f.seek(12)
+            for _ in range(MAX_CHUNKS):
+                head = f.read(8)
+                if len(head) < 8:
+                    break
+                tag, size = head[:4], int.from_bytes(head[4:], "little")
+                if tag == b"LIST":
+                    kind = f.read(4)
+                    if kind == b"pdta":
+                        return _presets_in_pdta(f, size - 4, path)
+                    f.seek(size - 4 + (size & 1), os.SEEK_CUR)
+                else:
+                    f.seek(size + (size & 1), os.SEEK_CUR)
+    except OSError as e:
+        raise SoundFontError(f"can't read the SoundFont {path}: {e.strerror or e}") from None
+    raise SoundFontError(f"{path} is damaged: it lists no presets")
+
+
+def _presets_in_pdta(f: object, size: int, path: Path) -> list[tuple[int, int, str]]:
+    import io
+    assert isinstance(f, io.BufferedReader)
+    end = f.tell() + size
+    while f.tell() + 8 <= end:
+        head = f.read(8)
+        tag, length = head[:4], int.from_bytes(head[4:], "little")
+        if tag != b"phdr":
+            f.seek(length + (length & 1), os.SEEK_CUR)
+            continue
+        if length % _PHDR_SIZE or length > 65536 * _PHDR_SIZE:
+            break
+        data = f.read(length)
+        out = []
+        for i in range(0, len(data) - _PHDR_SIZE, _PHDR_SIZE):  # the last record ends the list
+            rec = data[i:i + _PHDR_SIZE]
+            name = rec[:20].split(b"\0", 1)[0].decode("latin-1").strip()
+            program = int.from_bytes(rec[20:22], "little")
+            bank = int.from_bytes(rec[22:24], "little")
+            if program <= 127 and bank <= 16383:
+                out.append((bank, program, name))
+        return sorted(out)
+    raise SoundFontError(f"{path} is damaged: its preset list can't be read")
+
+
+def missing(names: list[str]) -> list[str]:
+    """The SoundFonts (as tracks name them) that are not readable SoundFonts here."""
+    out = []
+    for name in sorted({n for n in names if n}):
+        try:
+            check(name)
+        except SoundFontError:
+            out.append(name)
+    return out

@@ -13,6 +13,7 @@ audio callback renders. Without a SoundFont the engine still runs and renders si
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +48,7 @@ class ChannelSetup:
     volume: float = 0.8  # 0..1, sent as CC7
     pan: float = 0.0  # -1 left .. +1 right, sent as CC10
     drums: bool = False  # a percussion channel (GM channel 10): bank 128 presets
+    soundfont: str = ""  # the track's SoundFont (a path); empty or not loaded: the default
 
     @property
     def volume_cc(self) -> int:
@@ -92,6 +94,8 @@ class SynthEngine:
         self._render_lock = threading.Lock()
         self.samples_written = 0
         self.soundfonts: list[tuple[int, Path]] = []  # (FluidSynth id, path), first is the default
+        self._by_name: dict[str, int] = {}  # a SoundFont as tracks name it -> its FluidSynth id
+        self.missing: dict[str, str] = {}  # a track's SoundFont that could not load -> why
         self._setups: dict[int, ChannelSetup] = {}
         self._closed = False
         if soundfont == "default":
@@ -106,26 +110,57 @@ class SynthEngine:
 
     # -- SoundFonts ----------------------------------------------------------------------------
     def load_soundfont(self, path: str | Path) -> int:
-        """Load a .sf2/.sf3; the first one loaded serves every channel. Returns its id."""
+        """Load a .sf2/.sf3; the first one loaded serves every channel that names no other
+        (the default). Returns its id; loading one already loaded returns the same id."""
+        name = str(path)
+        if name in self._by_name:
+            return self._by_name[name]
         path = soundfonts.check(path)
         sfid = int(fl.sfload(self._synth, str(path).encode(), 0))
         if sfid < 0:
             raise SoundFontError(f"FluidSynth could not load the SoundFont {path}")
         self.soundfonts.append((sfid, path))
+        self._by_name[name] = sfid
+        self.missing.pop(name, None)
         for channel, setup in list(self._setups.items()):
             self.configure(channel, setup)
         return sfid
+
+    def prepare_soundfonts(self, names: Iterable[str]) -> list[str]:
+        """Load the SoundFonts tracks name that are not loaded yet (not from the audio thread:
+        a large font takes a while). One that can't load is remembered in ``missing`` and its
+        tracks play the default; returns a plain warning for each newly missing one."""
+        warnings = []
+        for name in sorted({n for n in names if n}):
+            if name in self._by_name or name in self.missing:
+                continue
+            try:
+                self.load_soundfont(name)
+            except SoundFontError as e:
+                self.missing[name] = str(e)
+                warnings.append(f"{e}; its tracks play the General MIDI SoundFont instead "
+                                f"and keep asking for {Path(name).name}")
+        return warnings
+
+    def soundfont_id(self, name: str = "") -> int | None:
+        """The FluidSynth id of a SoundFont by the name tracks give it (empty: the default);
+        None when it is not loaded (its tracks play the default)."""
+        if not name:
+            return self.soundfonts[0][0] if self.soundfonts else None
+        return self._by_name.get(name)
 
     @property
     def silent(self) -> bool:
         """No SoundFont: notes make no sound (the app runs and says so)."""
         return not self.soundfonts
 
-    def presets(self) -> list[Preset]:
-        """Every preset of the default SoundFont, by bank and program (the instrument list)."""
-        if self.silent or fl.sfont_iteration_start is None:
+    def presets(self, soundfont: str = "") -> list[Preset]:
+        """Every preset of a loaded SoundFont (default: the default one), by bank and program
+        (the instrument list)."""
+        sfid = self.soundfont_id(soundfont)
+        if sfid is None or fl.sfont_iteration_start is None:
             return []
-        sfont = fl.get_sfont_by_id(self._synth, self.soundfonts[0][0])
+        sfont = fl.get_sfont_by_id(self._synth, sfid)
         out: list[Preset] = []
         fl.sfont_iteration_start(sfont)
         while preset := fl.sfont_iteration_next(sfont):
@@ -134,10 +169,11 @@ class SynthEngine:
                               name.decode("latin-1").strip()))
         return sorted(out, key=lambda p: (p.bank, p.program))
 
-    def preset_name(self, bank: int, program: int) -> str | None:
-        if self.silent:
+    def preset_name(self, bank: int, program: int, soundfont: str = "") -> str | None:
+        sfid = self.soundfont_id(soundfont)
+        if sfid is None:
             return None
-        sfont = fl.get_sfont_by_id(self._synth, self.soundfonts[0][0])
+        sfont = fl.get_sfont_by_id(self._synth, sfid)
         preset = fl.sfont_get_preset(sfont, bank, program)
         if not preset:
             return None
@@ -151,7 +187,9 @@ class SynthEngine:
         fl.set_channel_type(self._synth, channel,
                             fl.CHANNEL_TYPE_DRUM if setup.drums else fl.CHANNEL_TYPE_MELODIC)
         if not self.silent:
-            sfid = self.soundfonts[0][0]
+            # A SoundFont not loaded (missing on this machine): the default, as GM players do.
+            own = self.soundfont_id(setup.soundfont)
+            sfid = own if own is not None else self.soundfonts[0][0]
             bank = DRUM_BANK if setup.drums and setup.bank == 0 else setup.bank
             # A preset the font lacks falls back as GM players do: same program in bank 0
             # (or the standard kit), then the first program.
@@ -197,7 +235,8 @@ class SynthEngine:
     def program_change(self, channel: int, program: int, bank: int | None = None) -> None:
         setup = self._setups.get(channel, ChannelSetup())
         self.configure(channel, ChannelSetup(setup.bank if bank is None else bank, program,
-                                             setup.volume, setup.pan, setup.drums))
+                                             setup.volume, setup.pan, setup.drums,
+                                             setup.soundfont))
 
     def release(self, channel: int) -> None:
         """Sustain off, then all notes off (they ring out through their release)."""
