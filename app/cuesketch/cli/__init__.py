@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "new_project": "new",
     "markers": "import-markers, export-markers",
     "preview": "preview",
+    "themes": "themes",
 }
 
 
