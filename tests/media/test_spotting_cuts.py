@@ -1,0 +1,70 @@
+"""Scene cuts: a generated film with hard cuts among pans, dissolves, fades and flashes; every
+cut found on its exact frame, nothing else proposed; progress, cancel, and the cuts as hits."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cuesketch.media.cut_detect import (BACK, CutDetectCancelled, CutDetectError,
+                                        FrameDifferences, cut_hit_changes, detect_cuts, find_cuts,
+                                        measure)
+from cuesketch.model.document import Document
+from cuesketch.model.entities import Hit, HitKind
+
+from spotting_film import make_cut_film
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return make_cut_film(tmp_path_factory.mktemp("cuts") / "cuts.mp4", cuts=24, dissolves=6,
+                         seed=3)
+
+
+def test_every_hard_cut_on_its_frame_and_nothing_else(film) -> None:  # type: ignore[no-untyped-def]
+    seen: list[float] = []
+    found = detect_cuts(film.path, frames_expected=film.frames, progress=seen.append)
+    assert [c.frame for c in found] == film.cuts
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_sensitivity_trades_cuts_for_quiet(film) -> None:  # type: ignore[no-untyped-def]
+    diffs = measure(film.path)
+    assert diffs.frames == film.frames
+    few = find_cuts(diffs, 1)
+    many = find_cuts(diffs, 100)
+    assert len(few) <= len(film.cuts) <= len(many)
+
+
+def test_a_flash_is_not_a_cut_but_a_cut_is() -> None:
+    frames = np.zeros((40, 10), np.int16)
+    frames[20:] = 200  # a cut at 20
+    frames[8] = 250  # a one-frame flash at 8
+    frames[30:32] = 0  # a two-frame flash (dark) at 30
+    near = np.full((40, BACK), np.nan, np.float32)
+    for k in range(1, BACK + 1):
+        near[k:, k - 1] = np.abs(frames[k:] - frames[:-k]).mean(axis=1)
+    assert [c.frame for c in find_cuts(FrameDifferences(near))] == [20]
+
+
+def test_cancel_and_a_film_that_is_not_one(tmp_path: Path, film) -> None:  # type: ignore[no-untyped-def]
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(CutDetectCancelled):
+        measure(film.path, cancel=cancel)
+    bad = tmp_path / "not.mp4"
+    bad.write_bytes(b"nothing here")
+    with pytest.raises(CutDetectError, match="could not read not.mp4"):
+        measure(bad)
+
+
+def test_accepted_cuts_become_cut_hits_once() -> None:
+    doc = Document()
+    doc.execute_changes(cut_hit_changes(doc.project, [10, 30], offset_frames=24))
+    assert sorted(h.frame for h in doc.project.hits.values()) == [34, 54]
+    again = cut_hit_changes(doc.project, [10, 30, 50], offset_frames=24)
+    assert [c.after.frame for c in again] == [74]  # type: ignore[union-attr]
+    assert all(isinstance(h, Hit) and h.kind is HitKind.CUT for h in doc.project.hits.values())
