@@ -14,6 +14,8 @@ DEBIAN_PACKAGES=(
   python3-venv
   # tests and screenshots: a virtual screen and a JACK server with the dummy backend
   xvfb xauth xdotool imagemagick jackd2
+  # the preview figures read the burned-in timecode back
+  tesseract-ocr
   # the speech detector's test soundtrack: spoken lines at known places
   espeak-ng
 )

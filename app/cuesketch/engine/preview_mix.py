@@ -194,7 +194,12 @@ def loudnorm_figures(log: str) -> dict[str, float] | None:
     return figures
 
 
+_GENERIC = ("Conversion failed", "Error reinitializing filters", "Failed to inject frame",
+            "Error while processing the decoded data", "Error while filtering")
+
+
 def last_error(log: str) -> str:
+    """The line of ffmpeg's messages that says what went wrong, not its generic last words."""
     lines = [ln.strip() for ln in log.splitlines() if ln.strip()
              and not ln.lstrip().startswith(("[Parsed_loudnorm", "{", "}", "\""))]
     for ln in reversed(lines):
@@ -202,7 +207,8 @@ def last_error(log: str) -> str:
             return "the disk is full"
         if "Permission denied" in ln:
             return "permission denied"
-    return lines[-1] if lines else "ffmpeg stopped without saying why"
+    useful = [ln for ln in lines if not ln.startswith(_GENERIC)]
+    return (useful or lines or ["ffmpeg stopped without saying why"])[-1]
 
 
 def second_pass_filter(measured: dict[str, float] | None, loudness: float | None) -> str:
@@ -216,7 +222,8 @@ def second_pass_filter(measured: dict[str, float] | None, loudness: float | None
             f"measured_LRA={m.get('input_lra', 0.0):.2f}:"
             f"measured_thresh={m.get('input_thresh', -70.0):.2f}:"
             f"offset={m.get('target_offset', 0.0):.2f}:linear=true:print_format=json,"
-            f"aresample={SAMPLE_RATE}")
+            # (its dynamic mode, where the peaks need it, leaves the channel layout unsaid)
+            f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo")
 
 
 __all__ = ["mix_sound", "MixResult", "MixError", "MixCancelled", "FilmSound",

@@ -294,7 +294,7 @@ def encode_command(plan: PreviewPlan, film: Path, video_start: Fraction, graph_s
             "-crf", str(o.crf), "-pix_fmt", "yuv420p", "-profile:v", "high",
             "-g", str(max(1, round(2 * plan.fps))), "-tag:v", "avc1"]
     if mix is not None:
-        cmd += ["-c:a", "aac", "-b:a", "192k", "-ar", "48000"]
+        cmd += ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
     cmd += ["-map_metadata", "-1", "-map_chapters", "-1"]
     for key, value in plan.metadata.items():
         if value:
