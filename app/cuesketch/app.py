@@ -20,6 +20,7 @@ from cuesketch.store.project_file import ProjectFile, ProjectFileError
 
 if TYPE_CHECKING:
     from cuesketch.media.picture_service import FilmFacts
+    from cuesketch.store.journal import Journal
 
 __all__ = ["Services", "StatusLine", "apply_click_preferences", "build_engine",
            "build_controls", "build_picture", "compose", "open_document", "run_gui"]
@@ -102,6 +103,28 @@ def build_engine(services: Services, preferences: Preferences) -> None:
         if recovered:
             services.problems.append(
                 f"recovered an unfinished take: {len(recovered)} notes, on a new track")
+    build_fault_watch(services)
+
+
+def build_fault_watch(services: Services) -> None:
+    """The watch over faults mid-take (``engine.fault_watch``): pauses, the audio server
+    going and coming back, a full or vanished disk. The window calls ``service()``."""
+    from cuesketch.engine.fault_watch import FaultWatch
+
+    def moved(pf: ProjectFile, journal: Journal) -> None:
+        services.project_file, services.journal, services.project_path = pf, journal, pf.path
+
+    midi = services.midi
+    if midi is not None:  # which keyboard went away or came back, in plain words
+        midi.add_status_listener(lambda status: services.status.post(status.text))
+    if services.recorder is None:
+        return
+    faults = services.faults = FaultWatch(
+        services.document, services.transport, services.recorder, audio=services.audio,
+        journal=services.journal,
+        project_file=None if services.document.read_only else services.project_file,
+        post=services.status.post, moved=moved)
+    faults.start()
 
 
 def build_controls(services: Services) -> None:
@@ -156,6 +179,9 @@ def run_gui(project: str | None, demo: bool = False, read_only: bool = False) ->
     if problem:
         print(f"cuesketch: {problem}", file=sys.stderr)
         return 1
+    if project is not None and Path(project).suffix.lower() == ".cuereview":
+        from cuesketch.app_review import run_review
+        return run_review(Path(project), load_preferences())
     if project is None:
         from cuesketch.demo import ensure_demo
         path = ensure_demo()

@@ -26,6 +26,7 @@ from cuesketch.store.project_file import ProjectFile
 if TYPE_CHECKING:
     from cuesketch.engine.audio_out import AudioOutput
     from cuesketch.engine.click import Click
+    from cuesketch.engine.fault_watch import FaultWatch
     from cuesketch.engine.midi_input import MidiInputs
     from cuesketch.engine.monitor import Monitor
     from cuesketch.engine.playback import Playback
@@ -79,6 +80,7 @@ class Services:
     session: RecordSession | None = None  # the armed track and the record button
     range_control: RangeControl | None = None  # loop and punch over the range, record mode
     typing: TypingKeyboard | None = None  # musical typing (needs the MIDI inputs' path)
+    faults: FaultWatch | None = None  # pauses, lost audio, a full or vanished disk mid-take
 
     def apply_preferences(self, new: Preferences) -> list[str]:
         """What can change live, changed (MIDI inputs, the audio device, the film's sound, the
@@ -118,6 +120,7 @@ class Services:
         """Land a take still being recorded, then let every device go; the project last."""
         recorder = self.recorder
         steps: list[tuple[str, Callable[[], object] | None]] = [
+            ("fault watch", self.faults.close if self.faults is not None else None),
             ("recorder", (lambda: recorder.active and recorder.stop())
              if recorder is not None else None),
             ("midi", self.midi.close if self.midi is not None else None),

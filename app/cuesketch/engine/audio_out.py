@@ -8,6 +8,14 @@ the device is the master clock. A driver counts as started only when it returned
 
 With no device at all, ``status`` says "no audio device: playing silently" and the transport
 runs on its monotonic clock.
+
+A device can go mid-take (the JACK server killed or restarted, a USB interface pulled): its
+callbacks stop. ``watch()`` (called about every 0.1 s off the GUI thread, by
+``engine.fault_watch``) sees a driver silent for ``LOST_AFTER_S``, lets it go, hands the
+transport to the monotonic clock from exactly where the audio left it
+(``Transport.device_gone``) and opens the next driver that works, or plays silently; then it
+looks for the lost one every ``RETRY_EVERY_S`` and goes back to it when it answers. It
+returns what to tell the user; nothing in it touches the model.
 """
 
 from __future__ import annotations
@@ -40,10 +48,13 @@ def default_drivers() -> tuple[str, ...]:
 class AudioOutput:
     """Plays a Playback on the first audio driver that really starts."""
 
+    LOST_AFTER_S = 0.3  # a running driver that has not called back this long is gone
+    RETRY_EVERY_S = 0.2  # how often a lost driver is looked for
+
     def __init__(self, playback: Playback, *, drivers: Sequence[str] | None = None,
                  period_size: int = 256, periods: int = 2, device: str | None = None,
                  client_name: str = "Cuesketch", start_timeout: float = 2.0,
-                 jack_autoconnect: bool = True) -> None:
+                 jack_autoconnect: bool = True, jack_server: str | None = None) -> None:
         self.playback = playback
         self.drivers = tuple(drivers) if drivers is not None else default_drivers()
         self.period_size = int(period_size)
@@ -52,6 +63,12 @@ class AudioOutput:
         self.client_name = client_name
         self.start_timeout = start_timeout
         self.jack_autoconnect = jack_autoconnect
+        self.jack_server = jack_server  # None: JACK_DEFAULT_SERVER, else "default"
+        self.lost: str | None = None  # the driver that went away, looked for until it returns
+        self.reattached_at: int | None = None  # monotonic ns: the lost driver called back again
+        self._seen = (0, time.monotonic())  # (callbacks, when that count was first seen)
+        self._looked = 0.0  # when the lost driver was last looked for
+        self._watch_lock = threading.Lock()
         self.driver: str | None = None  # the driver that runs, None when silent or stopped
         self.status = "stopped"
         self.failures: dict[str, str] = {}  # driver -> why it did not start
@@ -82,9 +99,7 @@ class AudioOutput:
         for name in self.drivers if fl.new_audio_driver2 is not None else ():
             why = self._try(name)
             if why is None:
-                self.driver = name
-                self.status = (f"{name}: {self.period or self.period_size} frames at "
-                               f"{self.sample_rate} Hz, {self.latency_ns / 1e6:.1f} ms")
+                self._started(name)
                 return True
             self.failures[name] = why
         self.status = SILENT_STATUS
@@ -101,8 +116,72 @@ class AudioOutput:
             self.status = "stopped"
         self.driver = None
 
+    # -- a device that goes and comes back ----------------------------------------------------
+    def watch(self) -> str | None:
+        """One look (any thread but the audio one): a running driver that stopped calling is
+        let go and the next one opened; a lost driver that answers again is gone back to.
+        Returns what to tell the user, or None."""
+        with self._watch_lock:
+            now = time.monotonic()
+            if self.driver is not None:
+                if self.callbacks != self._seen[0]:
+                    self._seen = (self.callbacks, now)
+                elif now - self._seen[1] >= self.LOST_AFTER_S:
+                    return self._lose(now)
+            if self.lost is not None:
+                return self._look_for_lost(now)
+            return None
+
+    def _lose(self, now: float) -> str:
+        lost = self.driver
+        assert lost is not None
+        self.stop()
+        transport = self.playback.transport
+        if transport is not None:
+            transport.device_gone()  # on the monotonic clock from exactly where it is
+        if self.lost is None:  # a fallback that goes too: the first one lost is looked for
+            self.lost = lost
+        self._looked = now
+        for name in self.drivers:
+            if name not in (lost, self.lost) and fl.new_audio_driver2 is not None and (
+                    self._try(name) is None):
+                self._started(name)
+                return (f"the audio server ({lost}) stopped: sound goes on through {name}; "
+                        f"the take goes on. Cuesketch goes back to {self.lost} when it returns")
+        self.status = SILENT_STATUS
+        return (f"the audio server ({lost}) stopped: playing silently, the take goes on. "
+                f"Cuesketch goes back to {self.lost} by itself when it returns")
+
+    def _look_for_lost(self, now: float) -> str | None:
+        lost = self.lost
+        if lost is None or now - self._looked < self.RETRY_EVERY_S:
+            return None
+        self._looked = now
+        if lost == "jack" and sys.platform.startswith("linux") and not jack_server_running(
+                self.jack_server):
+            return None  # not back yet (asked quietly: libjack would print each time)
+        fallback = self.driver
+        self.stop()
+        if self._try(lost) is None:
+            self._started(lost)
+            self.lost = None
+            self.reattached_at = time.monotonic_ns()
+            return f"the audio server ({lost}) is back: sound goes on through it"
+        if fallback is not None and self._try(fallback) is None:
+            self._started(fallback)
+        else:
+            self.status = SILENT_STATUS
+        return None
+
+    def _started(self, name: str) -> None:
+        self.driver = name
+        self._seen = (self.callbacks, time.monotonic())
+        self.status = (f"{name}: {self.period or self.period_size} frames at "
+                       f"{self.sample_rate} Hz, {self.latency_ns / 1e6:.1f} ms")
+
     def _try(self, name: str) -> str | None:
-        if name == "jack" and sys.platform.startswith("linux") and not jack_server_running():
+        if name == "jack" and sys.platform.startswith("linux") and not jack_server_running(
+                self.jack_server):
             return "no JACK server is running"  # libjack would print its own complaint
         settings = fl.settings_new()
         rate = self.playback.synth.sample_rate
@@ -114,6 +193,8 @@ class AudioOutput:
             fl.set_setting(settings, f"audio.{name}.device", self.device)
         if name == "jack":
             fl.set_setting(settings, "audio.jack.id", self.client_name)
+            if self.jack_server:
+                fl.set_setting(settings, "audio.jack.server", self.jack_server)
             fl.set_setting(settings, "audio.jack.autoconnect", int(self.jack_autoconnect))
         self._called.clear()
         self.callbacks = 0

@@ -4,7 +4,8 @@ Why not rtmidi for this: an rtmidi JACK client is activated, so it gets a proces
 JACK wakes every period (one more thread to schedule in time, one more chance of an xrun),
 and python-rtmidi holds the GIL while it asks the server for the port list, which keeps our
 input clients' callbacks waiting. This client is never activated, and ctypes lets the GIL go
-during each libjack call.
+during each libjack call. It hears the server go away (``alive``): the MIDI inputs then start
+over when a server answers again.
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def _libjack() -> ctypes.CDLL:
     lib.jack_get_ports.argtypes = [vp, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
     lib.jack_get_ports.restype = ctypes.POINTER(ctypes.c_char_p)
     lib.jack_free.argtypes = [vp]
+    lib.jack_on_shutdown.argtypes = [vp, SHUTDOWN_FUNC, vp]
+    lib.jack_on_shutdown.restype = None
     return lib
+
+
+SHUTDOWN_FUNC = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 class JackPorts:
@@ -52,6 +58,12 @@ class JackPorts:
             raise JackUnavailable(f"no JACK server is running (status {status.value:#x})")
         self._lib = lib
         self._client: int | None = client
+        self.alive = True  # False once the server went away (it shut down or was killed)
+
+        def on_shutdown(_arg: object) -> None:
+            self.alive = False
+        self._on_shutdown = SHUTDOWN_FUNC(on_shutdown)  # kept: libjack may call it any time
+        lib.jack_on_shutdown(client, self._on_shutdown, None)
 
     def midi_outputs(self) -> list[str]:
         """Every JACK MIDI output port ("client:port"), in the server's order (rtmidi's too)."""

@@ -9,8 +9,11 @@ thread-safe (the monitor calls the synth, the recorder appends under a lock); no
 thread touches widgets or the model. Port changes ("keyboard X went away" / "came back") go to
 the status listeners, from the watcher thread.
 
-A watcher looks at the port list every second: a port that disappeared is closed and reported,
-and reopened when it returns.
+A watcher thread looks at the port list every ``poll_interval`` (0.5 s): a port that
+disappeared is closed and reported, and reopened by name when a port of that name returns.
+A port that went away is reported as gone at the last moment it was known to be there (the
+later of the last look that found it and the last message from it): a take ends its held
+notes there, not up to half a second later.
 
 ``start()`` lowers Python's thread switch interval to 0.5 ms (``SWITCH_INTERVAL_S``): with the
 default 5 ms, a busy GUI thread held the MIDI callback up to 20 ms (measured, p99), and what
@@ -87,6 +90,7 @@ def _is_through(name: str) -> bool:
 class _Opened:
     name: str
     port: OpenPort
+    seen_ns: int = 0  # the last look at the port list that found it
 
 
 class MidiInputs:
@@ -99,7 +103,7 @@ class MidiInputs:
     SWITCH_INTERVAL_S: float | None = 0.0005  # None: leave Python's thread switching alone
 
     def __init__(self, api: str | None = None, client_name: str = "Cuesketch",
-                 clock: MonotonicClock | None = None, poll_interval: float = 1.0,
+                 clock: MonotonicClock | None = None, poll_interval: float = 0.5,
                  system: PortSystem | None = None) -> None:
         self.client_name = client_name
         self.poll_interval = poll_interval
@@ -120,6 +124,7 @@ class MidiInputs:
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._listener_errors = 0
+        self._heard: dict[str, int] = {}  # port name -> when its last message arrived
 
     # -- listeners ---------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[MidiEvent], None]) -> None:
@@ -231,6 +236,9 @@ class MidiInputs:
         """One look at the port list: report and close what went away, open what is wanted."""
         statuses: list[PortStatus] = []
         with self._lock:
+            alive = getattr(self._system, "alive", None)
+            if alive is not None and not alive():
+                self._lose_system(statuses)
             if self._system is None and not self._start_system(statuses):
                 self._emit(statuses)
                 return
@@ -243,11 +251,14 @@ class MidiInputs:
                 self.problem = f"the MIDI port list can't be read ({e})"
             now = self._now()
             for key, opened in list(self._open.items()):
-                if key not in present:
+                if key in present:
+                    opened.seen_ns = now
+                else:
                     del self._open[key]
                     opened.port.close()
                     self._away.add(key)
-                    statuses.append(PortStatus(opened.name, PortChange.WENT_AWAY, now, (
+                    went = max(opened.seen_ns, self._heard.get(opened.name, 0)) or now
+                    statuses.append(PortStatus(opened.name, PortChange.WENT_AWAY, went, (
                         f"MIDI input “{opened.name}” went away: what was played is kept. "
                         "Plug it in again to go on playing.")))
             for key in self._targets(present):
@@ -262,7 +273,7 @@ class MidiInputs:
                     statuses.append(PortStatus(name, PortChange.FAILED, now,
                                                f"MIDI input “{name}” can't be opened ({e})"))
                     continue
-                self._open[key] = _Opened(name, port)
+                self._open[key] = _Opened(name, port, now)
                 came_back = key in self._away
                 self._away.discard(key)
                 statuses.append(PortStatus(
@@ -272,6 +283,29 @@ class MidiInputs:
             self._failed &= set(present)  # a port that vanished may open when it returns
             self._say_missing(present, now, statuses)
         self._emit(statuses)
+
+    def _lose_system(self, statuses: list[PortStatus]) -> None:
+        """The MIDI server went away (jackd killed): every port with it. They are reported,
+        and reopened by name once a server answers again (``_start_system`` on a later poll)."""
+        assert self._system is not None
+        now = self._now()
+        for key, opened in list(self._open.items()):
+            del self._open[key]
+            try:
+                opened.port.close()
+            except Exception:
+                pass  # its server is gone: nothing to close there
+            self._away.add(key)
+            went = max(opened.seen_ns, self._heard.get(opened.name, 0)) or now
+            statuses.append(PortStatus(opened.name, PortChange.WENT_AWAY, went, (
+                f"MIDI input “{opened.name}” went away with the MIDI server: what was played "
+                "is kept, and it is reconnected by itself when the server returns.")))
+        try:
+            self._system.close()
+        except Exception:
+            pass
+        self._system = None
+        self.problem = "the MIDI server stopped: inputs come back by themselves when it returns"
 
     def _start_system(self, statuses: list[PortStatus]) -> bool:
         api = self._api_choice
@@ -330,7 +364,10 @@ class MidiInputs:
         return name.startswith(f"{self.client_name}:") or name.startswith(f"{self.client_name}-")
 
     def _deliver_from(self, name: str, delay_ns: int) -> Deliver:
+        heard = self._heard
+
         def deliver(data: list[int], arrived_ns: int) -> None:
+            heard[name] = arrived_ns
             self.deliver(name, data, arrived_ns - delay_ns, arrived_ns)
         return deliver
 

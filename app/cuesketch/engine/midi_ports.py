@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -157,6 +158,13 @@ class RtMidiSystem:
         except (rtmidi.RtMidiError, OSError, RuntimeError) as e:
             raise MidiUnavailable(f"{API_LABELS.get(api, api)} did not start ({e})") from None
 
+    def alive(self) -> bool:
+        """False once the backend's server went away (JACK killed or stopped): its ports and
+        clients are dead, and a new system must be opened when a server answers again."""
+        if self._jack is None:
+            return True
+        return self._jack.alive and jack_server_running()
+
     @property
     def delivery_delay_ns(self) -> int:
         if not self.period or self.period[1] <= 0:
@@ -203,15 +211,27 @@ def compiled_apis() -> list[str]:
     return [names[a] for a in rtmidi.get_compiled_api() if names.get(a) != "RTMIDI_DUMMY"]
 
 
-def jack_server_running() -> bool:
-    """Whether a JACK server (the one JACK_DEFAULT_SERVER names) is up, without asking libjack,
-    which prints to stderr when there is none."""
-    return _jack_socket_exists()
+def jack_server_running(server: str | None = None) -> bool:
+    """Whether a JACK server (``server``, else the one JACK_DEFAULT_SERVER names) is up,
+    without asking libjack, which prints to stderr when there is none."""
+    return _jack_socket_exists(server)
 
 
-def _jack_socket_exists() -> bool:
-    server = os.environ.get("JACK_DEFAULT_SERVER", "default")
-    return os.path.exists(f"/dev/shm/jack_{server}_{os.getuid()}_0")
+def _jack_socket_exists(server: str | None = None) -> bool:
+    """The server's socket is there *and answers*: a killed jackd leaves its socket behind."""
+    server = server or os.environ.get("JACK_DEFAULT_SERVER", "default")
+    path = f"/dev/shm/jack_{server}_{os.getuid()}_0"
+    if not os.path.exists(path):
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(0.5)
+        probe.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
 
 
 def api_may_start(api: str) -> bool:

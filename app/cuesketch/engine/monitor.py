@@ -36,6 +36,7 @@ class LiveSink(Protocol):
 
 class Monitor:
     LATENCY_SAMPLES = 4096  # the latest latencies kept for the figures
+    STALE_NS = 250_000_000  # a note-on that arrived this long ago is not sounded any more
 
     def __init__(self, sink: LiveSink | None = None, clock: MonotonicClock | None = None) -> None:
         self.sink = sink
@@ -68,6 +69,8 @@ class Monitor:
         kind = msg.type
         with self._lock:
             if kind == "note_on" and msg.velocity > 0:
+                if self._now() - event.arrived_ns > self.STALE_NS:
+                    return  # waited while the process was stopped: played then, not now
                 self._held[(event.source, msg.note)] = channel
                 self.latencies_ns.append(self._now() - event.arrived_ns)
                 sink.note_on(channel, msg.note, msg.velocity)

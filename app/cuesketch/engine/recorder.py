@@ -116,6 +116,7 @@ class _Take:
         self.roll_ns = roll_ns
         self.builder = TakeBuilder(start, end, options.early_grace, loop)
         self.backlog: list[TakeEvent] = []
+        self.events: list[TakeEvent] = []  # all of them: a journal moved elsewhere starts anew
         self.stop_ns: int | None = None
         self.stop_pos = 0
         self.stop_pass = 0
@@ -147,6 +148,7 @@ class Recorder:
         # Told when a take lands (also when the transport was stopped by something else).
         self.on_landed: Callable[[TakeResult | None], None] | None = None
         self.last_error: Exception | None = None  # a take that could not be written
+        self.unlanded: list[_Take] = []  # takes the project file refused, kept to land later
         transport.observe(self._on_transport)
 
     @property
@@ -226,7 +228,11 @@ class Recorder:
             self.transport.stop()
         finally:
             self._stopping = False
-        return self._land()
+        try:
+            return self._land()
+        except Exception as e:  # kept in ``unlanded``; the caller says so (``last_error``)
+            self.last_error = e
+            return None
 
     def cancel(self) -> None:
         """Throw the take away (the transport stops; the project is not touched)."""
@@ -285,6 +291,7 @@ class Recorder:
             if not te.recordable:
                 return
             take.builder.add(te)
+            take.events.append(te)
             if self.journal is not None:
                 take.backlog.append(te)
 
@@ -300,7 +307,37 @@ class Recorder:
             if take.stop_ns is not None:
                 return
             pos = self.transport.position_at(status.t_ns)
-            take.builder.close_source(status.port, pos, take.pass_at(status.t_ns, pos))
+            self._end_held(take, pos, take.pass_at(status.t_ns, pos), status.port)
+
+    def on_gap(self, start_ns: int, end_ns: int) -> None:
+        """The process did not run from ``start_ns`` to ``end_ns`` (the computer slept, SIGSTOP):
+        notes held then end where it stopped, and nothing is placed inside the gap (a note-off
+        that beat this call to the lock does not stretch its note across the gap)."""
+        take = self._take
+        if take is None:
+            return
+        with self._lock:
+            if self._take is not take or take.stop_ns is not None:
+                return
+            pos = self.transport.position_at(start_ns)
+            after = self.transport.position_at(end_ns)
+            k = take.pass_at(start_ns, pos)
+            self._end_held(take, pos, k, None)
+            b = take.builder
+            b.notes = [replace(n, end=max(pos, n.start + 1))
+                       if n.pass_index == k and n.start <= pos < n.end and n.end >= after
+                       else n for n in b.notes]
+
+    def _end_held(self, take: _Take, pos: int, k: int, source: str | None) -> None:
+        """End the held notes (of ``source``, or all) at ``pos`` with note-offs that are
+        journaled too, so that a take recovered after a crash ends them there as well."""
+        for src, channel, pitch in take.builder.held_keys():
+            if source is None or src == source:
+                te = TakeEvent(pos, k, src, (0x80 | channel, pitch, 0))
+                take.builder.add(te)
+                take.events.append(te)
+                if self.journal is not None:
+                    take.backlog.append(te)
 
     # -- internals -----------------------------------------------------------------------------
     def _on_transport(self, state: TransportState) -> None:
@@ -334,12 +371,53 @@ class Recorder:
         with self._lock:
             self._take = None
             take.builder.finish(take.stop_pos, take.stop_pass)
-        result = self._commit(take)  # raises if the file can't be written: the journal keeps it
-        if self.journal is not None:
+        try:
+            result = self._commit(take)
+        except Exception:
+            # The disk is full or gone: the take stays in memory (and the journal), and lands
+            # by ``retry_landing`` once it can, or into the file Save As makes.
+            self.unlanded.append(take)
+            raise
+        self._landed(result)
+        return result
+
+    def _landed(self, result: TakeResult | None) -> None:
+        if self.journal is not None and self._take is None:
             self.journal.end_take(committed=True)
         if self.on_landed is not None:
             self.on_landed(result)
-        return result
+
+    def retry_landing(self) -> list[TakeResult | None]:
+        """GUI thread: land the takes that could not be written (oldest first); what landed.
+        Raises (and keeps the rest) if the file still can't be written."""
+        landed: list[TakeResult | None] = []
+        while self.unlanded:
+            result = self._commit(self.unlanded[0])
+            self.unlanded.pop(0)
+            self.last_error = None
+            landed.append(result)
+            self._landed(result)
+        return landed
+
+    def move_journal(self, journal: TakeJournal | None) -> None:
+        """Journal from now on to ``journal`` (the project moved: Save As, a rescue copy); a
+        take being recorded, and those not landed yet, are written into it whole."""
+        self._stop_flusher()
+        with self._lock:
+            self.journal = journal
+            takes = [*self.unlanded, *([self._take] if self._take is not None else [])]
+            for take in takes:
+                take.backlog = []
+                if journal is not None:
+                    journal.begin_take(take.track_id, take.start, take.options.mode,
+                                       end=take.end, loop=take.loop,
+                                       early_grace=take.options.early_grace)
+                    journal.append(take.events)
+        if journal is not None and self._take is not None:
+            self._flush_stop.clear()
+            self._flusher = threading.Thread(target=self._flush_loop, name="take journal",
+                                             daemon=True)
+            self._flusher.start()
 
     def _commit(self, take: _Take) -> TakeResult | None:
         b = take.builder

@@ -10,6 +10,10 @@ nearest boundary lies past the end of this render waits for the next one; so the
 over events up to ``LOOKAHEAD`` samples past the end, or an event just after a chunk end that
 is not on a boundary would land late. Realtime (the audio callback) and offline rendering both
 go through ``Scheduler.render``.
+
+A note-on more than ``MAX_LATE_S`` late is dropped: after the process was stopped (a laptop
+asleep, SIGSTOP) whatever was waiting would otherwise sound all at once. Note-offs, releases
+and controllers are always sent, so nothing hangs and the channel's state stays right.
 """
 
 from __future__ import annotations
@@ -45,10 +49,14 @@ def nearest_boundary(sample: int) -> int:
 
 
 class Scheduler:
+    MAX_LATE_S = 0.1  # a note-on later than this is dropped; note-offs and controls never are
+
     def __init__(self, synth: SynthEngine) -> None:
         self.synth = synth
         self._pending: list[Event] = []
         self.max_error = 0  # largest |boundary - event time| sent so far (samples), for reports
+        self.max_late = round(self.MAX_LATE_S * synth.sample_rate)
+        self.dropped = 0  # stale note-ons not played
 
     @property
     def pending(self) -> list[Event]:
@@ -78,6 +86,9 @@ class Scheduler:
             if boundary > end:
                 self._pending = list(queue[i:])
                 break
+            if ev.kind == NOTE_ON and ev.time < start - self.max_late:
+                self.dropped += 1  # stale (the process was stopped): a burst, not music
+                continue
             if boundary > synth.samples_written:
                 synth.render_into(out, synth.samples_written - start, boundary - start)
             self._send(ev)

@@ -23,8 +23,9 @@ line from time to device samples, and the transport follows the samples actually
 - An error past ``RECUE_FLICKS`` (the device restarted, or stalled) is not followed: the
   transport goes on and the *audio* re-cues to it (``device_period`` says where). The picture
   and the recorder never see a step; ``recues`` counts them.
-- If the device stops calling, the last piece goes on: the transport continues on the
-  monotonic clock from exactly where the audio left it.
+- If the device stops calling, the last piece goes on at the device's rate (a steer lasts
+  one period only), and once the audio output sees the device gone (``device_gone``) at speed
+  1: the transport continues on the monotonic clock from exactly where the audio left it.
 Explicit jumps (play, stop, seek, loop) bump ``epoch``, and observers are told.
 """
 
@@ -74,7 +75,7 @@ class Transport:
     RECUE_FLICKS = FLICKS_PER_SECOND // 50  # 20 ms: past this the audio re-cues instead
     ANCHOR_TIMEOUT_NS = 250_000_000  # after play, wait this long at most for the device
     DEVICE_TIMEOUT_NS = 500_000_000  # a device silent this long is not running
-    HISTORY = 128  # pieces kept for position_at(past): ~0.7 s at 256-frame periods
+    HISTORY = 256  # pieces kept for position_at(past): ~0.7 s at 256-frame periods
 
     def __init__(self, clock: MonotonicClock | None = None) -> None:
         self.clock = clock or SystemClock()
@@ -284,8 +285,24 @@ class Transport:
             steer = error / (frames * FLICKS_PER_SECOND / rate)  # met by the next period
             speed = min(max(ratio + steer, ratio * (1 - self.MAX_SLEW)),
                         ratio * (1 + self.MAX_SLEW))
-            self._plan(now, _Piece(now, current, speed))
+            # The steer holds until the next period only: a device that stops calling leaves
+            # the transport at the device's own rate, not at a catching-up speed for ever.
+            period_ns = frames * NS_PER_SECOND // rate
+            self._plan(now, _Piece(now, current, speed),
+                       _Piece(now + period_ns, current + _elapsed(period_ns, speed), ratio))
             return None
+
+    def device_gone(self) -> None:
+        """The audio device stopped calling (its server died, it was unplugged): from now on
+        the transport runs on the monotonic clock at speed 1, from exactly where it is (the
+        past stays as it was answered). A device that comes back joins the running transport
+        (``device_period`` re-cues the audio to it)."""
+        with self._lock:
+            now = self.clock.now_ns()
+            self._device_seen = None
+            self._starting, self._anchor = False, None
+            if self._playing and self._speed == 1.0:
+                self._plan(now, _Piece(now, self._unwrapped_at(now), 1.0))
 
     def _join(self, sample: int, heard: int, now: int, current: int, ratio: float) -> int:
         """The audio joins the running transport: ``sample`` plays where it will be heard."""

@@ -158,6 +158,14 @@ class FileActions(Dialogs):
         if self.is_this_project(dest):
             self.error("Save As", f"{dest.name} is this project; choose another name")
             return
+        faults = self.services.faults
+        if faults is not None and faults.needs_save_as:
+            # The disk is full or gone: the file is not all there is. Write from memory (the
+            # edits, the take) and go on there, in this window.
+            with self.busy():
+                faults.save_as(dest)
+            self.post(f"Saved as {dest}: everything is there, and you go on working on it")
+            return
         self.settle()
         with self.busy():
             self.write_copy(dest, with_snapshots=True)

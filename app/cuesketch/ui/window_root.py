@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from cuesketch import paths
+from cuesketch.engine.fault_watch import on_stop_signals
 from cuesketch.engine.transport import TransportState
 from cuesketch.engine.typing_keyboard import TypingKeyboard
 from cuesketch.media.overlays import OverlayOptions
@@ -59,11 +60,14 @@ def run_window(services: Services) -> int:
     if pf is not None and pf.damaged and services.read_only_reason:
         from cuesketch.ui.main_window import damaged_notice
         damaged_notice(window, services.read_only_reason)
-    # Ctrl+C in the terminal closes the window cleanly (Qt's loop hides Python's signals).
+    # Ctrl+C in the terminal, SIGTERM (the system, a logout) and SIGHUP close the window
+    # cleanly: the take lands before the process ends (Qt's loop hides Python's signals: the
+    # timer lets the handlers run, and the fault watch do its GUI-thread part).
     signal.signal(signal.SIGINT, lambda *_: window.close())
-    signal.signal(signal.SIGTERM, lambda *_: window.close())
+    on_stop_signals(window.close)
+    faults = services.faults
     wake = QTimer()
-    wake.timeout.connect(lambda: None)
+    wake.timeout.connect(faults.service if faults is not None else lambda: None)
     wake.start(200)
     return app.exec()
 
@@ -97,6 +101,8 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     roll.set_range(control)
     if services.recorder is not None:  # the take's notes drawn while it is played
         roll.set_live_source(services.recorder.live_notes)
+    from cuesketch.ui.film_lane_setup import install_film_lanes
+    film_lanes = install_film_lanes(roll, document, services.project_path, status.post)
     picture = build_picture_view(services)
     picture.firstFrameShown.connect(lambda: startup_marker("first-frame"))
     window: MainWindow | None = None  # the handlers read it once it is built, below
@@ -121,6 +127,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers["edit.find_tempo"] = find_tempo_handler(the_window, document,
                                                      lambda: transport.position())
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
+    window.closing.connect(film_lanes.close)  # no ffmpeg left running behind the app
     install_recent(window, window.action_map, services, status.post, window.settings)
     if services.project_path is not None:
         remember_marks(services.range_marks, window.settings, services.project_path)
@@ -134,9 +141,6 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     app.installEventFilter(EditingEnds(window, roll.setFocus))
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
     add_track_panel(window, services, roll, status)
-    if services.midi is not None:
-        services.midi.add_status_listener(
-            lambda st: status.post(f"{st.port}: {st.change.value.replace('_', ' ')}"))
     return window
 
 
