@@ -28,6 +28,7 @@ SUBCOMMANDS = {
     "markers": "import-markers, export-markers",
     "preview": "preview",
     "themes": "themes",
+    "speech": "speech",
 }
 
 

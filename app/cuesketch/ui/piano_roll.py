@@ -145,6 +145,8 @@ class PianoRoll(QWidget):
         outer.setSpacing(0)
         outer.addWidget(self.toolbar)
         outer.addLayout(row_layout(None, self.ruler_rows))
+        self.bands = QVBoxLayout()  # full-width strips over the notes: the film's lanes
+        outer.addLayout(self.bands)
         outer.addWidget(self.lanes, 1)
         zoom = pitch_zoom_buttons(self, self.zoom_pitch, self.frame_notes)
         outer.addLayout(row_layout(zoom, self.hbar))
@@ -156,6 +158,12 @@ class PianoRoll(QWidget):
         self.ruler_rows.addWidget(widget)
         if timed:
             self._extra_timed.append(widget)
+
+    def add_band(self, widget: QWidget, timed: Sequence[QWidget]) -> None:
+        """A full-width strip (names at the left) between the ruler and the notes; its
+        ``timed`` parts follow the view in time like the ruler."""
+        self.bands.addWidget(widget)
+        self._extra_timed.extend(timed)
 
     def lane_state(self) -> QByteArray:
         """The lanes' heights (and which are folded away), for the window to keep."""
