@@ -47,9 +47,12 @@ TOP_LEVEL: dict[str, tuple[int, str]] = {
     "services": (SERVICES, "the typed set of running services: built by the root from engine, "
                            "media and store, read by the window"),
     "app": (APP, "the composition root: builds the services, then the window"),
+    "app_review": (APP, "the review window's composition root (a .cuereview opened): its "
+                        "session, player, audio and picture, then the window"),
     "__main__": (CLI, "`python -m cuesketch`: the command line's entry point, part of cli"),
 }
-JOINS = {"__main__": "cli"}  # a top-level module that is part of a subpackage's part
+# A top-level module that is part of another part.
+JOINS = {"__main__": "cli", "app_review": "app"}
 
 
 @dataclass(frozen=True)

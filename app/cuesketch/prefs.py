@@ -33,6 +33,7 @@ class Preferences:
     streamer_seconds: float = 2.0  # a streamer's run across the picture before its hit
     pre_roll_seconds: float = 0.0  # play starts this long before a place gone to (0: off)
     recent_projects: list[str] = field(default_factory=list)
+    review_author: str = ""  # the name review notes and verdicts are signed with (asked once)
 
 
 STREAMER_SECONDS = (0.5, 10.0)  # the range offered and kept

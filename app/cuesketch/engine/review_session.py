@@ -90,6 +90,8 @@ class ReviewSession:
         first = self.cue(self.current_cue).versions if self.current_cue is not None else ()
         for v in first:  # its opening seconds first: playable at once, the rest follows
             self._heads[v.id] = self._pool.submit(self._decode_head, v)
+        if info.cues:  # the review starts where the first cue does
+            self.transport.seek(self.rate.frame_to_flicks(info.cues[0].cue.start_frame))
         order = sorted(info.cues, key=lambda c: c.cue.id != self.current_cue)
         for pc in order:
             for v in pc.versions:
@@ -401,6 +403,11 @@ class ReviewSession:
         self.author = author
         self.journal.set_author(author)
         self._changed()
+
+    def watching(self, film_hash: str) -> None:
+        """The film on screen is this one (the director's copy, found by name: maybe another
+        cut); the reply says so, and the composer's import flags notes if it differs."""
+        self.journal.set_film_hash(film_hash)
 
     def send_back(self, dest: Path) -> None:
         """Write the reply to give the composer, whole or not at all."""

@@ -62,6 +62,11 @@ class ReplyJournal:
         except DB_ERRORS as e:
             raise ReviewFileError(f"the review could not be saved: {describe(e)}") from None
 
+    def set_film_hash(self, film_hash: str) -> None:
+        """The film the director watches (their copy's hash: another cut is flagged on import)."""
+        self._write("INSERT OR REPLACE INTO meta (key, value) VALUES ('film_hash', ?)",
+                    (film_hash,))
+
     def set_author(self, author: str) -> None:
         self._write("INSERT OR REPLACE INTO meta (key, value) VALUES ('author', ?)", (author,))
 

@@ -1,0 +1,64 @@
+"""The review window shows the session and forwards to it (offscreen, no audio device)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from review_kit import make_package
+
+from cuesketch.app_review import compose_review
+from cuesketch.model.review import Verdict
+from cuesketch.prefs import Preferences
+from cuesketch.store.review_reply import read_reply
+from cuesketch.ui.review_window import ReviewWindow
+
+
+@pytest.fixture
+def window(tmp_path: Path, qtbot: QtBot) -> ReviewWindow:
+    make_package(tmp_path / "p.cuereview")
+    parts = compose_review(tmp_path / "p.cuereview", "R. Smith", Preferences(),
+                           journal_dir=tmp_path / "j", sound=False)
+    w = ReviewWindow(parts)
+    qtbot.addWidget(w)
+    yield w
+    w.close()
+    parts.close()
+
+
+def test_without_the_film_it_says_so_and_still_plays(window: ReviewWindow) -> None:
+    assert window.picture.problem is not None and "film.mov" in window.picture.problem
+    assert window.cues.topLevelItemCount() == 2
+    assert window.cues.topLevelItem(0).childCount() == 2
+
+
+def test_typing_a_note_and_a_verdict(window: ReviewWindow, qtbot: QtBot) -> None:
+    s = window.session
+    s.seek_frame(10)
+    window.notes.entry.setText("Warmer here")
+    qtbot.keyClick(window.notes.entry, Qt.Key.Key_Return)
+    assert [n.frame for n in s.notes_sorted()] == [10]
+    assert window.notes.list.count() == 1 and "Warmer here" in window.notes.list.item(0).text()
+    window.verdict.comment.setText("lovely")
+    qtbot.mouseClick(window.verdict.buttons[Verdict.APPROVED], Qt.MouseButton.LeftButton)
+    heard = s.selected_version(s.current_cue)
+    assert heard is not None and s.verdict(heard.id).verdict is Verdict.APPROVED
+    assert read_reply(s.journal.path).verdicts[0].comment == "lovely"
+
+
+def test_clicking_a_version_switches_and_a_note_goes_there(window: ReviewWindow,
+                                                           qtbot: QtBot) -> None:
+    s = window.session
+    cue = window.cues.topLevelItem(1)
+    first = cue.child(0)
+    window.cues.itemClicked.emit(first, 1)
+    chosen = s.selected_version(s.info.cues[1].cue.id)
+    assert chosen is not None and chosen.name == "v1"
+    s.seek_frame(77)
+    s.add_note("here")
+    s.seek_frame(0)
+    window.notes.list.itemClicked.emit(window.notes.list.item(0))
+    assert s.frame == 77
