@@ -1,0 +1,173 @@
+"""The film's lanes over the roll (pytest-qt): the picture strip shows the frame the ruler says,
+the lanes follow zoom and scroll, the waveform and the speech band fill in from the background,
+a detection lands as one undo step, and a film without sound says so."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.transport import Transport
+from cuesketch.media.testfilm import make_numbered_film, read_frame_number
+from speech_film import speaking_film
+from cuesketch.model.document import Document
+from cuesketch.model.entities import Media, Settings
+from cuesketch.model.project import Project
+from cuesketch.model.speech import regions
+from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
+from cuesketch.ui.film_lane_jobs import NO_SOUND
+from cuesketch.ui.film_lane_setup import FilmLaneSetup
+from cuesketch.ui.piano_roll import PianoRoll
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="no ffmpeg")
+
+
+class Rig:
+    def __init__(self, qtbot, film: Path, cache: Path) -> None:  # type: ignore[no-untyped-def]
+        settings = Settings(media=Media(str(film), "", 24))  # the film starts a second in
+        self.document = Document(Project(settings))
+        self.transport = Transport(FakeClock())
+        self.roll = PianoRoll(self.document, self.transport)
+        self.said: list[str] = []
+        self.setup = FilmLaneSetup(self.roll, self.document, cache / "p.cuesketch",
+                                   self.said.append, cache=cache)
+        self.lanes = self.setup.lanes
+        qtbot.addWidget(self.roll)
+        self.roll.resize(1200, 700)
+        self.roll.show()
+        with qtbot.waitExposed(self.roll):
+            pass
+        self.qtbot = qtbot
+        assert self.setup.jobs.wait(60)
+        qtbot.waitUntil(lambda: self.setup.jobs.peaks is not None
+                        or self.setup.jobs.sound_state == NO_SOUND, timeout=20000)
+        QApplication.processEvents()
+
+    def show(self, start: int, end: int) -> None:
+        self.roll.show_range(start, end)
+        QApplication.processEvents()
+
+    def strip_pixels(self) -> np.ndarray:
+        image = self.lanes.picture.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        w, h = image.width(), image.height()
+        data = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h)
+        return data.reshape(h, image.bytesPerLine())[:, :w * 3].reshape(h, w, 3)
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return speaking_film(tmp_path_factory.mktemp("film"))
+
+
+@pytest.fixture
+def rig(qtbot, film: Path, tmp_path: Path) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
+    r = Rig(qtbot, film, tmp_path)
+    yield r
+    r.setup.close()
+
+
+def test_at_frame_zoom_each_thumbnail_is_the_frame_the_ruler_says(rig: Rig) -> None:
+    strip = rig.lanes.picture
+    ft = rig.setup.jobs.film_time
+    assert ft is not None and ft.origin == SEC  # offset 24 frames at 24 fps
+    # a frame 120 px wide, wider than a thumbnail (96 px): one thumbnail a frame
+    rig.roll.geo.fpp = ft.film_rate.flicks_per_frame / 120
+    rig.roll.geo.t0 = ft.frame_start(100) - round(30 * rig.roll.geo.fpp)
+    rig.roll.refresh()
+    QApplication.processEvents()
+    slots = strip.slots(0, strip.width())
+    frames = [f for _, f, _ in slots]
+    assert frames == list(range(frames[0], frames[0] + len(frames))) and len(frames) >= 8
+    assert frames[0] == 99 and slots[1][0] == pytest.approx(30)
+    strip.ask_exact()
+    job = rig.setup.jobs.thumbs
+    assert job is not None and job.wait_requests(60)
+    rig.qtbot.wait(50)
+    pixels = rig.strip_pixels()
+    for x, frame, width in [s for s in slots if s[0] >= 0][:6]:
+        x0 = max(0, round(x))
+        tile = pixels[1:strip.height() - 1, x0:x0 + int(width) - 1]
+        assert tile.shape[1] > 40
+        # the frame the ruler shows at the thumbnail's left edge
+        assert ft.film_frame(rig.roll.geo.t_of(x0 + 1)) == frame
+        assert read_frame_number(tile) == frame
+
+
+def test_the_lanes_follow_zoom_and_scroll(rig: Rig) -> None:
+    strip, geo = rig.lanes.picture, rig.roll.geo
+    ft = rig.setup.jobs.film_time
+    assert ft is not None
+    rig.show(2 * SEC, 6 * SEC)
+    before = strip.slots(0, strip.width())
+    width = strip.thumb_width()
+    assert all(abs(b[0] - a[0] - width) < 1e-6 for a, b in zip(before, before[1:]))
+    assert before[0][1] == ft.film_frame(geo.t_of(before[0][0]))
+    rig.roll.zoom_time(2.0, 0)
+    zoomed = strip.slots(0, strip.width())
+    assert zoomed[-1][1] < before[-1][1]  # half the time across the same width
+    rig.roll.hbar.setValue(rig.roll.hbar.value() + 300)  # scrolled later
+    QApplication.processEvents()
+    later = strip.slots(0, strip.width())
+    assert later[0][1] > zoomed[0][1]
+    # the waveform is drawn for the same view (its cache keyed by it)
+    image = rig.lanes.sound.image(0, rig.lanes.sound.width())
+    assert image is not None and rig.lanes.sound._cache is not None
+    assert rig.lanes.sound._cache[0][1:3] == (geo.t0, geo.fpp)
+    # the lanes fold and come back
+    rig.lanes.toggle("picture")
+    assert rig.lanes.folded("picture")
+    rig.lanes.toggle("picture")
+    assert not rig.lanes.folded("picture")
+
+
+def test_the_waveform_shows_the_line_and_a_click_locates(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
+    sound = rig.lanes.sound
+    rig.show(0, 10 * SEC)
+    image = sound.image(0, sound.width())
+    assert image is not None
+    mid = sound.height() // 2
+    line = [rig.roll.geo.x_of(t * SEC + SEC) for t in (2.5, 3.0)]  # speech at 2 s of the film
+    quiet = [rig.roll.geo.x_of(t * SEC + SEC) for t in (0.5, 7.5)]
+
+    def reach(x: float) -> int:  # how far the drawing reaches above the middle
+        return sum(1 for y in range(mid) if image.pixel(int(x), y) != image.pixel(2, 1))
+
+    assert min(reach(x) for x in line) > max(reach(x) for x in quiet) + 3
+    strip = rig.lanes.picture
+    x = int(rig.roll.geo.x_of(5 * SEC)) + 3
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(x, 10))
+    ft = rig.setup.jobs.film_time
+    assert ft is not None
+    assert rig.transport.position() == ft.frame_start(ft.film_frame(rig.roll.geo.t_of(x)))
+
+
+def test_a_detection_lands_as_one_undo_step(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
+    jobs = rig.setup.jobs
+    assert jobs.detect_speech()
+    qtbot.waitUntil(lambda: bool(rig.document.project.speech_regions), timeout=30000)
+    lines = regions(rig.document.project)
+    assert len(lines) == 1
+    start = (lines[0].start - SEC) / SEC  # film seconds
+    assert 1.8 < start < 2.4
+    assert rig.document.history()[-1] == "Detect speech"
+    rig.document.undo()
+    assert not rig.document.project.speech_regions
+    assert rig.lanes.speech.state == ""
+
+
+def test_a_film_without_sound_says_so(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    mute = make_numbered_film(tmp_path / "mute.mp4", seconds=2, audio=False)
+    rig = Rig(qtbot, mute, tmp_path)
+    assert rig.setup.jobs.sound_state == NO_SOUND
+    assert rig.lanes.sound.image(0, 100) is None
+    assert not rig.setup.jobs.detect_speech()
+    assert rig.setup.jobs.take_error() == NO_SOUND
+    rig.setup.close()
