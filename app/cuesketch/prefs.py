@@ -23,6 +23,7 @@ class Preferences:
     audio_driver: str = ""  # empty: the platform's usual (pulseaudio, jack, alsa, coreaudio)
     audio_buffer: int = 512  # frames per period
     soundfont: str = ""  # empty: the default General MIDI SoundFont
+    soundfonts: list[str] = field(default_factory=list)  # more a track may choose (paths)
     film_volume: float = 0.8
     click_level: float = 0.8  # 0..1
     click_sound: str = "gm"  # "gm": woodblocks through the SoundFont; "synth": a plain tick

@@ -168,6 +168,24 @@ def template_from_tracks(project: Project, name: str,
                       t.soundfont) for t in tracks))
 
 
+def set_soundfont(project: Project, track_id: int, soundfont: str, bank: int | None = None,
+                  program: int | None = None) -> list[Change]:
+    """A track's SoundFont (empty: the default General MIDI one) and, if given, its preset in
+    it; a drum kit bank moves the track to the percussion channel and back."""
+    track = project.tracks.get(track_id)
+    if track is None:
+        raise PaletteError("that track is not in the project any more")
+    bank = track.bank if bank is None else bank
+    program = track.program if program is None else program
+    if not 0 <= bank <= 16383 or not 0 <= program <= 127:
+        raise PaletteError(f"bank {bank}, program {program} is not a preset")
+    new = replace(track, soundfont=soundfont, bank=bank, program=program)
+    drums = palette.is_drum_kit(bank)
+    if drums != (track.channel == palette.DRUM_CHANNEL):
+        new = replace(new, channel=track_edits.next_free_channel(project, drums, ignore=track.id))
+    return [] if new == track else [EntityChange(track, new)]
+
+
 def cue_palettes(project: Project) -> dict[str, list[Cue]]:
     """Which cues call for which palette (the spotting list's palette field), by name."""
     out: dict[str, list[Cue]] = {}
@@ -178,4 +196,4 @@ def cue_palettes(project: Project) -> dict[str, list[Cue]]:
 
 
 __all__ = ["Template", "TemplateTrack", "BUILTIN", "plan", "apply_step", "template_from_tracks",
-           "PaletteError", "Step", "cue_palettes", "Change"]
+           "PaletteError", "Step", "cue_palettes", "set_soundfont", "Change"]

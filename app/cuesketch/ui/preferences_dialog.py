@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QWidget)
 
 from cuesketch.engine.click import CLICK_SOUNDS
+from cuesketch.ui.palette_soundfonts import SoundFontList
 from cuesketch.prefs import PRE_ROLL_SECONDS, STREAMER_SECONDS, Preferences
 
 AUDIO_DRIVERS = ("", "pulseaudio", "jack", "alsa", "sdl2", "coreaudio")
@@ -83,6 +84,8 @@ class PreferencesDialog(QDialog):
         sf_row.addWidget(self.soundfont)
         sf_row.addWidget(browse)
         form.addRow("SoundFont", sf_row)
+        self.more_soundfonts = SoundFontList(prefs.soundfonts, self)
+        form.addRow("More SoundFonts", self.more_soundfonts)
 
         self.film_volume = QSlider(Qt.Orientation.Horizontal, self)
         self.film_volume.setRange(0, 100)
@@ -161,6 +164,7 @@ class PreferencesDialog(QDialog):
                        audio_driver=self.driver.currentData() or "",
                        audio_buffer=int(self.buffer.currentData()),
                        soundfont=self.soundfont.text().strip(),
+                       soundfonts=self.more_soundfonts.paths(),
                        overlay_timecode=self.overlay_tc.isChecked(),
                        overlay_cue=self.overlay_cue.isChecked(),
                        overlay_streamers=self.overlay_streamers.isChecked(),

@@ -48,6 +48,7 @@ class TrackPanel(QDockWidget):
         self.setObjectName("TrackDock")
         self.document = document
         self.synth_presets = synth_presets
+        self.soundfont_paths: Callable[[], list[str]] = lambda: []  # the user's (Preferences)
         self.on_arm = on_arm
         self.confirm: Callable[[str], bool] = self._ask  # tests answer in its place
         self.rows: dict[int, TrackRow] = {}
@@ -440,8 +441,13 @@ class TrackPanel(QDockWidget):
         return menu
 
     def choose_section(self, track_id: int, where: QPoint) -> None:
+        from cuesketch.ui.palette_track_soundfont import soundfont_menu
         self.select(track_id)
-        self.section_menu(track_id).exec(where)
+        menu = self.section_menu(track_id)
+        menu.addSeparator()
+        menu.addMenu(soundfont_menu(self.document, track_id, self.soundfont_paths(),
+                                    self.statusMessage.emit, menu))
+        menu.exec(where)
 
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.question(self, "Delete track", question,

@@ -141,6 +141,8 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     app.installEventFilter(EditingEnds(window, roll.setFocus))
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
     add_track_panel(window, services, roll, status)
+    from cuesketch.ui.theme_dock import install_themes
+    install_themes(window, document, transport, roll, status.post)
     return window
 
 
@@ -187,6 +189,11 @@ def add_track_panel(window: MainWindow, services: Services, roll: PianoRoll,
     panel.armedChanged.connect(roll.set_active_track)
     roll.activeTrackChanged.connect(panel.set_armed)
     panel.statusMessage.connect(status.post)
+    from cuesketch.ui.palette_track_soundfont import missing_warning
+    panel.soundfont_paths = lambda: list(services.preferences.soundfonts)
+    warning = missing_warning(services.document)
+    if warning:
+        status.post(warning)
 
 
 def edit_preferences(services: Services, window: MainWindow, status: StatusSignals) -> None:
