@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "review": "review-pack, import-review",
     "new_project": "new",
     "markers": "import-markers, export-markers",
+    "spotting": "detect-cuts, spotting, cue-sheet",
     "preview": "preview",
     "themes": "themes",
     "speech": "speech",
