@@ -23,6 +23,7 @@ How (all of it vectorised with numpy, linear in the notes of the project for eac
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,12 +142,24 @@ def _credit(t: int, d: IntArray, td: int, dd: IntArray, on_scale: npt.NDArray[np
             ) -> FloatArray:
     """What a played interval earns against a theme interval: ``t``/``d`` in semitones,
     ``td``/``dd`` in scale steps of the theme's key (``on_scale``: both notes in it)."""
-    diff = np.abs(d - t)
-    same_way = np.sign(d) == np.sign(t)
-    exact = (diff == 0) | (on_scale & (dd == td))
-    return np.where(exact, 1.0,
-                    np.where(same_way & (diff == 1), SEMITONE_CREDIT,
-                             np.where(same_way, 0.0, -0.6)))
+    return np.where(on_scale & (dd == td), 1.0, _credit_table(t)[d + 127])
+
+
+_TABLES: dict[int, FloatArray] = {}
+
+
+def _credit_table(t: int) -> FloatArray:
+    """The chromatic credit of every played interval -127..127 against ``t``: exact 1, a
+    semitone wider or narrower the same way ``SEMITONE_CREDIT``, the same way 0, else -0.6."""
+    table = _TABLES.get(t)
+    if table is None:
+        d = np.arange(-127, 128)
+        diff = np.abs(d - t)
+        same_way = np.sign(d) == np.sign(t)
+        table = np.where(diff == 0, 1.0, np.where(same_way & (diff == 1), SEMITONE_CREDIT,
+                                                  np.where(same_way, 0.0, -0.6)))
+        _TABLES[t] = table
+    return table
 
 
 @dataclass
@@ -155,27 +168,52 @@ class _Alignment:
     back: list[tuple[IntArray, IntArray]]  # per theme note i: (previous j, previous i)
 
 
-def _align(q: list[int], qd: list[int], degree: IntArray, on_scale: npt.NDArray[np.bool_],
-           lines: Lines) -> _Alignment:
+@dataclass
+class _Steps:
+    """Per k (1 .. MAX_SKIP + 1): the played intervals from note j - k to note j, and what
+    stepping over the notes between costs (impossible across a phrase's end). Computed once
+    for all themes; the scale-degree intervals once per key."""
+
+    k: list[int]
+    d: list[IntArray]
+    cost: list[FloatArray]
+    index: list[IntArray]
+    keyed: dict[object, list[tuple[IntArray, npt.NDArray[np.bool_]]]]
+
+    @classmethod
+    def of(cls, lines: Lines) -> _Steps:
+        n = len(lines)
+        p, phrase, onset = lines.pitch, lines.phrase, lines.start
+        out = cls([], [], [], [], {})
+        for k in range(1, min(MAX_SKIP + 2, n)):
+            cost = np.zeros(n - k)
+            if k > 1:
+                # Ornaments are short: stepping over notes that fill much of the span costs more.
+                span = np.maximum(onset[k:] - onset[:-k], 1)
+                filled = (onset[k:] - onset[1:n - k + 1]) / span
+                cost = SKIP_COST * (k - 1) + LONG_SKIP_COST * np.maximum(filled - 0.3, 0.0)
+            out.k.append(k)
+            out.d.append(p[k:] - p[:-k])
+            out.cost.append(np.where(phrase[k:] == phrase[:-k], cost, -_NEG))
+            out.index.append(np.arange(n - k))
+        return out
+
+    def in_key(self, key: object, degree: IntArray, on_scale: npt.NDArray[np.bool_]
+               ) -> list[tuple[IntArray, npt.NDArray[np.bool_]]]:
+        found = self.keyed.get(key)
+        if found is None:
+            found = [(degree[k:] - degree[:-k], on_scale[k:] & on_scale[:-k]) for k in self.k]
+            self.keyed[key] = found
+        return found
+
+
+def _align(q: list[int], qd: list[int], steps: _Steps,
+           keyed: list[tuple[IntArray, npt.NDArray[np.bool_]]], n: int) -> _Alignment:
     """The dynamic programme over theme pitches ``q`` (and scale degrees ``qd``) and the
-    played lines (see the module); ``degree``/``on_scale``: the played notes in the theme's
-    key."""
-    n = len(lines)
-    p, phrase, onset = lines.pitch, lines.phrase, lines.start
+    ``n`` played notes (see the module)."""
     m = len(q)
     rows: list[FloatArray] = [np.zeros(n)]
     back: list[tuple[IntArray, IntArray]] = [(np.arange(n), np.zeros(n, dtype=np.int64))]
-    steps = []  # per k: the played interval, in semitones and degrees, and what a skip costs
-    for k in range(1, min(MAX_SKIP + 2, n)):
-        cost = np.zeros(n - k)
-        if k > 1:
-            # Ornaments are short: stepping over notes that fill much of the span costs more.
-            span = np.maximum(onset[k:] - onset[:-k], 1)
-            filled = (onset[k:] - onset[1:n - k + 1]) / span
-            cost = SKIP_COST * (k - 1) + LONG_SKIP_COST * np.maximum(filled - 0.3, 0.0)
-        same = phrase[k:] == phrase[:-k]
-        steps.append((k, p[k:] - p[:-k], degree[k:] - degree[:-k],
-                      on_scale[k:] & on_scale[:-k], np.where(same, cost, -_NEG)))
     for i in range(1, m):
         best = np.full(n, _NEG)
         prev_j = np.full(n, -1, dtype=np.int64)
@@ -185,12 +223,15 @@ def _align(q: list[int], qd: list[int], degree: IntArray, on_scale: npt.NDArray[
                 continue
             t, td = q[i] - q[i - back_steps], qd[i] - qd[i - back_steps]
             row = rows[i - back_steps]
-            for k, d, dd, scale_ok, cost in steps:
-                cand = row[:-k] + _credit(t, d, td, dd, scale_ok) - cost - miss
+            for s, k in enumerate(steps.k):
+                dd, scale_ok = keyed[s]
+                cand = row[:-k] + _credit(t, steps.d[s], td, dd, scale_ok) - steps.cost[s]
+                if miss:
+                    cand -= miss
                 better = cand > best[k:]
-                best[k:] = np.where(better, cand, best[k:])
-                prev_j[k:] = np.where(better, np.arange(n - k), prev_j[k:])
-                prev_i[k:] = np.where(better, i - back_steps, prev_i[k:])
+                np.copyto(best[k:], cand, where=better)
+                np.copyto(prev_j[k:], steps.index[s], where=better)
+                np.copyto(prev_i[k:], i - back_steps, where=better)
         rows.append(best)
         back.append((prev_j, prev_i))
     return _Alignment(rows[-1] / (m - 1), back)
@@ -219,7 +260,7 @@ def rhythm(path: list[tuple[int, int]], theme_onsets: list[float], played: Lines
             ratios.append(heard / written)
     if not ratios:
         return 1.0
-    mid = float(np.median(ratios))
+    mid = float(statistics.median(ratios))
     return sum(1 for r in ratios if abs(r / mid - 1.0) <= 0.25) / len(ratios)
 
 
@@ -243,6 +284,7 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
     candidates: list[tuple[float, int, bool, bool, list[tuple[int, int]]]] = []
     if len(played) < MIN_THEME_NOTES:
         return []
+    steps = _Steps.of(played)
     for theme in themes:
         q0 = theme_pitches(theme)
         if len(q0) < MIN_THEME_NOTES:
@@ -251,6 +293,7 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
         degree = table[played.pitch, 0]
         on_scale = table[played.pitch, 1] == 0
         qd0 = [int(table[x, 0]) for x in q0]
+        keyed = steps.in_key(theme.key, degree, on_scale)
         for retro in (False, True):
             onsets = _onsets(theme, retro)
             for inverted in (False, True):
@@ -258,7 +301,7 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
                 qd = qd0[::-1] if retro else qd0
                 if inverted:
                     q, qd = [-x for x in q], [-x for x in qd]
-                al = _align(q, qd, degree, on_scale, played)
+                al = _align(q, qd, steps, keyed, len(played))
                 for j in np.flatnonzero(al.score >= threshold):
                     path = _path(al, int(j), len(q))
                     steady = rhythm(path, onsets, played)
