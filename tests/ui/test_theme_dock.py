@@ -138,3 +138,14 @@ def test_apply_the_hybrid_palette_and_save_the_tracks(qtbot, tmp_path: Path) -> 
     dialog.choose("chamber strings")
     dialog.apply()
     assert rig.document.project.cues[2].palette == "chamber strings"
+
+
+def test_the_cue_list_shows_the_palette_a_cue_calls_for(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cuesketch.model import palette_templates as pt
+    from cuesketch.ui.cue_list import CueList
+    rig = Rig(qtbot, tmp_path)
+    cues = CueList(rig.document, lambda _f: None)
+    qtbot.addWidget(cues)
+    pt.apply_step(rig.document, pt.BUILTIN["small folk ensemble"], cue_id=2)
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: "palette: small folk ensemble" in cues.topLevelItem(0).child(1).text(3))

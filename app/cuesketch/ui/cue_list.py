@@ -44,9 +44,10 @@ class CueList(QTreeWidget):
         self.clear()
         cues = QTreeWidgetItem(self, ["Cues"])
         for cue in sorted(project.cues.values(), key=lambda c: c.start_frame):
+            palette = f"  · palette: {cue.palette}" if cue.palette else ""
             item = QTreeWidgetItem(cues, [cue.name, tc(cue.start_frame), tc(cue.end_frame),
-                                          cue.title])
-            item.setToolTip(3, cue.notes or cue.title)
+                                          cue.title + palette])
+            item.setToolTip(3, (cue.notes or cue.title) + palette)
             item.setData(0, Qt.ItemDataRole.UserRole, cue.start_frame)
         hits = QTreeWidgetItem(self, ["Hits"])
         for hit in sorted(project.hits.values(), key=lambda h: h.frame):
