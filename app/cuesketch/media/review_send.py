@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesketch.engine.review_pack import PackError, plan_package, render_package
+from cuesketch.engine.review_pack import PackError, PackPlan, plan_package, render_package
 from cuesketch.media.review_film import (ReviewFilmError, film_identity, make_preview_movie,
                                          project_film)
 from cuesketch.model.project import Project
@@ -37,6 +37,15 @@ def send_for_review(pf: ProjectFile | None, project: Project, project_path: Path
                     progress: Callable[[str], None] | None = None) -> SendResult:
     """Write the package ``out``. Raises PackError, ReviewFilmError or ReviewFileError."""
     plan = plan_package(pf, project, cues, versions)
+    return send_plan(plan, project, project_path, out, made_for=made_for, made_by=made_by,
+                     with_movie=with_movie, progress=progress)
+
+
+def send_plan(plan: PackPlan, project: Project, project_path: Path | None, out: Path, *,
+              made_for: str, made_by: str = "", with_movie: bool = False,
+              progress: Callable[[str], None] | None = None) -> SendResult:
+    """Render, encode and write a planned package (the slow part: a worker thread may run it
+    on a copy of the project; the plan's snapshots are already read)."""
     film = film_identity(project.settings, project_path)
     movie: bytes | None = None
     movie_start: int | None = None
@@ -62,4 +71,4 @@ def send_for_review(pf: ProjectFile | None, project: Project, project_path: Path
                       frames / rate / 60, out.stat().st_size, plan.skipped, movie is not None)
 
 
-__all__ = ["send_for_review", "SendResult", "PackError", "ReviewFilmError"]
+__all__ = ["send_for_review", "send_plan", "PackPlan", "SendResult", "PackError", "ReviewFilmError"]

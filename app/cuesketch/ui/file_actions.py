@@ -59,6 +59,8 @@ def file_handlers(window: WindowRef, services: Services, post: Callable[[str], N
     handlers = FileActions(window, services, post, settings).handlers()
     handlers["file.relink_film"] = film.guarded("Relink film", film.relink_film)
     handlers["file.film_offset"] = film.guarded("Film offset", film.film_offset)
+    from cuesketch.ui.review_actions import ReviewActions
+    handlers.update(ReviewActions(window, services, post, settings).handlers())
     return handlers
 
 

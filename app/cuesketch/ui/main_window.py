@@ -100,6 +100,13 @@ class MainWindow(QMainWindow):
         history_dock.setWidget(self.history)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, history_dock)
         self.tabifyDockWidget(dock, history_dock)
+        from cuesketch.ui.review_dock import ReviewDock
+        self.review_notes = ReviewDock(document, self.go_to_frame, parent=self)
+        review_dock = QDockWidget("Review", self)
+        review_dock.setObjectName("ReviewDock")
+        review_dock.setWidget(self.review_notes)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, review_dock)
+        self.tabifyDockWidget(dock, review_dock)
         dock.raise_()
 
         self.status_label = QLabel(self)
