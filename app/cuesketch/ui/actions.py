@@ -62,7 +62,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.render", "&Render Mix to WAV…", ("Ctrl+Shift+R",), menu="File"),
     ActionSpec("file.export_stems", "Export S&tems…", (),
                "Time-stamped stems per section, per cue, for the music editor", menu="File"),
-    ActionSpec("file.send_review", "Send for Re&view…", (),
+    ActionSpec("file.send_review", "Sen&d for Review…", (),
                "A package of cue versions for the director to watch, note and approve",
                menu="File", group_start=True),
     ActionSpec("file.import_review", "Import Revie&w…", (),
