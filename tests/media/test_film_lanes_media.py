@@ -12,7 +12,8 @@ import pytest
 
 from cuesketch.media import peaks as pk
 from cuesketch.media.probe import MediaError, probe
-from cuesketch.media.speech import SpeechSettings, detect_speech, regions_from
+from cuesketch.media.speech import (END_LAG_S, PAD_S, SpeechSettings, detect_speech,
+                                    regions_from)
 from cuesketch.media.testfilm import make_numbered_film, read_frame_number
 from cuesketch.media.thumbnails import (ThumbnailCacheError, ThumbnailJob, ThumbnailStrip,
                                         strip_path, thumbnail_size)
@@ -238,5 +239,7 @@ def test_regions_bridge_short_pauses_and_drop_blips() -> None:
     regions = regions_from(probs, SpeechSettings())
     assert len(regions) == 1
     a, b = regions[0]
-    assert abs(a - (50 * 0.032 - 0.03)) < 1e-6 and abs(b - (150 * 0.032 + 0.03)) < 1e-6
+    # the end moved back by the model's lag, then both edges padded
+    assert abs(a - (50 * 0.032 - PAD_S)) < 1e-6
+    assert abs(b - (150 * 0.032 - END_LAG_S + PAD_S)) < 1e-6
     assert regions_from(probs, SpeechSettings(min_gap_s=0.1, min_speech_s=0.05)) != regions

@@ -30,7 +30,10 @@ WINDOW = 512  # samples the model scores at a time at 16 kHz (32 ms)
 MIN_GAP_S = 0.3  # pauses shorter than this stay inside one line
 MIN_SPEECH_S = 0.25
 PAD_S = 0.03
-HYSTERESIS = 0.15  # a region ends below threshold - this
+HYSTERESIS = 0.05  # a region ends below threshold - this
+# The model's recurrent state keeps a speech probability up for about this long after the
+# voice stops (measured on generated dialogue under music: ends came 90-150 ms late)
+END_LAG_S = 0.12
 
 Progress = Callable[[float], None]
 
@@ -95,38 +98,30 @@ def probabilities(samples: np.ndarray, cancel: threading.Event | None = None,
 
 def regions_from(probs: np.ndarray, settings: SpeechSettings = SpeechSettings(),
                  ) -> list[tuple[float, float]]:
-    """Speech regions (seconds) from window probabilities."""
+    """Speech regions (seconds) from window probabilities: runs above the threshold (ended
+    only below a lower one), their ends moved back by the model's lag, pauses shorter than
+    the minimum gap bridged, blips shorter than the minimum speech dropped, edges padded."""
     on, off = settings.threshold, max(0.01, settings.threshold - HYSTERESIS)
     hop = WINDOW / RATE
     raw: list[list[float]] = []
-    start: float | None = None
-    quiet_since: float | None = None
+    start: int | None = None
     for k, p in enumerate(probs.tolist()):
-        t = k * hop
-        if start is None:
-            if p >= on:
-                start, quiet_since = t, None
-        elif p < off:
-            quiet_since = t if quiet_since is None else quiet_since
-        elif p >= on:
-            quiet_since = None
-        if start is not None and quiet_since is not None and t - quiet_since >= settings.min_gap_s:
-            raw.append([start, quiet_since])
-            start, quiet_since = None, None
+        if start is None and p >= on:
+            start = k
+        elif start is not None and p < off:
+            raw.append([start * hop, max(start * hop + hop, k * hop - END_LAG_S)])
+            start = None
     if start is not None:
-        raw.append([start, quiet_since if quiet_since is not None else len(probs) * hop])
+        raw.append([start * hop, len(probs) * hop])
     merged: list[list[float]] = []
     for a, b in raw:
         if merged and a - merged[-1][1] < settings.min_gap_s:
-            merged[-1][1] = b
+            merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
     end = len(probs) * hop
-    out = []
-    for a, b in merged:
-        if b - a >= settings.min_speech_s:
-            out.append((max(0.0, a - settings.pad_s), min(end, b + settings.pad_s)))
-    return out
+    return [(max(0.0, a - settings.pad_s), min(end, b + settings.pad_s)) for a, b in merged
+            if b - a >= settings.min_speech_s]
 
 
 def decode_mono(source: Path, stream: int | None = None,
