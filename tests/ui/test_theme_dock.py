@@ -149,3 +149,21 @@ def test_the_cue_list_shows_the_palette_a_cue_calls_for(qtbot, tmp_path: Path) -
     pt.apply_step(rig.document, pt.BUILTIN["small folk ensemble"], cue_id=2)
     QApplication.processEvents()
     qtbot.waitUntil(lambda: "palette: small folk ensemble" in cues.topLevelItem(0).child(1).text(3))
+
+
+def test_selected_notes_say_their_theme_and_the_threshold_remaps(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, tmp_path)
+    rig.roll.editor.set_selection(range(1, len(TUNE) + 1))
+    rig.dock.capture("Anna", ask=False)
+    rig.roll.set_active_track(2)
+    rig.transport.seek(61 * F)
+    rig.dock.insert(Transform(ratio=Fraction(2), retrograde=True))
+    assert rig.dock.origin.text() == "Selected notes: 7 from Anna (retrograde, x2) in 1M4"
+    rig.roll.editor.set_selection([1])
+    assert rig.dock.origin.text() == ""
+    rig.wait_for_map()
+    assert len(rig.control.entries) == 2
+    rig.dock.threshold.setValue(1.0)
+    assert rig.control.stale
+    rig.wait_for_map()
+    assert rig.control.threshold == 1.0 and len(rig.control.entries) == 2  # exact: still found

@@ -93,6 +93,29 @@ class ThemesControl:
         project = self.document.project
         return cue_at(list(project.cues.values()), project.settings.rate.flicks_to_frame(at))
 
+    def origin_of(self, note_ids: Sequence[int]) -> str:
+        """Where selected notes came from, in words ("" when from no theme)."""
+        chosen = set(note_ids)
+        project = self.document.project
+        said = []
+        for use in sorted(project.theme_uses.values(), key=lambda u: u.start):
+            shared = chosen.intersection(use.note_ids)
+            theme = project.themes.get(use.theme_id)
+            if shared and theme is not None:
+                cue = self.cue_at(use.start)
+                said.append(f"{len(shared)} from {theme.name} ({use.transform.describe()})"
+                            + (f" in {cue.name}" if cue else ""))
+        return "; ".join(said[:3]) + (" …" if len(said) > 3 else "")
+
+    def set_threshold(self, threshold: float) -> None:
+        """The score a found statement must reach (the map is made again)."""
+        if not 0 < threshold <= 1:
+            raise ThemeError(f"a threshold is a score above 0 and at most 1, not {threshold}")
+        if threshold != self.threshold:
+            self.threshold = threshold
+            self.generation += 1
+            self._tell()
+
     # -- the map -------------------------------------------------------------------------------
     def map_input(self) -> tuple[int, Project]:
         """(generation, a copy of what the map reads): taken on the GUI thread, read anywhere."""

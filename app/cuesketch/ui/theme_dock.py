@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QMenu, QMessageBox, QPushButton, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -25,6 +25,7 @@ from cuesketch.model.themes_control import ThemesControl
 from cuesketch.store import user_library
 from cuesketch.timing.position import position_texts
 from cuesketch.ui.piano_roll import PianoRoll
+from cuesketch.ui.roll_editor import Aspect
 from cuesketch.ui.theme_map_view import ThemeMapView
 from cuesketch.ui.theme_strip import MapWorker, ThemeBand
 
@@ -76,11 +77,27 @@ class ThemeDock(QDockWidget):
         map_column = QVBoxLayout()
         self.map_view = ThemeMapView(control, transport.seek, body)
         map_column.addWidget(self.map_view, 1)
+        summary_row = QHBoxLayout()
         self.summary = QLabel(body)
         self.summary.setStyleSheet("color: #777;")
-        map_column.addWidget(self.summary)
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(QLabel("Found from score", body))
+        self.threshold = QDoubleSpinBox(body)
+        self.threshold.setRange(0.5, 1.0)
+        self.threshold.setSingleStep(0.05)
+        self.threshold.setDecimals(2)
+        self.threshold.setValue(control.threshold)
+        self.threshold.setToolTip("How closely played notes must follow a theme to be shown "
+                                  "on the map (1.00: every interval exact, the rhythm steady)")
+        self.threshold.valueChanged.connect(control.set_threshold)
+        summary_row.addWidget(self.threshold)
+        map_column.addLayout(summary_row)
         top.addLayout(map_column, 3)
         column.addLayout(top, 1)
+        self.origin = QLabel(body)  # where the roll's selected notes came from
+        self.origin.setStyleSheet("color: #999;")
+        column.addWidget(self.origin)
+        self._unobserve = roll.editor.observe(self._selection_changed)
         self.setWidget(body)
         control.observe(self.refresh)
         self.refresh()
@@ -94,6 +111,11 @@ class ThemeDock(QDockWidget):
         return button
 
     # -- showing -------------------------------------------------------------------------------
+    def _selection_changed(self, aspect: Aspect) -> None:
+        if aspect & Aspect.SELECTION:
+            words = self.control.origin_of(sorted(self.roll.selection))
+            self.origin.setText(f"Selected notes: {words}" if words else "")
+
     def refresh(self) -> None:
         chosen = self.chosen_id()
         self.list.clear()
@@ -276,5 +298,8 @@ def install_themes(window: QMainWindow, document: Document, transport: Transport
     tracks = window.findChild(QDockWidget, "TrackDock") or window.findChild(QDockWidget, "CueDock")
     if tracks is not None and tracks is not dock:
         window.tabifyDockWidget(tracks, dock)
-    dock.destroyed.connect(lambda _o=None: control.close())
+    def closed(_o: object = None) -> None:
+        control.close()
+        dock._unobserve()
+    dock.destroyed.connect(closed)
     return dock
