@@ -75,3 +75,24 @@ def test_import_of_something_else_is_refused(demo: Path, tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import-review", str(demo), "--into", str(demo)]) == 1
     assert "not a Cuesketch review reply" in capsys.readouterr().err
+
+
+def test_review_site_markers_land_as_notes_once(demo: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from cuesketch.formats.markers_common import RawMarker
+    from cuesketch.formats.markers_edl import write_edl
+    with ProjectFile.open(demo, read_only=True) as pf:
+        settings = pf.load().settings
+    start = settings.start_frame
+    edl = tmp_path / "frameio comments.edl"
+    edl.write_text(write_edl("Frame.io", settings.rate,
+                             [RawMarker(start + 400, "Anna", "", "Music too bright here"),
+                              RawMarker(start + 1160, "Anna", "", "Hold the hit")]))
+    for _ in range(2):
+        assert main(["import-review", str(edl), "--into", str(demo), "--site", "Frame.io"]) == 0
+    err = capsys.readouterr().err
+    assert "2 new notes" in err and "2 already there" in err
+    with ProjectFile.open(demo, read_only=True) as pf:
+        notes = [n for n in pf.load().review_notes.values() if n.author == "Frame.io"]
+    assert sorted((n.frame, n.cue) for n in notes) == [(400, "1M3"), (1160, "1M5")]
+    assert any("Music too bright here" in n.text for n in notes)

@@ -38,10 +38,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_pack)
     p = sub.add_parser("import-review", help="bring a director's reply into a project",
                        description="Import a reply (.cuereply): notes become review notes at "
-                                   "their frames, verdicts set the cues' status. One undo "
-                                   "step; importing the same reply again changes nothing.")
-    p.add_argument("reply", type=Path, help="the reply (.cuereply)")
+                                   "their frames, verdicts set the cues' status. A review "
+                                   "site's markers (an EDL, a CSV) land as notes the same way. "
+                                   "One undo step; importing the same file again changes "
+                                   "nothing.")
+    p.add_argument("reply", type=Path, help="the reply (.cuereply), or a review site's "
+                                            "markers (Frame.io's EDL, a Vimeo CSV...)")
     p.add_argument("--into", type=Path, required=True, metavar="PROJECT")
+    p.add_argument("--site", default="", metavar="NAME",
+                   help="who a marker file's notes are from (default: the file's name)")
     p.set_defaults(run=run_import)
 
 
@@ -92,14 +97,17 @@ def run_pack(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from cuesketch.formats.review_markers import (MarkerFormatError, is_marker_file,
+                                                  reply_from_markers)
     from cuesketch.model.document import Document
     from cuesketch.model.review_notes import import_reply
     from cuesketch.store.project_file import ProjectFile, ProjectFileError
     from cuesketch.store.review_reply import read_reply
     from cuesketch.store.review_schema import ReviewFileError
 
+    from_site = is_marker_file(args.reply)
     try:
-        reply = read_reply(args.reply)
+        reply = None if from_site else read_reply(args.reply)
     except ReviewFileError as e:
         raise UserError(str(e)) from None
     try:
@@ -110,6 +118,12 @@ def run_import(args: argparse.Namespace) -> int:
         project = pf.load()
         if pf.read_only:
             raise UserError(pf.reason or f"{args.into.name} can't be written")
+        if reply is None:  # a review site's markers: an EDL, a CSV...
+            try:
+                reply = reply_from_markers(args.reply, project.settings,
+                                           list(project.cues.values()), args.site)
+            except (MarkerFormatError, OSError) as e:
+                raise UserError(f"{args.reply.name}: {e}") from None
         document = Document(project, pf)
         media = project.settings.media
         report = import_reply(document, reply, media.content_hash if media else "")

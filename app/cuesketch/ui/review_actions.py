@@ -25,7 +25,8 @@ from cuesketch.store.snapshots import list_snapshots
 from cuesketch.ui.dialogs import Dialogs
 
 PACKAGE_FILTER = f"Review packages (*{PACKAGE_SUFFIX});;All files (*)"
-REPLY_FILTER = f"Review replies (*{REPLY_SUFFIX});;All files (*)"
+REPLY_FILTER = (f"Review replies (*{REPLY_SUFFIX});;Review site markers (Frame.io EDL, Vimeo "
+                f"CSV) (*.edl *.csv *.txt *.otio);;All files (*)")
 
 
 def whole_copy(project: Project) -> Project:
@@ -136,15 +137,19 @@ class ReviewActions(Dialogs):
                   f"{result.size / 1e6:.1f} MB{extra}. Send it to the director.")
 
     def import_review(self) -> None:
+        from cuesketch.formats.review_markers import (MarkerFormatError, is_marker_file,
+                                                      reply_from_markers)
         path = self.choose_open("Import review", REPLY_FILTER, "project")
         if path is None:
             return
+        project = self.document.project
         try:
-            reply = read_reply(path)
-        except ReviewFileError as e:
+            reply = reply_from_markers(path, project.settings, list(project.cues.values())) \
+                if is_marker_file(path) else read_reply(path)
+        except (ReviewFileError, MarkerFormatError) as e:
             self.error("Import review", str(e))
             return
-        media = self.document.project.settings.media
+        media = project.settings.media
         report = import_reply(self.document, reply, media.content_hash if media else "")
         self.post(f"Review from {reply.author or 'the director'}: {report.summary()}")
         if report.off_cut:
@@ -152,4 +157,3 @@ class ReviewActions(Dialogs):
                        f"{report.off_cut} of the notes were written against another cut of the "
                        f"film than the project's. They are in the Review dock, flagged: check "
                        f"where each belongs before acting on it.")
-
