@@ -40,6 +40,7 @@ from preview_rig import SyncRig, hit_offsets, start_frame_of, sync_rig
 from cuesketch.media.preview import export_preview, locate_film, plan_for
 from cuesketch.media.preview_plan import PreviewOptions
 from cuesketch.media.testfilm import make_numbered_film
+from cuesketch.model.project import Project
 from cuesketch.timing.rates import STANDARD_RATES
 from cuesketch.timing.timecode import Timecode, format_timecode, parse_timecode
 
@@ -163,11 +164,13 @@ def figure_preview_speed_vs_ffmpeg() -> dict[str, object]:
                         "-shortest", str(film)], check=True)
         rig = sync_rig(folder, "24", hits=12, seconds=70, offset_frames=0, film=film,
                        cue_margin=4.0)
-        project = rig.project
-        cue = next(iter(project.cues.values()))
+        cue = next(iter(rig.project.cues.values()))
         cue = replace(cue, start_frame=4 * 24, end_frame=64 * 24)  # 60 s
-        project.load(project.settings, [*project.tracks.values(), cue,
-                                        *project.hits.values(), *project.notes.values()])
+        project = Project()
+        project.load(rig.project.settings, [*rig.project.tracks.values(), cue,
+                                            *rig.project.hits.values(),
+                                            *rig.project.notes.values()])
+        rig = replace(rig, project=project)
         from cuesketch.store.project_file import ProjectFile
         ProjectFile.write_new(rig.project_path, project, overwrite=True)
         first = cue.start_frame
@@ -217,13 +220,13 @@ def figure_preview_av_drift_frames_2h() -> dict[str, object]:
         last = total - 60 * 24  # the last hit a minute before the end
         hits = (*rig.hits[:-1], last)
         from cuesketch.model.entities import Hit, Note
-        project = rig.project
-        entities = [*project.tracks.values(), *project.cues.values()]
+        project = Project()
+        entities: list[object] = [*rig.project.tracks.values(), *rig.project.cues.values()]
         entities += [Hit(i + 1, f, f"hit {i + 1}") for i, f in enumerate(hits)]
         entities += [Note(i + 1, 1, rate.frame_to_flicks(f), rate.frame_to_flicks(2), 76, 127)
                      for i, f in enumerate(hits)]
-        project.load(project.settings, entities)
-        rig = replace(rig, hits=tuple(sorted(hits)))
+        project.load(rig.project.settings, entities)  # type: ignore[arg-type]
+        rig = replace(rig, project=project, hits=tuple(sorted(hits)))
         from cuesketch.store.project_file import ProjectFile
         ProjectFile.write_new(rig.project_path, project, overwrite=True)
         t = time.perf_counter()

@@ -211,11 +211,25 @@ def last_error(log: str) -> str:
     return (useful or lines or ["ffmpeg stopped without saying why"])[-1]
 
 
-def second_pass_filter(measured: dict[str, float] | None, loudness: float | None) -> str:
+SHORTEST_LOUDNORM_S = 3.5  # loudnorm looks 3 s ahead: on less it misses its target
+
+
+def linear_gain(measured: dict[str, float], loudness: float) -> float:
+    """The gain (dB) that brings the mix to ``loudness`` without its true peak passing the
+    ceiling (then it stays below the target)."""
+    return min(loudness - measured["input_i"],
+               TRUE_PEAK - measured.get("input_tp", TRUE_PEAK))
+
+
+def second_pass_filter(measured: dict[str, float] | None, loudness: float | None,
+                       seconds: float = 60.0) -> str:
     """The mix's filter in the encode: loudnorm with the first pass's figures (a linear gain
-    when the true-peak ceiling allows, else its dynamic mode), back to 48 kHz."""
+    when the true-peak ceiling allows, else its dynamic mode), back to 48 kHz; a plain gain
+    under the ceiling for a mix too short for loudnorm."""
     if loudness is None or measured is None:
         return "anull"
+    if seconds < SHORTEST_LOUDNORM_S:
+        return f"volume={linear_gain(measured, loudness):.2f}dB"
     m = measured
     return (f"loudnorm=I={loudness:g}:TP={TRUE_PEAK:g}:LRA={LRA_TARGET:g}:"
             f"measured_I={m['input_i']:.2f}:measured_TP={m.get('input_tp', 0.0):.2f}:"
@@ -227,5 +241,5 @@ def second_pass_filter(measured: dict[str, float] | None, loudness: float | None
 
 
 __all__ = ["mix_sound", "MixResult", "MixError", "MixCancelled", "FilmSound",
-           "second_pass_filter", "loudnorm_figures", "last_error", "film_seek",
+           "second_pass_filter", "linear_gain", "loudnorm_figures", "last_error", "film_seek",
            "seconds_text", "SAMPLE_RATE", "TRUE_PEAK"]

@@ -34,7 +34,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from cuesketch.engine.preview_mix import (CancelFlag, FilmSound, MixCancelled, MixError,
-                                          MixResult, last_error, mix_sound,
+                                          MixResult, last_error, linear_gain, mix_sound,
                                           second_pass_filter)
 from cuesketch.engine.soundfonts import SoundFontError
 from cuesketch.files import commit_file, content_hash, hash_size, os_words, remove_quietly, \
@@ -207,7 +207,7 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
             if plan.options.streamers else []
         graph = video_graph(plan, film.video_start, texts, runs, film.info.width,
                             film.info.height)
-        audio = second_pass_filter(mix.measured, plan.options.loudness)
+        audio = second_pass_filter(mix.measured, plan.options.loudness, plan.seconds)
         script = work / "graph.txt"
         script.write_text(full_graph(graph, True, audio), encoding="utf-8")
         cmd = encode_command(plan, film.path, film.video_start, script, mix.path, audio, tmp)
@@ -231,8 +231,11 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
         remove_quietly(tmp)
         shutil.rmtree(work, ignore_errors=True)
     ticker.done()
-    return PreviewResult(out, plan, frames, time.monotonic() - began,
-                         _output_loudness(log), out.stat().st_size)
+    loudness = _output_loudness(log)
+    if loudness is None and mix.measured is not None and plan.options.loudness is not None:
+        loudness = mix.measured["input_i"] + linear_gain(mix.measured, plan.options.loudness)
+    return PreviewResult(out, plan, frames, time.monotonic() - began, loudness,
+                         out.stat().st_size)
 
 
 def _sound(project: Project, film: Film, plan: PreviewPlan, work: Path, soundfont: str,

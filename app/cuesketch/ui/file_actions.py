@@ -86,6 +86,7 @@ class FileActions(Dialogs):
             "file.export_midi": ("Export MIDI file", self.export_midi),
             "file.render": ("Render mix", self.render),
             "file.export_stems": ("Export stems", self.export_stems),
+            "file.export_preview": ("Export preview movie", self.export_preview),
         }
         return {name: self.guarded(title, fn) for name, (title, fn) in table.items()}
 
@@ -316,6 +317,28 @@ class FileActions(Dialogs):
         folder = (here.parent if here is not None else Path.home()) / f"{self.stem()} stems"
         dialog = StemsDialog(copy_project(project), names, folder,
                              self.services.preferences.soundfont or "default", self.window)
+        dialog.finishedExport.connect(self.post)
+        dialog.exec()
+
+    def export_preview(self) -> None:
+        """File ▸ Export Preview Movie…: ``ui.preview_dialog`` on a copy of the project."""
+        from cuesketch.timing.cues import cue_at
+        from cuesketch.ui.preview_dialog import PreviewDialog
+        project = self.document.project
+        if project.settings.media is None:
+            self.error("Export preview movie", "The project has no film yet: a preview is "
+                                               "the sketch over the film")
+            return
+        pf = self.services.project_file
+        names = [s.name for s in list_snapshots(pf)] if pf is not None and not pf.damaged \
+            else []
+        here = self.services.project_path
+        folder = here.parent if here is not None else Path.home()
+        frame = project.settings.rate.flicks_to_frame(self.services.transport.position())
+        current = cue_at(list(project.cues.values()), frame)
+        dialog = PreviewDialog(copy_project(project), here, names, folder,
+                               self.services.preferences.soundfont or "default",
+                               current.name if current is not None else None, self.window)
         dialog.finishedExport.connect(self.post)
         dialog.exec()
 

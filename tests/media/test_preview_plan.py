@@ -1,0 +1,196 @@
+"""A preview's plan and its filters, as plain values: which frames, which texts, which tags;
+the streamers burned in where the window draws them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from cuesketch.engine.preview_mix import last_error, loudnorm_figures, second_pass_filter
+from cuesketch.media.overlays import OverlayOptions, Streamer, mark_shape, marks_at, HitIndex
+from cuesketch.media.preview_graph import (burn_in_filters, mark_runs, trim_times,
+                                           video_graph, write_texts)
+from cuesketch.media.preview_plan import (FilmFacts, PreviewError, PreviewOptions,
+                                          default_name, output_size, plan_preview)
+from cuesketch.model.entities import Cue, Hit, HitKind, Settings
+from cuesketch.model.project import Project
+from cuesketch.timing.rates import STANDARD_RATES
+
+R24 = STANDARD_RATES["24"]
+DF = STANDARD_RATES["29.97df"]
+DAY = dt.date(2026, 12, 6)
+
+
+def project(rate=R24, start_frame=86400, hits=()) -> Project:  # type: ignore[no-untyped-def]
+    p = Project()
+    p.load(Settings(title="Reel 1", rate=rate, start_frame=start_frame), [
+        Cue(1, "1M3", 240, 480, title="The Bunny"), Cue(2, "1M4", 600, 700), *hits])
+    return p
+
+
+FILM = FilmFacts(frame_count=1000, width=1920, height=1080, offset_frames=10)
+
+
+def plan(p: Project | None = None, film: FilmFacts = FILM, snapshots=(), **options):  # type: ignore[no-untyped-def]
+    return plan_preview(p or project(), film, PreviewOptions(**options), snapshots,
+                        today=DAY)
+
+
+def test_a_cue_with_its_handles_at_its_timecode() -> None:
+    pl = plan(cue="1m3", handles=2.0)
+    assert (pl.first_frame, pl.end_frame, pl.frame_count) == (192, 528, 336)
+    assert pl.film_first == 182  # the film starts 10 frames after the project
+    assert pl.start_timecode == "01:00:08:00" and pl.end_timecode == "01:00:21:23"
+    assert pl.what == "cue 1M3 (The Bunny)" and pl.version == "v1"
+    assert not pl.warnings
+
+
+def test_handles_stop_at_the_films_ends_and_say_so() -> None:
+    pl = plan(cue="1M3", handles=20.0)
+    assert (pl.first_frame, pl.end_frame) == (10, 960)
+    assert pl.warnings == ("the handles are cut short where the film starts or ends",)
+
+
+def test_a_range_and_the_whole_film() -> None:
+    pl = plan(range_tc=("01:00:10:00", "01:00:12:00"))
+    assert (pl.first_frame, pl.frame_count) == (240, 48)
+    assert pl.what == "01:00:10:00 to 01:00:12:00"
+    whole = plan()
+    assert (whole.first_frame, whole.end_frame, whole.what) == (10, 1010, "the whole film")
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"range_tc": ("01:00:40:00", "01:00:50:00")},
+     "the range (01:00:40:00 to 01:00:49:23) is not all in the film, which runs from "
+     "01:00:00:10 to 01:00:42:01"),
+    ({"range_tc": ("01:00:12:00", "01:00:10:00")}, "must come after its in point"),
+    ({"range_tc": ("01:00:99:00", "01:00:10:00")}, "seconds go from 00 to 59"),
+    ({"cue": "1M9"}, "the project has no cue '1M9' (its cues: 1M3, 1M4)"),
+    ({"cue": "1M3", "range_tc": ("a", "b")}, "of a cue or of a range, not both"),
+    ({"film_level": float("nan")}, "the film's level is -60 to 12 dB"),
+    ({"loudness": -3.0}, "-23 for broadcast"),
+    ({"handles": -1.0}, "handles are 0 to 60 seconds"),
+    ({"height": 10}, "the picture's height is 64 to 4320"),
+])
+def test_what_cant_be_done_is_said_plainly(options: dict[str, object], words: str) -> None:
+    with pytest.raises(PreviewError) as e:
+        plan(**options)
+    assert words in str(e.value)
+
+
+def test_a_cue_outside_the_film_is_refused() -> None:
+    short = FilmFacts(frame_count=300, width=640, height=360, offset_frames=0)
+    with pytest.raises(PreviewError, match=r"cue 1M3 \(01:00:10:00 to 01:00:19:23\) is not "
+                                           r"all in the film"):
+        plan(film=short, cue="1M3")
+
+
+def test_drop_frame_timecode_and_the_version_from_a_snapshot() -> None:
+    p = project(DF, start_frame=107892)
+    pl = plan(p, snapshots=["1M3 v3 first pass", "1M3 v4, sent to the director", "1M4 v9"],
+              cue="1M3", handles=0.0)
+    assert pl.start_timecode == "01:00:08;00" and pl.version == "v4"
+    assert plan(p, cue="1M3", version="7").version == "v7"
+    assert default_name("1M3", "v4", "mp4") == "1M3_v4.mp4"
+
+
+def test_tags_name_the_cue_version_timecode_and_soundfont() -> None:
+    pl = plan_preview(project(), FILM, PreviewOptions(cue="1M3", version="v4",
+                                                      film_level=None), (),
+                      soundfont="FluidR3_GM.sf2", today=DAY)
+    tags = pl.metadata
+    assert tags["title"] == "Reel 1 1M3 v4"
+    assert tags["cuesketch_cue"] == "1M3" and tags["cuesketch_version"] == "v4"
+    assert tags["cuesketch_start_timecode"] == "01:00:08:00"
+    assert tags["cuesketch_soundfont"] == "FluidR3_GM.sf2"
+    assert tags["cuesketch_film_level"] == "off" and tags["date"] == "2026-12-06"
+
+
+def test_the_cue_shown_follows_the_frame_over_the_whole_film() -> None:
+    spans = plan().cue_spans
+    assert [(s.first, s.last, s.text) for s in spans] == [
+        (230, 469, "1M3 The Bunny"), (590, 689, "1M4")]
+
+
+def test_a_smaller_picture_keeps_the_shape_in_even_numbers() -> None:
+    assert output_size(1920, 1080, None) == (1920, 1080)
+    assert output_size(1920, 1080, 720) == (1280, 720)
+    assert output_size(1998, 1080, 541) == (1000, 540)
+    assert output_size(640, 360, 1080) == (640, 360)  # never enlarged
+
+
+def test_the_cut_is_made_between_frames() -> None:
+    pl = plan(cue="1M3", handles=0.0)
+    t0, t1 = trim_times(pl, Fraction(1, 10))
+    assert t0 == Fraction(1, 10) + (Fraction(pl.film_first) - Fraction(1, 2)) / 24
+    assert t1 - t0 == Fraction(pl.frame_count, 24)
+
+
+def test_typed_texts_are_read_from_files_never_parsed_as_filters(tmp_path: Path) -> None:
+    pl = plan(cue="1M3", watermark="For R. Smith: it's 50% done, [v1]; ok", version="v4")
+    texts = write_texts(pl, tmp_path)
+    filters = burn_in_filters(pl, texts)
+    joined = ",".join(filters)
+    assert "Smith" not in joined and "50%" not in joined
+    assert texts.watermark is not None
+    assert texts.watermark.read_text() == "For R. Smith: it's 50% done, [v1]; ok"
+    assert "expansion=none" in joined
+    assert "timecode='01\\:00\\:08\\:00':timecode_rate=24/1" in filters[0]
+    df = plan(project(DF, start_frame=107892), cue="1M3")
+    assert "timecode='01\\:00\\:06\\;00':timecode_rate=30000/1001" in \
+        burn_in_filters(df, write_texts(df, tmp_path))[0]
+    # without the burn-in the picture is only cut (and scaled)
+    graph = video_graph(pl, Fraction(0), None, [], 1920, 1080)
+    assert "drawtext" not in graph and graph.endswith("null[v]")
+
+
+def test_streamers_are_burned_in_where_the_window_draws_them() -> None:
+    """The movie's marks come from media.overlays (marks_at, mark_shape), as the window's:
+    the streamer's place, evaluated as ffmpeg will, is the window's on every frame."""
+    hits = (Hit(1, 300, "door", HitKind.HARD), Hit(2, 330, "cut", HitKind.CUT),
+            Hit(3, 400, "line", HitKind.DIALOGUE))
+    p = project(hits=hits)
+    pl = plan(p, cue="1M3", handles=0.0)
+    runs = mark_runs(p.hits.values(), R24, pl.first_frame, pl.frame_count, 1280, 720)
+    streamers = [r for r in runs if r.start.kind == "box"]
+    assert len(streamers) == 3  # every kind has a streamer
+    index = HitIndex(hits)
+    checked = 0
+    for run in streamers:
+        for n in range(run.first, run.last + 1):
+            expr = run.x_expression().replace("n", str(n))
+            shown = [mark_shape(m, 1280, 720) for m in
+                     marks_at(pl.first_frame + n, index, R24, OverlayOptions())
+                     if isinstance(m, Streamer)]
+            assert any(abs(eval(expr) - s.x) < 0.01 for s in shown)  # noqa: S307 (numbers)
+            checked += 1
+    assert checked == 3 * 49  # 2 s at 24 fps: 48 frames before the hit and the hit's
+    punches = [r for r in runs if r.start.kind == "disc"]
+    assert sorted((r.first + pl.first_frame, round(r.start.alpha, 2)) for r in punches) == [
+        (300, 0.7), (301, 0.35), (330, 0.7), (331, 0.35)]  # the dialogue hit has none
+    flutters = [r.first + pl.first_frame for r in runs if r.start.kind == "ring"]
+    assert flutters == [292, 294, 296, 298]  # the hard hit's warning, every other frame
+    graph = video_graph(pl, Fraction(0), None, runs, 1920, 1080)
+    assert graph.count("overlay=") == len(runs)
+
+
+def test_loudness_figures_and_ffmpegs_words() -> None:
+    log = ('[Parsed_loudnorm_3 @ 0x1]\n{\n\t"input_i" : "-31.20",\n\t"input_tp" : "-9.10",'
+           '\n\t"input_lra" : "4.20",\n\t"input_thresh" : "-41.7",\n\t"output_i" : "-23.0",'
+           '\n\t"target_offset" : "0.10"\n}\n')
+    figures = loudnorm_figures(log)
+    assert figures is not None and figures["input_i"] == -31.2
+    assert "measured_I=-31.20" in second_pass_filter(figures, -23.0)
+    assert second_pass_filter(figures, None) == "anull"
+    # too short for loudnorm: a plain gain, stopped where the true peak reaches -1 dBTP
+    assert second_pass_filter(figures, -23.0, 2.0) == "volume=8.10dB"
+    assert second_pass_filter(figures, -16.0, 2.0) == "volume=8.10dB"
+    assert second_pass_filter(figures, -30.0, 2.0) == "volume=1.20dB"
+    assert loudnorm_figures(log.replace("-31.20", "-inf")) is None  # silence: left as is
+    assert last_error("[out @ 0x2] Error writing trailer: No space left on device\n"
+                      "Conversion failed!\n") == "the disk is full"
+    assert last_error("[x @ 1] Cannot select channel layout\nConversion failed!\n") == \
+        "[x @ 1] Cannot select channel layout"
