@@ -37,8 +37,9 @@ def quantize(s: Snippet, grid: Fraction) -> Snippet:
         return grid * ((2 * x.numerator * grid.denominator + x.denominator * grid.numerator)
                        // (2 * x.denominator * grid.numerator))
 
-    return replace(s, notes=tuple(replace(n, start=snap(n.start), duration=max(grid, snap(n.duration)))
-                                  for n in s.notes), length=max(grid, snap(s.length)))
+    notes = tuple(replace(n, start=snap(n.start), duration=max(grid, snap(n.duration)))
+                  for n in s.notes)
+    return replace(s, notes=notes, length=max(grid, snap(s.length)))
 
 
 def _checked(pitch: int) -> int:

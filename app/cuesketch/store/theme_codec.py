@@ -84,7 +84,8 @@ def snippet_from_dict(v: Any) -> Snippet:
                                  _int(item[3], "a velocity", 1, 127)))
     return Snippet(tuple(notes), _fraction(d.get("length", 0), "a theme's length"),
                    _fraction(d.get("bpm"), "a theme's tempo"),
-                   _int(meter[0], "a meter's top", 1, 1000), _int(meter[1], "a meter's bottom", 1, 64))
+                   _int(meter[0], "a meter's top", 1, 1000),
+                   _int(meter[1], "a meter's bottom", 1, 64))
 
 
 # -- transform -----------------------------------------------------------------------------------

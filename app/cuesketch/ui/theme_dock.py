@@ -12,7 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem,
                                QMainWindow, QMenu, QMessageBox, QPushButton, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -134,7 +135,8 @@ class ThemeDock(QDockWidget):
         entries = self.control.entries
         found = sum(1 for e in entries if e.source == "found")
         state = "the map is being updated…" if self.control.stale else \
-            f"{len(entries)} statements ({len(entries) - found} inserted, {found} found)"
+            f"{len(entries)} statement{'' if len(entries) == 1 else 's'} " \
+            f"({len(entries) - found} inserted, {found} found)"
         self.summary.setText(state if self.control.themes else "")
         self.map_view.update()
 
