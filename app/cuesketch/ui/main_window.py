@@ -21,7 +21,7 @@ from cuesketch.timing.timecode import TimecodeError, parse_timecode
 from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui.actions import ACTIONS, build_actions
 from cuesketch.ui.bridge import DocumentSignals, StatusSignals
-from cuesketch.ui.cue_list import CueList
+from cuesketch.ui.cue_list import CueList, spotting_panel
 from cuesketch.ui.edit_actions import EditCommands
 from cuesketch.ui.history_view import HistoryView
 from cuesketch.ui.manual_dialog import ManualDialog
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.cue_list = CueList(document, self.go_to_frame, self)
         dock = QDockWidget("Cues and hits", self)
         dock.setObjectName("CueDock")
-        dock.setWidget(self.cue_list)
+        dock.setWidget(spotting_panel(self.cue_list))
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
 
         self.history = HistoryView(document, self)

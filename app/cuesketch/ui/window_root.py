@@ -126,7 +126,11 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers.update(file_handlers(the_window, services, status.post))
     handlers["edit.find_tempo"] = find_tempo_handler(the_window, document,
                                                      lambda: transport.position())
+    from cuesketch.ui.spotting_actions import SpottingActions
+    spotting = SpottingActions(the_window, services, status.post, settings)
+    handlers.update(spotting.handlers())
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
+    spotting.attach(window.cue_list)
     window.closing.connect(film_lanes.close)  # no ffmpeg left running behind the app
     install_recent(window, window.action_map, services, status.post, window.settings)
     if services.project_path is not None:
