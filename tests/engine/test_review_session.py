@@ -12,6 +12,7 @@ from review_kit import make_package
 from cuesketch.engine.clock import FakeClock
 from cuesketch.engine.review_audio import ReviewPlayer, decode_opus, encode_opus
 from cuesketch.engine.review_session import ReviewError, ReviewSession
+from cuesketch.engine.synth import SynthEngine
 from cuesketch.engine.transport import Transport
 from cuesketch.model.review import Verdict
 from cuesketch.store.review_reply import read_reply
@@ -148,3 +149,44 @@ def test_jump_loop_and_switch(session: ReviewSession) -> None:
     switched = session.switch_version()
     assert switched is not None and switched != first
     assert session.player.selected(second.cue.id) == switched.id
+
+
+def test_the_next_package_carries_the_composers_replies(tmp_path: Path) -> None:
+    """Round two: a note imported, resolved and answered in the project travels with the next
+    package; the director's answer to it comes back into the same note."""
+    from cuesketch.demo import build_demo
+    from cuesketch.engine.review_pack import plan_package, render_package, threads_of
+    from cuesketch.model.document import Document
+    from cuesketch.model.review import DirectorNote, ReplyContent
+    from cuesketch.model.review_notes import add_reply, import_reply, set_resolved
+    from cuesketch.store.review_package import write_package
+
+    project = build_demo()
+    doc = Document(project)
+    cue = next(c for c in project.cues.values() if c.name == "1M3")
+    import_reply(doc, ReplyContent("pkg-1", "R. Smith", "", (
+        DirectorNote("n1", "1M3", "v1", "R. Smith", "t1", "Too loud", cue.start_frame + 5),)), "")
+    nid = next(iter(project.review_notes))
+    set_resolved(doc, nid, True)
+    add_reply(doc, nid, "Composer", "t2", "Brass down 3 dB")
+    threads = threads_of(project, [cue])
+    assert threads[0].resolved and threads[0].replies[0].text == "Brass down 3 dB"
+
+    plan = plan_package(None, project, ["1M3"], ["current"])
+    info, audio = render_package(plan, project, made_for="R. Smith",
+                                 synth=lambda p: _silent_synth())
+    write_package(tmp_path / "round2.cuereview", info, audio)
+    s = ReviewSession.open(tmp_path / "round2.cuereview", author="R. Smith",
+                           journal_dir=tmp_path / "j")
+    (thread,) = s.info.threads
+    assert thread.text == "Too loud" and thread.replies[0].author == "Composer"
+    s.reply_to(thread, "Much better")
+    s.send_back(tmp_path / "round2.cuereply")
+    s.close()
+    import_reply(doc, read_reply(tmp_path / "round2.cuereply"), "")
+    assert [r[2] for r in project.review_notes[nid].replies] == ["Brass down 3 dB",
+                                                                 "Much better"]
+
+
+def _silent_synth() -> SynthEngine:
+    return SynthEngine(None)  # no SoundFont: the audio is silence, the package the same
