@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from cuesketch.model import theme_transforms as tt
 from cuesketch.model.theme_values import (Key, Mode, Snippet, SnippetNote, ThemeError, Transform,
@@ -23,17 +23,20 @@ def _same(a: Snippet, b: Snippet) -> bool:
     return sorted(a.notes, key=repr) == sorted(b.notes, key=repr) and a.length == b.length
 
 
+@settings(max_examples=40, deadline=None)
 @given(snippets)
 def test_retrograde_twice_is_the_theme(s: Snippet) -> None:
     assert _same(tt.retrograde(tt.retrograde(s)), s)
 
 
+@settings(max_examples=40, deadline=None)
 @given(snippets, st.integers(40, 90))
 def test_inversion_twice_is_the_theme(s: Snippet, around: int) -> None:
     assume(all(0 <= 2 * around - n.pitch <= 127 for n in s.notes))
     assert _same(tt.invert(tt.invert(s, around), around), s)
 
 
+@settings(max_examples=40, deadline=None)
 @given(snippets, keys, st.integers(-14, 14))
 def test_diatonic_steps_up_and_down_again(s: Snippet, key: Key, steps: int) -> None:
     on_scale = Snippet(tuple(n for n in s.notes if key.degree_of(n.pitch)[1] == 0), s.length)
@@ -42,6 +45,7 @@ def test_diatonic_steps_up_and_down_again(s: Snippet, key: Key, steps: int) -> N
     assert all(key.degree_of(n.pitch)[1] == 0 for n in there.notes)
 
 
+@settings(max_examples=40, deadline=None)
 @given(snippets, keys, st.integers(40, 90))
 def test_diatonic_inversion_of_scale_notes_twice_is_the_theme(s: Snippet, key: Key,
                                                               around: int) -> None:
@@ -53,11 +57,13 @@ def test_diatonic_inversion_of_scale_notes_twice_is_the_theme(s: Snippet, key: K
     assert _same(tt.invert(tt.invert(on_scale, around, key), around, key), on_scale)
 
 
+@settings(max_examples=40, deadline=None)
 @given(snippets, st.sampled_from([Fraction(1, 2), Fraction(2), Fraction(3, 2), Fraction(5, 7)]))
 def test_augmentation_then_its_reciprocal_is_the_theme(s: Snippet, ratio: Fraction) -> None:
     assert _same(tt.scale_time(tt.scale_time(s, ratio), 1 / ratio), s)
 
 
+@settings(max_examples=40, deadline=None)
 @given(snippets, st.integers(-20, 20))
 def test_transposition_keeps_every_interval(s: Snippet, shift: int) -> None:
     try:

@@ -28,7 +28,7 @@ def _mutated(base: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
     return d
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_a_theme_with_any_values_reads_or_is_refused_in_words(data: st.DataObject) -> None:
     d = _mutated(GOOD, data)
@@ -43,7 +43,7 @@ def test_a_theme_with_any_values_reads_or_is_refused_in_words(data: st.DataObjec
         pass
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(json_values, json_values, json_values)
 def test_a_use_with_any_transform_reads_or_is_refused(transform: Any, ids: Any, start: Any) -> None:
     d = {"id": 1, "theme_id": 1, "track_id": 1, "start": start, "transform": transform,
@@ -54,7 +54,7 @@ def test_a_use_with_any_transform_reads_or_is_refused(transform: Any, ids: Any, 
         pass
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(json_values)
 def test_a_library_of_anything_reads_or_is_refused(value: Any) -> None:
     import json
