@@ -49,3 +49,29 @@ def test_notes_from_another_cut_are_flagged(qtbot: QtBot) -> None:
     qtbot.addWidget(dock)
     assert all("other cut" in dock.tree.topLevelItem(i).text(4) for i in range(2))
     assert "2 against another cut" in dock.summary.text()
+
+
+def test_open_notes_show_on_the_picture_and_the_ruler(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QImage, QPainter
+
+    from cuesketch.ui.review_marks import paint_review_notes, review_text_at
+    from cuesketch.ui.roll_view_model import RollGeometry
+
+    doc = document_with_notes()
+    project = doc.project
+    assert review_text_at(project, 15) == "✎ R. Smith: Earlier one"  # inside its range
+    assert review_text_at(project, 50 + 48) == "✎ R. Smith: Later one"  # held 2 s
+    assert review_text_at(project, 50 + 49) is None
+    assert review_text_at(project, 5) is None
+    set_id = next(n.id for n in project.review_notes.values() if n.uuid == "u1")
+    from cuesketch.model.review_notes import set_resolved
+    set_resolved(doc, set_id, True)
+    assert review_text_at(project, 15) is None  # resolved: off the picture
+    image = QImage(400, 40, QImage.Format.Format_RGB32)
+    image.fill(0)
+    p = QPainter(image)
+    geo = RollGeometry()
+    paint_review_notes(p, geo, project, 0, 400)
+    p.end()
+    x = round(geo.x_of(50 * project.settings.rate.flicks_per_frame))
+    assert image.pixelColor(x + 1, 1).name() == "#f5d76e"  # the open note's flag

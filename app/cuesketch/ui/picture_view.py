@@ -26,6 +26,7 @@ from cuesketch.media.frames import Frame
 from cuesketch.media.overlays import (Flutter, HitIndex, OverlayOptions, Punch, Streamer,
                                       mark_shape, marks_at, texts_at)
 from cuesketch.model.document import Document
+from cuesketch.ui.review_marks import review_text_at
 
 
 class FrameSource(Protocol):
@@ -186,6 +187,9 @@ class PictureView(QWidget):
             if options.cue:
                 line = "   ".join(t for t in (texts.cue, texts.bar_beat) if t)
                 self._draw_label(painter, rect, line, QPointF(0.02, 0.03), 0.045)
+        note = review_text_at(project, frame)
+        if note is not None:  # the director's note, open, at this frame
+            self._draw_label(painter, rect, note, QPointF(0.02, 0.80), 0.035)
         if self.status:
             # top left, under the cue line: the burn-in timecode owns the bottom
             self._draw_label(painter, rect, self.status, QPointF(0.02, 0.16), 0.035)

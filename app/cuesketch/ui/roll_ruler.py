@@ -33,6 +33,7 @@ from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.roll_host import RollHost, RulerLead
+from cuesketch.ui.review_marks import paint_review_notes
 from cuesketch.ui.roll_view_model import RollGeometry
 from cuesketch.ui.tempo_view import per_map
 
@@ -113,6 +114,7 @@ class Ruler(QWidget):
         per_map(p, geo, roll.editor.project, x0, x1, top, ROW,
                 lambda a, b, tgrid: self._paint_bars(p, geo, a, b, top, not lead_tc, tgrid))
         self._paint_marks(p, geo, rate, x0, x1)
+        paint_review_notes(p, geo, roll.editor.project, x0, x1)
         self._paint_range(p, geo)
         rp.paint_playhead(p, geo, roll.playhead, 0, HEIGHT)
         p.setPen(QColor("#111"))
