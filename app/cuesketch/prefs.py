@@ -62,6 +62,8 @@ def load(store: MutableMapping[str, str]) -> Preferences:
         default = getattr(prefs, f.name)
         if isinstance(value, type(default)) or (isinstance(default, float) and
                                                 isinstance(value, int)):
+            if isinstance(value, list):  # lists of names and paths: only the texts
+                value = [v for v in value if isinstance(v, str)]
             setattr(prefs, f.name, type(default)(value) if not isinstance(default, list)
                     else value)
     prefs.streamer_seconds = _within(prefs.streamer_seconds, STREAMER_SECONDS, 2.0)

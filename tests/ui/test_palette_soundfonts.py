@@ -60,3 +60,7 @@ def test_a_missing_soundfont_is_warned_of_and_shown_missing(qtbot, tmp_path: Pat
     last = menu.actions()[-1]
     assert "missing" in last.text() and last.isChecked() and not last.isEnabled()
     assert missing_warning(_doc()) is None
+
+
+def test_a_damaged_stored_soundfont_list_keeps_only_paths() -> None:
+    assert prefs.load({"soundfonts": '["/a.sf2", 3, null]'}).soundfonts == ["/a.sf2"]

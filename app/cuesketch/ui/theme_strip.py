@@ -45,8 +45,8 @@ class MapWorker(QObject):
         self._timer.start(0)
 
     def _maybe_changed(self) -> None:
-        if self.control.stale and not self._timer.isActive():
-            self._timer.start()
+        if self.control.stale:
+            self._timer.start()  # (again): the map is made once the edits pause
 
     def start(self) -> None:
         if self._running:

@@ -5,6 +5,7 @@ A row only shows its track; the panel turns what is done to it into commands."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -241,6 +242,10 @@ class TrackRow(QFrame):
                                  f"{sections.label(sections.section_of(track))} "
                                  "(right-click the row to change)")
             self._show_instrument(track)
+            if track.soundfont:  # the preset is the track's own SoundFont's, not the palette's
+                self.instrument.setToolTip(
+                    f"From {Path(track.soundfont).name}: bank "
+                    f"{track.bank}, program {track.program} (right-click the row to change)")
             if not self.volume.isSliderDown():
                 self.volume.setValue(round(track.volume * 100))
             self.volume.setToolTip(f"Volume {round(track.volume * 100)} %")
