@@ -131,3 +131,33 @@ def test_a_damaged_theme_is_named_in_words() -> None:
     with pytest.raises(FormatError, match="ratio"):
         entity_from_dict(ThemeUse, {"id": 1, "theme_id": 1, "track_id": 1, "start": 0,
                                     "transform": {"ratio": "1e9999"}, "note_ids": []})
+
+
+def test_in_the_demo_capture_1m1_insert_it_inverted_and_slower_in_1m4_then_apply_hybrid() -> None:
+    from cuesketch.demo import build_demo
+    from cuesketch.model import palette_templates as pt
+    from cuesketch.model import theme_map
+    project = build_demo(Path("/nonexistent/film.mp4"))
+    doc = Document(project)
+    rate = project.settings.rate
+    cues = {c.name: c for c in project.cues.values()}
+    a, b = (rate.frame_to_flicks(cues["1M1"].start_frame),
+            rate.frame_to_flicks(cues["1M1"].end_frame))
+    notes = [n for n in project.notes.values() if a <= n.start < b]
+    with doc.transaction("Capture"):
+        doc.execute_changes(themes.add_theme(project, themes.capture(project, notes, "Peach")))
+    theme = next(iter(project.themes.values()))
+    at = rate.frame_to_flicks(cues["1M4"].start_frame) + F // 3
+    use = themes.insert_theme_step(doc, theme.id, 1, at,
+                                   Transform(invert_around=72, ratio=Fraction(2)))
+    entries = theme_map.build(project)
+    assert [(e.cue, e.source, e.how) for e in entries] == [
+        ("1M4", "inserted", "inverted around C5, x2")]
+    inserted = [project.notes[i] for i in use.note_ids]
+    first = min(n.start for n in inserted)
+    assert project.settings.tempo.flicks_to_bbt(first).beat == 1  # on the bar's first beat
+    steps = len(doc.history())
+    pt.apply_step(doc, pt.BUILTIN["hybrid"])
+    assert len(doc.history()) == steps + 1
+    assert {"Synth Pad", "Taiko", "Strings"} <= {t.name for t in project.tracks.values()}
+    assert use.note_ids[0] in project.notes  # the theme's notes stay where they were
