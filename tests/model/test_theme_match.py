@@ -108,3 +108,16 @@ def test_the_generated_film_is_mapped_well_at_a_small_size() -> None:
     recall, precision = theme_film.score(
         [(m.theme_id, m.track_id, m.start, m.end) for m in found], planted)
     assert recall >= 0.95 and precision >= 0.95
+
+
+def test_a_theme_in_the_bass_under_a_tune_on_the_same_track_is_found() -> None:
+    low = [(s, d, p - 24) for s, d, p in _played(Transform(), 20.0, 100)]
+    rng = random.Random(9)
+    over = []
+    t = 20.0
+    while t < low[-1][0] + 2:  # a busy tune above, on the same track
+        over.append((t, 0.24, rng.randint(76, 88)))
+        t += 0.25
+    found = theme_match.find(_project(low + over))
+    assert [(m.start // F, m.variant) for m in found] == [(20, "prime")]
+    assert found[0].shift == -24

@@ -43,6 +43,7 @@ SEMITONE_CREDIT = 0.45  # an interval a semitone wider or narrower, the same way
 RHYTHM_WEIGHT = 0.25  # the most a statement in a rhythm of its own loses
 PHRASE_GAP = 6 * FLICKS_PER_SECOND  # a silence this long on a track ends a phrase
 CHORD_WINDOW = FLICKS_PER_SECOND // 30  # notes starting this close together: one onset
+INNER_SHARE = 0.2  # a track with more of its notes under its top line also has a bass line
 _NEG = -1e9
 
 IntArray = npt.NDArray[np.int64]
@@ -83,21 +84,38 @@ class Lines:
         return len(self.pitch)
 
 
-def skyline(notes: list[Note]) -> list[Note]:
+def skyline(notes: list[Note], top: bool = True) -> list[Note]:
     """A track's melody: the top note of each onset, without notes under a higher one that
-    still sounds for most of their length. ``notes`` sorted by (start, -pitch)."""
+    still sounds for most of their length (``top`` False: the bass line, the same from below).
+    ``notes`` sorted by start."""
+    sign = 1 if top else -1
     out: list[Note] = []
-    top_end, top_pitch = -(2**62), -1  # the highest kept note still sounding
-    for n in notes:
+    edge_end, edge = -(2**62), -(2**31)  # the outermost kept note still sounding
+    for n in sorted(notes, key=lambda n: (n.start, -sign * n.pitch)):
+        p = sign * n.pitch
         if out and n.start - out[-1].start <= CHORD_WINDOW:
-            if n.pitch > out[-1].pitch:
+            if p > sign * out[-1].pitch:
                 out[-1] = n
-                top_end, top_pitch = n.end, n.pitch
+                edge_end, edge = n.end, p
             continue
-        if top_pitch > n.pitch and top_end - n.start > n.duration // 2:
-            continue  # under a held melody note: accompaniment
+        if edge > p and edge_end - n.start > n.duration // 2:
+            continue  # inside a held outer note: an inner voice
         out.append(n)
-        top_end, top_pitch = n.end, n.pitch
+        edge_end, edge = n.end, p
+    return out
+
+
+def _track_lines(by_track: dict[int, list[Note]]) -> list[tuple[int, list[Note]]]:
+    """Each track's top line, and its bass line too where it plays chords or voices (a theme
+    in the cellos under the violins' tune, on one track)."""
+    out = []
+    for track_id in sorted(by_track):
+        notes = by_track[track_id]
+        top = skyline(notes)
+        out.append((track_id, top))
+        if len(top) < (1 - INNER_SHARE) * len(notes):
+            bass = skyline(notes, top=False)
+            out.append((track_id, bass))
     return out
 
 
@@ -113,11 +131,10 @@ def lines(project: Project, track_ids: set[int] | None = None) -> Lines:
     ids: list[int] = []
     tracks: list[int] = []
     current = 0
-    for track_id in sorted(by_track):
-        melody = skyline(sorted(by_track[track_id], key=lambda n: (n.start, -n.pitch)))
+    for track_id, line in _track_lines(by_track):
         current += 1
         last_end = None
-        for n in melody:
+        for n in line:
             if last_end is not None and n.start - last_end > PHRASE_GAP:
                 current += 1
             last_end = n.end if last_end is None else max(last_end, n.end)
@@ -224,6 +241,8 @@ def _align(q: list[int], qd: list[int], steps: _Steps,
             t, td = q[i] - q[i - back_steps], qd[i] - qd[i - back_steps]
             row = rows[i - back_steps]
             for s, k in enumerate(steps.k):
+                if miss and k > 1:
+                    continue  # a theme note missing and ornaments around it: too loose
                 dd, scale_ok = keyed[s]
                 cand = row[:-k] + _credit(t, steps.d[s], td, dd, scale_ok) - steps.cost[s]
                 if miss:
@@ -312,11 +331,16 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
     taken = np.zeros(len(played), dtype=bool)
     by_id = {t.id: t for t in themes}
     out: list[Match] = []
+    used: set[int] = set()  # notes matched already (a passage in both a top and a bass line)
     for score, theme_id, inverted, retro, path in candidates:
         j0, j1 = path[0][1], path[-1][1]
         if taken[j0:j1 + 1].any():
             continue
+        notes = [int(played.note_id[j]) for _, j in path]
+        if sum(1 for i in notes if i in used) * 2 > len(notes):
+            continue
         taken[j0:j1 + 1] = True
+        used.update(notes)
         q0 = theme_pitches(by_id[theme_id])
         i0 = path[0][0]
         written = q0[::-1][i0] if retro else q0[i0]
