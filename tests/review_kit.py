@@ -28,7 +28,8 @@ def tone(seconds: float, freq: float, rate: int = RATE) -> np.ndarray:
 def make_package(path: Path, *, cues: int = 2, versions: int = 2, seconds: float = 2.0,
                  rate: FrameRate = STANDARD_RATES["24"], start_frame: int | None = None,
                  film_hash: str = "cs1:100:" + "ab" * 16, package_id: str = "pkg-1",
-                 cue_gap_s: float = 1.0) -> PackageInfo:
+                 cue_gap_s: float = 1.0, movie: bytes | None = None,
+                 movie_start_frame: int | None = None) -> PackageInfo:
     """A package of ``cues`` cues with ``versions`` versions each; version k of a cue is a
     tone of 220 * (k + 1) Hz, so a test can hear which version plays."""
     fps = rate.fps
@@ -59,6 +60,6 @@ def make_package(path: Path, *, cues: int = 2, versions: int = 2, seconds: float
         frame += length + int(cue_gap_s * fps)
     info = PackageInfo(package_id, "Test film", "R. Smith", "Composer", "2026-01-01", rate,
                        start_frame, FilmIdentity(film_hash, "film.mov", frame + 100, rate),
-                       tuple(out))
-    write_package(path, info, audio)
+                       tuple(out), (), movie_start_frame)
+    write_package(path, info, audio, movie)
     return info

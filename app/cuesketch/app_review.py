@@ -99,9 +99,6 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
     from cuesketch.media.picture import PicturePlayer
     from cuesketch.media.probe import MediaError
     from cuesketch.media.review_film import find_directors_copy, write_movie_beside
-    from cuesketch.store.review_package import PackageReader
-    from cuesketch.store.review_schema import ReviewFileError
-
     session = parts.session
     info = session.info
     film = info.film
@@ -116,15 +113,13 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
                 session.watching(copy.content_hash)
                 parts.film_label = (f"Film: {copy.path.name}, found by its name; it is not "
                                     f"the cut the music was written to")
-    if target is None:
+    facts = None
+    if target is None and session.movie is not None and info.movie_start_frame is not None:
         try:
-            with PackageReader.open(path) as reader:
-                movie = reader.movie()
-            if movie is not None and info.movie_start_frame is not None:
-                movie_path, _ = write_movie_beside(movie, info.package_id)
-                target = (movie_path, info.movie_start_frame)
-                parts.film_label = "Film: the preview movie in the package"
-        except (ReviewFileError, MediaError) as e:
+            movie_path, facts = write_movie_beside(session.movie, info.package_id)
+            target = (movie_path, info.movie_start_frame)
+            parts.film_label = "Film: the preview movie in the package"
+        except MediaError as e:
             parts.problems.append(f"The package's movie can't be shown: {e}")
     if target is None:
         name = film.file_name if film is not None else "the film"
@@ -135,7 +130,7 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
         return
     try:
         player = PicturePlayer(parts.transport, info.rate, offset_frames=target[1], clock=clock)
-        player.open(target[0])
+        player.open(target[0], film=facts)  # the movie's facts, read once
         parts.picture = player
     except (MediaError, OSError, ImportError) as e:
         parts.picture_problem = f"The film can't be shown: {e}"

@@ -36,7 +36,7 @@ from cuesketch.store.review_schema import ReviewFileError
 from cuesketch.timing.timecode import format_timecode, parse_timecode
 
 Listener = Callable[[], None]
-HEAD_S = 8  # seconds of the first cue decoded first, so that it plays at once
+HEAD_S = 5  # seconds of the first cue decoded first, so that it plays at once
 
 
 class ReviewError(RuntimeError):
@@ -68,6 +68,7 @@ class ReviewSession:
         self._listeners: list[Listener] = []
         self.problems: list[str] = []  # versions whose audio could not be decoded, said plainly
         self.film_only = False
+        self.movie: bytes | None = None  # the package's preview movie (checked in size only)
         self.mark_in: int | None = None  # frames: an in-out range for the next note
         self.mark_out: int | None = None
         self.current_cue: int | None = info.cues[0].cue.id if info.cues else None
@@ -105,6 +106,7 @@ class ReviewSession:
         with PackageReader.open(package) as reader:
             info = reader.info
             audio = {v.id: reader.audio(v.id) for pc in info.cues for v in pc.versions}
+            movie = reader.movie()
         folder = journal_dir or journal_folder()
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -116,11 +118,13 @@ class ReviewSession:
             info.film.content_hash if info.film else "")
         journal = ReplyJournal(folder / f"{name}.cuereply", info.package_id, author, watched)
         try:
-            return cls(info, audio, journal, author=author, transport=transport, player=player,
-                       package_path=Path(package), now=now)
+            session = cls(info, audio, journal, author=author, transport=transport,
+                          player=player, package_path=Path(package), now=now)
         except BaseException:
             journal.close()
             raise
+        session.movie = movie
+        return session
 
     def close(self) -> None:
         self._closed = True
