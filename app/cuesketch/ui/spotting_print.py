@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,11 @@ def write_spotting(project: Project, dest: Path, pictures: PictureSource | None 
     if kind not in (".pdf", ".html", ".htm"):
         raise PrintError(f"spotting notes are written as .pdf, .csv or .html, not "
                          f"{kind or 'a file without a suffix'}")
-    shots = cue_pictures(project, pictures)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Qt starts while ffmpeg works
+        fetching = pool.submit(cue_pictures, project, pictures)
+        if kind == ".pdf":
+            ensure_gui()
+        shots = fetching.result()
     if kind == ".pdf":
         names = {cid: f"cue{cid}.png" for cid in shots}
         pages = write_pdf(spotting_html(project, names, versions), dest,
