@@ -154,3 +154,39 @@ def test_reply_journal_round_trip(tmp_path: Path) -> None:
 def test_a_package_is_not_a_reply(package: Path) -> None:
     with pytest.raises(ReviewFileError, match="not a Cuesketch review reply"):
         read_reply(package)
+
+
+def test_every_hostile_schema_of_the_fuzz_is_refused(package: Path, tmp_path: Path) -> None:
+    """Triggers, views, virtual tables, extra tables and indexes, another id or version, a
+    rewritten schema: refused before a row is read. (Hostile values, such as a version named
+    ../../x, are only text: read, shown, never used as a path.)"""
+    from review_fuzz import HOSTILE_SQL, hostile
+    structural = [sql for sql in HOSTILE_SQL if sql.startswith(("CREATE", "DROP", "PRAGMA"))]
+    assert len(structural) >= 12
+    for sql in structural:
+        path = tmp_path / "h.cuereview"
+        hostile(package, path, sql)
+        with pytest.raises(ReviewFileError):
+            PackageReader.open(path).close()
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_replies_fail_only_in_plain_words(tmp_path: Path, data: st.DataObject) -> None:
+    path = tmp_path / "r.cuereply"
+    if not path.exists():
+        j = ReplyJournal(path, "pkg", "R. Smith", "h")
+        j.put_note(DirectorNote("u", "1M1", "v1", "R. Smith", "t", "note " * 50, 3, 9))
+        j.put_verdict(VersionVerdict("1M1", "v1", Verdict.APPROVED, "ok", "R. Smith", "t"))
+        j.close()
+    raw = bytearray(path.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] ^= 1 << data.draw(st.integers(0, 7))
+    mutated = tmp_path / "m.cuereply"
+    mutated.write_bytes(bytes(raw))
+    try:
+        read_reply(mutated)
+    except ReviewFileError:
+        pass
