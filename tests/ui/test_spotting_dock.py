@@ -1,0 +1,154 @@
+"""The Cues dock as a spotting list (pytest-qt, offscreen): filters, sorting by a header click,
+editing a cell (one undo step; a refusal puts it back), Delete, the right-click menu at the
+playhead; the Import Markers preview and Detect Cuts dialogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from cuesketch.model.document import Document
+from cuesketch.model.entities import CueStatus, HitKind, Settings
+from cuesketch.model.project import Project
+from cuesketch.model.spotting_edits import SpottingEditor
+from cuesketch.model.spotting_live import LiveSpotting
+from cuesketch.timing.rates import STANDARD_RATES
+from cuesketch.ui.cue_list import CueList, spotting_panel
+
+
+def _doc() -> Document:
+    doc = Document(Project(Settings(rate=STANDARD_RATES["24"], start_frame=86400)))
+    ed = SpottingEditor(doc)
+    ed.add_cue(240, 480, "1M1", title="Arrival", tags=("tense",))
+    ed.add_cue(1000, 1200, "1M2", status=CueStatus.SENT)
+    ed.add_cue(5000, 5100, "2M1")
+    ed.add_hit(300, HitKind.HARD, "Door")
+    return doc
+
+
+def _cue_names(cues: CueList) -> list[str]:
+    group = cues.topLevelItem(0)
+    return [group.child(i).text(0) for i in range(group.childCount())]
+
+
+def test_filter_sort_edit_delete_and_undo(qtbot: QtBot) -> None:
+    doc = _doc()
+    cues = CueList(doc, lambda _f: None)
+    panel = spotting_panel(cues)
+    qtbot.addWidget(panel)
+    bar = panel.filter_bar  # type: ignore[attr-defined]
+    assert _cue_names(cues) == ["1M1", "1M2", "2M1"]
+    bar.status.setCurrentIndex(bar.status.findData(CueStatus.SENT))
+    assert _cue_names(cues) == ["1M2"]
+    bar.status.setCurrentIndex(0)
+    bar.reel.setCurrentIndex(bar.reel.findData(2))
+    assert _cue_names(cues) == ["2M1"]
+    bar.reel.setCurrentIndex(0)
+    bar.tag.setCurrentIndex(bar.tag.findData("tense"))
+    assert _cue_names(cues) == ["1M1"]
+    bar.tag.setCurrentIndex(0)
+    cues.header().sectionClicked.emit(7)  # Status
+    cues.header().sectionClicked.emit(7)  # descending
+    assert _cue_names(cues)[0] == "1M2"
+
+    item = next(cues.topLevelItem(0).child(i) for i in range(3)
+                if cues.topLevelItem(0).child(i).text(0) == "1M1")
+    item.setText(7, "approved")  # as the inline editor commits it
+    cue = next(c for c in doc.project.cues.values() if c.name == "1M1")
+    assert cue.status is CueStatus.APPROVED
+    said: list[str] = []
+    cues.post = said.append
+    item = next(cues.topLevelItem(0).child(i) for i in range(3)
+                if cues.topLevelItem(0).child(i).text(0) == "1M1")
+    item.setText(2, "00:59:00:00")  # the out before the in: refused, put back
+    assert said and "must end after it starts" in said[0]
+    assert any(cues.topLevelItem(0).child(i).text(2) == "01:00:20:00" for i in range(3))
+    assert cues.editable(cues.topLevelItem(0).child(0), 7)
+    assert not cues.editable(cues.topLevelItem(0).child(0), 4)  # the duration follows
+
+    hits = cues.topLevelItem(1)
+    hits.child(0).setSelected(True)
+    qtbot.keyClick(cues, Qt.Key.Key_Delete)
+    assert not doc.project.hits
+    doc.undo()
+    assert doc.project.hits
+    doc.undo()
+    assert next(c for c in doc.project.cues.values() if c.name == "1M1").status is \
+        CueStatus.SPOTTED
+
+
+def test_status_colour_and_double_click(qtbot: QtBot) -> None:
+    doc = _doc()
+    went: list[int] = []
+    cues = CueList(doc, went.append)
+    qtbot.addWidget(cues)
+    sent = next(cues.topLevelItem(0).child(i) for i in range(3)
+                if cues.topLevelItem(0).child(i).text(0) == "1M2")
+    assert sent.background(7).color().name() == "#4f9dde"
+    cues._on_double_click(sent, 1)
+    assert went == [1000]
+
+
+def test_the_right_click_menu_adds_at_the_playhead_and_renumbers(qtbot: QtBot) -> None:
+    doc = _doc()
+    cues = CueList(doc, lambda _f: None)
+    qtbot.addWidget(cues)
+    position = [STANDARD_RATES["24"].frame_to_flicks(2000)]
+    cues.live = LiveSpotting(doc, lambda: position[0])
+    menu = cues.context_menu()
+    actions = {a.text(): a for a in menu.actions()}
+    actions["Add cut hit at the playhead"].trigger()
+    assert any(h.frame == 2000 and h.kind is HitKind.CUT for h in doc.project.hits.values())
+    actions["Cue start at the playhead"].trigger()
+    position[0] = STANDARD_RATES["24"].frame_to_flicks(2400)
+    actions["Cue end at the playhead"].trigger()
+    assert "1M3" in _cue_names(cues)
+    actions["Renumber cues running"].trigger()
+    assert _cue_names(cues) == ["1M1", "1M2", "1M3", "2M4"]
+
+
+def test_import_markers_dialog_previews_then_lands_once(qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.ui.marker_import_dialog import MarkerImportDialog
+    doc = _doc()
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: x\nFCM: NON-DROP FRAME\n\n"
+                   "001  AX V C 01:00:00:00 01:00:09:00 01:00:00:00 01:00:09:00\n"
+                   "* LOC: 01:00:01:14 RED     Slam\n* LOC: 01:00:12:12 CYAN    Sea\n")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = MarkerImportDialog(doc, edl, settings)
+    qtbot.addWidget(dialog)
+    assert dialog.preview.topLevelItemCount() == 2
+    assert "will add 2 hits" in dialog.summary.text()
+    assert len(doc.project.hits) == 1  # nothing yet
+    dialog.rules.setPlainText("color cyan -> note\n")
+    assert "1 hits, 1 notes" in dialog.summary.text()
+    dialog.ok.click()
+    assert dialog.landed == 2 and len(doc.project.hits) == 2
+    again = MarkerImportDialog(doc, edl, settings)
+    qtbot.addWidget(again)
+    assert again.rules.toPlainText() == "color cyan -> note\n"  # remembered
+    assert not again.ok.isEnabled() and "already in the project" in again.summary.text()
+    bad = tmp_path / "bad.edl"
+    bad.write_text("TITLE: x\n* LOC: 01:00:0 RED x\n")
+    broken = MarkerImportDialog(doc, bad, settings)
+    qtbot.addWidget(broken)
+    assert "line 2" in broken.summary.text() and not broken.ok.isEnabled()
+
+
+def test_detect_cuts_dialog_reads_in_the_background_and_adds_the_checked(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    from spotting_film import make_cut_film
+    from cuesketch.ui.spotting_cuts_dialog import DetectCutsDialog
+    film = make_cut_film(tmp_path / "f.mp4", cuts=6, dissolves=1, seed=2)
+    doc = Document()
+    dialog = DetectCutsDialog(doc, film.path, film.frames)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.found.topLevelItemCount() == 6, timeout=60_000)
+    assert dialog.bar.value() == 1000
+    dialog.found.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    dialog.sensitivity.setValue(51)  # re-decided at once, no second read
+    dialog.found.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    dialog.add.click()
+    assert sorted(h.frame for h in doc.project.hits.values()) == film.cuts[1:]
