@@ -190,3 +190,40 @@ def test_the_next_package_carries_the_composers_replies(tmp_path: Path) -> None:
 
 def _silent_synth() -> SynthEngine:
     return SynthEngine(None)  # no SoundFont: the audio is silence, the package the same
+
+
+@pytest.mark.jack
+def test_the_review_player_on_jack_drives_the_transport_and_switches(jackd, tmp_path: Path) -> None:
+    """The A/B player on a real device (JACK's dummy backend): the device's periods drive the
+    transport, and a switch asked for while playing is heard within the next period."""
+    import time
+    from typing import cast
+
+    from cuesketch.engine.audio_out import AudioOutput
+    from cuesketch.engine.playback import Playback
+
+    make_package(tmp_path / "p.cuereview", cues=1, versions=2, seconds=10.0)
+    transport = Transport()
+    player = ReviewPlayer(transport)
+    s = ReviewSession.open(tmp_path / "p.cuereview", author="R. Smith",
+                           journal_dir=tmp_path / "j", transport=transport, player=player)
+    assert s.wait_decoded()
+    out = AudioOutput(cast(Playback, player), drivers=["jack"], client_name="cuesketch-review")
+    try:
+        assert out.start(), out.failures
+        s.play()
+        assert out.wait_for_callbacks(40)
+        p0, t0 = transport.position(), time.monotonic()
+        assert out.wait_for_callbacks(60)
+        moved = (transport.position() - p0) / 705_600_000
+        assert abs(moved - (time.monotonic() - t0)) < 0.05 and player.playing
+        before = len(player.switches)
+        cue = s.info.cues[0]
+        s.select_version(cue.cue.id, cue.versions[0].id)
+        assert out.wait_for_callbacks(2)
+        assert len(player.switches) == before + 1 and out.errors == 0
+        s.stop()
+        assert out.wait_for_callbacks(3) and not player.playing
+    finally:
+        out.stop()
+        s.close()
