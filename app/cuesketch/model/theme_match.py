@@ -43,7 +43,7 @@ SEMITONE_CREDIT = 0.45  # an interval a semitone wider or narrower, the same way
 RHYTHM_WEIGHT = 0.25  # the most a statement in a rhythm of its own loses
 PHRASE_GAP = 6 * FLICKS_PER_SECOND  # a silence this long on a track ends a phrase
 CHORD_WINDOW = FLICKS_PER_SECOND // 30  # notes starting this close together: one onset
-INNER_SHARE = 0.2  # a track with more of its notes under its top line also has a bass line
+LEGATO = FLICKS_PER_SECOND // 16  # a melody's note may overlap the next by this much
 _NEG = -1e9
 
 IntArray = npt.NDArray[np.int64]
@@ -85,8 +85,8 @@ class Lines:
 
 
 def skyline(notes: list[Note], top: bool = True) -> list[Note]:
-    """A track's melody: the top note of each onset, without notes under a higher one that
-    still sounds for most of their length (``top`` False: the bass line, the same from below).
+    """A track's melody: the top note of each onset, without notes under a higher one still
+    sounding (beyond a legato overlap); ``top`` False: the bass line, the same from below.
     ``notes`` sorted by start."""
     sign = 1 if top else -1
     out: list[Note] = []
@@ -98,8 +98,8 @@ def skyline(notes: list[Note], top: bool = True) -> list[Note]:
                 out[-1] = n
                 edge_end, edge = n.end, p
             continue
-        if edge > p and edge_end - n.start > n.duration // 2:
-            continue  # inside a held outer note: an inner voice
+        if edge > p and edge_end - n.start > min(n.duration // 4, LEGATO):
+            continue  # under a note still sounding (more than a legato overlap): a voice below
         out.append(n)
         edge_end, edge = n.end, p
     return out
@@ -113,8 +113,9 @@ def _track_lines(by_track: dict[int, list[Note]]) -> list[tuple[int, list[Note]]
         notes = by_track[track_id]
         top = skyline(notes)
         out.append((track_id, top))
-        if len(top) < (1 - INNER_SHARE) * len(notes):
-            bass = skyline(notes, top=False)
+        bass = skyline(notes, top=False)
+        on_top = {n.id for n in top}
+        if sum(1 for n in bass if n.id not in on_top) >= MIN_THEME_NOTES:  # voices, chords
             out.append((track_id, bass))
     return out
 
