@@ -99,6 +99,7 @@ def pcm_chunks(source: Path, stream: int | None, channels: int, *, dtype: str = 
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if low_priority:
         lower_priority(proc.pid)
+    _widen_pipe(proc.stdout)
     errors: list[bytes] = []
     reader = threading.Thread(target=lambda: errors.append(proc.stderr.read() if proc.stderr
                                                            else b""), daemon=True)
@@ -137,6 +138,16 @@ def pcm_chunks(source: Path, stream: int | None, channels: int, *, dtype: str = 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _widen_pipe(pipe: object) -> None:
+    """A 1 MiB pipe (Linux): ffmpeg decodes ahead while the summaries of the last block are
+    made, instead of waiting on a 64 KiB pipe."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)  # type: ignore[attr-defined]
+    except (ImportError, OSError, AttributeError, ValueError):
+        pass
 
 
 # -- summaries -----------------------------------------------------------------------------------
@@ -240,18 +251,23 @@ class _Builder:
         self.frames += n
         size = LEVELS[0]
         whole = n // size * size
-        x = chunk.astype(np.int32)
-        mixed = (x.sum(axis=1, keepdims=True) // self.channels) if self.channels > 1 else x
-        x = np.concatenate([x, mixed], axis=1)
-        parts = [x[:whole].reshape(-1, size, self.channels + 1)]
+        # channel-major (each channel's samples contiguous): the reductions along the last
+        # axis run about thirty times faster than across interleaved frames
+        x = np.empty((self.channels + 1, n), np.int16)
+        x[:-1] = chunk.T
+        total = x[0].astype(np.int32)
+        for c in range(1, self.channels):
+            total += x[c]
+        x[-1] = total // self.channels
+        parts = [x[:, :whole].reshape(self.channels + 1, -1, size)]
         if whole < n:
-            parts.append(x[whole:][None, :, :])
+            parts.append(x[:, whole:][:, None, :])
         for part in parts:
-            self.mins.append(part.min(axis=1).astype(np.int16))
-            self.maxs.append(part.max(axis=1).astype(np.int16))
-            f = part.astype(np.float64)
-            self.sums.append(np.einsum("bsc,bsc->bc", f, f))
-            self.counts.append(np.full(part.shape[0], part.shape[1], np.int64))
+            self.mins.append(part.min(axis=2).T)
+            self.maxs.append(part.max(axis=2).T)
+            f = part.astype(np.float32)
+            self.sums.append(np.einsum("cbs,cbs->bc", f, f).astype(np.float64))
+            self.counts.append(np.full(part.shape[1], part.shape[2], np.int64))
 
     def finish(self, sample_rate: int) -> Peaks:
         width = self.channels + 1
