@@ -62,3 +62,14 @@ def test_clicking_a_version_switches_and_a_note_goes_there(window: ReviewWindow,
     s.seek_frame(0)
     window.notes.list.itemClicked.emit(window.notes.list.item(0))
     assert s.frame == 77
+
+
+def test_a_package_on_the_command_line_opens_the_review(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import cuesketch.app_review
+    from cuesketch.cli import main
+    opened: list[Path] = []
+    monkeypatch.setattr(cuesketch.app_review, "run_review",
+                        lambda path, prefs: opened.append(path) or 0)
+    assert main([str(tmp_path / "1M3.cuereview")]) == 0
+    assert opened == [tmp_path / "1M3.cuereview"]
