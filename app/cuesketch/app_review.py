@@ -10,6 +10,7 @@ then the reply says which film it was), or the package's preview movie. Then han
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -68,8 +69,11 @@ def compose_review(path: Path, author: str, preferences: Preferences,
                                  journal_dir=journal_dir)
     info = session.info
     project = Project()
+    # Each cue counts bars by the tempo map of the version heard first (the newest).
+    cues = [replace(pc.cue, tempo=pc.versions[-1].tempo) if pc.versions else pc.cue
+            for pc in info.cues]
     project.load(Settings(title=info.title, rate=info.rate, start_frame=info.start_frame),
-                 [pc.cue for pc in info.cues] + [h for pc in info.cues for h in pc.hits])
+                 cues + [h for pc in info.cues for h in pc.hits])
     parts = ReviewParts(session, transport, Document(project))
     audio: AudioOutput | None = None
     if sound:
