@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from cuesketch.model.entities import Cue, Hit
 from cuesketch.model.grid import Grid, GridKind, TempoGrid
+from cuesketch.model.spotting_drag import MarkDrag, grab_cue, grab_hit
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
 from cuesketch.ui import roll_paint as rp
@@ -98,6 +99,7 @@ class Ruler(QWidget):
         self._elide_cache: dict[tuple[str, int], tuple[str, int]] = {}
         self._range_from: float | None = None  # shift-drag: selecting notes from here
         self._marking_from: int | None = None  # ctrl-drag: marking the range from this frame
+        self._mark_drag: MarkDrag | None = None  # dragging a cue or a hit by whole frames
 
     def paintEvent(self, event: QPaintEvent) -> None:
         roll, geo = self.roll, self.roll.geo
@@ -313,12 +315,33 @@ class Ruler(QWidget):
             self._range_from = x
             self.roll.editor.select_range(self.roll.geo.t_of(x), self.roll.geo.t_of(x))
             return
+        if self._grab_mark(x, event.position().y()):
+            return
         self._scrubbing = True
         self._seek(x)
 
+    def _grab_mark(self, x: float, y: float) -> bool:
+        """A press on a cue (its body or an edge) or a hit in their rows starts a drag."""
+        if y < CUE_TOP or self.roll.editor.document.read_only:
+            return False
+        project = self.roll.editor.project
+        fpf = project.settings.rate.flicks_per_frame
+        frame = self.roll.geo.t_of(x) / fpf
+        reach = 4 / max(1e-9, self.roll.geo.x_of(fpf) - self.roll.geo.x_of(0))  # 4 px
+        grab = (grab_cue(project.cues.values(), frame, reach) if y < HIT_TOP
+                else grab_hit(project.hits.values(), frame, reach))
+        if grab is None:
+            return False
+        self._mark_drag = MarkDrag(self.roll.editor.document, grab,
+                                   self._frame_at(x) // fpf)
+        return True
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x = event.position().x()
-        if self._marking_from is not None:
+        if self._mark_drag is not None:
+            fpf = self.roll.editor.project.settings.rate.flicks_per_frame
+            self._mark_drag.move_to(self._frame_at(x) // fpf)
+        elif self._marking_from is not None:
             to = self._frame_at(x)
             if to != self._marking_from:
                 self.roll.mark_range(self._marking_from, to)
@@ -329,6 +352,10 @@ class Ruler(QWidget):
             self._seek(x)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._mark_drag is not None:
+            if not self._mark_drag.release():  # a click, not a drag: go there
+                self._seek(event.position().x())
+            self._mark_drag = None
         self._scrubbing = False
         self._range_from = None
         self._marking_from = None
