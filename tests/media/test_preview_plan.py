@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cuesketch.engine.preview_mix import last_error, loudnorm_figures, second_pass_filter
+from cuesketch.engine.preview_mix import last_error, meter_figures, second_pass_filter
 from cuesketch.media.overlays import OverlayOptions, Streamer, mark_shape, marks_at, HitIndex
 from cuesketch.media.preview_graph import (burn_in_filters, mark_runs, trim_times,
                                            video_graph, write_texts)
@@ -177,20 +177,36 @@ def test_streamers_are_burned_in_where_the_window_draws_them() -> None:
     assert graph.count("overlay=") == len(runs)
 
 
+SUMMARY = """[Parsed_ebur128_4 @ 0x55] Summary:
+
+  Integrated loudness:
+    I:         -31.2 LUFS
+    Threshold: -41.7 LUFS
+
+  Loudness range:
+    LRA:         4.2 LU
+    Threshold: -51.4 LUFS
+    LRA low:   -33.8 LUFS
+    LRA high:  -29.6 LUFS
+
+  True peak:
+    Peak:      -9.1 dBFS
+"""
+
+
 def test_loudness_figures_and_ffmpegs_words() -> None:
-    log = ('[Parsed_loudnorm_3 @ 0x1]\n{\n\t"input_i" : "-31.20",\n\t"input_tp" : "-9.10",'
-           '\n\t"input_lra" : "4.20",\n\t"input_thresh" : "-41.7",\n\t"output_i" : "-23.0",'
-           '\n\t"target_offset" : "0.10"\n}\n')
-    figures = loudnorm_figures(log)
-    assert figures is not None and figures["input_i"] == -31.2
-    assert "measured_I=-31.20" in second_pass_filter(figures, -23.0)
-    assert second_pass_filter(figures, None) == "anull"
-    # too short for loudnorm: a plain gain, stopped where the true peak reaches -1 dBTP
-    assert second_pass_filter(figures, -23.0, 2.0) == "volume=8.10dB"
-    assert second_pass_filter(figures, -16.0, 2.0) == "volume=8.10dB"
-    assert second_pass_filter(figures, -30.0, 2.0) == "volume=1.20dB"
-    assert loudnorm_figures(log.replace("-31.20", "-inf")) is None  # silence: left as is
+    figures = meter_figures("[aac @ 0x1] Qavg: 3015\n" + SUMMARY)
+    assert figures == {"input_i": -31.2, "input_thresh": -41.7, "input_lra": 4.2,
+                       "input_tp": -9.1}
+    assert meter_figures(SUMMARY.replace("-31.2", "-inf")) is None  # silence: as it is
+    assert meter_figures(SUMMARY.replace("-31.2", "-70.0")) is None
+    # one gain to the target; where a peak would pass -1 dBTP, a delay-compensated limiter
+    assert second_pass_filter(figures, -24.0) == "volume=7.20dB"
+    web = second_pass_filter(figures, -16.0)
+    assert web.startswith("volume=15.20dB,alimiter=limit=0.7943:") and "latency=true" in web
+    assert "level=false" in web
+    assert second_pass_filter(figures, None) == second_pass_filter(None, -23.0) == "anull"
     assert last_error("[out @ 0x2] Error writing trailer: No space left on device\n"
                       "Conversion failed!\n") == "the disk is full"
-    assert last_error("[x @ 1] Cannot select channel layout\nConversion failed!\n") == \
-        "[x @ 1] Cannot select channel layout"
+    assert last_error("[x @ 1] Cannot select channel layout\nConversion failed!\n"
+                      + SUMMARY) == "[x @ 1] Cannot select channel layout"

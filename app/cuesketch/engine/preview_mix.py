@@ -1,10 +1,10 @@
 """A preview's sound, first pass: the sketch rendered by the playback synth, streamed into
 ffmpeg, mixed there with the film's own sound at a level, written losslessly (WavPack float)
-and measured for loudness (ffmpeg's ``loudnorm``, EBU R 128 / BS.1770).
+and measured for loudness (ffmpeg's ``ebur128`` meter: EBU R 128 / BS.1770, true peak).
 
     mix = mix_sound(project, start, end, out, film=FilmSound(path, "0:1", t0, -12.0),
                     soundfont=sf, loudness=-23.0, cancel=event, progress=on_progress)
-    mix.samples, mix.measured  # loudnorm's first-pass figures, for the second pass
+    mix.samples, mix.measured  # the meter's figures, for the gain in the encode
 
 Sample 0 of the mix is the instant the range starts (the flick ``start``): the synth starts
 there (``render.render_blocks``), and the film's sound is cut at that instant on the film's
@@ -15,7 +15,6 @@ goes to ffmpeg through a pipe: nothing of the size of the sound is written but t
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -36,7 +35,6 @@ from cuesketch.timing.units import flicks_to_samples
 
 SAMPLE_RATE = 48_000
 TRUE_PEAK = -1.0  # dBTP, EBU R 128's ceiling
-LRA_TARGET = 50.0  # loudnorm's widest: the sketch's dynamics are kept (linear gain)
 SILENT_LUFS = -70.0
 
 
@@ -64,7 +62,7 @@ class FilmSound:
 class MixResult:
     path: Path
     samples: int
-    measured: dict[str, float] | None  # loudnorm's input_i, input_tp, ...; None: silent
+    measured: dict[str, float] | None  # input_i (LUFS), input_tp (dBTP) ...; None: silent
     peak: float  # the sketch's own peak (1.0 full scale)
 
 
@@ -100,9 +98,7 @@ def mix_command(out: Path, samples: int, film: FilmSound | None,
         graph.append("[sk]anull[mix]")
     cmd += ["-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "2", "-i", "pipe:0"]
     if loudness is not None:
-        graph.append("[mix]asplit[out][m];[m]loudnorm="
-                     f"I={loudness:g}:TP={TRUE_PEAK:g}:LRA={LRA_TARGET:g}:print_format=json,"
-                     "anullsink")
+        graph.append(f"[mix]asplit[out][m];[m]{METER},anullsink")
     else:
         graph.append("[mix]anull[out]")
     cmd += ["-filter_complex", ";".join(graph), "-map", "[out]", "-c:a", "wavpack",
@@ -156,7 +152,7 @@ def mix_sound(project: Project, start: int, end: int, out: Path, *,
         log = errors.read()
     if rc != 0 or broken:
         raise MixError(f"the sound could not be mixed: {last_error(log)}")
-    return MixResult(out, samples, loudnorm_figures(log) if loudness is not None else None,
+    return MixResult(out, samples, meter_figures(log) if loudness is not None else None,
                      peak)
 
 
@@ -170,26 +166,25 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+# ffmpeg's EBU R 128 meter (BS.1770 K-weighted, gated; true peak 4x oversampled); its
+# summary at the end of the run, the 10 Hz log kept out of the way
+METER = "ebur128=peak=true:framelog=verbose"
+_SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-?inf|nan)\s*LUFS\s*"
+                      r"Threshold:\s*(?P<thresh>-?[\d.]+|-?inf|nan)\s*LUFS\s*"
+                      r"Loudness range:\s*LRA:\s*(?P<lra>-?[\d.]+|-?inf|nan)\s*LU.*?"
+                      r"True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-?inf|nan)\s*dBFS", re.S)
 
 
-def loudnorm_figures(log: str) -> dict[str, float] | None:
-    """loudnorm's JSON summary as numbers; None when the sound is silent (nothing to scale)."""
-    found = _JSON.findall(log)
+def meter_figures(log: str) -> dict[str, float] | None:
+    """The last ebur128 summary in ffmpeg's messages: input_i (LUFS), input_thresh,
+    input_lra (LU), input_tp (dBTP); None when silent (nothing to scale)."""
+    found = list(_SUMMARY.finditer(log))
     if not found:
         return None
-    try:
-        raw = json.loads(found[-1])
-    except json.JSONDecodeError:
-        return None
-    figures: dict[str, float] = {}
-    for key, value in raw.items():
-        try:
-            figures[key] = float(value)
-        except (TypeError, ValueError):
-            continue
-    i = figures.get("input_i", float("-inf"))
-    if not i > SILENT_LUFS:  # -inf, nan or below the meter's gate
+    m = found[-1]
+    figures = {"input_i": float(m["i"]), "input_thresh": float(m["thresh"]),
+               "input_lra": float(m["lra"]), "input_tp": float(m["tp"])}
+    if not figures["input_i"] > SILENT_LUFS:  # -inf, nan or below the meter's gate
         return None
     return figures
 
@@ -200,8 +195,10 @@ _GENERIC = ("Conversion failed", "Error reinitializing filters", "Failed to inje
 
 def last_error(log: str) -> str:
     """The line of ffmpeg's messages that says what went wrong, not its generic last words."""
-    lines = [ln.strip() for ln in log.splitlines() if ln.strip()
-             and not ln.lstrip().startswith(("[Parsed_loudnorm", "{", "}", "\""))]
+    meter = ("[Parsed_ebur128", "I:", "Threshold:", "LRA", "Peak:", "Integrated loudness",
+             "Loudness range", "True peak")
+    lines = [ln for ln in (raw.strip() for raw in log.splitlines())
+             if ln and not ln.startswith(meter)]
     for ln in reversed(lines):
         if "No space left" in ln:
             return "the disk is full"
@@ -211,35 +208,29 @@ def last_error(log: str) -> str:
     return (useful or lines or ["ffmpeg stopped without saying why"])[-1]
 
 
-SHORTEST_LOUDNORM_S = 3.5  # loudnorm looks 3 s ahead: on less it misses its target
+LIMIT_DBFS = TRUE_PEAK - 1.0  # a sample-peak ceiling that keeps the true peak under -1 dBTP
 
 
 def linear_gain(measured: dict[str, float], loudness: float) -> float:
-    """The gain (dB) that brings the mix to ``loudness`` without its true peak passing the
-    ceiling (then it stays below the target)."""
-    return min(loudness - measured["input_i"],
-               TRUE_PEAK - measured.get("input_tp", TRUE_PEAK))
+    """The gain (dB) that brings the mix to ``loudness``."""
+    return loudness - measured["input_i"]
 
 
-def second_pass_filter(measured: dict[str, float] | None, loudness: float | None,
-                       seconds: float = 60.0) -> str:
-    """The mix's filter in the encode: loudnorm with the first pass's figures (a linear gain
-    when the true-peak ceiling allows, else its dynamic mode), back to 48 kHz; a plain gain
-    under the ceiling for a mix too short for loudnorm."""
+def second_pass_filter(measured: dict[str, float] | None, loudness: float | None) -> str:
+    """The mix's filter in the encode: one gain to the target (the dynamics kept), and where
+    that would lift a peak past -1 dBTP, a look-ahead limiter on the peaks alone whose
+    delay is compensated (the sound stays on its frames)."""
     if loudness is None or measured is None:
         return "anull"
-    if seconds < SHORTEST_LOUDNORM_S:
-        return f"volume={linear_gain(measured, loudness):.2f}dB"
-    m = measured
-    return (f"loudnorm=I={loudness:g}:TP={TRUE_PEAK:g}:LRA={LRA_TARGET:g}:"
-            f"measured_I={m['input_i']:.2f}:measured_TP={m.get('input_tp', 0.0):.2f}:"
-            f"measured_LRA={m.get('input_lra', 0.0):.2f}:"
-            f"measured_thresh={m.get('input_thresh', -70.0):.2f}:"
-            f"offset={m.get('target_offset', 0.0):.2f}:linear=true:print_format=json,"
-            # (its dynamic mode, where the peaks need it, leaves the channel layout unsaid)
-            f"aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo")
+    gain = linear_gain(measured, loudness)
+    chain = f"volume={gain:.2f}dB"
+    if measured.get("input_tp", TRUE_PEAK) + gain > TRUE_PEAK:
+        limit = 10 ** (LIMIT_DBFS / 20)
+        chain += (f",alimiter=limit={limit:.4f}:attack=1:release=50:level=false:"
+                  "latency=true")
+    return chain
 
 
 __all__ = ["mix_sound", "MixResult", "MixError", "MixCancelled", "FilmSound",
-           "second_pass_filter", "linear_gain", "loudnorm_figures", "last_error", "film_seek",
+           "second_pass_filter", "linear_gain", "meter_figures", "METER", "last_error", "film_seek",
            "seconds_text", "SAMPLE_RATE", "TRUE_PEAK"]

@@ -22,7 +22,6 @@ cancel, a failure or a full disk leaves nothing. The film is only read.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -34,7 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from cuesketch.engine.preview_mix import (CancelFlag, FilmSound, MixCancelled, MixError,
-                                          MixResult, last_error, linear_gain, mix_sound,
+                                          MixResult, last_error, meter_figures, mix_sound,
                                           second_pass_filter)
 from cuesketch.engine.soundfonts import SoundFontError
 from cuesketch.files import commit_file, content_hash, hash_size, os_words, remove_quietly, \
@@ -207,7 +206,7 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
             if plan.options.streamers else []
         graph = video_graph(plan, film.video_start, texts, runs, film.info.width,
                             film.info.height)
-        audio = second_pass_filter(mix.measured, plan.options.loudness, plan.seconds)
+        audio = second_pass_filter(mix.measured, plan.options.loudness)
         script = work / "graph.txt"
         script.write_text(full_graph(graph, True, audio), encoding="utf-8")
         cmd = encode_command(plan, film.path, film.video_start, script, mix.path, audio, tmp)
@@ -231,9 +230,8 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
         remove_quietly(tmp)
         shutil.rmtree(work, ignore_errors=True)
     ticker.done()
-    loudness = _output_loudness(log)
-    if loudness is None and mix.measured is not None and plan.options.loudness is not None:
-        loudness = mix.measured["input_i"] + linear_gain(mix.measured, plan.options.loudness)
+    measured = meter_figures(log)
+    loudness = measured["input_i"] if measured is not None else None
     return PreviewResult(out, plan, frames, time.monotonic() - began, loudness,
                          out.stat().st_size)
 
@@ -300,11 +298,6 @@ def _encode(cmd: list[str], plan: PreviewPlan, cancel: CancelFlag | None,
 
 def _left(elapsed: float, part: float) -> float | None:
     return elapsed * (1 - part) / part if part > 0.02 and elapsed > 0.5 else None
-
-
-def _output_loudness(log: str) -> float | None:
-    found = re.findall(r"\"output_i\"\s*:\s*\"(-?[\d.]+)\"", log)
-    return float(found[-1]) if found else None
 
 
 class _Ticker:
