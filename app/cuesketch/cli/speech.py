@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -102,6 +103,16 @@ def table(project: object) -> list[list[str]]:
 HEADER = ["line", "start", "end", "start_s", "end_s", "length_s", "notes", "most_at_once"]
 
 
+def _print_table(rows: list[list[str]]) -> None:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(HEADER)]
+    shown = [0, 1, 2, 5, 6, 7]
+    print("  ".join(HEADER[i].ljust(widths[i]) for i in shown).rstrip())
+    for r in rows:
+        print("  ".join(r[i].ljust(widths[i]) for i in shown).rstrip())
+    if not rows:
+        print("(no speech)")
+
+
 def run(args: argparse.Namespace) -> int:
     from cuesketch.files import replacing
     from cuesketch.model.document import Document
@@ -128,23 +139,16 @@ def run(args: argparse.Namespace) -> int:
     except ProjectFileError as e:
         raise UserError(str(e)) from None
     rows = table(project)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(HEADER)]
-    shown = [0, 1, 2, 5, 6, 7]
-    print("  ".join(HEADER[i].ljust(widths[i]) for i in shown).rstrip())
-    for r in rows:
-        print("  ".join(r[i].ljust(widths[i]) for i in shown).rstrip())
-    if not rows:
-        print("(no speech)")
+    try:
+        _print_table(rows)
+    except BrokenPipeError:  # read by `head`: the rest is not wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
     if args.csv is not None:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(HEADER)
         writer.writerows(rows)
-        try:
-            with replacing(args.csv, UserError) as tmp:
-                tmp.write_text(out.getvalue(), encoding="utf-8")
-        except UserError:
-            raise
+        with replacing(args.csv, UserError) as tmp:
+            tmp.write_text(out.getvalue(), encoding="utf-8")
         print(f"wrote {args.csv}", file=sys.stderr)
     return 0
