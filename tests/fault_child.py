@@ -82,15 +82,23 @@ def main(argv: list[str]) -> int:
                   file=sys.stderr, flush=True)
         midi.poll = timed_poll  # type: ignore[method-assign]
 
+    debug = bool(os.environ.get("FAULT_CHILD_DEBUG"))
+
+    # The MIDI and audio threads never write to the pipe themselves (a reader that falls
+    # behind would block them, and JACK with them): their lines wait here for the clock thread.
+    later: queue.SimpleQueue[str] = queue.SimpleQueue()
+
     def heard(event: MidiEvent) -> None:
         if event.message.type == "note_on" and event.message.velocity > 0:
-            say(f"heard {event.arrived_ns} {event.message.note}")
+            later.put(f"heard {event.arrived_ns} {event.message.note}")
+        if debug:
+            later.put(f"debug got {event.arrived_ns} {event.message}")
     midi.add_listener(heard)
     synth = services.synth
     note_on = synth.note_on
 
     def sounded(channel: int, key: int, velocity: int) -> None:
-        say(f"sounded {time.monotonic_ns()}")
+        later.put(f"sounded {time.monotonic_ns()}")
         note_on(channel, key, velocity)
     synth.note_on = sounded  # type: ignore[method-assign]
 
@@ -111,7 +119,10 @@ def main(argv: list[str]) -> int:
         while True:
             time.sleep(CLOCK_EVERY_S)
             t_ns = time.monotonic_ns()
-            say(f"at {t_ns} {transport.position_at(t_ns)}")
+            lines = [f"at {t_ns} {transport.position_at(t_ns)}"]
+            while not later.empty():
+                lines.append(later.get())
+            say("\n".join(lines))
     threading.Thread(target=tell_clock, daemon=True).start()
     say("ready")
     reattached: int | None = None

@@ -47,11 +47,24 @@ def _begin(child: Child, rng: random.Random) -> tuple[int, int, int] | str:
 
 def _stop(child: Child, result: FaultResult) -> str | None:
     mark = len(child.other)
+    child.stop_ns = time.monotonic_ns()
     child.send("stop")
     line = child.wait_line("stopped ", STOP_TIMEOUT_S, mark)
     if line is None:
         result.problems.append("the app did not stop the take (is it still running?)")
     return line
+
+
+def _first_heard(child: Child, since_ns: int, timeout: float) -> int | None:
+    """When the first note-on after ``since_ns`` reached the recorder (None: none did)."""
+    deadline = time.monotonic() + timeout
+    with child.lock:
+        while True:
+            first = next((t for t, _ in child.heard if t >= since_ns), None)
+            left = deadline - time.monotonic()
+            if first is not None or left <= 0:
+                return first
+            child.lock.wait(left)
 
 
 def _told(child: Child, kind: str, since: int, result: FaultResult) -> None:
@@ -63,13 +76,21 @@ def _check_file(result: FaultResult, child: Child, path: Path, track: int, keys:
                 fault_ns: int, start_pos: int) -> None:
     with child.lock:
         clock = list(child.clock)
-    end = clock[-1][1] + FLICKS_PER_SECOND if clock else start_pos + 60 * FLICKS_PER_SECOND
+    end = position_on(clock, child.stop_ns) if clock else start_pos
     try:
         notes, _ = read_notes(path, track)
     except Exception as e:
         result.problems.append(f"the project could not be read: {type(e).__name__}: {e}")
         return
     check_notes(result, notes, keys.sent, fault_ns, clock, start_pos, end)
+    if result.problems or result.timing:  # what was sent and heard, for the failure's file
+        with child.lock:
+            result.detail = {
+                "fault_ns": fault_ns, "start_pos": start_pos, "end": end,
+                "sent": [[s.pitch, s.on_ns, s.off_ns, position_on(clock, s.on_ns)]
+                         for s in keys.sent],
+                "notes": [[n.pitch, n.start, n.end] for n in notes if n.start >= start_pos],
+                "status": child.status[-8:], "heard": child.heard[-80:]}
 
 
 def _trial(kind: str, child: Child, keys: Keyboard, rng: random.Random, workdir: Path,
@@ -93,9 +114,8 @@ def _trial(kind: str, child: Child, keys: Keyboard, rng: random.Random, workdir:
         keys.plug()
         back = time.monotonic_ns()
         keys.play()
-        time.sleep(AFTER_S + 0.6)
-        with child.lock:
-            first = next((t for t, _ in child.heard if t >= back), None)
+        first = _first_heard(child, back, 5.0)
+        time.sleep(AFTER_S)
         if first is None:
             result.problems.append("nothing was recorded through the keyboard after it came back")
         else:
@@ -113,9 +133,9 @@ def _trial(kind: str, child: Child, keys: Keyboard, rng: random.Random, workdir:
         keys.plug()
         keys.play()
         line = child.wait_line("reattached ", 5, mark)
-        time.sleep(AFTER_S + 0.6)
+        first = _first_heard(child, back_ns, 5.0)
+        time.sleep(AFTER_S)
         with child.lock:
-            first = next((t for t, _ in child.heard if t >= back_ns), None)
             forward_only(result, list(child.clock), smooth=True)
         if line is None:
             result.problems.append("the app did not go back to the audio server")
@@ -236,6 +256,7 @@ def _sigterm_trial(workdir: Path, keys: Keyboard, rng: random.Random) -> FaultRe
         except subprocess.TimeoutExpired:
             result.problems.append("the app did not exit after SIGTERM")
             return result
+        child.stop_ns = time.monotonic_ns()  # the take ended as the process did
         if code != 0 or child.wait_line("closed", 2) is None:
             result.problems.append(f"the app did not close cleanly (exit {code})")
         if pending_takes(project):
@@ -311,9 +332,10 @@ def run_kind(kind: str, workdir: Path, trials: int, seed: int = 0) -> list[Fault
 
 def _finish(results: list[FaultResult], workdir: Path) -> list[FaultResult]:
     for r in results:
-        r.ok = not r.problems
-        r.failure = "; ".join(r.problems[:3]) or None
-    failed = [{"kind": r.kind, "problems": r.problems} for r in results if not r.ok]
+        r.ok = not r.problems and not r.timing
+        r.failure = "; ".join([*r.problems, *r.timing][:3]) or None
+    failed = [{"kind": r.kind, "problems": r.problems, "timing": r.timing, **r.detail}
+              for r in results if not r.ok]
     if failed:
         (workdir / "failures.json").write_text(json.dumps(failed, indent=1))
     return results

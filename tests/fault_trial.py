@@ -46,6 +46,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import mido
 
@@ -68,6 +69,7 @@ SUSPEND_S = float(os.environ.get("FAULT_SUSPEND_S", "10"))
 TOLD_TIMEOUT_S = 3.0
 TOLD = {"midi": "went away", "audio": "audio server (jack) stopped", "disk": "is full",
         "gone": "is gone", "suspend": "was paused"}
+LOOSE = 3 * TOLERANCE  # for notes not checked: near the fault, or after it
 BURST = 12  # note-ons sounded in the 0.3 s after a pause; a stale burst would be far more
 
 
@@ -80,6 +82,10 @@ class FaultResult:
     recovery_s: float | None = None
     failure: str | None = None
     problems: list[str] = field(default_factory=list)
+    # Found, but placed further off than the crash trial's 20 ms (within LOOSE): on a loaded
+    # machine JACK delivers a message late now and then. Counts against ``ok`` (the figure).
+    timing: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)  # a failed trial's evidence
 
 
 class Child:
@@ -102,6 +108,7 @@ class Child:
         self.sounded: list[int] = []
         self.other: list[str] = []
         self.path = project
+        self.stop_ns = 0  # when the last take was asked to stop
         with open(err, "w") as err_file:
             self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=err_file, text=True, env=env)
@@ -246,9 +253,11 @@ def check_notes(result: FaultResult, notes: list[Note], sent: list[Sent], fault_
     due = [s for s in sent if s.off_ns is not None and s.off_ns < fault_ns - DUE_NS]
     result.due += len(due)
     due_set = set(due)
+    sent = sorted(sent, key=lambda s: s not in due_set)  # the checked ones choose first
     for s in sent:
         at = position_on(clock, s.on_ns)
-        candidates = [n for n in free.get(s.pitch, []) if abs(n.start - at) <= TOLERANCE]
+        # Within LOOSE it was played; the checked ones within TOLERANCE or it is a timing miss.
+        candidates = [n for n in free.get(s.pitch, []) if abs(n.start - at) <= LOOSE]
         note = min(candidates, key=lambda n: abs(n.start - at), default=None)
         if note is not None:
             free[s.pitch].remove(note)
@@ -260,10 +269,17 @@ def check_notes(result: FaultResult, notes: list[Note], sent: list[Sent], fault_
             continue
         result.found += 1
         assert s.off_ns is not None
+        start_error = (note.start - at) / FLICKS_PER_SECOND * 1000
         end_error = (note.end - position_on(clock, s.off_ns)) / FLICKS_PER_SECOND * 1000
-        if abs(end_error) > TOLERANCE / FLICKS_PER_SECOND * 1000:
+        if abs(start_error) > TOLERANCE / FLICKS_PER_SECOND * 1000:
+            result.timing.append(f"pitch {s.pitch} played {before:.2f} s before the fault "
+                                 f"starts {start_error:+.0f} ms off")
+        if abs(end_error) > LOOSE / FLICKS_PER_SECOND * 1000:
             result.problems.append(f"pitch {s.pitch} played {before:.2f} s before the fault "
-                                   f"ends {end_error:+.0f} ms off")
+                                   f"ends {end_error:+.0f} ms off (its end was lost)")
+        elif abs(end_error) > TOLERANCE / FLICKS_PER_SECOND * 1000:
+            result.timing.append(f"pitch {s.pitch} played {before:.2f} s before the fault "
+                                 f"ends {end_error:+.0f} ms off")
         if note.velocity != s.velocity:
             result.problems.append(f"pitch {s.pitch} has velocity {note.velocity}")
     invented = [n for ns in free.values() for n in ns]

@@ -68,6 +68,7 @@ class AudioOutput:
         self.reattached_at: int | None = None  # monotonic ns: the lost driver called back again
         self._seen = (0, time.monotonic())  # (callbacks, when that count was first seen)
         self._looked = 0.0  # when the lost driver was last looked for
+        self._watched = time.monotonic()  # the last watch
         self._watch_lock = threading.Lock()
         self.driver: str | None = None  # the driver that runs, None when silent or stopped
         self.status = "stopped"
@@ -123,6 +124,12 @@ class AudioOutput:
         Returns what to tell the user, or None."""
         with self._watch_lock:
             now = time.monotonic()
+            watched, self._watched = self._watched, now
+            if now - watched > self.LOST_AFTER_S:
+                # The watch itself did not run (the process was stopped, or starved): the
+                # driver's silence since then proves nothing; look again from now.
+                self._seen = (self.callbacks, now)
+                return None
             if self.driver is not None:
                 if self.callbacks != self._seen[0]:
                     self._seen = (self.callbacks, now)

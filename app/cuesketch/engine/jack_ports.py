@@ -15,6 +15,7 @@ import ctypes.util
 from functools import cache
 
 JACK_NO_START_SERVER = 0x01
+JACK_PORT_IS_INPUT = 0x01
 JACK_PORT_IS_OUTPUT = 0x02
 MIDI_TYPE = b"8 bit raw midi"
 
@@ -41,6 +42,8 @@ def _libjack() -> ctypes.CDLL:
     lib.jack_get_ports.restype = ctypes.POINTER(ctypes.c_char_p)
     lib.jack_free.argtypes = [vp]
     lib.jack_on_shutdown.argtypes = [vp, SHUTDOWN_FUNC, vp]
+    lib.jack_connect.argtypes = [vp, ctypes.c_char_p, ctypes.c_char_p]
+    lib.jack_disconnect.argtypes = [vp, ctypes.c_char_p, ctypes.c_char_p]
     lib.jack_on_shutdown.restype = None
     return lib
 
@@ -67,9 +70,29 @@ class JackPorts:
 
     def midi_outputs(self) -> list[str]:
         """Every JACK MIDI output port ("client:port"), in the server's order (rtmidi's too)."""
+        return self._ports(None, JACK_PORT_IS_OUTPUT)
+
+    def midi_inputs(self, pattern: str) -> list[str]:
+        """The JACK MIDI input ports whose names match ``pattern`` (a regular expression)."""
+        return self._ports(pattern.encode(), JACK_PORT_IS_INPUT)
+
+    def connect(self, source: str, destination: str) -> None:
+        """Connect two ports (the GIL is let go meanwhile: JACK may wait for a period, and our
+        audio callback needs the GIL to finish it); OSError if JACK refuses."""
+        if self._client is None:
+            raise JackUnavailable("the JACK client is closed")
+        code = self._lib.jack_connect(self._client, source.encode(), destination.encode())
+        if code not in (0, 17):  # EEXIST: connected already
+            raise JackUnavailable(f"JACK did not connect {source} to {destination} ({code})")
+
+    def disconnect(self, source: str, destination: str) -> None:
+        if self._client is not None:
+            self._lib.jack_disconnect(self._client, source.encode(), destination.encode())
+
+    def _ports(self, pattern: bytes | None, flags: int) -> list[str]:
         if self._client is None:
             return []
-        found = self._lib.jack_get_ports(self._client, None, MIDI_TYPE, JACK_PORT_IS_OUTPUT)
+        found = self._lib.jack_get_ports(self._client, pattern, MIDI_TYPE, flags)
         if not found:
             return []
         try:

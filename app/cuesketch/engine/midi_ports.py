@@ -132,11 +132,64 @@ class _RtPort:
         self._rt.delete()
 
 
+class _KeptJackInput:
+    """A JACK input port of our own for one keyboard, kept while the MIDI system lives.
+
+    Opening or closing an rtmidi JACK client holds the GIL while JACK changes its graph, and
+    JACK waits for every client's period to end first, our audio callback's too, which waits
+    for the GIL: each open or close stalled the app for half a second (JACK's timeout), and
+    the MIDI thread with it. So a keyboard gets one rtmidi client with a port of its own,
+    made once; going away and coming back is a disconnection and a connection by the quiet
+    client (``JackPorts``: ctypes lets the GIL go), and the callback just changes target.
+    """
+
+    def __init__(self, client: str, clock: MonotonicClock, jack: JackPorts) -> None:
+        self.target: RtMidiCallback | None = None
+        self.rt = rtmidi.MidiIn(rtapi=API_IDS[JACK], name=client)
+        try:
+            self.rt.ignore_types(sysex=True, timing=True, active_sense=True)
+            self.rt.set_callback(self._on_message)
+            self.rt.open_virtual_port("in")
+            found = jack.midi_inputs(f"^{re.escape(client)}(-[0-9]+)?:in$")
+            if not found:
+                raise OSError(f"the JACK port of {client} was not found")
+        except BaseException:
+            self.rt.delete()
+            raise
+        self.port = found[0]
+
+    def _on_message(self, event: tuple[list[int], float], data: object) -> None:
+        target = self.target
+        if target is not None:
+            target(event, data)
+
+    def delete(self) -> None:
+        self.target = None
+        self.rt.cancel_callback()
+        time.sleep(0.02)  # one already waiting for the GIL runs out
+        self.rt.delete()
+
+
+class _JackLink:
+    """An open keyboard on JACK: its port connected to our kept input."""
+
+    def __init__(self, jack: JackPorts, kept: _KeptJackInput, source: str) -> None:
+        self._jack, self._kept, self._source = jack, kept, source
+
+    def close(self) -> None:
+        self._kept.target = None  # nothing from it any more, even before JACK has let go
+        try:
+            self._jack.disconnect(self._source, self._kept.port)
+        except OSError:
+            pass  # gone with its keyboard already
+
+
 class RtMidiSystem:
     """Input ports on one rtmidi API; each open port is its own rtmidi client.
 
     The port list comes from a listing client: on JACK a quiet one (``JackPorts``), which
-    also gives the period for ``delivery_delay_ns``; elsewhere an rtmidi ``MidiIn``.
+    also gives the period for ``delivery_delay_ns``, and connects keyboards to the input
+    kept for each (``_KeptJackInput``); elsewhere an rtmidi ``MidiIn``.
     """
 
     def __init__(self, api: str, client_name: str = "Cuesketch",
@@ -148,6 +201,7 @@ class RtMidiSystem:
         self._clock = clock or SystemClock()
         self._jack: JackPorts | None = None
         self._lister: rtmidi.MidiIn | None = None
+        self._kept: dict[str, _KeptJackInput] = {}  # JACK: port key -> our input for it
         self.period: tuple[int, int] | None = None  # JACK: (frames, rate)
         try:
             if api == JACK:
@@ -178,7 +232,9 @@ class RtMidiSystem:
         assert self._lister is not None
         return [str(p) for p in self._lister.get_ports()]
 
-    def open(self, name: str, deliver: Deliver) -> _RtPort:
+    def open(self, name: str, deliver: Deliver) -> OpenPort:
+        if self._jack is not None:
+            return self._open_jack(name, deliver)
         rt = rtmidi.MidiIn(rtapi=API_IDS[self.api], name=self.client_name)
         try:
             ports = rt.get_ports()
@@ -194,7 +250,29 @@ class RtMidiSystem:
             raise
         return _RtPort(rt)
 
+    def _open_jack(self, name: str, deliver: Deliver) -> _JackLink:
+        assert self._jack is not None
+        key = port_key(name)
+        kept = self._kept.get(key)
+        if kept is None:
+            kept = _KeptJackInput(f"{self.client_name}-in{len(self._kept) + 1}", self._clock,
+                                  self._jack)
+            self._kept[key] = kept
+        kept.target = rtmidi_callback(deliver, self._clock)  # a fresh arrival clock
+        try:
+            self._jack.connect(name, kept.port)
+        except OSError:
+            kept.target = None
+            raise
+        return _JackLink(self._jack, kept, name)
+
     def close(self) -> None:
+        for kept in self._kept.values():
+            try:
+                kept.delete()
+            except Exception:
+                pass  # its server is gone
+        self._kept.clear()
         if self._jack is not None:
             self._jack.close()
         if self._lister is not None:
