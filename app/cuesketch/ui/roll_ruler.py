@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetrics,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from dataclasses import dataclass
 
-from cuesketch.model.entities import Cue, Hit
+from cuesketch.model.entities import Cue, Hit, NoMusic
 from cuesketch.model.grid import Grid, GridKind, TempoGrid
 from cuesketch.model.spotting_drag import MarkDrag, grab_cue, grab_hit
 from cuesketch.timing.rates import FrameRate
@@ -175,6 +176,11 @@ class Ruler(QWidget):
             b = geo.x_of(c.end_frame * fpf)
             p.fillRect(QRectF(a, CUE_TOP + 1, b - a, CUE_ROW - 2),
                        QColor(70, 120, 200, 110 if c.id % 2 == 0 else 80))
+        for r in self.roll.editor.project.table(NoMusic).values():  # where music must not be
+            a, b = geo.x_of(r.start_frame * fpf), geo.x_of(r.end_frame * fpf)
+            if b >= x0 and a <= x1:
+                p.fillRect(QRectF(a, CUE_TOP + 1, b - a, CUE_ROW - 2),
+                           QBrush(QColor(220, 70, 70, 150), Qt.BrushStyle.BDiagPattern))
         lo, hi = rp.visible_hits(marks, rate, geo, x0, x1)
         for h in marks.hits[lo:hi]:
             x = round(geo.x_of(h.frame * fpf)) + 0.5
