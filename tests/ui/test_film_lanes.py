@@ -171,3 +171,52 @@ def test_a_film_without_sound_says_so(qtbot, tmp_path: Path) -> None:  # type: i
     assert not rig.setup.jobs.detect_speech()
     assert rig.setup.jobs.take_error() == NO_SOUND
     rig.setup.close()
+
+
+def test_speech_regions_edited_with_the_mouse_each_one_undo_step(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cuesketch.model.speech import SpeechEdits
+    document = Document(Project())
+    SpeechEdits(document).replace_detection([(2 * SEC, 4 * SEC), (8 * SEC, 9 * SEC)])
+    roll = PianoRoll(document, Transport(FakeClock()))
+    setup = FilmLaneSetup(roll, document, None, lambda _t: None, cache=tmp_path)
+    qtbot.addWidget(roll)
+    roll.resize(1200, 600)
+    roll.show()
+    with qtbot.waitExposed(roll):
+        pass
+    roll.geo.t0, roll.geo.fpp = 0, SEC / 100  # 100 px a second
+    roll.refresh()
+    lane = setup.lanes.speech
+    y = lane.height() // 2
+    steps = len(document.history())
+
+    def drag(a: int, b: int) -> None:
+        qtbot.mousePress(lane, Qt.MouseButton.LeftButton, pos=QPoint(a, y))
+        for x in range(a, b + (1 if b > a else -1), 10 if b > a else -10):
+            qtbot.mouseMove(lane, QPoint(x, y))
+        qtbot.mouseMove(lane, QPoint(b, y))
+        qtbot.mouseRelease(lane, Qt.MouseButton.LeftButton, pos=QPoint(b, y))
+
+    def spans() -> list[tuple[float, float]]:
+        return [(r.start / SEC, r.end / SEC) for r in regions(document.project)]
+
+    drag(400, 500)  # the end edge of the first, a second later
+    assert spans()[0] == pytest.approx((2, 5), abs=0.02)
+    drag(300, 250)  # its body, half a second earlier
+    assert spans()[0] == pytest.approx((1.5, 4.5), abs=0.02)
+    drag(150, 100)  # its start edge, earlier still
+    assert spans()[0] == pytest.approx((1.0, 4.5), abs=0.02)
+    assert len(document.history()) == steps + 3
+    assert document.history()[-3:] == ["Resize speech region", "Move speech region",
+                                       "Resize speech region"]
+    document.undo()
+    document.undo()
+    document.undo()
+    assert spans()[0] == (2, 4)
+    qtbot.mouseDClick(lane, Qt.MouseButton.LeftButton, pos=QPoint(600, y))  # empty: a new one
+    assert len(spans()) == 3 and spans()[1] == pytest.approx((6, 7), abs=0.02)
+    qtbot.mouseClick(lane, Qt.MouseButton.LeftButton, pos=QPoint(850, y))  # select, then Delete
+    qtbot.keyClick(lane, Qt.Key.Key_Delete)
+    assert [s[0] for s in spans()] == [2, pytest.approx(6, abs=0.02)]
+    assert document.history()[-1] == "Delete speech region"
+    setup.close()
