@@ -34,12 +34,12 @@ from typing import Protocol
 
 from cuesketch.engine.click import count_in_beat_flicks
 from cuesketch.engine.midi_input import MidiEvent, PortChange, PortStatus
+from cuesketch.engine.take_ranges import clear_range, take_name
 from cuesketch.engine.transport import NS_PER_SECOND, Transport, TransportState
 from cuesketch.model import changes
 from cuesketch.model.changes import Change
 from cuesketch.model.document import Document
 from cuesketch.model.entities import Note, Track
-from cuesketch.model.project import Project
 from cuesketch.model.take import RecordMode, TakeBuilder, TakeEvent, land_pass
 from cuesketch.timing.tempo import TempoMap
 from cuesketch.timing.units import FLICKS_PER_SECOND
@@ -440,13 +440,13 @@ class Recorder:
             lo, hi = take.start, max(stop, take.start + 1)
         todo: list[Change] = first
         if take.options.mode is not RecordMode.OVERDUB:
-            todo += _clear_range(self.document, track.id, lo, hi)
+            todo += clear_range(self.document, track.id, lo, hi)
         todo += land_pass(project, track.id, b.notes, b.controls, active)
         take_tracks: list[int] = []
         for k in passes:
             if k == active:
                 continue
-            copy = replace(track, id=project.new_id(Track), name=_take_name(project, track, k),
+            copy = replace(track, id=project.new_id(Track), name=take_name(project, track, k),
                            mute=True, solo=False)
             take_tracks.append(copy.id)
             todo.append(changes.insert(copy))
@@ -475,28 +475,6 @@ class Recorder:
             self._flusher.join(5)
             self._flusher = None
             self._flush()  # what came in since the last flush
-
-
-def _clear_range(document: Document, track_id: int, lo: int, hi: int) -> list[Change]:
-    """What REPLACE removes: notes starting in [lo, hi), notes sounding into it shortened."""
-    out: list[Change] = []
-    for note in list(document.project.notes_of(track_id)):
-        if lo <= note.start < hi:
-            out.append(changes.delete(note))
-        elif note.start < lo < note.end:
-            out.append(changes.replace(note, replace(note, duration=lo - note.start)))
-    for point in list(document.project.controls.values()):
-        if point.track_id == track_id and lo <= point.time < hi:
-            out.append(changes.delete(point))
-    return out
-
-
-def _take_name(project: Project, track: Track, pass_index: int) -> str:
-    names = {t.name for t in project.tracks.values()}
-    n = pass_index + 1
-    while f"{track.name} take {n}" in names:
-        n += 1
-    return f"{track.name} take {n}"
 
 
 def swap_take(document: Document, track_id: int, take_track_id: int,
