@@ -175,7 +175,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("spot.hit_hard", "&Hard Hit at Playhead", ("H",),
                "A hard hit where the picture is, while it plays or not (H)", menu="Spot"),
     ActionSpec("spot.hit_soft", "&Soft Hit at Playhead", ("Shift+H",), menu="Spot"),
-    ActionSpec("spot.hit_cut", "C&ut Hit at Playhead", ("Alt+H",), menu="Spot"),
+    ActionSpec("spot.hit_cut", "C&ut Hit at Playhead", ("Ctrl+H",), menu="Spot"),
     ActionSpec("spot.hit_dialogue", "&Dialogue Hit at Playhead", ("Ctrl+Alt+H",), menu="Spot"),
     ActionSpec("spot.cue_start", "Cue S&tart at Playhead", ("[",),
                "A cue starts here; the cue end makes it ([)", menu="Spot", group_start=True),

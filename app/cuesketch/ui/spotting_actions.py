@@ -5,6 +5,7 @@ step each, the transport never touched, so the picture plays on)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,11 +36,35 @@ class SpottingActions(Dialogs):
             latency = 0
         self.live = LiveSpotting(self.document, services.transport.position,
                                  min(MAX_LATENCY_MS, max(0, latency)))
+        self._names: list[str] = []
+        self._names_read = -1e9
+        self._cues: CueList | None = None
 
     def attach(self, cues: CueList) -> None:
-        """The Cues dock's right-click menu taps at the playhead too, and says what it did."""
+        """The Cues dock's right-click menu taps at the playhead too, and says what it did; its
+        Versions column counts the snapshots named after each cue."""
         cues.live = self.live
         cues.post = self.post
+        cues.spotting.versions = self.versions
+        self._cues = cues
+
+    def snapshot_names(self) -> list[str]:
+        """The project's snapshot names, read at most once a second (the list asks per cue)."""
+        from cuesketch.store.project_file import ProjectFileError
+        from cuesketch.store.snapshots import list_snapshots
+
+        now = time.monotonic()
+        if now - self._names_read > 1.0:
+            pf = self.services.project_file
+            try:
+                self._names = [s.name for s in list_snapshots(pf)] if pf is not None else []
+            except ProjectFileError:
+                self._names = []
+            self._names_read = now
+        return self._names
+
+    def versions(self, cue_name: str) -> int:
+        return versions_of(cue_name, self.snapshot_names())
 
     def handlers(self) -> dict[str, Callable[[], None]]:
         out: dict[str, Callable[[], None]] = {}
@@ -114,6 +139,9 @@ class SpottingActions(Dialogs):
             return
         names = [s.name for s in list_snapshots(pf)]
         info = take_snapshot(pf, snapshot_name(cue.name, names))
+        self._names_read = -1e9
+        if self._cues is not None:
+            self._cues.rebuild()
         self.post(f"Kept “{info.name}” ({versions_of(cue.name, names) + 1} versions of "
                   f"{cue.name})")
 
