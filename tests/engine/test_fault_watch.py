@@ -254,10 +254,12 @@ def test_a_full_disk_is_said_at_once_and_said_again_when_there_is_room(
                         lambda _p: shutil._ntuple_diskusage(1, 1, free[0]))  # type: ignore[attr-defined]
     faults._look_at_disk()
     assert not said
+    assert faults.standing is None
     free[0] = 4096
     faults._look_at_disk()
     assert faults.disk_full and "Chase.cuesketch is full" in said[-1]
     assert "Save As" in said[-1] and faults.needs_save_as
+    assert faults.standing == "Disk full: the take is kept in memory"
     free[0] = 10 << 20
     faults._look_at_disk()
     assert not faults.disk_full and "room on the disk again" in said[-1]
@@ -285,6 +287,7 @@ def test_a_vanished_folder_goes_on_in_a_rescue_copy_and_save_as_keeps_everything
     rescue = faults.project_path
     assert rescue is not None and rescue.is_relative_to(tmp_path / "data") and moved == [rescue]
     assert "rescued" in rescue.name and str(rescue) in said[-1]
+    assert faults.standing == "Working in a rescue copy: use Save As"
     # The take goes on, journaled beside the rescue copy; an edit lands there too.
     assert [e.data[1] for e in pending_takes(rescue)[0].events] == [60, 60, 62]
     rig.note(0.5, 0.6, 64)

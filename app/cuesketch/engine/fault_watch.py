@@ -125,6 +125,23 @@ class FaultWatch:
         self._continued = threading.Event()  # SIGCONT came: the process was stopped
 
     @property
+    def standing(self) -> str | None:
+        """The fault that lasts, in a few words for the status bar; None when all is well."""
+        audio = self.audio
+        if self.folder_gone:
+            return "Project folder gone: keeping everything"
+        if self.disk_full:
+            return "Disk full: the take is kept in memory"
+        if self.recorder is not None and self.recorder.unlanded:
+            return "A take waits to be saved"
+        if self.rescued is not None and self.project_path == self.rescued:
+            return "Working in a rescue copy: use Save As"
+        if audio is not None and audio.lost is not None:
+            return (f"Audio server ({audio.lost}) gone: "
+                    + (f"sound through {audio.driver}" if audio.driver else "playing silently"))
+        return None
+
+    @property
     def needs_save_as(self) -> bool:
         """Save As must write from memory: the file on disk is not all there is."""
         return (self.disk_full or self.folder_gone or self.rescued is not None

@@ -6,6 +6,10 @@ whole text in its tooltip, none left standing once it is stale.
 before at once. A new undo step that says nothing itself shows its own label ("Delete notes"),
 so an older "Quantized 2 notes" never stands beside a later edit; undo and redo clear it
 before they say what they did.
+
+A fault that lasts (the disk full, the audio server gone, the project working in a rescue
+copy) also *stands* at the bar's right end (``set_standing``) until it is over: a message
+fades, the fault does not.
 """
 
 from __future__ import annotations
@@ -88,6 +92,11 @@ class StatusMessages(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clear)
+        self.standing = QLabel(bar)
+        self.standing.setObjectName("StandingFault")
+        self.standing.setStyleSheet("QLabel#StandingFault { color: #b35c00; font-weight: bold; }")
+        self.standing.hide()
+        bar.addPermanentWidget(self.standing)
         bar.messageChanged.connect(self._shown_elsewhere)
         if document is not None:
             self._document = document
@@ -108,6 +117,13 @@ class StatusMessages(QObject):
 
     def clear(self) -> None:
         self.show("")
+
+    def set_standing(self, text: str | None) -> None:
+        """Show ``text`` at the right end until it is set again (None: nothing stands)."""
+        text = text or ""
+        if text != self.standing.text():
+            self.standing.setText(text)
+            self.standing.setVisible(bool(text))
 
     def _shown_elsewhere(self, text: str) -> None:
         """``QStatusBar.showMessage`` was called: the message is shown here instead (Qt's own

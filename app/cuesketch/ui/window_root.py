@@ -66,8 +66,13 @@ def run_window(services: Services) -> int:
     signal.signal(signal.SIGINT, lambda *_: window.close())
     on_stop_signals(window.close)
     faults = services.faults
+
+    def tick() -> None:
+        if faults is not None:
+            faults.service()
+            window.status_messages.set_standing(faults.standing)
     wake = QTimer()
-    wake.timeout.connect(faults.service if faults is not None else lambda: None)
+    wake.timeout.connect(tick)
     wake.start(200)
     return app.exec()
 
