@@ -35,6 +35,7 @@ class FilmLaneSetup:
         self.lanes = FilmLanes(roll, self.jobs, self.detect, roll)
         self.lanes.setup = self
         roll.add_band(self.lanes, self.lanes.timed())
+        roll.viewChanged.connect(self.lanes.view_changed)
         self._signals = DocumentSignals(document, self.lanes, history=False)
         self._signals.changed.connect(self._document_changed)
         self.lanes.destroyed.connect(lambda _o=None: self.jobs.close())

@@ -401,11 +401,10 @@ class FilmLanes(QWidget):
         lane = self.lanes[name]
         if self.folded(name):
             lane.setFixedHeight(self._heights[name])
-            self.buttons[name].setText(f"▾ {name.capitalize()}")
         else:
             self._heights[name] = lane.height()
             lane.setFixedHeight(FOLDED_PX)
-            self.buttons[name].setText(f"▸ {name.capitalize()}")
+        self._name(name)
 
     def changed_from_any_thread(self) -> None:
         """The jobs' ``on_change``: drawn on the GUI thread (queued)."""
@@ -425,5 +424,21 @@ class FilmLanes(QWidget):
         if error:
             self.speech.roll.status(f"Speech not detected: {error}")
         self.speech.state = self.jobs.speech_state
+        job = self.jobs.thumbs
+        working = job is not None and job.phase in ("keyframes", "refining")
+        self._name("picture", f" {job.progress * 100:.0f} %" if working and job else "")
         for lane in self.timed():
             lane.update()
+
+    def _name(self, name: str, extra: str = "") -> None:
+        arrow = "▸" if self.folded(name) else "▾"
+        self.buttons[name].setText(f"{arrow} {name.capitalize()}{extra}")
+
+    def view_changed(self) -> None:
+        """The roll scrolled or zoomed: a lane that writes a message (at a place of its own,
+        not of the time) is drawn whole, not shifted with the view."""
+        for lane, text in ((self.picture, self.jobs.picture_state if self.jobs.thumbs is None
+                            or not len(self.jobs.thumbs.strip) else ""),
+                           (self.sound, self.jobs.sound_state), (self.speech, self.speech.state)):
+            if text:
+                lane.update()
