@@ -172,3 +172,48 @@ def test_a_project_exports_in_every_format_and_reads_back() -> None:
         mf = parse_markers(text.encode(), DF, fmt)
         back = to_project(mf, doc.project.settings)
         assert sorted(s.frame for s in back) == [100, 1798, 1800], fmt
+
+
+def _samples() -> dict[str, bytes]:
+    from cuesketch.formats.markers_text import write_avid, write_csv
+    marks = [RawMarker(tc("01:00:01:00"), "Door", "red", "slam", 0),
+             RawMarker(tc("01:00:03:00"), "1M1", "magenta", "", 48)]
+    premiere = ("Marker Name\tDescription\tIn\tOut\tDuration\tMarker Type\n"
+                "Kiss\tswell\t01:00:02:00\t01:00:03:00\t00:00:01:00\tComment\n")
+    pro_tools = ("SESSION NAME:\tx\nSAMPLE RATE:\t48000\nTIMECODE FORMAT:\t24 Frame\n"
+                 "SESSION START TIMECODE:\t01:00:00:00\n\nM A R K E R S  L I S T I N G\n"
+                 "#\tLOCATION\tTIME REFERENCE\tUNITS\tNAME\tCOMMENTS\n"
+                 "1\t01:00:01:00\t48000\tSamples\tHit\t\n")
+    return {"edl": write_edl("x", R24, marks).encode(),
+            "avid": write_avid(marks, R24).encode(),
+            "csv": write_csv(marks, R24).encode(),
+            "otio": write_otio("x", R24, tc("01:00:00:00"), marks).encode(),
+            "premiere": codecs.BOM_UTF16_LE + premiere.encode("utf-16-le"),
+            "protools": pro_tools.encode()}
+
+
+SAMPLES = _samples()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(SAMPLES)), st.lists(st.tuples(
+    st.sampled_from(["delete", "insert", "duplicate", "truncate"]), st.integers(0, 10**6),
+    st.binary(min_size=1, max_size=4)), min_size=1, max_size=4))
+def test_mutated_files_of_every_format_fail_only_in_words(fmt: str, mutations) -> None:  # type: ignore[no-untyped-def]
+    data = bytearray(SAMPLES[fmt])
+    for kind, at, junk in mutations:
+        i = at % (len(data) + 1)
+        if kind == "delete":
+            del data[i:i + len(junk)]
+        elif kind == "insert":
+            data[i:i] = junk
+        elif kind == "duplicate":
+            data[i:i] = data[i:i + 40]
+        else:
+            del data[i:]
+    try:
+        mf = parse_markers(bytes(data), R24, fmt)
+    except MarkerFormatError as e:
+        assert str(e)
+        return
+    assert all(isinstance(m.frame, int) and m.length >= 0 for m in mf.markers)
