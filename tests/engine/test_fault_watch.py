@@ -259,7 +259,13 @@ def test_a_full_disk_is_said_at_once_and_said_again_when_there_is_room(
     faults._look_at_disk()
     assert faults.disk_full and "Chase.cuesketch is full" in said[-1]
     assert "Save As" in said[-1] and faults.needs_save_as
+    assert faults.standing == "Disk full: free some space, or use Save As"
+    faults.disk_full = False
+    rig.recorder.start(1)  # mid-take it is said so
+    faults._look_at_disk()
+    assert "the take goes on in memory and nothing is lost" in said[-1]
     assert faults.standing == "Disk full: the take is kept in memory"
+    rig.recorder.cancel()
     free[0] = 10 << 20
     faults._look_at_disk()
     assert not faults.disk_full and "room on the disk again" in said[-1]

@@ -131,7 +131,8 @@ class FaultWatch:
         if self.folder_gone:
             return "Project folder gone: keeping everything"
         if self.disk_full:
-            return "Disk full: the take is kept in memory"
+            return ("Disk full: the take is kept in memory" if self._taking()
+                    else "Disk full: free some space, or use Save As")
         if self.recorder is not None and self.recorder.unlanded:
             return "A take waits to be saved"
         if self.rescued is not None and self.project_path == self.rescued:
@@ -140,6 +141,10 @@ class FaultWatch:
             return (f"Audio server ({audio.lost}) gone: "
                     + (f"sound through {audio.driver}" if audio.driver else "playing silently"))
         return None
+
+    def _taking(self) -> bool:
+        recorder = self.recorder
+        return recorder is not None and (recorder.active or bool(recorder.unlanded))
 
     @property
     def needs_save_as(self) -> bool:
@@ -249,9 +254,11 @@ class FaultWatch:
         full = _low(free) or bool(journal_error and "No space" in journal_error)
         if full and not self.disk_full:
             self.disk_full = True
-            self.post(f"The disk holding {path.name} is full: the take goes on in memory and "
-                      "nothing is lost. Free some space and it is saved by itself, or use Save "
-                      "As to put the project on another disk")
+            self.post(f"The disk holding {path.name} is full: " + (
+                "the take goes on in memory and nothing is lost. Free some space and it is "
+                "saved by itself" if self._taking() else
+                "edits may not be saved until there is room. Free some space")
+                + ", or use Save As to put the project on another disk")
         elif not full and self.disk_full and free >= 2 * self.LOW_SPACE:
             self.disk_full = False
             self.post(f"There is room on the disk again: {path.name} is saved as before")
