@@ -266,7 +266,10 @@ class FaultWatch:
     # -- the GUI thread ----------------------------------------------------------------------
     def service(self) -> None:
         """What must happen on the thread that owns the model: the rescue copy once the
-        project's folder went, and landing takes the file refused."""
+        project's folder went, and landing takes the file refused. Not in the middle of a
+        gesture (a drag): what it holds is not decided yet."""
+        if self.document.gesture is not None:
+            return
         if self._rescue_wanted.is_set():
             self._rescue_wanted.clear()
             path = self.project_path
