@@ -152,3 +152,25 @@ def test_detect_cuts_dialog_reads_in_the_background_and_adds_the_checked(
     dialog.found.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
     dialog.add.click()
     assert sorted(h.frame for h in doc.project.hits.values()) == film.cuts[1:]
+
+
+def test_writers_and_publishers_kept_as_one_step_shares_checked(qtbot: QtBot) -> None:
+    from cuesketch.model.entities import RightsShare
+    from cuesketch.ui.spotting_rights_dialog import RightsDialog
+    doc = _doc()
+    dialog = RightsDialog(doc)
+    qtbot.addWidget(dialog)
+    dialog.add_row("composer", "Ann Lee", "PRS", 100)
+    dialog.add_row("publisher", "Film Music Ltd", "PRS", 60)
+    dialog.add_row("publisher", "Other", "ASCAP", 50)
+    dialog.keep()
+    assert "more than 100 %" in dialog.problem.text() and not doc.project.table(RightsShare)
+    dialog.table.item(2, 3).setText("40")
+    dialog.keep()
+    kept = sorted((r.role, r.name, r.society, r.share)
+                  for r in doc.project.table(RightsShare).values())
+    assert kept == [("composer", "Ann Lee", "PRS", 10000),
+                    ("publisher", "Film Music Ltd", "PRS", 6000),
+                    ("publisher", "Other", "ASCAP", 4000)]
+    doc.undo()
+    assert not doc.project.table(RightsShare)

@@ -160,16 +160,13 @@ def _people(role: str, specs: list[str]) -> list[tuple[str, str, int]]:
         if not 0 <= share <= 100:
             raise UserError(f"the share of {parts[0]} must be 0 to 100 %, not {share:g}")
         out.append((parts[0], parts[1] if len(parts) > 1 else "", round(share * 100)))
-    if out and sum(s for _n, _s, s in out) > 10000:
-        raise UserError(f"the {role}s' shares add up to more than 100 %")
     return out
 
 
 def run_cue_sheet(args: argparse.Namespace) -> int:
     from cuesketch.cli.common import open_project_or_fail
-    from cuesketch.model.changes import delete, insert
     from cuesketch.model.document import Document
-    from cuesketch.model.entities import RightsShare
+    from cuesketch.model.spotting_sheet import RightsError, rights_changes
     from cuesketch.store.project_file import ProjectFile, ProjectFileError
     from cuesketch.ui.spotting_print import PrintError, write_cue_sheet
 
@@ -181,17 +178,14 @@ def run_cue_sheet(args: argparse.Namespace) -> int:
                 if pf.read_only:
                     raise UserError(f"can't change {args.project}: {pf.reason or 'read-only'}")
                 document = Document(pf.load(), sink=pf)
-                p = document.project
+                changes = rights_changes(
+                    document.project,
+                    [(role, n, soc, share) for role, people in roles.items()
+                     for n, soc, share in people],
+                    [role for role, people in roles.items() if people])
                 with document.transaction("Set the cue sheet's writers and publishers"):
-                    for role, people in roles.items():
-                        if not people:
-                            continue
-                        old = [r for r in p.table(RightsShare).values() if r.role == role]
-                        document.execute_changes([delete(r) for r in old])
-                        document.execute_changes([
-                            insert(RightsShare(p.new_id(RightsShare), role, n, s, share))
-                            for n, s, share in people])
-        except ProjectFileError as e:
+                    document.execute_changes(changes)
+        except (ProjectFileError, RightsError) as e:
             raise UserError(str(e)) from None
     with open_project_or_fail(args.project) as project:
         try:

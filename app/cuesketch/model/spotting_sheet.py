@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cuesketch.model.changes import Change, delete, insert
 from cuesketch.model.entities import Cue, NoMusic, RightsShare
 from cuesketch.model.project import Project
 from cuesketch.timing.timecode import format_timecode
@@ -142,6 +143,36 @@ def spotting_html(project: Project, thumbs: Mapping[int, str] | None = None,
 
 
 # -- the music cue sheet ---------------------------------------------------------------------
+ROLES = ("composer", "publisher")
+
+
+class RightsError(ValueError):
+    """Writers or publishers that can't be kept (shares past 100 %), in plain words."""
+
+
+def rights_changes(project: Project, people: Sequence[tuple[str, str, str, int]],
+                   roles: Sequence[str] = ROLES) -> list[Change]:
+    """The changes that make the cue sheet's ``roles`` exactly ``people`` (role, name,
+    society, share in hundredths of a percent); the other roles stay."""
+    for role in roles:
+        total = sum(share for r, _n, _s, share in people if r == role)
+        if total > 10000:
+            raise RightsError(f"the {role}s' shares add up to {total / 100:g} %, more than 100 %")
+    for role, name, _society, share in people:
+        if role not in ROLES:
+            raise RightsError(f"a role is composer or publisher, not {role!r}")
+        if not name.strip():
+            raise RightsError(f"a {role} needs a name")
+        if not 0 <= share <= 10000:
+            raise RightsError(f"{name}'s share must be 0 to 100 %, not {share / 100:g} %")
+    old = [r for r in project.table(RightsShare).values() if r.role in roles]
+    out: list[Change] = [delete(r) for r in sorted(old, key=lambda r: r.id)]
+    next_id = project._next_ids[RightsShare]
+    for i, (role, name, society, share) in enumerate(people):
+        out.append(insert(RightsShare(next_id + i, role, name.strip(), society.strip(), share)))
+    return out
+
+
 CUE_SHEET_COLUMNS = ("Seq", "Cue", "Title", "Usage", "Duration", "In", "Out", "Kind",
                      "Composers", "Publishers")
 

@@ -198,6 +198,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("spot.print_notes", "&Print Spotting Notes…", ("Ctrl+P",), menu="Spot",
                group_start=True),
     ActionSpec("spot.cue_sheet", "Music Cue S&heet…", (), menu="Spot"),
+    ActionSpec("spot.rights", "Cue Sheet &Writers and Publishers…", (),
+               "The composers and publishers, their shares and societies", menu="Spot"),
     ActionSpec("help.manual", "Cuesketch &Manual", ("F1",), menu="Help"),
     ActionSpec("help.shortcuts", "&Keyboard Shortcuts", ("Ctrl+/",),
                "Every key, searchable", menu="Help"),

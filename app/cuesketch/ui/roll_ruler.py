@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from dataclasses import dataclass
 
-from cuesketch.model.entities import Cue, Hit, NoMusic
+from cuesketch.model.entities import Cue, Hit, Marker, NoMusic
 from cuesketch.model.grid import Grid, GridKind, TempoGrid
 from cuesketch.model.spotting_drag import MarkDrag, grab_cue, grab_hit
 from cuesketch.timing.rates import FrameRate
@@ -181,6 +181,15 @@ class Ruler(QWidget):
             if b >= x0 and a <= x1:
                 p.fillRect(QRectF(a, CUE_TOP + 1, b - a, CUE_ROW - 2),
                            QBrush(QColor(220, 70, 70, 150), Qt.BrushStyle.BDiagPattern))
+        for m in self.roll.editor.project.table(Marker).values():  # the editor's notes
+            x = round(geo.x_of(m.frame * fpf)) + 0.5
+            if x0 - 6 <= x <= x1 + 6:
+                color = QColor(m.color) if QColor.isValidColorName(m.color) else OTHER_TEXT
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(color)
+                p.drawPolygon(QPolygonF([QPointF(x - 4, HIT_TOP + 2), QPointF(x + 4, HIT_TOP + 2),
+                                         QPointF(x, HIT_TOP + 8)]))
+                p.setBrush(Qt.BrushStyle.NoBrush)
         lo, hi = rp.visible_hits(marks, rate, geo, x0, x1)
         for h in marks.hits[lo:hi]:
             x = round(geo.x_of(h.frame * fpf)) + 0.5

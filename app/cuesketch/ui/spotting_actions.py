@@ -81,7 +81,8 @@ class SpottingActions(Dialogs):
                 ("spot.export_markers", "Export markers", self.export_markers),
                 ("spot.detect_cuts", "Detect cuts", self.detect_cuts),
                 ("spot.print_notes", "Print spotting notes", self.print_notes),
-                ("spot.cue_sheet", "Cue sheet", self.cue_sheet)):
+                ("spot.cue_sheet", "Cue sheet", self.cue_sheet),
+                ("spot.rights", "Writers and publishers", self.rights)):
             out[name] = self.guarded(title, self._plain(title, fn))
         return out
 
@@ -222,3 +223,9 @@ class SpottingActions(Dialogs):
         with self.busy():
             what = write_cue_sheet(self.document.project, path)
         self.post(f"{path.name}: {what}")
+
+    def rights(self) -> None:
+        from cuesketch.ui.spotting_rights_dialog import RightsDialog
+
+        if RightsDialog(self.document, self.window).exec():
+            self.post("The cue sheet's writers and publishers are kept in the project")
