@@ -65,6 +65,11 @@ class FilmLaneJobs:
 
     # -- the film ------------------------------------------------------------------------------
     @property
+    def has_film(self) -> bool:
+        """Whether the project has a film to show (found or not: a missing one says so)."""
+        return self._media is not None and self.project_path is not None
+
+    @property
     def streams(self) -> tuple[AudioStream, ...]:
         return self.info.audio if self.info is not None else ()
 

@@ -40,6 +40,7 @@ class FilmLaneSetup:
         self._signals.changed.connect(self._document_changed)
         self.lanes.destroyed.connect(lambda _o=None: self.jobs.close())
         self.jobs.load()
+        self.lanes.refresh()
 
     def _changed(self) -> None:
         lanes = getattr(self, "lanes", None)  # (the jobs may speak before the lanes exist)

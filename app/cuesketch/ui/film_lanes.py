@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QContextMenuEvent, QFont, QImage, QMouseEvent, QPainter,
-                           QPaintEvent, QPixmap, QWheelEvent)
+from PySide6.QtGui import (QColor, QContextMenuEvent, QFont, QGuiApplication, QImage,
+                           QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent)
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from cuesketch.media.thumbnails import grab_frame
@@ -41,6 +41,7 @@ EXACT_SPAN_S = 240  # the strip asks for exact frames when this much film (or le
 PIXMAPS = 4000  # thumbnails kept as pixmaps
 FOLDED_PX = 10
 HEIGHTS = {"picture": 54, "sound": 44, "speech": 20}
+COMPACT = {"picture": 36, "sound": 28, "speech": 16}  # on a screen under 900 px high
 MIN_PX, MAX_PX = 14, 240
 HOVER_WIDTH = 384
 RANGE_DB = 54.0  # the waveform's scale: its edge is full scale, its middle -54 dBFS
@@ -373,8 +374,11 @@ class FilmLanes(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        screen = QGuiApplication.primaryScreen()
+        small = screen is not None and screen.availableGeometry().height() < 900
+        heights = COMPACT if small else HEIGHTS
         for name, lane in self.lanes.items():
-            lane.setFixedHeight(HEIGHTS[name])
+            lane.setFixedHeight(heights[name])
             button = QToolButton(self)
             button.setText(f"▾ {name.capitalize()}")
             button.setAutoRaise(True)
@@ -387,7 +391,7 @@ class FilmLanes(QWidget):
             self.buttons[name] = button
             column.addLayout(row_layout(button, lane))
             column.addWidget(_Grip(lane, self))
-        self._heights = dict(HEIGHTS)
+        self._heights = dict(heights)
         self._bridge = _Bridge(self)
         self._bridge.changed.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
 
@@ -414,6 +418,7 @@ class FilmLanes(QWidget):
             pass
 
     def refresh(self) -> None:
+        self.setVisible(self.jobs.has_film)  # no film: no lanes, the notes get the room
         found = self.jobs.take_detection()
         if found is not None:
             if found.silent:
