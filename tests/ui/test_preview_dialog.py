@@ -35,6 +35,8 @@ def test_export_with_the_dialogs_choices(qtbot, rig: SyncRig, tmp_path: Path) ->
     dialog = dialog_for(qtbot, rig, tmp_path, cue="1M1")
     assert dialog.cue_choice.isChecked() and dialog.cue_box.currentData() == "1M1"
     assert dialog.path.text() == str(tmp_path / "1M1_v3.mp4")  # the snapshot's version
+    cue = rig.project.cues[1]
+    assert dialog.range_in.text() == "01:00:01:00" and cue.start_frame == 24
     dialog.version.setText("v4")
     dialog.format.setCurrentIndex(dialog.format.findData("mov"))
     assert dialog.path.text() == str(tmp_path / "1M1_v4.mov")
@@ -50,6 +52,7 @@ def test_export_with_the_dialogs_choices(qtbot, rig: SyncRig, tmp_path: Path) ->
     dialog.finishedExport.connect(posted.append)
     dialog.start()
     assert not dialog.export_button.isEnabled()
+    assert not dialog.watermark.isEnabled() and not dialog.cue_box.isEnabled()
     qtbot.waitUntil(lambda: bool(posted), timeout=120_000)
     assert dialog.result_ is not None, posted
     assert dialog.bar.value() == 1000
@@ -82,6 +85,7 @@ def test_a_bad_range_is_said_in_the_dialog(qtbot, rig: SyncRig, tmp_path: Path) 
     qtbot.waitUntil(lambda: bool(posted), timeout=30_000)
     assert "is not all in the film" in dialog.status.text()
     assert dialog.export_button.isEnabled() and list(tmp_path.iterdir()) == []
+    assert dialog.range_in.isEnabled() and dialog.film_level.isEnabled()
 
 
 def test_time_left_in_words() -> None:

@@ -144,6 +144,11 @@ class PreviewDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Save as:", self._holder(row))
         layout.addLayout(form)
+        self._choices: list[QWidget] = [
+            self.cue_choice, self.cue_box, self.range_choice, self.range_in, self.range_out,
+            self.all_choice, self.handles, self.film_sound, self.film_level, self.loudness,
+            self.burn_in, self.streamers, self.watermark, self.version, self.picture_size,
+            self.format, self.path, browse]
 
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
@@ -166,6 +171,17 @@ class PreviewDialog(QDialog):
                        self.cue_choice.toggled, self.range_choice.toggled):
             signal.connect(lambda *_: self._suggest_name())
         self.version.textChanged.connect(lambda *_: self._suggest_name())
+        self.cue_box.currentIndexChanged.connect(lambda *_: self._range_from_cue())
+        self._range_from_cue()
+
+    def _range_from_cue(self) -> None:
+        """The range's fields start as the chosen cue's extent: easy to widen by hand."""
+        name = self.cue_box.currentData()
+        s = self.project.settings
+        for cue in self.project.cues.values():
+            if cue.name == name:
+                self.range_in.setText(format_timecode(s.start_frame + cue.start_frame, s.rate))
+                self.range_out.setText(format_timecode(s.start_frame + cue.end_frame, s.rate))
 
     def _holder(self, row: QHBoxLayout) -> QWidget:
         holder = QWidget(self)
@@ -239,7 +255,7 @@ class PreviewDialog(QDialog):
             self.status.setText(str(e))
             return
         self.cancel.clear()
-        self.export_button.setEnabled(False)
+        self._hold(True)
         self.bar.setValue(0)
         self.status.setText(f"Finding the film and rendering the sketch for {out.name}…")
         project, path, names = self.project, self.project_path, self.snapshot_names
@@ -258,6 +274,14 @@ class PreviewDialog(QDialog):
         task.failed.connect(self._failed)
         self.task = task
         task.start()
+
+    def _hold(self, running: bool) -> None:
+        """While the movie is made its choices stand still (they are what it is made of)."""
+        self.export_button.setEnabled(not running)
+        for widget in self._choices:
+            widget.setEnabled(not running)
+        if not running:
+            self.film_level.setEnabled(self.film_sound.isChecked())
 
     def stop(self) -> None:
         """Cancel: ffmpeg stops and its half-made movie goes; or close."""
@@ -293,7 +317,7 @@ class PreviewDialog(QDialog):
         self.message = why if cancelled else f"The preview could not be made: {why}"
         self.status.setText(self.message)
         self.bar.setValue(0)
-        self.export_button.setEnabled(True)
+        self._hold(False)
         self.cancel_button.setEnabled(True)
         self.finishedExport.emit(self.message)
         if cancelled:
