@@ -5,6 +5,7 @@ a detection lands as one undo step, and a film without sound says so."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,6 +122,12 @@ def test_the_lanes_follow_zoom_and_scroll(rig: Rig) -> None:
     image = rig.lanes.sound.image(0, rig.lanes.sound.width())
     assert image is not None and rig.lanes.sound._cache is not None
     assert rig.lanes.sound._cache[0][1:3] == (geo.t0, geo.fpp)
+    # each channel in its own band: the middle line of each band drawn
+    rig.lanes.sound.set_per_channel(True)
+    bands = rig.lanes.sound.image(0, rig.lanes.sound.width())
+    assert bands is not None and rig.lanes.sound._cache is not None
+    assert rig.lanes.sound._cache[0][-1] is True
+    rig.lanes.sound.set_per_channel(False)
     # the lanes fold and come back
     rig.lanes.toggle("picture")
     assert rig.lanes.folded("picture")
@@ -220,3 +227,32 @@ def test_speech_regions_edited_with_the_mouse_each_one_undo_step(qtbot, tmp_path
     assert [s[0] for s in spans()] == [2, pytest.approx(6, abs=0.02)]
     assert document.history()[-1] == "Delete speech region"
     setup.close()
+
+
+def test_the_sound_stream_is_chosen_and_silence_said(tmp_path: Path) -> None:
+    """A film with a tone on its first sound stream and silence on its second (no Qt)."""
+    from cuesketch.model.entities import Media, Settings
+    from cuesketch.ui.film_lane_jobs import SILENT, FilmLaneJobs
+    picture = make_numbered_film(tmp_path / "p.mp4", seconds=2, audio=False)
+    film = tmp_path / "two.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(picture), "-f", "lavfi", "-i",
+                    "sine=f=440:d=2:sample_rate=48000", "-f", "lavfi", "-i",
+                    "anullsrc=r=48000:cl=stereo", "-map", "0:v", "-map", "1:a", "-map", "2:a",
+                    "-c:v", "copy", "-c:a", "pcm_s16le", "-t", "2", str(film)], check=True)
+    document = Document(Project(Settings(media=Media(str(film), "", 0))))
+    changes: list[int] = []
+    jobs = FilmLaneJobs(document, tmp_path / "p.cuesketch", lambda: changes.append(1),
+                        cache=tmp_path, refine=False)
+    jobs.load()
+    assert jobs.wait(60)
+    assert [a.index for a in jobs.streams] == [1, 2] and jobs.stream == 1
+    assert jobs.peaks is not None and jobs.sound_state == "" and jobs.peaks.channels == 1
+    jobs.select_stream(2)
+    assert jobs.wait(60)
+    assert jobs.peaks is not None and jobs.peaks.channels == 2 and jobs.sound_state == SILENT
+    assert jobs.detect_speech()
+    assert jobs.wait(60)
+    found = jobs.take_detection()
+    assert found is not None and found.silent and found.spans == []
+    assert changes
+    jobs.close()
