@@ -243,3 +243,19 @@ def test_regions_bridge_short_pauses_and_drop_blips() -> None:
     assert abs(a - (50 * 0.032 - PAD_S)) < 1e-6
     assert abs(b - (150 * 0.032 - END_LAG_S + PAD_S)) < 1e-6
     assert regions_from(probs, SpeechSettings(min_gap_s=0.1, min_speech_s=0.05)) != regions
+
+
+def test_a_film_of_key_frames_only_gives_its_grid_without_decoding_every_frame(
+        tmp_path: Path) -> None:
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("no ffmpeg")
+    film = make_numbered_film(tmp_path / "intra.mov", seconds=6, size=(320, 180),
+                              codec_args=["-c:v", "mjpeg", "-q:v", "3"])
+    info = probe(film)
+    assert info.intra_only
+    job = ThumbnailJob(info, folder=tmp_path, fingerprint="cs1:6:intra")
+    assert job.wait(60) and job.phase == "done", job.error
+    assert job.strip.frames() == list(range(0, info.frame_count, 24))  # only the grid
+    assert all(read_frame_number(job.strip.at(f).pixels) == f  # type: ignore[union-attr]
+               for f in job.strip.frames())
+    job.close()

@@ -4,7 +4,9 @@ ffmpeg decodes the film downscaled in two passes. The first decodes only its key
 (``-skip_frame nokey``: the decoder skips every other frame, so a long film is scanned in
 seconds) and already gives a strip at any zoom; the second decodes the whole film at a low
 priority and keeps one frame on a grid (every second, fewer in a long film), so the strip
-sharpens to the frame under each thumbnail. A view zoomed in further asks for the frames it
+sharpens to the frame under each thumbnail. A film of key frames only (ProRes, DNxHD, MJPEG)
+has no cheap first pass: a first ffmpeg copies its stream dropping all but the grid's packets
+(``noise=drop``), so only the grid is ever decoded. A view zoomed in further asks for the frames it
 shows (``ThumbnailJob.request``): a short window decoded from the key frame before it, exact to
 the frame, served beside the passes. Which frame a picture is comes from its time stamp
 (ffmpeg's ``showinfo``), counted from the film's first frame.
@@ -197,16 +199,31 @@ class Decoder:
 
     def run(self, before_input: list[str], select: str | None,
             keep: Callable[[int, np.ndarray], None], after_input: list[str] | None = None,
-            ) -> int:
-        """Returns the number of frames handed over."""
+            keep_every: int | None = None) -> int:
+        """Returns the number of frames handed over. ``keep_every``: only every n-th frame
+        reaches the decoder at all (a film of key frames only: the others are dropped as
+        packets by a first ffmpeg copying the stream, never decoded)."""
         w, h = self.size
         chain = ([f"select='{select}'"] if select else []) + [
             f"scale={w}:{h}:flags=area", "setsar=1", "showinfo"]
+        feeder = None
+        source = ["-i", str(self.info.path)]
+        if keep_every:
+            feeder = subprocess.Popen(
+                [_ffmpeg(), "-nostdin", "-v", "error", *before_input, "-copyts", *source,
+                 "-map", "0:v:0", "-c", "copy", "-bsf:v",
+                 f"noise=drop='mod(n\\,{keep_every})'", "-f", "nut", "-"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            lower_priority(feeder.pid)
+            before_input, source = [], ["-f", "nut", "-i", "-"]
         cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "info", *before_input,
-               "-copyts", "-i", str(self.info.path), *(after_input or []), "-map", "0:v:0",
+               "-copyts", *source, *(after_input or []), "-map", "0:v:0",
                "-vf", ",".join(chain), "-fps_mode", "passthrough", "-an", "-sn",
                "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=feeder.stdout if feeder is not None else None)
+        if feeder is not None and feeder.stdout is not None:
+            feeder.stdout.close()  # the decoder holds it now
         lower_priority(proc.pid)
         stamps: queue.Queue[float | None] = queue.Queue()
         tail: list[bytes] = []
@@ -243,6 +260,10 @@ class Decoder:
                 proc.kill()
             rc = proc.wait()
             reader.join(5)
+            if feeder is not None:
+                if feeder.poll() is None:
+                    feeder.kill()
+                feeder.wait()
         if rc != 0 and not self.cancel.is_set():
             detail = tail[-1].decode(errors="replace").strip() if tail else f"exit status {rc}"
             raise MediaError(f"could not read the picture of {self.info.name}: {detail}")
@@ -355,10 +376,14 @@ class ThumbnailJob:
                 except ThumbnailCacheError:
                     remove_quietly(path)
             decoder = Decoder(self.info, self.size, self._origin, self._cancel)
-            decoder.run(["-skip_frame", "nokey"], None, self._keep)
+            if self.info.intra_only:  # every frame a key frame: the grid at once, sparsely
+                self.phase = "refining"
+                decoder.run([], None, self._keep, keep_every=grid_step(self.info))
+            else:
+                decoder.run(["-skip_frame", "nokey"], None, self._keep)
             self.progress = 0.3
             self._on_update()
-            if self._refine and not self._cancel.is_set():
+            if self._refine and not self._cancel.is_set() and not self.info.intra_only:
                 self.phase = "refining"
                 step = grid_step(self.info)
                 total = max(1, self.info.frame_count // step)
@@ -405,3 +430,19 @@ class ThumbnailJob:
                 continue  # the view asks again; the passes still run
             self.requests_served += 1
             self._on_update()
+
+
+def grab_frame(info: MediaInfo, frame: int, width: int, origin: float = 0.0,
+               cancel: threading.Event | None = None) -> np.ndarray | None:
+    """One frame of the film, exactly, ``width`` px wide (a larger look than the strip's):
+    RGB pixels, or None when the film would not give it."""
+    height = max(2, round(width * info.height / info.width / 2) * 2)
+    fps = float(info.file_fps)
+    got: list[np.ndarray] = []
+    decoder = Decoder(info, (width, height), origin, cancel or threading.Event())
+    at = (frame + 0.5) / fps + origin
+    seek = max(0.0, at - 1.0)
+    pick = f"between(t\\,{at - 1 / fps:.6f}\\,{at:.6f})*eq(round((t-{origin:.6f})*{fps:.9f})\\,{frame})"
+    decoder.run(["-ss", f"{seek:.6f}", "-t", f"{at - seek + 2 / fps:.6f}"], pick,
+                lambda f, pixels: got.append(pixels.copy()) if f == frame else None)
+    return got[0] if got else None
