@@ -128,7 +128,9 @@ class ReviewSession:
 
     def close(self) -> None:
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # A decode still running (ffmpeg, bounded by its timeout) ends on its own; closing
+        # never waits for it.
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self.journal.close()
 
     def observe(self, listener: Listener) -> None:
