@@ -86,7 +86,7 @@ class PictureStrip(FilmLane):
         self._ask.setSingleShot(True)
         self._ask.setInterval(120)
         self._ask.timeout.connect(self.ask_exact)
-        self._hover = QLabel(None, Qt.WindowType.ToolTip)
+        self._hover = QLabel(self, Qt.WindowType.ToolTip)  # a window of its own, owned here
         self._hover.setStyleSheet("border: 1px solid #888; background: #000")
         self._hover_frame = -1
         self._hover_timer = QTimer(self)
