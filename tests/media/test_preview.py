@@ -209,3 +209,13 @@ def test_the_command_line_end_to_end(rig: SyncRig, tmp_path: Path,
     assert "no cue '1M9'" in fails("--out", str(tmp_path / "r.mp4"), "--cue", "1M9")
     assert "Traceback" not in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1M1_v7.mov"]
+
+
+def test_a_temporary_folder_with_an_odd_name_is_not_used_for_ffmpegs_files(
+        rig: SyncRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+    odd = tmp_path / "it's: odd, [1]"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    result = export(rig, tmp_path / "x.mp4", range_tc=("01:00:01:00", "01:00:02:00"))
+    assert result.frames == 25 and list(odd.iterdir()) == []

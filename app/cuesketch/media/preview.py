@@ -196,7 +196,7 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
     check_target(out, plan)
     began = time.monotonic()
     tmp = temp_beside(out)
-    work = Path(tempfile.mkdtemp(prefix="cuesketch-preview-"))
+    work = _work_folder()
     ticker = _Ticker(progress, began)
     try:
         mix = _sound(project, film, plan, work, soundfont, cancel, ticker)
@@ -234,6 +234,20 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
     loudness = measured["input_i"] if measured is not None else None
     return PreviewResult(out, plan, frames, time.monotonic() - began, loudness,
                          out.stat().st_size)
+
+
+def _work_folder() -> Path:
+    """A private folder for the texts, the filters and the mix. ffmpeg's filters read files
+    by name, so its path must be plain (letters, digits, / . _ -)."""
+    for parent in (None, "/tmp", "/var/tmp"):
+        if parent is not None and not Path(parent).is_dir():
+            continue
+        work = Path(tempfile.mkdtemp(prefix="cuesketch-preview-", dir=parent))
+        if all(c.isalnum() or c in "/._-" for c in str(work)):
+            return work
+        shutil.rmtree(work, ignore_errors=True)
+    raise PreviewError("no temporary folder with a plain name (letters, digits, / . _ -) "
+                       "was found for ffmpeg's files; set TMPDIR to one")
 
 
 def _sound(project: Project, film: Film, plan: PreviewPlan, work: Path, soundfont: str,
