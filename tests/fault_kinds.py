@@ -135,8 +135,9 @@ def _trial(kind: str, child: Child, keys: Keyboard, rng: random.Random, workdir:
         line = child.wait_line("reattached ", 5, mark)
         first = _first_heard(child, back_ns, 5.0)
         time.sleep(AFTER_S)
-        with child.lock:
-            forward_only(result, list(child.clock), smooth=True)
+        with child.lock:  # from just before the fault (a take's start holds for the device)
+            forward_only(result, [c for c in child.clock if c[0] >= fault_ns - 200_000_000],
+                         smooth=True)
         if line is None:
             result.problems.append("the app did not go back to the audio server")
         elif first is None:

@@ -50,6 +50,7 @@ class AudioOutput:
 
     LOST_AFTER_S = 0.3  # a running driver that has not called back this long is gone
     RETRY_EVERY_S = 0.2  # how often a lost driver is looked for
+    PAUSED_S = 1.0  # a watch this late was paused itself (SIGSTOP, sleep), not merely slow
 
     def __init__(self, playback: Playback, *, drivers: Sequence[str] | None = None,
                  period_size: int = 256, periods: int = 2, device: str | None = None,
@@ -125,7 +126,7 @@ class AudioOutput:
         with self._watch_lock:
             now = time.monotonic()
             watched, self._watched = self._watched, now
-            if now - watched > self.LOST_AFTER_S:
+            if now - watched > self.PAUSED_S:
                 # The watch itself did not run (the process was stopped, or starved): the
                 # driver's silence since then proves nothing; look again from now.
                 self._seen = (self.callbacks, now)
