@@ -102,6 +102,8 @@ class Services:
                                      drivers=(new.audio_driver,) if new.audio_driver else None,
                                      period_size=new.audio_buffer)
             self.audio.start()
+            if self.faults is not None:
+                self.faults.audio = self.audio  # watched for going away in its turn
             said.append(f"audio: {self.audio.status}")
         if new.soundfont != old.soundfont:
             said.append("the SoundFont changes when Cuesketch next starts")

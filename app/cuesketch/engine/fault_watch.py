@@ -203,9 +203,10 @@ class FaultWatch:
                     print(f"cuesketch: fault watch: {e!r}", file=sys.stderr)
 
     def _watch_audio(self) -> None:
-        audio = self.audio
-        assert audio is not None
         while not self._stop.wait(self.AUDIO_EVERY_S):
+            audio = self.audio  # Preferences may put another output in its place
+            if audio is None:
+                continue
             try:
                 said = audio.watch()
             except Exception as e:
