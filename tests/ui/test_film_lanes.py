@@ -156,6 +156,21 @@ def test_the_waveform_shows_the_line_and_a_click_locates(rig: Rig, qtbot) -> Non
     assert rig.transport.position() == ft.frame_start(ft.film_frame(rig.roll.geo.t_of(x)))
 
 
+def test_hovering_a_thumbnail_shows_that_frame_larger(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from cuesketch.ui.film_lanes import HOVER_WIDTH
+    strip = rig.lanes.picture
+    rig.show(2 * SEC, 6 * SEC)
+    x, frame, width = strip.slots(0, strip.width())[3]
+    qtbot.mouseMove(strip, QPoint(int(x + width / 2), 10))
+    qtbot.waitUntil(lambda: strip.hover_shown == frame, timeout=20000)
+    assert strip._hover.isVisible() and strip._hover.pixmap().width() == HOVER_WIDTH
+    image = strip._hover.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h = image.width(), image.height()
+    data = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h)
+    pixels = data.reshape(h, image.bytesPerLine())[:, :w * 3].reshape(h, w, 3)
+    assert read_frame_number(pixels) == frame
+
+
 def test_a_detection_lands_as_one_undo_step(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
     jobs = rig.setup.jobs
     assert jobs.detect_speech()

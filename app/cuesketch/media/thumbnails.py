@@ -328,6 +328,11 @@ class ThumbnailJob:
         return True
 
     @property
+    def origin(self) -> float:
+        """The time stamp (s) of the film's first frame, once read (0 before)."""
+        return self._origin or 0.0
+
+    @property
     def running(self) -> bool:
         return self._thread.is_alive()
 

@@ -173,7 +173,8 @@ class FilmLaneJobs:
                                    channels=max(1, min(64, chosen.channels or 2)),
                                    duration_s=info.duration_s, on_progress=progress,
                                    cancel=cancel, folder=self._folder("peaks"),
-                                   fingerprint=media.content_hash or None if media else None)
+                                   fingerprint=(media.content_hash or None) if media
+                                   else None)
             except PeaksCancelled:
                 return
             except (MediaError, OSError) as e:

@@ -89,6 +89,7 @@ class PictureStrip(FilmLane):
         self._hover = QLabel(self, Qt.WindowType.ToolTip)  # a window of its own, owned here
         self._hover.setStyleSheet("border: 1px solid #888; background: #000")
         self._hover_frame = -1
+        self.hover_shown = -1  # the frame the hover window shows, once it is the frame itself
         self._hover_timer = QTimer(self)
         self._hover_timer.setSingleShot(True)
         self._hover_timer.setInterval(180)
@@ -206,7 +207,7 @@ class PictureStrip(FilmLane):
             self._hover.hide()
             return
         if frame != self._hover_frame:
-            self._hover_frame = frame
+            self._hover_frame, self.hover_shown = frame, -1
             thumb = job.strip.at(frame)
             if thumb is not None:  # at once: the thumbnail, larger; then the frame itself
                 big = self.pixmap(thumb.frame, thumb.pixels, HOVER_WIDTH * 9 // 16)
@@ -228,9 +229,8 @@ class PictureStrip(FilmLane):
         info, frame = self.jobs.info, self._hover_frame
         if info is None or frame < 0:
             return
-        origin = self.jobs.thumbs._origin if self.jobs.thumbs is not None else 0.0
-        task = BackgroundTask(lambda: (frame, grab_frame(info, frame, HOVER_WIDTH,
-                                                         origin or 0.0)),
+        origin = self.jobs.thumbs.origin if self.jobs.thumbs is not None else 0.0
+        task = BackgroundTask(lambda: (frame, grab_frame(info, frame, HOVER_WIDTH, origin)),
                               (MediaError, OSError), "film-hover")
         task.finished.connect(self._sharpened)
         self._hover_task = task
@@ -246,6 +246,7 @@ class PictureStrip(FilmLane):
         image = QImage(pixels.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
         self._hover.setPixmap(QPixmap.fromImage(image))
         self._hover.adjustSize()
+        self.hover_shown = frame
 
 
 class Waveform(FilmLane):
