@@ -195,6 +195,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("spot.export_markers", "E&xport Markers…", (), menu="Spot"),
     ActionSpec("spot.detect_cuts", "Detect &Cuts…", (), "Find the picture cuts in the film",
                menu="Spot"),
+    ActionSpec("spot.detect_speech", "Detect S&peech…", (),
+               "Find where people speak in the film's sound (the speech lane)", menu="Spot"),
     ActionSpec("spot.print_notes", "&Print Spotting Notes…", ("Ctrl+P",), menu="Spot",
                group_start=True),
     ActionSpec("spot.cue_sheet", "Music Cue S&heet…", (), menu="Spot"),

@@ -129,6 +129,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers.update(views.handlers())
     handlers.update(range_handlers(control, status.post, lambda: roll.selection))
     handlers.update(file_handlers(the_window, services, status.post))
+    handlers["spot.detect_speech"] = film_lanes.detect
     handlers["edit.find_tempo"] = find_tempo_handler(the_window, document,
                                                      lambda: transport.position())
     from cuesketch.ui.spotting_actions import SpottingActions
