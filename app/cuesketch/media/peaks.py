@@ -357,9 +357,10 @@ def make_peaks(source: Path | str, stream: int | None = None, *, sample_rate: in
                channels: int | None = None, on_progress: Progress | None = None,
                cancel: threading.Event | None = None, folder: Path | None = None,
                fingerprint: str | None = None, duration_s: float | None = None,
-               cache: bool = True) -> Peaks:
+               cache: bool = True, low_priority: bool = True) -> Peaks:
     """The summaries of ``source``'s sound (``stream``: its index; None: the first), from the
-    cache when made before. Raises MediaError (no sound, unreadable) or PeaksCancelled."""
+    cache when made before. ``low_priority``: ffmpeg niced (beside playback). Raises
+    MediaError (no sound, unreadable) or PeaksCancelled."""
     source = Path(source)
     from cuesketch.media.probe import probe
     if sample_rate is None or channels is None or duration_s is None or stream is None:
@@ -384,7 +385,8 @@ def make_peaks(source: Path | str, stream: int | None = None, *, sample_rate: in
         except PeaksCacheError:
             remove_quietly(path)  # damaged: made again below
     total = max(1.0, duration_s * sample_rate)
-    peaks = summarise(pcm_chunks(source, stream, channels, cancel=cancel),
+    peaks = summarise(pcm_chunks(source, stream, channels, cancel=cancel,
+                                 low_priority=low_priority),
                       sample_rate, channels,
                       (lambda done: on_progress(min(0.99, done / total))) if on_progress
                       else None)
