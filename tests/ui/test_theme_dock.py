@@ -163,7 +163,7 @@ def test_selected_notes_say_their_theme_and_the_threshold_remaps(qtbot, tmp_path
     assert rig.dock.origin.text() == ""
     rig.wait_for_map()
     assert len(rig.control.entries) == 2
-    rig.dock.threshold.setValue(1.0)
+    rig.dock.threshold.setValue(100)
     assert rig.control.stale
     rig.wait_for_map()
     assert rig.control.threshold == 1.0 and len(rig.control.entries) == 2  # exact: still found

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QDockWidget, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem,
                                QMainWindow, QMenu, QMessageBox, QPushButton, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
@@ -83,14 +83,14 @@ class ThemeDock(QDockWidget):
         self.summary.setStyleSheet("color: #777;")
         summary_row.addWidget(self.summary, 1)
         summary_row.addWidget(QLabel("Found from score", body))
-        self.threshold = QDoubleSpinBox(body)
-        self.threshold.setRange(0.5, 1.0)
-        self.threshold.setSingleStep(0.05)
-        self.threshold.setDecimals(2)
-        self.threshold.setValue(control.threshold)
+        self.threshold = QSpinBox(body)
+        self.threshold.setRange(1, 100)
+        self.threshold.setSingleStep(5)
+        self.threshold.setSuffix(" %")
+        self.threshold.setValue(round(control.threshold * 100))
         self.threshold.setToolTip("How closely played notes must follow a theme to be shown "
-                                  "on the map (1.00: every interval exact, the rhythm steady)")
-        self.threshold.valueChanged.connect(control.set_threshold)
+                                  "on the map (100 %: every interval exact, the rhythm steady)")
+        self.threshold.valueChanged.connect(lambda v: control.set_threshold(v / 100))
         summary_row.addWidget(self.threshold)
         map_column.addLayout(summary_row)
         top.addLayout(map_column, 3)
@@ -285,6 +285,20 @@ class ThemeDock(QDockWidget):
         from cuesketch.ui.palette_dialog import PaletteDialog
         PaletteDialog(self.control.document, self.say, self.library_path,
                       self.control.cue_at(self.transport.position()), self).exec()
+
+
+def theme_handlers(dock: Callable[[], ThemeDock]) -> dict[str, Callable[[], None]]:
+    """The Edit menu's theme and palette actions (``ui.actions``), done by the dock."""
+    def show_and(what: Callable[[ThemeDock], object]) -> Callable[[], None]:
+        def run() -> None:
+            d = dock()
+            d.show()
+            d.raise_()
+            what(d)
+        return run
+    return {"edit.capture_theme": show_and(lambda d: d.capture()),
+            "edit.insert_theme": show_and(lambda d: d.insert()),
+            "edit.palettes": show_and(lambda d: d.palettes())}
 
 
 def install_themes(window: QMainWindow, document: Document, transport: Transport,

@@ -135,6 +135,9 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     from cuesketch.ui.spotting_actions import SpottingActions
     spotting = SpottingActions(the_window, services, status.post, settings)
     handlers.update(spotting.handlers())
+    from cuesketch.ui.theme_dock import ThemeDock, theme_handlers
+    theme_dock: list[ThemeDock] = []  # built with the window, below
+    handlers.update(theme_handlers(lambda: theme_dock[0]))
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
     spotting.attach(window.cue_list)
     window.closing.connect(film_lanes.close)  # no ffmpeg left running behind the app
@@ -152,7 +155,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     roll.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 4000))
     add_track_panel(window, services, roll, status)
     from cuesketch.ui.theme_dock import install_themes
-    install_themes(window, document, transport, roll, status.post)
+    theme_dock.append(install_themes(window, document, transport, roll, status.post))
     return window
 
 
