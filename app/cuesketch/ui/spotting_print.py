@@ -30,13 +30,16 @@ class PrintError(RuntimeError):
 
 
 def ensure_gui() -> None:
-    """A QGuiApplication for fonts and images (offscreen when there is no display)."""
-    from PySide6.QtGui import QGuiApplication
+    """An application for fonts and images (offscreen when there is no display). A widgets
+    QApplication, not a bare QGuiApplication: a process that prints and later shows a window
+    (a test run, a script) could then never make a widget."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
 
-    if QGuiApplication.instance() is None:
+    if QCoreApplication.instance() is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QGuiApplication(["cuesketch"])
+        QApplication(["cuesketch"])
 
 
 def cue_pictures(project: Project, pictures: PictureSource | None) -> dict[int, np.ndarray]:
