@@ -73,3 +73,19 @@ def test_a_package_on_the_command_line_opens_the_review(tmp_path: Path,
                         lambda path, prefs: opened.append(path) or 0)
     assert main([str(tmp_path / "1M3.cuereview")]) == 0
     assert opened == [tmp_path / "1M3.cuereview"]
+
+
+def test_the_roll_shows_the_version_heard_and_a_click_goes_there(window: ReviewWindow,
+                                                                  qtbot: QtBot) -> None:
+    s = window.session
+    window.show()
+    window.roll.resize(400, 100)
+    image = window.roll.grab().toImage()
+    cue = s.info.cues[0].cue
+    note = s.selected_version(cue.id).notes[0]  # type: ignore[union-attr]
+    x = round((note.start + note.duration // 2 - s.rate.frame_to_flicks(cue.start_frame))
+              / s.rate.frame_to_flicks(cue.end_frame - cue.start_frame) * 400)
+    column = {image.pixelColor(x, y).name() for y in range(100)}
+    assert "#4f9dde" in column  # the Strings note, in its track's colour
+    qtbot.mouseClick(window.roll, Qt.MouseButton.LeftButton, pos=window.roll.rect().center())
+    assert abs(s.frame - (cue.start_frame + cue.end_frame) // 2) <= 1  # the middle of the cue

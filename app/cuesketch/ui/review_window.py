@@ -28,6 +28,7 @@ from cuesketch.model.document import Document
 from cuesketch.store.review_schema import REPLY_SUFFIX, ReviewFileError
 from cuesketch.ui.picture_view import FrameSource, PictureView
 from cuesketch.ui.review_panels import CueTree, NotesPanel, VerdictBox, ask_text, guarded
+from cuesketch.ui.review_roll import ReviewRoll
 
 HANDLE_FRAMES_S = 2  # the scrub bar runs this long before the first cue and after the last
 
@@ -88,8 +89,14 @@ class ReviewWindow(QMainWindow):
         side_layout.addWidget(QLabel("<b>Notes</b>", side))
         side_layout.addWidget(self.notes, 3)
 
+        self.roll = ReviewRoll(s, self)
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.addWidget(self.picture)
+        left.addWidget(self.roll)
+        left.setStretchFactor(0, 4)
+        left.setStretchFactor(1, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.picture)
+        split.addWidget(left)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -194,6 +201,7 @@ class ReviewWindow(QMainWindow):
             s.current_cue = pc.cue.id
             self._session_changed()
         self.ab.setText(f"A/B: {version.name}" if version else "A/B")
+        self.roll.refresh()
 
     def _step_cue(self, step: int) -> None:
         s = self.session
