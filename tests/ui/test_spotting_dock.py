@@ -174,3 +174,21 @@ def test_writers_and_publishers_kept_as_one_step_shares_checked(qtbot: QtBot) ->
                     ("publisher", "Other", "ASCAP", 4000)]
     doc.undo()
     assert not doc.project.table(RightsShare)
+
+
+def test_a_read_only_project_is_not_changed_from_the_list(qtbot: QtBot) -> None:
+    doc = _doc()
+    doc.read_only = True
+    cues = CueList(doc, lambda _f: None)
+    qtbot.addWidget(cues)
+    said: list[str] = []
+    cues.post = said.append
+    first = cues.topLevelItem(0).child(0)
+    assert not cues.editable(first, 7)
+    first.setText(7, "approved")
+    assert "read-only" in said[-1]
+    assert all(not a.isEnabled() for a in cues.context_menu().actions() if not a.isSeparator())
+    first = cues.topLevelItem(0).child(0)
+    first.setSelected(True)
+    qtbot.keyClick(cues, Qt.Key.Key_Delete)
+    assert len(doc.project.cues) == 3 and "read-only" in said[-1]

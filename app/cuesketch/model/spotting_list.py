@@ -157,13 +157,18 @@ class SpottingList:
                 s = self.document.project.settings
                 value = parse_timecode(text, s.rate) - s.start_frame
             self.editor.edit(row.entity, **{name: value})
-        except (SpottingError, TimecodeError) as e:
+        except (SpottingError, TimecodeError, PermissionError) as e:
             return str(e)
         return None
 
-    def delete(self, rows: Sequence[Row]) -> None:
+    def delete(self, rows: Sequence[Row]) -> str | None:
+        """Delete the rows' cues, hits, ranges and notes: one undo step (or why not)."""
         if rows:
-            self.editor.delete([r.entity for r in rows])
+            try:
+                self.editor.delete([r.entity for r in rows])
+            except (SpottingError, PermissionError) as e:
+                return str(e)
+        return None
 
 
 def _end(row: Row) -> int:

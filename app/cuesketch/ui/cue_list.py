@@ -138,7 +138,7 @@ class CueList(QTreeWidget):
 
     def editable(self, item: QTreeWidgetItem, column: int) -> bool:
         row = self.row_of(item)
-        return row is not None and row.editable(NAMES[column])
+        return row is not None and row.editable(NAMES[column]) and not self.document.read_only
 
     def edit(self, index, trigger=None, event=None):  # type: ignore[no-untyped-def,override]
         item = self.itemFromIndex(index)
@@ -162,7 +162,7 @@ class CueList(QTreeWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_rows():
-            self.spotting.delete(self.selected_rows())
+            self._say(self.spotting.delete(self.selected_rows()))
             return
         super().keyPressEvent(event)
 
@@ -199,8 +199,15 @@ class CueList(QTreeWidget):
         menu.addAction("Renumber cues running", lambda: self._renumber(True))
         if rows:
             menu.addSeparator()
-            menu.addAction("Delete", lambda: self.spotting.delete(rows))
+            menu.addAction("Delete", lambda: self._say(self.spotting.delete(rows)))
+        if self.document.read_only:
+            for action in menu.actions():
+                action.setEnabled(False)
         return menu
+
+    def _say(self, problem: str | None) -> None:
+        if problem:
+            self.post(problem)
 
     def _hit_tap(self, live: LiveSpotting, kind: HitKind) -> Callable[[], None]:
         return lambda: self.post(live.hit(kind).text)
