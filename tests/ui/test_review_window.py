@@ -89,3 +89,16 @@ def test_the_roll_shows_the_version_heard_and_a_click_goes_there(window: ReviewW
     assert "#4f9dde" in column  # the Strings note, in its track's colour
     qtbot.mouseClick(window.roll, Qt.MouseButton.LeftButton, pos=window.roll.rect().center())
     assert abs(s.frame - (cue.start_frame + cue.end_frame) // 2) <= 1  # the middle of the cue
+
+
+def test_the_pictures_bars_follow_the_version_heard(window: ReviewWindow) -> None:
+    from dataclasses import replace as copy_with
+
+    from cuesketch.timing.tempo import TempoMap
+    s = window.session
+    cue = s.info.cues[0]
+    slow = copy_with(cue.versions[0], tempo=TempoMap.constant(60))
+    s.info = copy_with(s.info, cues=(copy_with(cue, versions=(slow, cue.versions[1])),)
+                       + s.info.cues[1:])
+    s.select_version(cue.cue.id, slow.id)
+    assert window.parts.document.project.cues[cue.cue.id].tempo == TempoMap.constant(60)

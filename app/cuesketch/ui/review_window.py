@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QInputDia
 
 from cuesketch.engine.review_session import ReviewSession
 from cuesketch.engine.transport import Transport
+from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
 from cuesketch.store.review_schema import REPLY_SUFFIX, ReviewFileError
 from cuesketch.ui.picture_view import FrameSource, PictureView
@@ -181,9 +182,22 @@ class ReviewWindow(QMainWindow):
 
     # -- following the session -----------------------------------------------------------------
     def _session_changed(self) -> None:
+        self._follow_tempo()
         self.cues.refresh()
         self.verdict.refresh()
         self.notes.refresh()
+
+    def _follow_tempo(self) -> None:
+        """The picture's bar|beat by the tempo map of the version heard (A/B may change it)."""
+        s, doc = self.session, self.parts.document
+        changes: list[Change] = []
+        for pc in s.info.cues:
+            heard = s.selected_version(pc.cue.id)
+            shown = doc.project.cues.get(pc.cue.id)
+            if heard is not None and shown is not None and shown.tempo != heard.tempo:
+                changes.append(EntityChange(shown, replace(shown, tempo=heard.tempo)))
+        if changes:
+            doc.execute_changes(changes, "Version heard")
 
     def _tick(self) -> None:
         s = self.session
