@@ -192,3 +192,24 @@ def test_a_read_only_project_is_not_changed_from_the_list(qtbot: QtBot) -> None:
     first.setSelected(True)
     qtbot.keyClick(cues, Qt.Key.Key_Delete)
     assert len(doc.project.cues) == 3 and "read-only" in said[-1]
+
+
+def test_a_csv_s_columns_are_chosen_from_its_header_and_remembered(qtbot: QtBot,
+                                                                   tmp_path: Path) -> None:
+    from cuesketch.ui.marker_import_dialog import MarkerImportDialog
+    doc = _doc()
+    data = tmp_path / "m.csv"
+    data.write_text("When,What,Shade\n01:00:20:00,Gun,red\n")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = MarkerImportDialog(doc, data, settings)
+    qtbot.addWidget(dialog)
+    assert "Nothing can be imported" in dialog.summary.text()  # no timecode column it knows
+    box = dialog.column_boxes["tc"]
+    box.setCurrentIndex(box.findData("When"))
+    dialog.column_boxes["name"].setCurrentIndex(dialog.column_boxes["name"].findData("What"))
+    assert "will add 1 hits" in dialog.summary.text()
+    dialog.ok.click()
+    assert any(h.name == "Gun" and h.frame == 480 for h in doc.project.hits.values())
+    again = MarkerImportDialog(doc, data, settings)
+    qtbot.addWidget(again)
+    assert again.column_boxes["tc"].currentData() == "When"

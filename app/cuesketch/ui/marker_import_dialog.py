@@ -4,16 +4,17 @@ one undo step. The rules, the CSV column mapping and "import as" are remembered.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from cuesketch.formats.markers_common import MarkerFormatError
-from cuesketch.formats.markers_io import MarkerImport, plan_file
+from cuesketch.formats.markers_common import MarkerFormatError, decode, read_bytes
+from cuesketch.formats.markers_io import MarkerImport, detect, plan_file
 from cuesketch.formats.markers_text import parse_columns
 from cuesketch.model.document import Document
 from cuesketch.model.markers_rules import RulesError, land, parse_rules
@@ -49,8 +50,24 @@ class MarkerImportDialog(QDialog):
         self.rules.setFixedHeight(80)
         form.addRow("Rules", self.rules)
         self.columns = QLineEdit(str(self.settings.value(_KEY + "columns", "")), self)
-        self.columns.setPlaceholderText("CSV only: tc=Record In,name=Marker,color=Colour")
-        form.addRow("CSV columns", self.columns)
+        self.columns.setVisible(False)  # the combos below write it; kept for the settings
+        self.column_boxes: dict[str, QComboBox] = {}
+        headers = _csv_headers(path)
+        if headers is not None:
+            remembered = _mapping(self.columns.text())
+            row = QHBoxLayout()
+            for field_name, label in (("tc", "Timecode"), ("name", "Name"), ("color", "Colour"),
+                                      ("note", "Note"), ("duration", "Duration")):
+                box = QComboBox(self)
+                box.addItem(f"{label}: guess", None)
+                for h in headers:
+                    box.addItem(f"{label}: {h}", h)
+                box.setCurrentIndex(max(0, box.findData(remembered.get(field_name))))
+                box.currentIndexChanged.connect(self._columns_changed)
+                self.column_boxes[field_name] = box
+                row.addWidget(box)
+            form.addRow("CSV columns", row)
+            self._columns_changed()
         self.rate = QComboBox(self)
         self.rate.addItem("the project's", None)
         for name in STANDARD_RATES:
@@ -75,10 +92,15 @@ class MarkerImportDialog(QDialog):
         for signal in (self.as_what.currentIndexChanged, self.rate.currentIndexChanged):
             signal.connect(self.refresh)
         self.rules.textChanged.connect(self.refresh)
-        self.columns.editingFinished.connect(self.refresh)
         self.start.editingFinished.connect(self.refresh)
         self.resize(720, 520)
         self.refresh()
+
+    def _columns_changed(self) -> None:
+        self.columns.setText(",".join(f"{k}={b.currentData()}" for k, b in
+                                      self.column_boxes.items() if b.currentData()))
+        if hasattr(self, "preview"):
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the file again with the choices, and show the plan (nothing changes)."""
@@ -119,3 +141,28 @@ class MarkerImportDialog(QDialog):
         self.landed = land(self.document, self.result_import.plan,
                            f"Import markers from {self.path.name}")
         self.accept()
+
+
+def _csv_headers(path: Path) -> list[str] | None:
+    """The column names of a CSV file (None for another format or an unreadable file)."""
+    try:
+        data = read_bytes(path)
+        if detect(path, data) != "csv":
+            return None
+    except MarkerFormatError:
+        return None
+    first = decode(data[:65536]).splitlines()[:1]
+    if not first:
+        return None
+    try:
+        dialect = csv.Sniffer().sniff(first[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    return [h.strip() for h in next(csv.reader(first, dialect), []) if h.strip()][:100]
+
+
+def _mapping(text: str) -> dict[str, str]:
+    try:
+        return parse_columns(text) if text.strip() else {}
+    except MarkerFormatError:
+        return {}
