@@ -217,3 +217,16 @@ def test_mutated_files_of_every_format_fail_only_in_words(fmt: str, mutations) -
         assert str(e)
         return
     assert all(isinstance(m.frame, int) and m.length >= 0 for m in mf.markers)
+
+
+def test_a_file_starting_elsewhere_keeps_its_timecodes_or_is_laid_from_the_start_on_request(
+        ) -> None:
+    settings24 = Settings(rate=R24, start_frame=tc("01:00:00:00"))
+    zero = write_otio("cut", R24, 0, [RawMarker(120, "m")])  # a timeline at 00:00:00:00
+    mf = parse_markers(zero.encode(), R24, "otio")
+    with pytest.raises(MarkerFormatError, match="before the project start 01:00:00:00"):
+        to_project(mf, settings24)
+    assert [s.frame for s in to_project(mf, settings24, "00:00:00:00")] == [120]
+    later = write_otio("cut", R24, tc("00:59:50:00"), [RawMarker(tc("01:00:05:00"), "m")])
+    assert [s.frame for s in to_project(parse_markers(later.encode(), R24, "otio"),
+                                        settings24)] == [120]  # its timecode, not its offset

@@ -5,7 +5,10 @@ A reader turns a file into a ``MarkerFile``: markers at absolute frame counts (s
 when it says one. ``to_project`` then places them on the project's frames: at the same frame
 rate a frame count is the same frame whatever the counting (drop or not); at another rate a
 marker must fall exactly on a project frame (the time since each one's start), or the whole
-file is refused with the first marker that does not, never shifted in silence.
+file is refused with the first marker that does not, never shifted in silence. A timecode
+names the same picture frame in any file; only when the user gives the file's start timecode
+is its timeline laid from the project start (a file whose markers all fall before the project
+start is refused with that hint).
 
 Untrusted files: at most ``MAX_BYTES`` read, ``MAX_MARKERS`` markers, ``MAX_TEXT`` characters
 of a name or note; a malformed line stops the whole file with its line number and what was
@@ -143,10 +146,11 @@ def to_project(mf: MarkerFile, settings: Settings, file_start: str | None = None
     """The markers on the project's frames (from the project start); raises
     MarkerFormatError naming the first marker that would not land exactly on a frame."""
     rate, prate = mf.rate, settings.rate
-    if file_start is not None:
+    same = rate.fps == prate.fps
+    if file_start is not None:  # the user says: the file's timeline starts where ours does
         start = timecode_frame(file_start, rate, 0)
-    elif mf.start is not None:
-        start = mf.start
+    elif same:  # the same frames, whatever the counting: timecode names the picture's frame
+        start = settings.start_frame
     else:
         try:
             start = timecode_frame(start_label(settings), rate, 0)
@@ -154,9 +158,13 @@ def to_project(mf: MarkerFile, settings: Settings, file_start: str | None = None
             raise MarkerFormatError(
                 f"the project starts at {start_label(settings)}, which does not exist at "
                 f"{rate.name} fps; give the file's start timecode") from None
-    same = rate.fps == prate.fps
-    if same and file_start is None and mf.start is None:
-        start = settings.start_frame
+    if (file_start is None and mf.start is not None and mf.start != start and mf.markers
+            and all(m.frame < start for m in mf.markers)):
+        raise MarkerFormatError(
+            f"every marker is before the project start {start_label(settings)}: the file's "
+            f"timeline starts at {format_timecode(mf.start, rate)}. If it starts where the "
+            f"project does, import with that as the file's start timecode; nothing was "
+            f"imported")
     out: list[SpottedMarker] = []
     for m in mf.markers:
         rel = m.frame - start
