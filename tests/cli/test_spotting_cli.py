@@ -108,3 +108,15 @@ def test_mistakes_are_plain_words_and_change_nothing(tmp_path: Path, film, capsy
     assert main(["cue-sheet", str(project), "--out", str(tmp_path / "s.csv"), "--composer",
                  "A,PRS,70", "--composer", "B,PRS,40"]) == 1
     assert "more than 100 %" in capsys.readouterr().err
+
+
+def test_new_at_a_drop_frame_rate_and_start(tmp_path: Path, film, capsys) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "df.cuesketch"
+    assert main(["new", str(film.path), "--out", str(project), "--rate", "29.97df",
+                 "--start", "00:59:59;28", "--no-tracks"]) == 0
+    p = load(project)
+    assert p.settings.rate.name == "29.97df" and p.settings.start_frame == 107890
+    assert not p.tracks and "29.97df fps, starting 00:59:59;28" in capsys.readouterr().err
+    assert main(["new", str(film.path), "--out", str(tmp_path / "x.cuesketch"), "--start",
+                 "01:00:00:24"]) == 1
+    assert "frames go from 00 to 23" in capsys.readouterr().err

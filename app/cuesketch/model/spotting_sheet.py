@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cuesketch.model.changes import Change, delete, insert
-from cuesketch.model.entities import Cue, NoMusic, RightsShare
+from cuesketch.model.entities import HIT_COLORS, Cue, NoMusic, RightsShare
 from cuesketch.model.project import Project
 from cuesketch.timing.timecode import format_timecode
 
@@ -94,6 +94,9 @@ _STATUS_COLORS = {"spotted": "#9aa4b1", "sketching": "#e0b040", "sent": "#4f9dde
                   "mixed": "#2e8b57"}
 
 
+_HIT_COLOR = {k.value: c for k, c in HIT_COLORS.items()}
+
+
 def status_color(status: str) -> str:
     return _STATUS_COLORS.get(status, "#9aa4b1")
 
@@ -119,7 +122,8 @@ def spotting_html(project: Project, thumbs: Mapping[int, str] | None = None,
         c = r.cue
         img = (thumbs or {}).get(c.id)
         pic = f"<img src='{html.escape(img)}' width='160'>" if img else ""
-        hits = "".join(f"<br>&nbsp;&nbsp;{_e(h.tc)} {_e(h.kind)} {_e(h.name)}" for h in r.hits)
+        hits = "".join(f"<br>&nbsp;&nbsp;<span style='color:{_HIT_COLOR.get(h.kind, '#555')}'>"
+                       f"■</span> {_e(h.tc)} {_e(h.kind)} {_e(h.name)}" for h in r.hits)
         tags = f"<br><b>Tags:</b> {_e(', '.join(c.tags))}" if c.tags else ""
         palette = f"<br><b>Palette:</b> {_e(c.palette)}" if c.palette else ""
         notes = f"<br>{_e(c.notes)}" if c.notes else ""
