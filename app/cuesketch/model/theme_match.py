@@ -305,8 +305,9 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
     if len(played) < MIN_THEME_NOTES:
         return []
     steps = _Steps.of(played)
+    pitches = {t.id: theme_pitches(t) for t in themes}
     for theme in themes:
-        q0 = theme_pitches(theme)
+        q0 = pitches[theme.id]
         if len(q0) < MIN_THEME_NOTES:
             continue
         table = np.array([theme.key.degree_of(x) for x in range(128)], dtype=np.int64)
@@ -330,7 +331,6 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
                         candidates.append((score, theme.id, inverted, retro, path))
     candidates.sort(key=lambda c: -c[0])
     taken = np.zeros(len(played), dtype=bool)
-    by_id = {t.id: t for t in themes}
     out: list[Match] = []
     used: set[int] = set()  # notes matched already (a passage in both a top and a bass line)
     for score, theme_id, inverted, retro, path in candidates:
@@ -342,7 +342,7 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
             continue
         taken[j0:j1 + 1] = True
         used.update(notes)
-        q0 = theme_pitches(by_id[theme_id])
+        q0 = pitches[theme_id]
         i0 = path[0][0]
         written = q0[::-1][i0] if retro else q0[i0]
         js = [j for _, j in path]
