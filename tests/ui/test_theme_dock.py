@@ -167,3 +167,12 @@ def test_selected_notes_say_their_theme_and_the_threshold_remaps(qtbot, tmp_path
     assert rig.control.stale
     rig.wait_for_map()
     assert rig.control.threshold == 1.0 and len(rig.control.entries) == 2  # exact: still found
+
+
+def test_overlapping_statements_sit_in_rows_of_their_own() -> None:
+    from cuesketch.model.theme_map import MapEntry
+    from cuesketch.ui.theme_strip import rows_of
+
+    def e(start: int, end: int) -> MapEntry:
+        return MapEntry(1, "A", "#fff", 1, start, end, 1.0, "inserted", "")
+    assert rows_of([e(0, 10), e(5, 15), e(12, 20), e(6, 30), e(7, 8)]) == [0, 1, 0, 2, 1]
