@@ -271,3 +271,29 @@ def test_the_sound_stream_is_chosen_and_silence_said(tmp_path: Path) -> None:
     assert found is not None and found.silent and found.spans == []
     assert changes
     jobs.close()
+
+
+def test_exact_frames_come_from_the_proxy_once_it_is_made(tmp_path: Path) -> None:
+    """No Qt: the strip's exact frames are decoded from the film's frame-accurate proxy when
+    the picture has made one (it seeks to the frame), and are still the frames asked for."""
+    from cuesketch.files import content_hash
+    from cuesketch.media.proxy import make_proxy
+    from cuesketch.model.entities import Media, Settings
+    from cuesketch.ui.film_lane_jobs import FilmLaneJobs
+    film = make_numbered_film(tmp_path / "longgop.mp4", seconds=6, size=(480, 270),
+                              codec_args=["-c:v", "libx264", "-preset", "veryfast", "-g", "72",
+                                          "-pix_fmt", "yuv420p"])
+    document = Document(Project(Settings(media=Media(str(film), content_hash(film), 0))))
+    jobs = FilmLaneJobs(document, tmp_path / "p.cuesketch", cache=tmp_path, refine=False)
+    jobs.load()
+    assert jobs.wait(60) and jobs.thumbs is not None
+    job = jobs.thumbs
+    assert job.request(range(40, 46)) and job.wait_requests(60)
+    assert job.requests_from_copy == 0  # no proxy yet: from the film
+    make_proxy(film, folder=tmp_path / "proxies")
+    assert job.request([100, 101, 117]) and job.wait_requests(60)
+    assert job.requests_from_copy == 1
+    for f in (40, 45, 100, 101, 117):
+        thumb = job.strip.at(f)
+        assert thumb is not None and thumb.frame == f and read_frame_number(thumb.pixels) == f
+    jobs.close()

@@ -287,8 +287,14 @@ class ThumbnailJob:
 
     def __init__(self, info: MediaInfo, *, height: int = HEIGHT, folder: Path | None = None,
                  fingerprint: str | None = None, on_update: Callable[[], None] | None = None,
-                 refine: bool = True) -> None:
+                 refine: bool = True,
+                 exact_source: Callable[[], MediaInfo | None] | None = None) -> None:
+        """``exact_source``: a copy of the film with the same frames that seeks cheaply (its
+        frame-accurate proxy, once made), asked before each request: a window is decoded from
+        it instead of from the film's key frame before."""
         self.info = info
+        self._exact_source = exact_source
+        self.requests_from_copy = 0
         self.size = thumbnail_size(info, height)
         self.strip = ThumbnailStrip(*self.size, info.frame_count)
         self.phase = "keyframes"
@@ -304,6 +310,7 @@ class ThumbnailJob:
         self._last_told = 0.0
         self.requests_served = 0
         self._flush = threading.Event()
+        self._copy: Decoder | None = None
         self._thread = threading.Thread(target=self._run, name="thumbnails", daemon=True)
         self._server = threading.Thread(target=self._serve, name="thumbnail-requests",
                                         daemon=True)
@@ -409,9 +416,27 @@ class ThumbnailJob:
             self.phase, self.error = "failed", str(e)
         self._on_update()
 
+    def _decoder(self, film: Decoder) -> Decoder:
+        """The film's decoder, or the copy's when there is one (same frames, cheap seeks)."""
+        copy = None
+        if self._exact_source is not None:
+            try:
+                copy = self._exact_source()
+            except (OSError, MediaError):
+                copy = None
+        if copy is None:
+            return film
+        if self._copy is None or self._copy.info.path != copy.path:
+            try:
+                origin = film_origin(copy.path)
+            except (OSError, subprocess.SubprocessError):
+                return film
+            self._copy = Decoder(copy, self.size, origin, self._cancel)
+        return self._copy
+
     def _serve(self) -> None:
         self._origin_ready.wait()
-        decoder = Decoder(self.info, self.size, self._origin or 0.0, self._cancel)
+        film = Decoder(self.info, self.size, self._origin or 0.0, self._cancel)
         fps = float(self.info.file_fps)
         while not self._cancel.is_set():
             item = self._requests.get()
@@ -420,7 +445,8 @@ class ThumbnailJob:
             if not item:  # wait_requests' marker
                 self._flush.set()
                 continue
-            o = self._origin or 0.0
+            decoder = self._decoder(film)
+            o = decoder.origin
             start = (item[0] + 0.5) / fps + o
             end = (item[-1] + 0.5) / fps + o
             # the frame's number from its time stamp, kept in st(0), then one of those asked
@@ -428,12 +454,14 @@ class ThumbnailJob:
                     f"*(st(0\\,round((t-{o:.6f})*{fps:.9f}))*0+1)"
                     "*(" + "+".join(f"eq(ld(0)\\,{f})" for f in item) + ")")
             try:
-                seek = max(0.0, start - 1.0)  # from the key frame before, but not to the end
+                lead = 2 / fps if decoder.info.intra_only else 1.0  # to the key frame before
+                seek = max(0.0, start - lead)  # (and not on to the end)
                 decoder.run(["-ss", f"{seek:.6f}", "-t", f"{end - seek + 2 / fps:.6f}"], pick,
                             self._keep)
             except (MediaError, OSError, queue.Empty):
                 continue  # the view asks again; the passes still run
             self.requests_served += 1
+            self.requests_from_copy += decoder is not film
             self._on_update()
 
 
@@ -446,7 +474,7 @@ def grab_frame(info: MediaInfo, frame: int, width: int, origin: float = 0.0,
     got: list[np.ndarray] = []
     decoder = Decoder(info, (width, height), origin, cancel or threading.Event())
     at = (frame + 0.5) / fps + origin
-    seek = max(0.0, at - 1.0)
+    seek = max(0.0, at - (2 / fps if info.intra_only else 1.0))  # to the key frame before
     pick = f"between(t\\,{at - 1 / fps:.6f}\\,{at:.6f})*eq(round((t-{origin:.6f})*{fps:.9f})\\,{frame})"
     decoder.run(["-ss", f"{seek:.6f}", "-t", f"{at - seek + 2 / fps:.6f}"], pick,
                 lambda f, pixels: got.append(pixels.copy()) if f == frame else None)

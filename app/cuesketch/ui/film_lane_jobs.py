@@ -20,7 +20,9 @@ from pathlib import Path
 
 from cuesketch.media.filmtime import FilmTime
 from cuesketch.media.peaks import Peaks, PeaksCancelled, make_peaks
+from cuesketch.files import content_hash
 from cuesketch.media.probe import AudioStream, MediaError, MediaInfo, probe
+from cuesketch.media.proxy import cached_proxy, needs_proxy, proxy_info
 from cuesketch.media.speech import SpeechCancelled, SpeechSettings, detect_speech
 from cuesketch.media.thumbnails import ThumbnailJob
 from cuesketch.model.document import Document
@@ -62,6 +64,8 @@ class FilmLaneJobs:
         self._cancel = threading.Event()
         self._threads: list[threading.Thread] = []
         self._speech_cancel: threading.Event | None = None
+        # the film's proxy once made (None: none yet), for single frames seeked to
+        self.seekable: Callable[[], MediaInfo | None] = lambda: None
 
     # -- the film ------------------------------------------------------------------------------
     @property
@@ -119,14 +123,32 @@ class FilmLaneJobs:
             self.film_time = FilmTime(self.document.project.settings.rate, info.rate,
                                       info.frame_count, media.offset_frames)
             self.picture_state = "Making the picture strip…"
+            try:
+                fingerprint = media.content_hash or content_hash(path)
+            except OSError:
+                fingerprint = ""
             self.thumbs = ThumbnailJob(info, folder=self._folder("thumbnails"),
-                                       fingerprint=media.content_hash or None,
-                                       on_update=self._thumbs_changed, refine=self.refine)
+                                       fingerprint=fingerprint or None,
+                                       on_update=self._thumbs_changed, refine=self.refine,
+                                       exact_source=self._proxy_of(info, fingerprint))
+            self.seekable = self._proxy_of(info, fingerprint)
             self.stream = info.audio[0].index if info.audio else None
             self._read_sound(generation)
             self.on_change()
 
         self._spawn(read, "film-lanes")
+
+    def _proxy_of(self, info: MediaInfo, fingerprint: str,
+                  ) -> Callable[[], MediaInfo | None]:
+        """The film's frame-accurate proxy once made (the picture makes it): exact frames for
+        the strip come from it, seeking to the frame instead of decoding from a key frame."""
+        def find() -> MediaInfo | None:
+            if not fingerprint or not needs_proxy(info):
+                return None
+            path = cached_proxy(info.path, folder=self._folder("proxies"),
+                                fingerprint=fingerprint)
+            return proxy_info(info, path) if path is not None else None
+        return find
 
     def _folder(self, kind: str) -> Path | None:
         if self.cache is None:

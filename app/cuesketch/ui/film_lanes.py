@@ -25,7 +25,7 @@ from PySide6.QtGui import (QColor, QContextMenuEvent, QFont, QGuiApplication, QI
                            QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent)
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
-from cuesketch.media.thumbnails import grab_frame
+from cuesketch.media.thumbnails import film_origin, grab_frame
 from cuesketch.timing.units import FLICKS_PER_SECOND
 from cuesketch.ui import roll_paint as rp
 from cuesketch.ui.film_lane_jobs import FilmLaneJobs
@@ -230,8 +230,14 @@ class PictureStrip(FilmLane):
         if info is None or frame < 0:
             return
         origin = self.jobs.thumbs.origin if self.jobs.thumbs is not None else 0.0
-        task = BackgroundTask(lambda: (frame, grab_frame(info, frame, HOVER_WIDTH, origin)),
-                              (MediaError, OSError), "film-hover")
+        proxy = self.jobs.seekable()  # seeks to the frame: no decoding from a key frame
+
+        def grab() -> tuple[int, np.ndarray | None]:
+            if proxy is not None:
+                return frame, grab_frame(proxy, frame, HOVER_WIDTH, film_origin(proxy.path))
+            return frame, grab_frame(info, frame, HOVER_WIDTH, origin)
+
+        task = BackgroundTask(grab, (MediaError, OSError), "film-hover")
         task.finished.connect(self._sharpened)
         self._hover_task = task
         task.start()
