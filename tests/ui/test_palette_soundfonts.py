@@ -64,3 +64,13 @@ def test_a_missing_soundfont_is_warned_of_and_shown_missing(qtbot, tmp_path: Pat
 
 def test_a_damaged_stored_soundfont_list_keeps_only_paths() -> None:
     assert prefs.load({"soundfonts": '["/a.sf2", 3, null]'}).soundfonts == ["/a.sf2"]
+
+
+def test_the_preferences_dialog_keeps_the_soundfont_list(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cuesketch.ui.preferences_dialog import PreferencesDialog
+    kept = str(sf2_maker.write_sf2(tmp_path / "a.sf2", "A"))
+    dialog = PreferencesDialog(prefs.Preferences(soundfonts=[kept]), [], None)
+    qtbot.addWidget(dialog)
+    added = sf2_maker.write_sf2(tmp_path / "b.sf2", "B")
+    assert dialog.more_soundfonts.add_path(str(added))
+    assert dialog.result_preferences().soundfonts == [kept, str(added)]
