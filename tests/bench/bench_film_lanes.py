@@ -80,7 +80,8 @@ def figure_thumbnails_x_realtime() -> dict[str, float]:
     """The film's length over the time until the picture strip at the default zoom (100 px a
     second, a thumbnail every 92 px) has a picture in every place: the key-frame pass over the
     whole film. Also: the exact frames of one 1800 px screen at that zoom, and the refined
-    grid (a frame every second, the whole film decoded at low priority) in x real time."""
+    grid (a frame every second, the whole film decoded at low priority) in x real time, and
+    that screen again from the film's proxy."""
     from cuesketch.media.probe import probe
     from cuesketch.media.thumbnails import ThumbnailJob
     film = film_1080p()
@@ -107,6 +108,20 @@ def figure_thumbnails_x_realtime() -> dict[str, float]:
         job.wait_requests(120)
         out["exact_screen_s"] = time.perf_counter() - t1
         assert all(job.strip.has(f) for f in screen)
+        job.close()
+        # the same, once the picture has made the film's frame-accurate proxy: seeked to
+        from cuesketch.media.proxy import make_proxy, proxy_info
+        proxy = make_proxy(film, info=info, folder=Path(cache))
+        copy = proxy_info(info, proxy)
+        job = ThumbnailJob(info, folder=Path(cache), fingerprint="bench-proxy", refine=False,
+                           exact_source=lambda: copy)
+        job.wait(120)
+        screen = [f + 240 for f in screen]
+        t2 = time.perf_counter()
+        job.request(screen)
+        job.wait_requests(120)
+        out["exact_screen_from_proxy_s"] = time.perf_counter() - t2
+        assert all(job.strip.has(f) for f in screen) and job.requests_from_copy == 1
         job.close()
     return {k: round(v, 2) for k, v in out.items()}
 
