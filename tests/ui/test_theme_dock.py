@@ -80,6 +80,7 @@ def test_capture_insert_see_it_on_the_map_and_jump(qtbot, tmp_path: Path) -> Non
     x = round(rig.roll.geo.x_of((inserted.start + inserted.end) // 2))
     qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(x, 6 + 2 * 0))
     assert rig.transport.position() == inserted.start
+    assert rig.roll.selection == set(inserted.note_ids) and len(inserted.note_ids) == len(TUNE)
     # The film-wide view: a click on the found statement goes to 1M1.
     view = rig.dock.map_view
     rect, found = next((r, e) for r, e in view._rects() if e.source == "found")

@@ -7,7 +7,7 @@ notes an insertion made, of the same theme, is the insertion again and is left o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cuesketch.model import theme_match
 from cuesketch.model.project import Project
@@ -28,6 +28,7 @@ class MapEntry:
     how: str  # the transform ("inverted around D4, x2") or the variant found ("inverted")
     cue: str = ""  # the cue it sounds in, by name
     use_id: int = 0  # the insertion's record, for an inserted entry
+    note_ids: tuple[int, ...] = ()  # its notes (those still in the score, for an insertion)
 
 
 def build(project: Project, threshold: float = theme_match.THRESHOLD) -> list[MapEntry]:
@@ -43,7 +44,8 @@ def build(project: Project, threshold: float = theme_match.THRESHOLD) -> list[Ma
         inserted.setdefault(theme.id, set()).update(use.note_ids)
         entries.append(MapEntry(theme.id, theme.name, theme.color, use.track_id, span[0],
                                 span[1], 1.0, "inserted", use.transform.describe(),
-                                use_id=use.id))
+                                use_id=use.id, note_ids=tuple(
+                                    i for i in use.note_ids if i in project.notes)))
     for m in theme_match.find(project, threshold=threshold):
         mine = inserted.get(m.theme_id, set())
         if sum(1 for i in m.note_ids if i in mine) * 2 >= len(m.note_ids):
@@ -51,14 +53,12 @@ def build(project: Project, threshold: float = theme_match.THRESHOLD) -> list[Ma
         theme = themes[m.theme_id]
         how = m.variant + (f", {m.shift:+d} semitones" if m.shift and not m.inverted else "")
         entries.append(MapEntry(theme.id, theme.name, theme.color, m.track_id, m.start, m.end,
-                                m.score, "found", how))
+                                m.score, "found", how, note_ids=m.note_ids))
     rate = project.settings.rate
     cues = list(project.cues.values())
     out = []
     for e in entries:
         cue = cue_at(cues, rate.flicks_to_frame(e.start))
-        out.append(MapEntry(e.theme_id, e.theme_name, e.color, e.track_id, e.start, e.end,
-                            e.score, e.source, e.how, cue.name if cue is not None else "",
-                            e.use_id))
+        out.append(replace(e, cue=cue.name) if cue is not None else e)
     out.sort(key=lambda e: (e.start, e.track_id, e.theme_name))
     return out

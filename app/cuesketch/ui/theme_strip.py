@@ -150,6 +150,7 @@ class ThemeStrip(QWidget):
         e = self.entry_at(event.position().toPoint())
         if e is not None and event.button() == Qt.MouseButton.LeftButton:
             self.roll.seek(e.start)
+            self.roll.editor.set_selection(e.note_ids)  # its notes, to hear or change them
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
