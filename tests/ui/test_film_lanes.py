@@ -297,3 +297,29 @@ def test_exact_frames_come_from_the_proxy_once_it_is_made(tmp_path: Path) -> Non
         thumb = job.strip.at(f)
         assert thumb is not None and thumb.frame == f and read_frame_number(thumb.pixels) == f
     jobs.close()
+
+
+def test_the_lanes_heights_and_folds_are_kept(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+    def lanes() -> FilmLaneSetup:
+        roll = PianoRoll(Document(Project()), Transport(FakeClock()))
+        qtbot.addWidget(roll)
+        setup = FilmLaneSetup(roll, roll.document, None, lambda _t: None, cache=tmp_path)
+        setup.keep_in(settings)
+        return setup
+
+    first = lanes()
+    first.lanes.sound.setFixedHeight(90)
+    first.lanes.toggle("picture")
+    first.close()
+    again = lanes()
+    assert again.lanes.sound.height() == 90 and again.lanes.folded("picture")
+    again.lanes.toggle("picture")
+    assert again.lanes.picture.height() > 20
+    settings.setValue("roll/film_lanes", "{not json")  # a damaged value: the defaults
+    third = lanes()
+    assert not third.lanes.folded("picture")
+    for s in (again, third):
+        s.close()

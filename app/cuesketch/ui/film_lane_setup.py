@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 from cuesketch.media.speech import SpeechSettings
@@ -22,6 +23,8 @@ from cuesketch.ui.film_lane_jobs import FilmLaneJobs
 from cuesketch.ui.film_lanes import FilmLanes
 from cuesketch.ui.piano_roll import PianoRoll
 
+SETTINGS_KEY = "roll/film_lanes"
+
 
 class FilmLaneSetup:
     def __init__(self, roll: PianoRoll, document: Document, project_path: Path | None,
@@ -30,6 +33,7 @@ class FilmLaneSetup:
         self.roll = roll
         self.say = say
         self.settings = SpeechSettings()
+        self._settings: QSettings | None = None
         self.jobs = FilmLaneJobs(document, project_path, self._changed, cache=cache,
                                  refine=refine)
         self.lanes = FilmLanes(roll, self.jobs, self.detect, roll)
@@ -64,7 +68,16 @@ class FilmLaneSetup:
         if not self.jobs.detect_speech(self.settings):
             self.say(f"Speech not detected: {self.jobs.take_error()}")
 
+    def keep_in(self, settings: QSettings) -> None:
+        """The lanes' heights and folds as they were left; kept again when the window closes
+        (``close``)."""
+        self._settings = settings
+        self.lanes.restore(settings.value(SETTINGS_KEY))
+
     def close(self) -> None:
+        if self._settings is not None:
+            self._settings.setValue(SETTINGS_KEY, self.lanes.state())
+            self._settings.sync()
         self.jobs.close()
 
 

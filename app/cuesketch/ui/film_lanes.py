@@ -417,6 +417,34 @@ class FilmLanes(QWidget):
             lane.setFixedHeight(FOLDED_PX)
         self._name(name)
 
+    def state(self) -> str:
+        """The lanes' heights and which are folded, to keep between sessions."""
+        import json
+        return json.dumps({name: {"height": self._heights[name] if self.folded(name)
+                                  else lane.height(), "folded": self.folded(name)}
+                           for name, lane in self.lanes.items()})
+
+    def restore(self, state: object) -> None:
+        """As ``state`` gave (anything else is ignored: the defaults stay)."""
+        import json
+        try:
+            kept = json.loads(state) if isinstance(state, str) else None
+        except ValueError:
+            return
+        if not isinstance(kept, dict):
+            return
+        for name, lane in self.lanes.items():
+            item = kept.get(name)
+            if not isinstance(item, dict):
+                continue
+            height = item.get("height")
+            if type(height) is int and MIN_PX <= height <= MAX_PX:
+                self._heights[name] = height
+                if not self.folded(name):
+                    lane.setFixedHeight(height)
+            if item.get("folded") is True and not self.folded(name):
+                self.toggle(name)
+
     def changed_from_any_thread(self) -> None:
         """The jobs' ``on_change``: drawn on the GUI thread (queued)."""
         try:

@@ -140,6 +140,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers.update(theme_handlers(lambda: theme_dock[0]))
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
     spotting.attach(window.cue_list)
+    film_lanes.keep_in(window.settings)  # their heights and folds, as left
     window.closing.connect(film_lanes.close)  # no ffmpeg left running behind the app
     install_recent(window, window.action_map, services, status.post, window.settings)
     if services.project_path is not None:
