@@ -216,7 +216,7 @@ def cue_sheet_html(project: Project) -> str:
     return ("<html><head><meta charset='utf-8'><style>body{font-family:sans-serif;"
             "font-size:9pt} th{text-align:left;background:#e8e8e8} td{padding:2px 6px}"
             f"</style></head><body><h2>{_e(s.title)} – music cue sheet</h2>"
-            f"<table cellspacing='0'><tr>{head}</tr>{body}</table>"
+            f"<table cellspacing='0' cellpadding='4' width='100%'><tr>{head}</tr>{body}</table>"
             f"<p>{len(rows)} cues, {minutes(total, project)} of music</p>"
-            "<h3>Writers and publishers</h3><table cellspacing='0'><tr><th>Role</th>"
+            "<h3>Writers and publishers</h3><table cellspacing='0' cellpadding='4'><tr><th>Role</th>"
             f"<th>Name</th><th>Society</th><th>Share</th></tr>{people}</table></body></html>")
