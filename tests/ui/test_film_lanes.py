@@ -185,6 +185,25 @@ def test_a_detection_lands_as_one_undo_step(rig: Rig, qtbot) -> None:  # type: i
     assert rig.lanes.speech.state == ""
 
 
+def test_detect_speech_asks_then_finds(rig: Rig, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Spot ▸ Detect Speech… (and the lane's menu): the dialog, then the regions, one step."""
+    from PySide6.QtCore import QTimer
+    from cuesketch.ui.speech_dialog import SpeechDialog
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, SpeechDialog)
+        dialog.sensitivity.setValue(60)
+        dialog.gap.setValue(0.5)
+        dialog.accept()
+
+    QTimer.singleShot(100, answer)
+    rig.setup.detect()
+    assert rig.setup.settings.sensitivity == 0.6 and rig.setup.settings.min_gap_s == 0.5
+    qtbot.waitUntil(lambda: bool(rig.document.project.speech_regions), timeout=30000)
+    assert rig.document.history()[-1] == "Detect speech"
+
+
 def test_a_film_without_sound_says_so(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     mute = make_numbered_film(tmp_path / "mute.mp4", seconds=2, audio=False)
     rig = Rig(qtbot, mute, tmp_path)
