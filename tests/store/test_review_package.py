@@ -190,3 +190,12 @@ def test_mutated_replies_fail_only_in_plain_words(tmp_path: Path, data: st.DataO
         read_reply(mutated)
     except ReviewFileError:
         pass
+
+
+def test_a_version_claiming_more_audio_than_it_holds_is_refused(package: Path,
+                                                                tmp_path: Path) -> None:
+    """Decoded audio is held in memory: a claimed hour in a few bytes would be an hour of it."""
+    path = _altered(package, tmp_path, "UPDATE versions SET audio_frames = 172800000 "
+                                       "WHERE id = 1;")
+    with pytest.raises(ReviewFileError, match="claims far more audio"):
+        PackageReader.open(path)

@@ -16,6 +16,7 @@ old version to the new inside that block, so the gap is at most one block and no
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import threading
@@ -60,22 +61,43 @@ def encode_opus(audio: np.ndarray, rate: int = RATE) -> bytes:
     return done.stdout
 
 
-def decode_opus(data: bytes, frames: int, rate: int = RATE) -> np.ndarray:
+def _lower_priority(pid: int) -> None:
+    """Decoding ahead leaves the processor to the picture and the sound first."""
+    if os.name != "posix":
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10))
+    except OSError:
+        pass  # it has ended already, or the system says no: it only runs faster
+
+
+def decode_opus(data: bytes, frames: int, rate: int = RATE,
+                low_priority: bool = False) -> np.ndarray:
     """Encoded audio (from a package: untrusted) to float32 (frames, 2) at ``rate``: exactly
-    ``frames`` long (cut or padded with silence), decoded by ffmpeg only, its output bounded."""
+    ``frames`` long (cut or padded with silence), decoded by ffmpeg only, its output bounded.
+    ``low_priority``: decoding ahead, behind the picture and the sound (nice 10)."""
     if not data.startswith(b"OggS"):
         raise ReviewAudioError("the audio is not Ogg Opus")
     cmd = [_ffmpeg(), "-hide_banner", "-loglevel", "error", "-f", "ogg", "-i", "pipe:0",
            "-map", "0:a:0", "-ac", "2", "-ar", str(rate), "-t", f"{frames / rate + 1:.3f}",
            "-f", "f32le", "pipe:1"]
+    timeout = DECODE_TIMEOUT_S + frames / rate / 10
     try:
-        done = subprocess.run(cmd, input=data, capture_output=True,
-                              timeout=DECODE_TIMEOUT_S + frames / rate / 10, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    except OSError as e:
         raise ReviewAudioError(f"the audio could not be decoded ({e})") from None
-    if done.returncode != 0:
+    if low_priority:
+        _lower_priority(proc.pid)
+    try:
+        stdout, _ = proc.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise ReviewAudioError(f"decoding the audio took over {timeout:.0f} s") from None
+    if proc.returncode != 0:
         raise ReviewAudioError("the audio could not be decoded (it is damaged)")
-    out = np.frombuffer(done.stdout[:len(done.stdout) // 8 * 8], dtype="<f4").reshape(-1, 2)
+    out = np.frombuffer(stdout[:len(stdout) // 8 * 8], dtype="<f4").reshape(-1, 2)
     if len(out) >= frames:
         return out[:frames].copy()
     padded = np.zeros((frames, 2), dtype=np.float32)
@@ -83,12 +105,19 @@ def decode_opus(data: bytes, frames: int, rate: int = RATE) -> np.ndarray:
     return padded
 
 
+FULL_SCALE = 32767.0
+
+
+def to_int16(audio: np.ndarray) -> np.ndarray:
+    return np.rint(np.clip(audio, -1.0, 1.0) * FULL_SCALE).astype(np.int16)
+
+
 @dataclass(frozen=True)
 class Placed:
     """A decoded version on the transport: ``start`` is the transport sample of ``data[0]``."""
 
     start: int
-    data: np.ndarray  # float32 (n, 2)
+    data: np.ndarray  # int16 (n, 2): half the memory of float32, more than a lossy source holds
 
 
 class _Rate:
@@ -126,10 +155,11 @@ class ReviewPlayer:
 
     # -- any thread ----------------------------------------------------------------------------
     def place(self, version_id: int, start_flicks: int, data: np.ndarray) -> None:
-        """Make a decoded version playable (at the player's rate)."""
+        """Make a decoded version (float, (n, 2)) playable (at the player's rate)."""
+        kept = to_int16(data)
         with self._lock:
             self._placed = {**self._placed,
-                            version_id: Placed(flicks_to_samples(start_flicks, self.rate), data)}
+                            version_id: Placed(flicks_to_samples(start_flicks, self.rate), kept)}
 
     def placed(self, version_id: int) -> bool:
         return version_id in self._placed
@@ -180,8 +210,8 @@ class ReviewPlayer:
                 n = max(1, round(len(p.data) * ratio))
                 x = np.linspace(0, len(p.data) - 1, n)
                 data = np.stack([np.interp(x, np.arange(len(p.data)), p.data[:, c])
-                                 for c in (0, 1)], axis=1).astype(np.float32)
-                placed[vid] = Placed(round(p.start * ratio), data)
+                                 for c in (0, 1)], axis=1)
+                placed[vid] = Placed(round(p.start * ratio), np.rint(data).astype(np.int16))
             self._placed = placed
         self.rate = rate
         self.synth = _Rate(rate)
@@ -243,7 +273,7 @@ class ReviewPlayer:
             a, b = pos - p.start, pos - p.start + k
             lo, hi = max(a, 0), min(b, len(p.data))
             if hi > lo:
-                buf[done + lo - a:done + hi - a] += p.data[lo:hi] * gain
+                buf[done + lo - a:done + hi - a] += p.data[lo:hi] * np.float32(gain / FULL_SCALE)
             done += k
             pos = pos + k
             if loop is not None and pos == loop[1]:

@@ -155,7 +155,8 @@ class ReviewSession:
             if self._closed:
                 return
             try:
-                data = decode_opus(self._audio[v.id], v.audio_frames, self.player.rate)
+                data = decode_opus(self._audio[v.id], v.audio_frames, self.player.rate,
+                                   low_priority=True)
             except ReviewAudioError as e:
                 cue = self.info.cue_of(v.id).cue.name
                 self.problems.append(f"{cue} {v.name}: {e}")

@@ -45,6 +45,8 @@ AUDIO_CODECS = ("opus",)
 MOVIE_CONTAINERS = ("mp4",)
 MAX_AUDIO_BYTES = 64 << 20  # one version's audio: 50 minutes of Opus at 160 kb/s
 MAX_AUDIO_FRAMES = 48_000 * 60 * 60  # an hour
+MAX_TOTAL_AUDIO_FRAMES = 2 * MAX_AUDIO_FRAMES  # all versions: decoded ahead, ~0.7 GB an hour
+MIN_BYTES_PER_S = 100  # Opus at 160 kb/s spends ~230 bytes a second even on silence
 MAX_MOVIE_BYTES = 1 << 30
 MAX_JSON = 4 << 20  # a cue's JSON, a version's tempo map or tracks
 _NOTE_FIELDS = 5  # track, start, duration, pitch, velocity as int64
@@ -239,10 +241,14 @@ class PackageReader:
         if too_long is not None:
             raise FormatError("a cue or a version holds a value too large or of the wrong kind")
         versions: dict[int, list[PackageVersion]] = {}
+        total = 0
         for row in db.execute("SELECT id, cue_id, name, created, tempo, tracks, notes, "
                               "audio_codec, sample_rate, audio_start, audio_frames, "
                               "length(audio) FROM versions ORDER BY id"):
             v = _version(row)
+            total += v.audio_frames
+            if total > MAX_TOTAL_AUDIO_FRAMES:
+                raise FormatError("it holds more than two hours of audio")
             versions.setdefault(v.cue_id, []).append(v)
         out = []
         for cue_id, data in db.execute("SELECT id, data FROM cues ORDER BY id"):
@@ -299,6 +305,8 @@ def _version(row: tuple[Any, ...]) -> PackageVersion:
         raise FormatError("a version's audio has an impossible rate, length or start")
     if not 0 < audio_len <= MAX_AUDIO_BYTES:
         raise FormatError("a version's audio is empty or too large")
+    if frames > (audio_len // MIN_BYTES_PER_S + 2) * rate:
+        raise FormatError("a version claims far more audio than it holds")
     for v, what in ((name, "name"), (created, "date")):
         if not isinstance(v, str):
             raise FormatError(f"a version's {what} is not text")
