@@ -121,3 +121,18 @@ def test_a_theme_in_the_bass_under_a_tune_on_the_same_track_is_found() -> None:
     found = theme_match.find(_project(low + over))
     assert [(m.start // F, m.variant) for m in found] == [(20, "prime")]
     assert found[0].shift == -24
+
+
+def test_a_short_motif_must_be_played_almost_exactly() -> None:
+    motif = Theme(2, "Knock", snippet=Snippet(tuple(
+        SnippetNote(Fraction(b), Fraction(1), p) for b, p in enumerate([67, 67, 67, 63]))))
+    rng = random.Random(2)
+    notes = [Note(k + 1, 1, round(k * 0.3 * F), round(0.28 * F), rng.randint(60, 72))
+             for k in range(2000)]
+    exact = [Note(5000 + i, 1, round((700 + i * 0.5) * F), round(0.45 * F), p + 2)
+             for i, p in enumerate([67, 67, 67, 63])]
+    project = Project()
+    project.load(Settings(), [Track(1, "Brass"), motif, *notes, *exact])
+    found = theme_match.find(project)
+    assert all(m.score >= theme_match.SHORT_THEME_SCORE for m in found)
+    assert any(m.note_ids == (5000, 5001, 5002, 5003) for m in found)

@@ -35,6 +35,8 @@ from cuesketch.timing.units import FLICKS_PER_SECOND
 
 THRESHOLD = 0.75  # a match's score must reach this (1.0: every interval exact, rhythm steady)
 MIN_THEME_NOTES = 4  # fewer notes match anywhere: such a theme is only mapped where inserted
+SHORT_THEME_NOTES = 6  # a theme shorter than this (a motif) must be matched almost exactly:
+SHORT_THEME_SCORE = 0.9  # three or four intervals turn up by chance in any busy score
 MAX_SKIP = 2  # ornament notes stepped over between two theme notes
 SKIP_COST = 0.12  # per ornament note stepped over
 MISS_COST = 0.45  # a theme note not played
@@ -310,6 +312,7 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
         q0 = pitches[theme.id]
         if len(q0) < MIN_THEME_NOTES:
             continue
+        least = max(threshold, SHORT_THEME_SCORE) if len(q0) < SHORT_THEME_NOTES else threshold
         table = np.array([theme.key.degree_of(x) for x in range(128)], dtype=np.int64)
         degree = table[played.pitch, 0]
         on_scale = table[played.pitch, 1] == 0
@@ -323,11 +326,11 @@ def find(project: Project, themes: list[Theme] | None = None, threshold: float =
                 if inverted:
                     q, qd = [-x for x in q], [-x for x in qd]
                 al = _align(q, qd, steps, keyed, len(played))
-                for j in np.flatnonzero(al.score >= threshold):
+                for j in np.flatnonzero(al.score >= least):
                     path = _path(al, int(j), len(q))
                     steady = rhythm(path, onsets, played)
                     score = float(al.score[j]) * (1 - RHYTHM_WEIGHT * (1 - steady))
-                    if score >= threshold:
+                    if score >= least:
                         candidates.append((score, theme.id, inverted, retro, path))
     candidates.sort(key=lambda c: -c[0])
     taken = np.zeros(len(played), dtype=bool)
