@@ -68,3 +68,18 @@ def test_accepted_cuts_become_cut_hits_once() -> None:
     again = cut_hit_changes(doc.project, [10, 30, 50], offset_frames=24)
     assert [c.after.frame for c in again] == [74]  # type: ignore[union-attr]
     assert all(isinstance(h, Hit) and h.kind is HitKind.CUT for h in doc.project.hits.values())
+
+
+def test_the_proxy_is_read_when_there_is_one_and_gives_the_same_cuts(film, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch) -> None:
+    from cuesketch import paths
+    from cuesketch.media import cut_detect
+    from cuesketch.media.probe import probe
+    from cuesketch.media.proxy import make_proxy
+    monkeypatch.setattr(paths, "cache_dir", lambda: tmp_path)
+    assert cut_detect.picture_to_read(film.path) == film.path
+    info = probe(film.path)
+    proxy = make_proxy(film.path, info=info)
+    assert cut_detect.picture_to_read(film.path) == proxy
+    found = detect_cuts(film.path, frames_expected=info.frame_count)
+    assert [c.frame for c in found] == film.cuts

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 
 from cuesketch.media.cut_detect import (DEFAULT_SENSITIVITY, CutDetectCancelled,
                                         CutDetectError, FrameDifferences, cut_hit_changes,
-                                        find_cuts, measure)
+                                        find_cuts, measure, picture_to_read, trimmed)
 from cuesketch.model.document import Document
 from cuesketch.timing.timecode import format_timecode
 from cuesketch.ui.background import BackgroundTask
@@ -60,7 +60,8 @@ class DetectCutsDialog(QDialog):
         self._timer.timeout.connect(lambda: self.bar.setValue(int(self._progress * 1000)))
         self._timer.start(100)
         self.task = BackgroundTask(
-            lambda: measure(film, frames, self._set_progress, self._cancel),
+            lambda: trimmed(measure(picture_to_read(film), frames, self._set_progress,
+                                    self._cancel), frames),
             (CutDetectError, CutDetectCancelled), "cuesketch-cuts")
         self.task.finished.connect(self._measured)
         self.task.failed.connect(self._failed)
