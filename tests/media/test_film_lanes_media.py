@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cuesketch.media import peaks as pk
 from cuesketch.media.probe import MediaError, probe
@@ -94,7 +96,8 @@ def test_a_peaks_file_is_read_back_and_a_damaged_one_refused(tmp_path: Path) -> 
         assert np.array_equal(a.min, b.min) and np.array_equal(a.rms, b.rms)
     data = path.read_bytes()
     damaged = [data[:-2], data + b"\0\0", b"XX" + data[2:], data[:12] + b"\xff" * 40,
-               data[:8] + (10**6).to_bytes(4, "little") + data[12:], b""]
+               data[:8] + (10**6).to_bytes(4, "little") + data[12:], b"",
+               pk.MAGIC + (4000).to_bytes(4, "little") + b"[" * 2000 + b"]" * 2000]  # deep JSON
     header_end = data.index(b"}") + 1  # a min above its max: values out of order
     swapped = bytearray(data)
     swapped[header_end:header_end + 2] = (32767).to_bytes(2, "little", signed=True)
@@ -259,3 +262,60 @@ def test_a_film_of_key_frames_only_gives_its_grid_without_decoding_every_frame(
     assert all(read_frame_number(job.strip.at(f).pixels) == f  # type: ignore[union-attr]
                for f in job.strip.frames())
     job.close()
+
+
+# -- damaged cache files, at random --------------------------------------------------------------
+_PEAKS_FILE: list[bytes] = []
+
+
+def _a_peaks_file(tmp: Path) -> bytes:
+    if not _PEAKS_FILE:
+        x = (np.arange(5000 * 2).reshape(-1, 2) % 700 - 350).astype(np.int16)
+        pk.write_peaks(pk.summarise(iter([x]), 48000, 2), tmp / "seed.peaks")
+        _PEAKS_FILE.append((tmp / "seed.peaks").read_bytes())
+    return _PEAKS_FILE[0]
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
+       st.integers(0, 10**6))
+@settings(max_examples=150, deadline=None)
+def test_a_damaged_peaks_file_is_refused_or_read_never_a_crash(
+        flips: list[tuple[int, int]], cut: int) -> None:
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        data = bytearray(_a_peaks_file(Path(tmp)))
+        for at, value in flips:
+            data[at % len(data)] = value
+        path = Path(tmp) / "x.peaks"
+        path.write_bytes(bytes(data[:max(0, len(data) - cut % (len(data) + 1))]))
+        try:
+            peaks = pk.read_peaks(path)
+        except pk.PeaksCacheError:
+            return
+        for level in peaks.levels:  # read: then it is whole and in order
+            assert level.min.shape == level.max.shape == level.rms.shape
+            assert (level.min <= level.max).all()
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
+       st.integers(0, 10**5))
+@settings(max_examples=150, deadline=None)
+def test_a_damaged_strip_file_is_refused_or_read_never_a_crash(
+        flips: list[tuple[int, int]], cut: int) -> None:
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        strip = ThumbnailStrip(8, 6, 100)
+        for f in (0, 10, 50, 99):
+            strip.add(f, np.full((6, 8, 3), f, np.uint8))
+        path = Path(tmp) / "x.strip"
+        strip.write(path)
+        data = bytearray(path.read_bytes())
+        for at, value in flips:
+            data[at % len(data)] = value
+        path.write_bytes(bytes(data[:max(0, len(data) - cut % (len(data) + 1))]))
+        try:
+            back = ThumbnailStrip.read(path, 8, 6, 100)
+        except ThumbnailCacheError:
+            return
+        frames = back.frames()
+        assert frames == sorted(set(frames)) and all(0 <= f < 100 for f in frames)

@@ -348,7 +348,7 @@ def read_peaks(path: Path) -> Peaks:
                 if b and (bool((arrays[0] > arrays[1]).any()) or bool((arrays[2] < 0).any())):
                     raise PeaksCacheError("values out of order")
                 levels.append(Level(s, *arrays))
-    except (OSError, ValueError, KeyError, TypeError, struct.error) as e:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, struct.error) as e:
         raise PeaksCacheError(f"unreadable ({type(e).__name__})") from None
     return Peaks(rate, channels, frames, tuple(levels))
 

@@ -154,7 +154,8 @@ class ThumbnailStrip:
                               or bool((np.diff(frames) <= 0).any())):
                     raise ThumbnailCacheError("frames out of order")
                 data = np.fromfile(f, np.uint8, count * one).reshape(count, height, width, 3)
-        except (OSError, ValueError, TypeError, AttributeError, struct.error) as e:
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError,
+                struct.error) as e:
             raise ThumbnailCacheError(f"unreadable ({type(e).__name__})") from None
         strip = cls(width, height, frame_count)
         for k, frame in enumerate(frames.tolist()):
