@@ -86,6 +86,7 @@ def test_capture_insert_see_it_on_the_map_and_jump(qtbot, tmp_path: Path) -> Non
     rect, found = next((r, e) for r, e in view._rects() if e.source == "found")
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert rig.transport.position() == found.start
+    assert rig.roll.selection == set(found.note_ids)
     rig.document.undo()
     rig.wait_for_map()
     assert [e.source for e in rig.control.entries] == ["found"]

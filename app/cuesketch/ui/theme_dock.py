@@ -76,7 +76,7 @@ class ThemeDock(QDockWidget):
         buttons.addStretch(1)
         top.addLayout(buttons)
         map_column = QVBoxLayout()
-        self.map_view = ThemeMapView(control, transport.seek, body)
+        self.map_view = ThemeMapView(control, transport.seek, body, roll.editor.set_selection)
         map_column.addWidget(self.map_view, 1)
         summary_row = QHBoxLayout()
         self.summary = QLabel(body)

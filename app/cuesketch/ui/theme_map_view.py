@@ -23,10 +23,11 @@ TEXT = QColor("#c8ccd2")
 
 class ThemeMapView(QWidget):
     def __init__(self, control: ThemesControl, seek: Callable[[int], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 select: Callable[[tuple[int, ...]], None] = lambda _ids: None) -> None:
         super().__init__(parent)
         self.setObjectName("ThemeMapView")
-        self.control, self.seek = control, seek
+        self.control, self.seek, self.select = control, seek, select
         self.setMouseTracking(True)
         self.setMinimumHeight(ROW_PX * 2)
         self.font_ = QFont()
@@ -109,6 +110,7 @@ class ThemeMapView(QWidget):
         e = self.entry_at(event.position().toPoint())
         if e is not None and event.button() == Qt.MouseButton.LeftButton:
             self.seek(e.start)
+            self.select(e.note_ids)
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
