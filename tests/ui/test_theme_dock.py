@@ -178,3 +178,30 @@ def test_overlapping_statements_sit_in_rows_of_their_own() -> None:
     def e(start: int, end: int) -> MapEntry:
         return MapEntry(1, "A", "#fff", 1, start, end, 1.0, "inserted", "")
     assert rows_of([e(0, 10), e(5, 15), e(12, 20), e(6, 30), e(7, 8)]) == [0, 1, 0, 2, 1]
+
+
+def test_the_theme_s_small_roll_edits_its_notes(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from cuesketch.ui.theme_edit_dialog import ThemeEditDialog
+    rig = Rig(qtbot, tmp_path)
+    rig.roll.editor.set_selection(range(1, len(TUNE) + 1))
+    theme = rig.dock.capture("Anna", ask=False)
+    assert theme is not None
+    dialog = ThemeEditDialog(theme, "Anna", rig.dock)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    roll = dialog.roll
+    roll.resize(480, 140)
+    first = roll._rect(0).center().toPoint()
+    qtbot.mouseClick(roll, Qt.MouseButton.LeftButton, pos=first)
+    assert roll.selected == 0
+    qtbot.keyClick(roll, Qt.Key.Key_Up)
+    assert roll.snippet.sorted_notes()[0].pitch == 63
+    qtbot.keyClick(roll, Qt.Key.Key_Delete)
+    assert len(roll.snippet.notes) == len(TUNE) - 1
+    qtbot.mouseDClick(roll, Qt.MouseButton.LeftButton, pos=QPoint(8, 60))
+    assert len(roll.snippet.notes) == len(TUNE) and roll.snippet.sorted_notes()[0].start == 0
+    dialog.name.setText("Anna's theme")
+    edited = dialog.result_theme()
+    rig.control.update(edited)
+    assert rig.control.themes[0].name == "Anna's theme"
+    assert rig.control.themes[0].snippet == roll.snippet

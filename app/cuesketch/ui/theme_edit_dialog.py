@@ -1,6 +1,6 @@
 """A theme's particulars: name, what it stands for, key and mode, colour, free notes; and its
 notes drawn as a small roll (``ThemeRoll``: click a note to select it, Delete removes it,
-Up/Down move it a semitone, Left/Right a sixteenth)."""
+Up/Down move it a semitone, Left/Right a sixteenth; a double-click adds a note)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QColorDialog, QComboBox, QDialog, QDialogButtonBo
                                QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QWidget)
 
 from cuesketch.model.entities import Theme
-from cuesketch.model.theme_values import PITCH_NAMES, Key, Mode, Snippet, ThemeRole
+from cuesketch.model.theme_values import PITCH_NAMES, Key, Mode, Snippet, SnippetNote, ThemeRole
 
 STEP = Fraction(1, 4)
 
@@ -28,7 +28,7 @@ class ThemeRoll(QWidget):
         self.selected: int | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumHeight(120)
-        self.setToolTip("Click a note; Delete removes it, arrows move it")
+        self.setToolTip("Click a note; Delete removes it, arrows move it; double-click adds one")
 
     def sizeHint(self) -> QSize:
         return QSize(480, 140)
@@ -70,6 +70,19 @@ class ThemeRoll(QWidget):
         self.selected = next((i for i in range(len(self._notes()))
                               if self._rect(i).contains(event.position())), None)
         self.setFocus()
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """A new beat-long note where the double-click is (on a sixteenth)."""
+        px_beat, key_h, _, high = self._geometry()
+        x, y = event.position().x(), event.position().y()
+        start = Fraction(round((x - 4) / px_beat / float(STEP))) * STEP
+        pitch = min(127, max(0, round(high - (y - 4) / key_h + 0.5)))
+        if start < 0 or start >= self.snippet.length:
+            return
+        note = SnippetNote(start, min(Fraction(1), self.snippet.length - start), pitch, 90)
+        self.snippet = replace(self.snippet, notes=self.snippet.notes + (note,))
+        self.selected = self._notes().index(note)
         self.update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
