@@ -205,3 +205,16 @@ def test_the_theme_s_small_roll_edits_its_notes(qtbot, tmp_path: Path) -> None: 
     rig.control.update(edited)
     assert rig.control.themes[0].name == "Anna's theme"
     assert rig.control.themes[0].snippet == roll.snippet
+
+
+def test_a_read_only_project_says_why_nothing_changes(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, tmp_path)
+    rig.roll.editor.set_selection(range(1, len(TUNE) + 1))
+    rig.dock.capture("Anna", ask=False)
+    rig.document.read_only = True
+    assert rig.dock.capture("Bob", ask=False) is None
+    rig.roll.set_active_track(2)
+    assert not rig.dock.insert(Transform())
+    rig.dock.delete(confirm=False)
+    assert len(rig.control.themes) == 1 and len(rig.said) >= 3
+    assert all("read-only" in s for s in rig.said[-3:])

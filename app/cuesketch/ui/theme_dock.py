@@ -165,7 +165,11 @@ class ThemeDock(QDockWidget):
             if dialog.exec() != ThemeEditDialog.DialogCode.Accepted:
                 return None
             theme = dialog.result_theme()
-        added = self.control.add(theme, f"Capture theme {theme.name}")
+        try:
+            added = self.control.add(theme, f"Capture theme {theme.name}")
+        except PermissionError as e:
+            self.say(f"No theme captured: {e}")
+            return None
         self.say(f"Theme {added.name} captured: {len(added.snippet.notes)} notes, "
                  f"{added.key}")
         self._choose(added.id)
@@ -229,7 +233,10 @@ class ThemeDock(QDockWidget):
                 self, "Delete theme", f"Delete the theme {theme.name}? The notes inserted from "
                 "it stay in the score.") != QMessageBox.StandardButton.Yes:
             return
-        self.control.delete(theme.id)
+        try:
+            self.control.delete(theme.id)
+        except PermissionError as e:
+            self.say(f"Theme not deleted: {e}")
 
     # -- the personal library ------------------------------------------------------------------
     def _library(self) -> user_library.Library | None:
@@ -277,7 +284,11 @@ class ThemeDock(QDockWidget):
         except user_library.LibraryError as e:
             self.say(str(e))
             return None
-        added = self.control.add(theme, f"Copy theme {theme.name} from my library")
+        try:
+            added = self.control.add(theme, f"Copy theme {theme.name} from my library")
+        except PermissionError as e:
+            self.say(f"Theme not copied: {e}")
+            return None
         self._choose(added.id)
         return added
 
