@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cuesketch.media.testfilm import make_numbered_film, read_frame_number
+from cuesketch.media.testfilm import BITS, make_numbered_film, read_frame_number
 from cuesketch.model.entities import Cue, Hit, Note, Settings, Track
 from cuesketch.model.project import Project
 from cuesketch.store.project_file import ProjectFile
@@ -85,7 +85,8 @@ def decode_sound(movie: Path, start_sample: int = 0) -> np.ndarray:
     return np.frombuffer(raw, dtype="<f4")
 
 
-_PTS = re.compile(r"pts_time:\s*(-?[\d.]+)")
+_PTS = re.compile(r" pts:\s*(-?\d+) ")
+_TIME_BASE = re.compile(r"config in time_base:\s*(\d+)/(\d+)")
 
 
 def decode_frames(movie: Path, width: int, height: int, start: float | None = None,
@@ -99,7 +100,10 @@ def decode_frames(movie: Path, width: int, height: int, start: float | None = No
                           "-i", str(movie), "-map", "0:v:0", "-vf", "showinfo",
                           "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray",
                           "-"], capture_output=True, check=True)
-    times = [float(t) for t in _PTS.findall(run.stderr.decode("utf-8", "replace"))]
+    log = run.stderr.decode("utf-8", "replace")
+    # the time stamps exactly (showinfo's pts_time has 6 digits: 10 ms late in a film)
+    num, den = map(int, _TIME_BASE.findall(log)[0])
+    times = [int(pts) * num / den for pts in _PTS.findall(log)]
     frames = np.frombuffer(run.stdout, dtype=np.uint8).reshape(-1, height, width)
     assert len(times) == len(frames), (len(times), len(frames))
     return times, [read_frame_number(f) for f in frames]
@@ -134,13 +138,20 @@ def hit_offsets(movie: Path, rig: SyncRig, width: int, height: int, *,
         t = (start_sample + sample) / 48000
         shown = bisect.bisect_right(times, t + 1e-9) - 1  # the frame up at t
         assert shown >= 0, f"no frame decoded before {t:.3f} s"
-        project_frame = numbers[shown] + rig.offset_frames
-        nearest = min(wanted, key=lambda h: abs(h - project_frame))
+        # the film carries its frame's number in 16 bits: past 65535 (45 min at 24 fps) it
+        # starts again, so a frame is compared with the hits modulo that
+        shown_film = numbers[shown]
+        nearest = min(wanted, key=lambda h: abs(_wrapped(h - rig.offset_frames - shown_film)))
         heard.add(nearest)
-        offsets.append(project_frame - nearest)
+        offsets.append(-_wrapped(nearest - rig.offset_frames - shown_film))
         if late_ms is not None:
             late_ms.append(1000 * (t - times[shown]))
     return offsets, len(set(wanted) - heard)
+
+
+def _wrapped(frames: int) -> int:
+    """A difference of frame numbers as the film's 16-bit numbers show it (-32768..32767)."""
+    return (frames + (1 << (BITS - 1))) % (1 << BITS) - (1 << (BITS - 1))
 
 
 def _ffmpeg() -> str:
