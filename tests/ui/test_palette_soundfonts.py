@@ -74,3 +74,11 @@ def test_the_preferences_dialog_keeps_the_soundfont_list(qtbot, tmp_path: Path) 
     added = sf2_maker.write_sf2(tmp_path / "b.sf2", "B")
     assert dialog.more_soundfonts.add_path(str(added))
     assert dialog.result_preferences().soundfonts == [kept, str(added)]
+
+
+def test_a_read_only_project_keeps_its_soundfonts() -> None:
+    doc = _doc()
+    doc.read_only = True
+    said: list[str] = []
+    assert not choose(doc, 1, "/fonts/x.sf2", say=said.append)
+    assert doc.project.tracks[1].soundfont == "" and "read-only" in said[0]

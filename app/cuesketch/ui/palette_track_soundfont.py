@@ -25,8 +25,12 @@ def choose(document: Document, track_id: int, soundfont: str, bank: int | None =
         say(f"SoundFont not set: {e}")
         return False
     if changes:
-        with document.transaction("Choose SoundFont"):
-            document.execute_changes(changes)
+        try:
+            with document.transaction("Choose SoundFont"):
+                document.execute_changes(changes)
+        except PermissionError as e:
+            say(f"SoundFont not set: {e}")
+            return False
     return True
 
 
