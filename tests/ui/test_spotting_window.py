@@ -76,3 +76,31 @@ def test_keys_tap_while_playing_and_versions_count(qtbot: QtBot, tmp_path: Path)
         w.close()
     finally:
         pf.close()
+
+
+def test_print_notes_takes_the_pictures_in_the_background(qtbot: QtBot, tmp_path: Path,
+                                                         monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cuesketch.demo import build_demo as demo
+    from cuesketch.store.relink import media_for
+    from cuesketch import paths
+    path = tmp_path / "p.cuesketch"
+    project = demo()
+    project.settings = project.settings.__class__(**{
+        **project.settings.__dict__, "media": media_for(path, paths.demo_film())})
+    ProjectFile.write_new(path, project)
+    pf = ProjectFile.open(path)
+    try:
+        doc = Document(pf.load(), pf)
+        services = SimpleNamespace(document=doc, transport=Transport(FakeClock()),
+                                   project_file=pf, project_path=path)
+        said: list[str] = []
+        settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+        spotting = SpottingActions(QLabel(), services, said.append, settings)  # type: ignore[arg-type]
+        out = tmp_path / "notes.pdf"
+        monkeypatch.setattr(spotting, "choose_save", lambda *a, **k: out)
+        spotting.print_notes()
+        assert said[-1].startswith("Printing notes.pdf")  # the window goes on meanwhile
+        qtbot.waitUntil(lambda: out.exists() and said[-1].startswith("notes.pdf"), timeout=60_000)
+        assert f"{len(doc.project.cues)} pictures" in said[-1]
+    finally:
+        pf.close()

@@ -199,7 +199,7 @@ class SpottingActions(Dialogs):
 
     def print_notes(self) -> None:
         from cuesketch.media.spotting_frames import frames_at
-        from cuesketch.ui.spotting_print import write_spotting
+        from cuesketch.ui.spotting_print import PrintError, write_spotting
 
         title = self.document.project.settings.title
         path = self.choose_save("Print spotting notes", "PDF (*.pdf);;CSV (*.csv);;"
@@ -207,10 +207,28 @@ class SpottingActions(Dialogs):
         if path is None:
             return
         film = self._film() if self.document.project.settings.media is not None else None
-        pictures = (lambda frames: frames_at(film, frames)) if film is not None else None
-        with self.busy():
-            what = write_spotting(self.document.project, path, pictures)
-        self.post(f"{path.name}: {what}")
+        if film is None or path.suffix.lower() == ".csv":
+            with self.busy():
+                what = write_spotting(self.document.project, path, None)
+            self.post(f"{path.name}: {what}")
+            return
+        # The pictures come from ffmpeg on a worker (the window and the picture go on); the
+        # page is laid out here, on the GUI thread, from the project as it is then.
+        offset = self.document.project.settings.media.offset_frames  # type: ignore[union-attr]
+        wanted = [c.start_frame - offset for c in self.document.project.cues.values()]
+        self.post(f"Printing {path.name}: taking the cues' pictures…")
+
+        def done(got: object) -> None:
+            shots = got if isinstance(got, dict) else {}
+            try:
+                what = write_spotting(self.document.project, path, lambda _frames: shots)
+            except PrintError as e:
+                self.error("Print spotting notes", str(e))
+                return
+            self.post(f"{path.name}: {what}")
+
+        self.start_task(lambda: frames_at(film, wanted), done,
+                        lambda why: self.error("Print spotting notes", why), (OSError,))
 
     def cue_sheet(self) -> None:
         from cuesketch.ui.spotting_print import write_cue_sheet
