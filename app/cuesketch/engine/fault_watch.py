@@ -74,6 +74,7 @@ def on_stop_signals(stop: Callable[[], object]) -> None:
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None:
             signal.signal(sig, handler)
+            signal.siginterrupt(sig, False)  # libjack must not see its reads interrupted
 
 
 def _asleep_ns() -> int:
@@ -163,6 +164,9 @@ class FaultWatch:
         self._stop.clear()
         if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGCONT"):
             signal.signal(signal.SIGCONT, lambda _s, _f: self._continued.set())
+            # Restart the system calls it lands in: libjack takes an interrupted read of its
+            # server's socket for the server gone, and drops every JACK client of the app.
+            signal.siginterrupt(signal.SIGCONT, False)
         self._threads = [threading.Thread(target=self._watch, name="fault watch", daemon=True)]
         if self.audio is not None:
             self._threads.append(threading.Thread(target=self._watch_audio, name="audio watch",

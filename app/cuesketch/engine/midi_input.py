@@ -225,12 +225,24 @@ class MidiInputs:
                 self._system.close()
                 self._system = None
 
+    AWAY_POLL_S = 0.1  # while the MIDI server or a JACK keyboard is away: a cheap look
+
     def _watch(self) -> None:
-        while not self._stop.wait(self.poll_interval):
+        while not self._stop.wait(self._next_look()):
             try:
                 self.poll()
             except Exception as e:  # the watcher outlives a backend's hiccup
                 print(f"cuesketch: MIDI port watcher: {e!r}", file=sys.stderr)
+
+    def _next_look(self) -> float:
+        """Sooner while something is away and looking is cheap (the server's socket; JACK's
+        port list through the quiet client), so that it is back within a tenth of a second."""
+        if self._system is None and self.problem is not None and self.problem.startswith(
+                "the MIDI server stopped"):
+            return min(self.poll_interval, self.AWAY_POLL_S)
+        if self._away and self.api == JACK:
+            return min(self.poll_interval, self.AWAY_POLL_S)
+        return self.poll_interval
 
     def poll(self) -> None:
         """One look at the port list: report and close what went away, open what is wanted."""
