@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtWidgets import (QDockWidget, QFrame, QScrollArea, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem,
                                QMainWindow, QMenu, QMessageBox, QPushButton, QToolButton,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -99,7 +99,12 @@ class ThemeDock(QDockWidget):
         self.origin.setStyleSheet("color: #999;")
         column.addWidget(self.origin)
         self._unobserve = roll.editor.observe(self._selection_changed)
-        self.setWidget(body)
+        # in a scroll area: the dock shrinks with a laptop's window, never holding it taller
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
         control.observe(self.refresh)
         self.refresh()
 
@@ -325,6 +330,9 @@ def install_themes(window: QMainWindow, document: Document, transport: Transport
     tracks = window.findChild(QDockWidget, "TrackDock") or window.findChild(QDockWidget, "CueDock")
     if tracks is not None and tracks is not dock:
         window.tabifyDockWidget(tracks, dock)
+    front = window.findChild(QDockWidget, "CueDock")
+    if front is not None:
+        front.raise_()  # the spotting list stays the tab in front; Themes waits beside it
     def closed(_o: object = None) -> None:
         control.close()
         dock._unobserve()

@@ -186,3 +186,11 @@ class ThemeBand(QWidget):
         holder = QHBoxLayout(self)
         holder.setContentsMargins(0, 0, 0, 0)
         holder.addLayout(layout)
+        self.control = control
+        control.observe(self._show_if_any)
+        self._show_if_any()
+
+    def _show_if_any(self) -> None:
+        """Shown once the project has a theme: until then the notes get its room (a laptop's
+        roll has none to spare)."""
+        self.setVisible(bool(self.control.document.project.themes))
