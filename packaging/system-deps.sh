@@ -18,6 +18,8 @@ DEBIAN_PACKAGES=(
   tesseract-ocr
   # the speech detector's test soundtrack: spoken lines at known places
   espeak-ng
+  # the printed spotting notes are read back as text (pdftotext) and looked at (pdftoppm)
+  poppler-utils
 )
 
 # `make package` and `make package-test` (packaging/linux/build.sh): libvlc's plugin cache,
