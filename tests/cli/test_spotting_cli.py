@@ -3,7 +3,6 @@ markers out, cuts found and applied, the notes and the cue sheet printed, mistak
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
