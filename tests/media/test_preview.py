@@ -219,3 +219,12 @@ def test_a_temporary_folder_with_an_odd_name_is_not_used_for_ffmpegs_files(
     monkeypatch.setattr(tempfile, "tempdir", str(odd))
     result = export(rig, tmp_path / "x.mp4", range_tc=("01:00:01:00", "01:00:02:00"))
     assert result.frames == 25 and list(odd.iterdir()) == []
+
+
+def test_a_film_at_another_rate_than_the_project_is_refused(rig: SyncRig) -> None:
+    from dataclasses import replace
+
+    from cuesketch.timing.rates import STANDARD_RATES
+    settings = replace(rig.project.settings, rate=STANDARD_RATES["24"])
+    with pytest.raises(PreviewError, match="runs at 25 fps but the project at 24 fps"):
+        locate_film(rig.project_path, settings)
