@@ -12,6 +12,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from preview_rig import SyncRig, decode_frames, hit_offsets, sync_rig
@@ -228,3 +229,21 @@ def test_a_film_at_another_rate_than_the_project_is_refused(rig: SyncRig) -> Non
     settings = replace(rig.project.settings, rate=STANDARD_RATES["24"])
     with pytest.raises(PreviewError, match="runs at 25 fps but the project at 24 fps"):
         locate_film(rig.project_path, settings)
+
+
+def test_a_films_sound_that_starts_late_stays_late(tmp_path: Path) -> None:
+    """A film whose sound starts half a second after its picture: the preview keeps the gap
+    (silence first), it does not pull the sound forward onto the picture's start."""
+    made = make_numbered_film(tmp_path / "film.mp4", fps="24", seconds=3.0, size=(W, H))
+    late = tmp_path / "late.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(made), "-itsoffset", "0.5",
+                    "-i", str(made), "-map", "0:v", "-map", "1:a", "-c", "copy", str(late)],
+                   check=True)
+    rig = sync_rig(tmp_path / "rig", "24", hits=0, seconds=3.0, size=(W, H), offset_frames=0,
+                   film=late, cue_margin=0.5)
+    out = tmp_path / "out.mp4"
+    export(rig, out, burn_in=False, film_level=0.0, loudness=None)
+    from preview_rig import decode_sound
+    sound = np.abs(decode_sound(out))
+    onset = int(np.argmax(sound > 0.2 * sound.max()))
+    assert abs(onset / 48000 - 0.5) < 0.01, onset / 48000
