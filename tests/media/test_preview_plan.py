@@ -77,7 +77,7 @@ def test_a_range_and_the_whole_film() -> None:
 ])
 def test_what_cant_be_done_is_said_plainly(options: dict[str, object], words: str) -> None:
     with pytest.raises(PreviewError) as e:
-        plan(**options)
+        plan(**options)  # type: ignore[arg-type]
     assert words in str(e.value)
 
 
