@@ -248,3 +248,12 @@ def test_a_films_sound_that_starts_late_stays_late(tmp_path: Path) -> None:
     sound = np.abs(decode_sound(out))
     onset = int(np.argmax(sound > 0.2 * sound.max()))
     assert abs(onset / 48000 - 0.5) < 0.01, onset / 48000
+
+
+def test_many_hits_burn_in_within_ffmpegs_limits(tmp_path: Path) -> None:
+    """25 hard hits in 20 s: a hundred flutter flashes and overlapping streamers, drawn by a
+    few overlays whose expressions ffmpeg accepts."""
+    many = sync_rig(tmp_path / "rig", "24", hits=25, seconds=20.0, size=(W, H),
+                    offset_frames=0, cue_margin=0.5)
+    result = export(many, tmp_path / "many.mp4", streamers=True, loudness=None)
+    assert result.frames == 480

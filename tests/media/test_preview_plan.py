@@ -11,8 +11,9 @@ import pytest
 
 from cuesketch.engine.preview_mix import last_error, meter_figures, second_pass_filter
 from cuesketch.media.overlays import OverlayOptions, Streamer, mark_shape, marks_at, HitIndex
-from cuesketch.media.preview_graph import (burn_in_filters, mark_runs, trim_times,
-                                           video_graph, write_texts)
+from cuesketch.media.preview_graph import (burn_in_filters, lane_enable, lane_x, lanes,
+                                           mark_filters, mark_runs, trim_times, video_graph,
+                                           write_texts)
 from cuesketch.media.preview_plan import (FilmFacts, PreviewError, PreviewOptions,
                                           default_name, output_size, plan_preview)
 from cuesketch.model.entities import Cue, Hit, HitKind, Settings
@@ -174,7 +175,42 @@ def test_streamers_are_burned_in_where_the_window_draws_them() -> None:
     flutters = [r.first + pl.first_frame for r in runs if r.start.kind == "ring"]
     assert flutters == [292, 294, 296, 298]  # the hard hit's warning, every other frame
     graph = video_graph(pl, Fraction(0), None, runs, 1920, 1080)
-    assert graph.count("overlay=") == len(runs)
+    # three streamers and four punch flashes of their own looks; the four flutters share one
+    assert graph.count("overlay=") == 8 and len(runs) == 11
+
+
+def _value(expression: str, n: int) -> float:
+    def between(x: int, a: int, b: int) -> int:
+        return int(a <= x <= b)
+    return float(eval(expression, {"between": between, "n": n}))  # noqa: S307 (numbers)
+
+
+def test_many_hits_share_a_few_overlays_and_still_draw_every_streamer() -> None:
+    """A feature's hundreds of hits: the runs of one look share overlays (lanes); on every
+    frame the lanes showing draw exactly the streamers the window draws."""
+    hits = tuple(Hit(i + 1, 100 + 30 * i, f"h{i}", HitKind.SOFT) for i in range(60))
+    p = project(hits=hits)
+    first, count = 40, 1900
+    runs = mark_runs(p.hits.values(), R24, first, count, 640, 360,
+                     OverlayOptions(punches=False))
+    assert len(runs) == 60
+    shared = lanes(runs)
+    # a streamer lasts 49 frames, the hits are 30 apart: two lanes would do; a lane holds
+    # at most 40 runs (ffmpeg's expressions stop at 100 terms)
+    assert len(shared) == 2 and max(len(lane) for lane in shared) <= 40
+    index = HitIndex(hits)
+    for n in range(count):
+        drawn = sorted(round(_value(lane_x(lane), n), 2) for lane in shared
+                       if _value(lane_enable(lane), n))
+        window = sorted(round(mark_shape(m, 640, 360).x, 2)
+                        for m in marks_at(first + n, index, R24, OverlayOptions(punches=False))
+                        if isinstance(m, Streamer))
+        assert drawn == window, n
+    chains, last = mark_filters(runs, Fraction(24))
+    assert sum("overlay=" in c for c in chains) == 2 and last == "o1"
+    more = mark_runs([Hit(i + 1, 100 + 60 * i, f"h{i}", HitKind.SOFT) for i in range(100)],
+                     R24, 0, 6200, 640, 360, OverlayOptions(punches=False))
+    assert [len(lane) for lane in lanes(more)] == [40, 40, 20]
 
 
 SUMMARY = """[Parsed_ebur128_4 @ 0x55] Summary:

@@ -219,35 +219,66 @@ def _source(shape: Shape, fps: Fraction) -> str:
             f"geq=r={r}:g={g}:b={b}:a='{a}*{inside}'")
 
 
+LANE_RUNS = 40  # ffmpeg evaluates a sum of fewer than 100 terms: a lane's runs stay well under
+
+
+def lanes(runs: list[MarkRun]) -> list[list[MarkRun]]:
+    """Runs of one look shared out among as few overlays as can draw them: a lane takes a run
+    that starts after its last one ended (two streamers a second apart need two lanes; a
+    feature's hundreds of hits still need only a few overlays)."""
+    out: list[list[MarkRun]] = []
+    for run in sorted(runs, key=lambda r: r.first):
+        lane = next((lane for lane in out
+                     if lane[-1].last < run.first and len(lane) < LANE_RUNS), None)
+        if lane is None:
+            out.append([run])
+        else:
+            lane.append(run)
+    return out
+
+
+def lane_x(lane: list[MarkRun]) -> str:
+    """The lane's x at frame ``n``: the run showing then (a sum over its runs, one nonzero)."""
+    if len(lane) == 1:
+        return lane[0].x_expression()
+    return "+".join(f"between(n,{r.first},{r.last})*({r.x_expression()})" for r in lane)
+
+
+def lane_enable(lane: list[MarkRun]) -> str:
+    return "+".join(f"between(n,{r.first},{r.last})" for r in lane)
+
+
 def mark_filters(runs: list[MarkRun], fps: Fraction, first_label: str = "v0",
                  ) -> tuple[list[str], str]:
     """Filter chains overlaying the runs on ``[first_label]``; returns them and the label of
-    the result. Runs with the same shape share its picture (split)."""
+    the result. Runs with the same look share its picture (split) and their overlays
+    (``lanes``)."""
     chains: list[str] = []
-    sources: dict[tuple[object, ...], list[int]] = {}
-    for i, run in enumerate(runs):
+    looks: dict[tuple[object, ...], list[MarkRun]] = {}
+    for run in runs:
         s = run.start
-        key: tuple[object, ...] = (s.kind, round(s.w), round(s.h), s.color, round(s.alpha, 3), round(s.ring, 2))
-        sources.setdefault(key, []).append(i)
-    label_of: dict[int, str] = {}
-    for j, members in enumerate(sources.values()):
-        source = _source(runs[members[0]].start, fps)
-        if len(members) == 1:
-            chains.append(f"{source}[m{j}]")
-            label_of[members[0]] = f"m{j}"
-        else:
-            outs = "".join(f"[m{j}_{k}]" for k in range(len(members)))
-            chains.append(f"{source},split={len(members)}{outs}")
-            for k, i in enumerate(members):
-                label_of[i] = f"m{j}_{k}"
+        key: tuple[object, ...] = (s.kind, round(s.w), round(s.h), s.color,
+                                   round(s.alpha, 3), round(s.ring, 2))
+        looks.setdefault(key, []).append(run)
     current = first_label
-    for i, run in enumerate(runs):
-        y = _top(run.start)
-        nxt = f"o{i}"
-        chains.append(f"[{current}][{label_of[i]}]overlay=x='{run.x_expression()}':"
-                      f"y={y:.2f}:eof_action=repeat:repeatlast=1:"
-                      f"enable='between(n,{run.first},{run.last})'[{nxt}]")
-        current = nxt
+    count = 0
+    for j, members in enumerate(looks.values()):
+        shared = lanes(members)
+        source = _source(members[0].start, fps)
+        if len(shared) == 1:
+            chains.append(f"{source}[m{j}]")
+            labels = [f"m{j}"]
+        else:
+            labels = [f"m{j}_{k}" for k in range(len(shared))]
+            chains.append(f"{source},split={len(shared)}" + "".join(f"[{x}]" for x in labels))
+        y = _top(members[0].start)
+        for lane, label in zip(shared, labels):
+            nxt = f"o{count}"
+            count += 1
+            chains.append(f"[{current}][{label}]overlay=x='{lane_x(lane)}':y={y:.2f}:"
+                          f"eof_action=repeat:repeatlast=1:enable='{lane_enable(lane)}'"
+                          f"[{nxt}]")
+            current = nxt
     return chains, current
 
 
@@ -314,6 +345,7 @@ def full_graph(video: str, mix: bool, audio_filter: str) -> str:
             f"[meter]{METER},anullsink")
 
 
-__all__ = ["video_graph", "encode_command", "full_graph", "mark_runs", "mark_filters",
+__all__ = ["video_graph", "encode_command", "full_graph", "mark_runs", "mark_filters", "lanes",
+           "lane_x", "lane_enable",
            "MarkRun", "burn_in_filters", "write_texts", "TextFiles", "trim_times",
            "film_start"]
