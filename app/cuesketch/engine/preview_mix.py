@@ -216,13 +216,15 @@ def linear_gain(measured: dict[str, float], loudness: float) -> float:
     return loudness - measured["input_i"]
 
 
-def second_pass_filter(measured: dict[str, float] | None, loudness: float | None) -> str:
+def second_pass_filter(measured: dict[str, float] | None, loudness: float | None,
+                       extra_db: float = 0.0) -> str:
     """The mix's filter in the encode: one gain to the target (the dynamics kept), and where
     that would lift a peak past -1 dBTP, a look-ahead limiter on the peaks alone whose
-    delay is compensated (the sound stays on its frames)."""
+    delay is compensated (the sound stays on its frames); ``extra_db`` makes up what the
+    limiter takes (``settled_filter``)."""
     if loudness is None or measured is None:
         return "anull"
-    gain = linear_gain(measured, loudness)
+    gain = linear_gain(measured, loudness) + extra_db
     chain = f"volume={gain:.2f}dB"
     if measured.get("input_tp", TRUE_PEAK) + gain > TRUE_PEAK:
         limit = 10 ** (LIMIT_DBFS / 20)
@@ -231,6 +233,40 @@ def second_pass_filter(measured: dict[str, float] | None, loudness: float | None
     return chain
 
 
-__all__ = ["mix_sound", "MixResult", "MixError", "MixCancelled", "FilmSound",
+MAX_MAKE_UP_DB = 6.0
+
+
+def settled_filter(mix: Path, measured: dict[str, float] | None,
+                   loudness: float | None) -> tuple[str, float | None]:
+    """``second_pass_filter``, and where its limiter takes loudness away, tried once on the
+    mix (sound only: fast) and its gain raised by what went missing; returns the filter and
+    the loudness the trial measured (None when there was no trial)."""
+    chain = second_pass_filter(measured, loudness)
+    if loudness is None or measured is None or "alimiter" not in chain:
+        return chain, None
+    tried = measure(mix, chain)
+    if tried is None:
+        return chain, None
+    short = loudness - tried["input_i"]
+    if short <= 0.1:
+        return chain, tried["input_i"]
+    return second_pass_filter(measured, loudness, min(short, MAX_MAKE_UP_DB)), tried["input_i"]
+
+
+def measure(path: Path, chain: str = "anull") -> dict[str, float] | None:
+    """The meter's figures of a sound file through ``chain``; None when silent or unreadable."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        return None
+    try:
+        run = subprocess.run([ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-v", "info",
+                              "-i", str(path), "-af", f"{chain},{METER}", "-f", "null", "-"],
+                             capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return meter_figures(run.stderr) if run.returncode == 0 else None
+
+
+__all__ = ["settled_filter", "measure", "mix_sound", "MixResult", "MixError", "MixCancelled", "FilmSound",
            "second_pass_filter", "linear_gain", "meter_figures", "METER", "last_error", "film_seek",
            "seconds_text", "SAMPLE_RATE", "TRUE_PEAK"]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from cuesketch.engine.preview_mix import (CancelFlag, FilmSound, MixCancelled, MixError,
                                           MixResult, last_error, meter_figures, mix_sound,
-                                          second_pass_filter)
+                                          settled_filter)
 from cuesketch.engine.soundfonts import SoundFontError
 from cuesketch.files import commit_file, content_hash, hash_size, os_words, remove_quietly, \
     temp_beside
@@ -206,7 +206,9 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
             if plan.options.streamers else []
         graph = video_graph(plan, film.video_start, texts, runs, film.info.width,
                             film.info.height)
-        audio = second_pass_filter(mix.measured, plan.options.loudness)
+        audio, _ = settled_filter(mix.path, mix.measured, plan.options.loudness)
+        if cancel is not None and cancel.is_set():
+            raise PreviewCancelled("the preview was cancelled; no file was written")
         script = work / "graph.txt"
         script.write_text(full_graph(graph, True, audio), encoding="utf-8")
         cmd = encode_command(plan, film.path, film.video_start, script, mix.path, audio, tmp)
