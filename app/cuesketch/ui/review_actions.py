@@ -106,8 +106,11 @@ class ReviewActions(Dialogs):
         if not made_for:
             self.error("Send for review", "Say who the package is for (the director's name)")
             return
+        # the worker renders from this copy (planned versions of "current" hold it) while you
+        # go on editing the live project
+        copy = whole_copy(project)
         try:
-            plan = plan_package(pf, project, dialog.chosen_cues(), dialog.chosen_versions())
+            plan = plan_package(pf, copy, dialog.chosen_cues(), dialog.chosen_versions())
         except PackError as e:
             self.error("Send for review", str(e)[:1].upper() + str(e)[1:])
             return
@@ -119,7 +122,6 @@ class ReviewActions(Dialogs):
                                 f"{stem} {first}{PACKAGE_SUFFIX}", "project")
         if dest is None:
             return
-        copy = whole_copy(project)  # the worker reads it while you go on editing
         movie = dialog.movie.isChecked()
         by = self.services.preferences.review_author  # the name you reply with, if given
         self.start_task(
