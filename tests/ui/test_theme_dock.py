@@ -218,3 +218,15 @@ def test_a_read_only_project_says_why_nothing_changes(qtbot, tmp_path: Path) -> 
     rig.dock.delete(confirm=False)
     assert len(rig.control.themes) == 1 and len(rig.said) >= 3
     assert all("read-only" in s for s in rig.said[-3:])
+
+
+def test_a_damaged_library_is_never_overwritten_by_the_palette_dialog(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot, tmp_path)
+    damaged = '{"themes": [{"name": "Love theme", "notes": [[0, 1, 6'
+    rig.library.write_text(damaged, encoding="utf-8")
+    dialog = PaletteDialog(rig.document, rig.said.append, rig.library, None, rig.dock)
+    qtbot.addWidget(dialog)
+    assert not dialog.save_tracks("Mine")
+    assert "could not be read" in rig.said[-1] and "Palette not saved" in rig.said[-1]
+    dialog.delete()
+    assert rig.library.read_text(encoding="utf-8") == damaged

@@ -29,6 +29,9 @@ class PaletteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Palettes")
         self.document, self.say, self.library_path = document, say, library_path
+        # Why the library file could not be read, if it could not: saving then would overwrite
+        # the user's themes and palettes with only what this dialog holds, so saving is refused.
+        self.unreadable: str | None = None
         self.library = self._load()
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -75,8 +78,16 @@ class PaletteDialog(QDialog):
         try:
             return user_library.load(self.library_path)
         except user_library.LibraryError as e:
+            self.unreadable = str(e)
             self.say(f"{e}; only the built-in palettes are offered")
             return user_library.Library()
+
+    def _refuse_to_save(self, what: str) -> bool:
+        if self.unreadable is None:
+            return False
+        self.say(f"{what}: your library could not be read ({self.unreadable}), and saving "
+                 "would replace it; repair or move the file, then open Palettes again")
+        return True
 
     def _fill(self, chosen: str | None = None) -> None:
         self.templates = self.library.all_palettes()
@@ -141,6 +152,8 @@ class PaletteDialog(QDialog):
                                             "The palette's name:")
             if not ok:
                 return False
+        if self._refuse_to_save("Palette not saved"):
+            return False
         try:
             template = pt.template_from_tracks(self.document.project, name)
             self.library.put_palette(template)
@@ -154,7 +167,7 @@ class PaletteDialog(QDialog):
 
     def delete(self) -> None:
         t = self.current()
-        if t is None or t.builtin:
+        if t is None or t.builtin or self._refuse_to_save(f"{t.name} not deleted"):
             return
         self.library.remove_palette(t.name)
         try:
