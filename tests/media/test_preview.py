@@ -257,3 +257,23 @@ def test_many_hits_burn_in_within_ffmpegs_limits(tmp_path: Path) -> None:
                     offset_frames=0, cue_margin=0.5)
     result = export(many, tmp_path / "many.mp4", streamers=True, loudness=None)
     assert result.frames == 480
+
+
+def test_a_film_whose_time_stamps_start_late_is_cut_on_the_right_frames(tmp_path: Path) -> None:
+    """An MPEG-TS film's time stamps start at ~1.4 s: the seek is made on the film's own time,
+    so the cue's frames are all there, none lost to a seek that counted the start twice."""
+    made = make_numbered_film(tmp_path / "film.mp4", fps="25", seconds=8.0, size=(W, H),
+                              codec_args=["-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
+                                          "-g", "25"])  # key frames to seek to, as a film has
+    ts = tmp_path / "film.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(made), "-c", "copy", "-f",
+                    "mpegts", str(ts)], check=True)
+    assert float(probe(ts)["format"]["start_time"]) > 1.0
+    rig = sync_rig(tmp_path / "rig", "25", hits=2, seconds=8.0, size=(W, H), offset_frames=0,
+                   film=ts, cue_margin=3.0)
+    out = tmp_path / "out.mp4"
+    result = export(rig, out, cue="1M1", burn_in=False, loudness=None, handles=0.0)
+    plan = result.plan
+    assert plan.film_first > 25  # the seek is not at the film's start
+    _times, numbers = decode_frames(out, W, H)
+    assert numbers == list(range(plan.film_first, plan.film_end))

@@ -74,7 +74,9 @@ def seconds_text(value: Fraction) -> str:
 def film_seek(start: Fraction) -> str:
     """Where to open the film: a second before the range, ffmpeg lands on the key frame at
     or before it and the cut itself is done by the filters, exactly (-copyts keeps the
-    film's own time stamps for them)."""
+    film's own time stamps for them). The time is on the film's own time line: ffmpeg is
+    told so with -seek_timestamp 1, else it adds the container's start time (an MPEG-TS
+    film starts at ~1.4 s) and the seek lands past the range's first frames."""
     return seconds_text(max(Fraction(0), start - 1))
 
 
@@ -86,7 +88,8 @@ def mix_command(out: Path, samples: int, film: FilmSound | None,
     cmd = [ffmpeg, "-hide_banner", "-nostats", "-v", "info", "-y"]
     graph = [f"[{1 if film else 0}:a]aformat=sample_fmts=fltp:channel_layouts=stereo[sk]"]
     if film is not None:
-        cmd += ["-copyts", "-ss", film_seek(film.start), "-i", str(film.path)]
+        cmd += ["-copyts", "-seek_timestamp", "1", "-ss", film_seek(film.start), "-i",
+                str(film.path)]
         t0 = seconds_text(film.start)
         graph.append(
             f"[0:{film.stream}]atrim=start={t0},asetpts=PTS-{t0}/TB,"

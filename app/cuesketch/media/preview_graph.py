@@ -314,7 +314,7 @@ def encode_command(plan: PreviewPlan, film: Path, video_start: Fraction, graph_s
         raise FileNotFoundError("ffmpeg")
     o = plan.options
     cmd = [ffmpeg, "-hide_banner", "-nostdin", "-v", "info", "-nostats", "-progress",
-           "pipe:1", "-y", "-copyts", "-noaccurate_seek",
+           "pipe:1", "-y", "-copyts", "-noaccurate_seek", "-seek_timestamp", "1",
            "-ss", film_seek(video_start + Fraction(plan.film_first) / plan.fps),
            "-i", str(film)]
     if mix is not None:
