@@ -98,9 +98,15 @@ def read_presets(path: str | Path) -> list[tuple[int, int, str]]:
 def _presets_in_pdta(f: object, size: int, path: Path) -> list[tuple[int, int, str]]:
     import io
     assert isinstance(f, io.BufferedReader)
-    end = f.tell() + size
-    while f.tell() + 8 <= end:
+    # A truncated or lying file: the list ends where the file does, and a short read ends the
+    # walk (at the end of the file a seek past it does not move, so the walk would never end).
+    end = min(f.tell() + size, os.fstat(f.fileno()).st_size)
+    for _ in range(MAX_CHUNKS):
+        if f.tell() + 8 > end:
+            break
         head = f.read(8)
+        if len(head) < 8:
+            break
         tag, length = head[:4], int.from_bytes(head[4:], "little")
         if tag != b"phdr":
             f.seek(length + (length & 1), os.SEEK_CUR)
@@ -108,6 +114,8 @@ def _presets_in_pdta(f: object, size: int, path: Path) -> list[tuple[int, int, s
         if length % _PHDR_SIZE or length > 65536 * _PHDR_SIZE:
             break
         data = f.read(length)
+        if len(data) < length:
+            break
         out = []
         for i in range(0, len(data) - _PHDR_SIZE, _PHDR_SIZE):  # the last record ends the list
             rec = data[i:i + _PHDR_SIZE]
