@@ -4,6 +4,8 @@ the streamers burned in where the window draws them."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -246,3 +248,27 @@ def test_loudness_figures_and_ffmpegs_words() -> None:
                       "Conversion failed!\n") == "the disk is full"
     assert last_error("[x @ 1] Cannot select channel layout\nConversion failed!\n"
                       + SUMMARY) == "[x @ 1] Cannot select channel layout"
+
+
+def test_the_title_between_many_cues_is_burned_in_within_ffmpegs_limits(tmp_path: Path) -> None:
+    """A long preview with hundreds of gaps between cues: the project's title is drawn by a
+    few filters whose expressions ffmpeg accepts, exactly on the frames no cue covers."""
+    cues = [Cue(i + 1, f"1M{i + 1}", 20 + 12 * i, 26 + 12 * i) for i in range(150)]
+    p = Project()
+    p.load(Settings(title="Reel 1", rate=R24, start_frame=86400), cues)
+    pl = plan(p, FilmFacts(frame_count=1900, width=320, height=180, offset_frames=0))
+    texts = write_texts(pl, tmp_path)
+    titles = [f for f in burn_in_filters(pl, texts) if str(texts.title.name) in f]
+    enables = [f.split("enable='")[1].rstrip("'") for f in titles]
+    assert len(enables) > 1 and all(e.count("between") <= 40 for e in enables)
+    covered = {n for s in pl.cue_spans for n in range(s.first, s.last + 1)}
+    for n in range(pl.frame_count):
+        shown = sum(_value(e, n) for e in enables)
+        assert shown == (0 if n in covered else 1), n
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is not None:  # ffmpeg takes the filters
+        run = subprocess.run([ffmpeg, "-v", "error", "-f", "lavfi", "-i",
+                              "color=size=320x180:rate=24:duration=0.5", "-vf",
+                              ",".join(burn_in_filters(pl, texts)), "-f", "null", "-"],
+                             capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-500:]

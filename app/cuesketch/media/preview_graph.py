@@ -110,8 +110,7 @@ def burn_in_filters(plan: PreviewPlan, texts: TextFiles,
     for span, path in zip(spans, texts.cues):
         out.append(f"drawtext={common}:textfile={_safe_path(path)}:x=w*0.02:y=h*0.03:"
                    f"enable='between(n,{span.first},{span.last})'")
-    between = _gaps(spans, plan.frame_count)
-    if between:
+    for between in _gaps(spans, plan.frame_count):
         out.append(f"drawtext={common}:textfile={_safe_path(texts.title)}:x=w*0.02:y=h*0.03:"
                    f"enable='{between}'")
     out.append(f"drawtext={common}:textfile={_safe_path(texts.version)}:x=w*0.98-tw:"
@@ -124,11 +123,12 @@ def burn_in_filters(plan: PreviewPlan, texts: TextFiles,
     return out
 
 
-def _gaps(spans: Iterable[object], count: int) -> str:
-    """An ffmpeg expression true on the frames no cue covers ('' when none)."""
+def _gaps(spans: Iterable[object], count: int) -> list[str]:
+    """ffmpeg expressions, together true on the frames no cue covers (none when the cues
+    cover all); each a sum of at most LANE_RUNS terms, as ffmpeg stops near 100."""
     covered = [(s.first, s.last) for s in spans]  # type: ignore[attr-defined]
     if not covered:
-        return "1"
+        return ["1"]
     gaps, at = [], 0
     for first, last in covered:
         if first > at:
@@ -136,7 +136,8 @@ def _gaps(spans: Iterable[object], count: int) -> str:
         at = max(at, last + 1)
     if at < count:
         gaps.append((at, count - 1))
-    return "+".join(f"between(n,{a},{b})" for a, b in gaps)
+    return ["+".join(f"between(n,{a},{b})" for a, b in gaps[i:i + LANE_RUNS])
+            for i in range(0, len(gaps), LANE_RUNS)]
 
 
 # -- the marks of the hits -----------------------------------------------------------------------
