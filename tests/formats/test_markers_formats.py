@@ -123,11 +123,49 @@ def test_other_rates_land_exactly_or_the_file_is_refused() -> None:
     off_frame = write_edl("x", r48, [RawMarker(tc("01:00:01:00", r48) + 1)])
     with pytest.raises(MarkerFormatError, match="falls between two frames"):
         to_project(parse_markers(off_frame.encode(), r48, "edl"), settings24)
-    # the same fps counted drop-frame: the same frames
-    settings_df = Settings(rate=STANDARD_RATES["29.97"], start_frame=107892)
+    # the same fps counted drop-frame: the project's 01:00:00:00 is the file's 01:00:00;00
+    settings_ndf = Settings(rate=STANDARD_RATES["29.97"], start_frame=108000)
     spotted = to_project(parse_markers(_otio_edl([107892 + 1800], DF).encode(), DF, "edl"),
-                         settings_df)
+                         settings_ndf)
     assert [s.frame for s in spotted] == [1800]
+
+
+NDF = STANDARD_RATES["29.97"]
+
+
+def test_drop_and_non_drop_counts_are_never_mixed() -> None:
+    ndf_project = Settings(rate=NDF, start_frame=tc("01:00:00:00", NDF))
+    df_project = Settings(rate=DF, start_frame=tc("01:00:00;00", DF))
+    ten_minutes_df = tc("01:10:00;00", DF) - tc("01:00:00;00", DF)  # 17982
+    # an Avid file in ';' labels read at the project's non-drop rate counts drop-frame
+    avid = b"A\t01:00:00;00\tV1\tred\tstart\t1\nA\t01:10:00;00\tV1\tred\tten\t1\n"
+    mf = parse_markers(avid, NDF, "avid")
+    assert mf.rate == DF
+    assert [s.frame for s in to_project(mf, ndf_project)] == [0, ten_minutes_df]
+    # a Pro Tools session counting drop-frame from 01:00:00;00, into a non-drop project
+    pro_tools = ("SESSION NAME:\tx\nSAMPLE RATE:\t48000\nTIMECODE FORMAT:\t29.97 Drop Frame\n"
+                 "SESSION START TIMECODE:\t01:00:00;00\n\nM A R K E R S  L I S T I N G\n"
+                 "#\tLOCATION\tTIME REFERENCE\tUNITS\tNAME\tCOMMENTS\n"
+                 "1\t01:00:00;00\t0\tSamples\tHit\t\n")
+    assert [s.frame for s in to_project(parse_markers(pro_tools.encode(), NDF, "protools"),
+                                        ndf_project)] == [0]
+    # a drop-frame project and a file the user says is non-drop 29.97
+    plain = b"A\t01:00:00:00\tV1\tred\tstart\t1\n"
+    assert [s.frame for s in to_project(parse_markers(plain, NDF, "avid"), df_project)] == [0]
+    # an EDL's FCM line says the counting: ':' and ';' labels then name the same frames
+    edl = ("TITLE: x\nFCM: DROP FRAME\n\n"
+           "001  AX       V     C        01:10:00{s}00 01:10:00{s}01 01:10:00{s}00 01:10:00{s}01\n"
+           "* LOC: 01:10:00{s}00 RED     ten\n")
+    colon, semi = (parse_markers(edl.format(s=s).encode(), NDF, "edl") for s in ":;")
+    assert colon.rate == semi.rate == DF
+    assert [m.frame for m in colon.markers] == [m.frame for m in semi.markers] == [
+        tc("01:10:00;00", DF)]
+    assert [s.frame for s in to_project(colon, ndf_project)] == [ten_minutes_df]
+    with pytest.raises(MarkerFormatError, match="counts one way"):
+        parse_markers(b"A\t01:00:00:00\tV1\tred\ta\t1\nA\t01:10:00;00\tV1\tred\tb\t1\n",
+                      NDF, "avid")
+    with pytest.raises(MarkerFormatError, match="DROP FRAME but its rate is 24"):
+        parse_markers(edl.format(s=":").encode(), R24, "edl")
 
 
 @pytest.mark.parametrize("fmt,text,line,words", [

@@ -56,6 +56,25 @@ class MarkerFile:
     rate: FrameRate
     markers: list[RawMarker] = field(default_factory=list)
     start: int | None = None  # the file's own start timecode as a frame count, if it says
+    # the counting is settled (by an EDL's FCM line or the first label read): a later label
+    # in the other counting is refused rather than read 108 frames an hour off
+    counting_fixed: bool = False
+
+    def frame(self, label: str, line: int) -> int:
+        """The absolute frame a label names in this file's counting. A ``;`` label at 29.97
+        or 59.94 counts drop-frame; the first label read settles the file's counting and
+        ``rate`` says it from then on."""
+        label = label.strip()
+        if ";" in label and not self.rate.drop and can_drop(self.rate):
+            if self.counting_fixed:
+                raise MarkerFormatError(
+                    f"{label[:20]} is drop-frame timecode (';') but the file counts "
+                    f"non-drop-frame (its header or its other timecodes say so); a file counts one "
+                    f"way throughout", line)
+            self.rate = FrameRate(self.rate.fps, True)
+        frame = timecode_frame(label, self.rate, line)
+        self.counting_fixed = True
+        return frame
 
     def add(self, marker: RawMarker) -> None:
         if len(self.markers) >= MAX_MARKERS:
@@ -102,13 +121,14 @@ def text(value: str, what: str, line: int) -> str:
     return "".join(ch for ch in value if ch.isprintable() or ch == "\t")
 
 
+def can_drop(rate: FrameRate) -> bool:
+    """29.97 and 59.94 can count drop-frame."""
+    return rate.nominal in (30, 60) and rate.fps.denominator == 1001
+
+
 def timecode_frame(label: str, rate: FrameRate, line: int) -> int:
-    """The absolute frame a label names at ``rate``; a ``;`` label at 29.97 or 59.94 counts
-    drop-frame even when the rate given did not say so."""
+    """The absolute frame a label names at ``rate`` (in its counting)."""
     label = label.strip()
-    if ";" in label and not rate.drop and rate.nominal in (30, 60) \
-            and rate.fps.denominator == 1001:
-        rate = FrameRate(rate.fps, True)
     try:
         return int(Timecode.parse(label, rate).to_frame(rate))
     except TimecodeError as e:
@@ -141,20 +161,26 @@ def start_label(settings: Settings) -> str:
     return format_timecode(settings.start_frame, settings.rate)
 
 
+def _label_at(settings: Settings, rate: FrameRate) -> int:
+    """The frame the project's start label names in a file counting at ``rate``."""
+    t = Timecode.from_frame(settings.start_frame, settings.rate)
+    return int(Timecode(t.hours, t.minutes, t.seconds, t.frames, rate.drop).to_frame(rate))
+
+
 def to_project(mf: MarkerFile, settings: Settings, file_start: str | None = None
                ) -> list[SpottedMarker]:
     """The markers on the project's frames (from the project start); raises
     MarkerFormatError naming the first marker that would not land exactly on a frame."""
     rate, prate = mf.rate, settings.rate
-    same = rate.fps == prate.fps
+    same = rate == prate  # the same fps *and* counting
     if file_start is not None:  # the user says: the file's timeline starts where ours does
         start = timecode_frame(file_start, rate, 0)
-    elif same:  # the same frames, whatever the counting: timecode names the picture's frame
+    elif same:
         start = settings.start_frame
-    else:
+    else:  # the project's start label, read in the file's fps and counting
         try:
-            start = timecode_frame(start_label(settings), rate, 0)
-        except MarkerFormatError:
+            start = _label_at(settings, rate)
+        except (MarkerFormatError, TimecodeError):
             raise MarkerFormatError(
                 f"the project starts at {start_label(settings)}, which does not exist at "
                 f"{rate.name} fps; give the file's start timecode") from None
@@ -168,7 +194,7 @@ def to_project(mf: MarkerFile, settings: Settings, file_start: str | None = None
     out: list[SpottedMarker] = []
     for m in mf.markers:
         rel = m.frame - start
-        if same:
+        if rate.fps == prate.fps:
             frame, length = rel, m.length
         else:
             exact = Fraction(rel) * prate.fps / rate.fps

@@ -6,16 +6,20 @@ CMX 3600 with one short event and one LOC line per marker.
 The adapter skips drop-frame locators (``LOC: 01:00:10;00``: its pattern wants four colons),
 so every LOC line is also read here, with its line number; the adapter's markers must agree
 with ours on the lines it did read, and the drop-frame ones keep their colour from our reading.
-A locator's timecode is a record (programme) timecode, as editors write it.
+A locator's timecode is a record (programme) timecode, as editors write it. The ``FCM:`` line
+says the counting (``DROP FRAME`` reads ``01:00:10:00`` as drop-frame too); without one, ``;``
+labels say it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from cuesketch.formats.markers_common import (MarkerFile, MarkerFormatError, RawMarker,
-                                              color_word, decode, text, timecode_frame)
+                                              can_drop, color_word, decode, text,
+                                              timecode_frame)
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
 
@@ -40,8 +44,29 @@ def read_edl(data: bytes, rate: FrameRate) -> MarkerFile:
     return _read_cmx(lines, rate)
 
 
+_FCM = re.compile(r"^\s*FCM:\s*(NON[- ]?DROP[- ]?FRAME|DROP[- ]?FRAME)\b", re.IGNORECASE)
+
+
+def _counted(mf: MarkerFile, lines: list[str]) -> MarkerFile:
+    """The file's counting from its first FCM line, if it has one."""
+    for number, line in enumerate(lines[:50], 1):
+        if not line.strip().upper().startswith("FCM:"):
+            continue
+        m = _FCM.match(line)
+        if m is None:
+            raise MarkerFormatError("expected FCM: DROP FRAME or FCM: NON-DROP FRAME", number)
+        drop = not m.group(1).upper().startswith("NON")
+        if drop and not can_drop(mf.rate):
+            raise MarkerFormatError(f"the EDL says DROP FRAME but its rate is {mf.rate.name} "
+                                    f"fps; drop-frame exists only at 29.97 and 59.94", number)
+        mf.rate = FrameRate(mf.rate.fps, drop)
+        mf.counting_fixed = True
+        break
+    return mf
+
+
 def _read_resolve(lines: list[str], rate: FrameRate) -> MarkerFile:
-    mf = MarkerFile("DaVinci Resolve marker EDL", rate)
+    mf = _counted(MarkerFile("DaVinci Resolve marker EDL", rate), lines)
     record_in: int | None = None
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
@@ -49,7 +74,7 @@ def _read_resolve(lines: list[str], rate: FrameRate) -> MarkerFile:
             continue
         event = _EVENT.match(line)
         if event is not None:
-            record_in = timecode_frame(event.group(7), rate, number)
+            record_in = mf.frame(event.group(7), number)
             continue
         marker = _RESOLVE.search(line)
         if marker is None:
@@ -71,19 +96,23 @@ def _length(duration: str) -> int:
 
 
 def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
-    mf = MarkerFile("CMX 3600 EDL", rate)
+    mf = _counted(MarkerFile("CMX 3600 EDL", rate), lines)
     ours: list[RawMarker] = []
+    plain: list[RawMarker] = []  # the ':' locators as the adapter counts them (non-drop)
     for number, line in enumerate(lines, 1):
         if "LOC:" not in line.upper():
             continue
         m = _LOC.match(line.strip())
         if m is None:
             raise MarkerFormatError("expected * LOC: HH:MM:SS:FF COLOUR note", number)
-        ours.append(RawMarker(timecode_frame(m.group(1), rate, number),
-                              text(m.group(3) or "", "note", number),
-                              color_word(m.group(2) or ""), "", 0, number))
+        raw = RawMarker(mf.frame(m.group(1), number), text(m.group(3) or "", "note", number),
+                        color_word(m.group(2) or ""), "", 0, number)
+        ours.append(raw)
+        if ";" not in m.group(1):
+            plain.append(replace(raw, frame=timecode_frame(
+                m.group(1), FrameRate(rate.fps), number)))
     theirs = _otio_locators("\n".join(lines), rate)
-    readable = [m for m in ours if ";" not in lines[m.line - 1]]
+    readable = plain
     if len(theirs) > len(readable):
         raise MarkerFormatError("OpenTimelineIO read more locators than there are LOC lines")
     # The adapter reads only LOCs inside an event; ours must hold each of its, in order.

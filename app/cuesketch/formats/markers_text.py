@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from cuesketch.formats.markers_common import (MarkerFile, MarkerFormatError, RawMarker,
-                                              color_word, decode, text, timecode_frame, whole)
+                                              color_word, decode, text, whole)
 from cuesketch.timing.rates import FrameRate, RateError, parse_rate
 from cuesketch.timing.timecode import format_timecode
 
@@ -46,7 +46,7 @@ def read_avid(data: bytes, rate: FrameRate) -> MarkerFile:
                                     "separated by tabs", number)
         length = whole(f[5], "a duration in frames", number) if len(f) > 5 and f[5].strip() \
             else 1
-        mf.add(RawMarker(timecode_frame(f[1], rate, number), text(f[4], "comment", number),
+        mf.add(RawMarker(mf.frame(f[1], number), text(f[4], "comment", number),
                          color_word(f[3]), "", length if length > 1 else 0, number))
     return mf
 
@@ -84,10 +84,10 @@ def read_premiere(data: bytes, rate: FrameRate) -> MarkerFile:
         f = line.split("\t")
         if len(f) <= col["in"]:
             raise MarkerFormatError(f"expected {len(header)} tab-separated columns", number)
-        start = timecode_frame(f[col["in"]], rate, number)
+        start = mf.frame(f[col["in"]], number)
         end = start
         if "out" in col and len(f) > col["out"] and f[col["out"]].strip():
-            end = timecode_frame(f[col["out"]], rate, number)
+            end = mf.frame(f[col["out"]], number)
         name = f[col["marker name"]] if "marker name" in col and len(f) > col["marker name"] \
             else ""
         note = f[col["description"]] if "description" in col and len(f) > col["description"] \
@@ -135,8 +135,9 @@ def read_pro_tools(data: bytes) -> MarkerFile:
     if not 8000 <= sample_rate <= 768000:
         raise MarkerFormatError(f"a sample rate of {sr_text} Hz makes no sense", sr_line)
     start_text, start_line = head.get("SESSION START TIMECODE", ("00:00:00:00", 0))
-    start = timecode_frame(start_text, rate, start_line)
-    mf = MarkerFile("Pro Tools session info", rate, start=start)
+    mf = MarkerFile("Pro Tools session info", rate)
+    mf.counting_fixed = True  # TIMECODE FORMAT says it
+    start = mf.start = mf.frame(start_text, start_line)
     columns: list[str] = []
     for number, line in enumerate(lines[listing:], listing + 1):
         if not line.strip():
@@ -159,7 +160,7 @@ def read_pro_tools(data: bytes) -> MarkerFile:
             samples = whole(row["TIME REFERENCE"], "a time reference in samples", number)
             frame = start + _frame_of_samples(samples, sample_rate, rate)
         else:
-            frame = timecode_frame(row.get("LOCATION", ""), rate, number)
+            frame = mf.frame(row.get("LOCATION", ""), number)
         mf.add(RawMarker(frame, text(row.get("NAME", ""), "name", number), "",
                          text(row.get("COMMENTS", ""), "comment", number), 0, number))
     return mf
@@ -241,7 +242,7 @@ def read_csv(data: bytes, rate: FrameRate, columns: Mapping[str, str] | None = N
             if where["tc"] >= len(row):
                 raise MarkerFormatError(f"expected {len(header)} columns", number)
             duration = cell("duration")
-            mf.add(RawMarker(timecode_frame(cell("tc"), rate, number),
+            mf.add(RawMarker(mf.frame(cell("tc"), number),
                              text(cell("name"), "name", number), color_word(cell("color")),
                              text(cell("note"), "note", number),
                              whole(duration, "a duration in frames", number)
