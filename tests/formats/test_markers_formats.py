@@ -268,3 +268,14 @@ def test_a_file_starting_elsewhere_keeps_its_timecodes_or_is_laid_from_the_start
     later = write_otio("cut", R24, tc("00:59:50:00"), [RawMarker(tc("01:00:05:00"), "m")])
     assert [s.frame for s in to_project(parse_markers(later.encode(), R24, "otio"),
                                         settings24)] == [120]  # its timecode, not its offset
+
+
+def test_a_file_timed_from_zero_is_refused_even_when_it_does_not_say_its_start() -> None:
+    settings24 = Settings(rate=R24, start_frame=tc("01:00:00:00"))
+    avid = b"A\t00:00:05:00\tV1\tred\tdoor\t1\nA\t00:01:00:00\tV1\tred\tkiss\t1\n"
+    mf = parse_markers(avid, R24, "avid")
+    assert mf.start is None
+    with pytest.raises(MarkerFormatError, match="before the project start 01:00:00:00.*"
+                                                "file's start timecode"):
+        to_project(mf, settings24)
+    assert [s.frame for s in to_project(mf, settings24, "00:00:00:00")] == [120, 1440]

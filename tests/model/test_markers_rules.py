@@ -66,3 +66,17 @@ def test_defaults_hits_by_colour_cues_and_notes() -> None:
 def test_a_bad_rule_says_its_line(text: str, words: str) -> None:
     with pytest.raises(RulesError, match=words.replace("(", r"\(")):
         parse_rules(text)
+
+
+def test_markers_before_the_project_start_are_left_out_with_the_reason() -> None:
+    doc = Document()
+    marks = [SpottedMarker(-120, "early", "red", line=1), SpottedMarker(10, "Slam", "red", line=2),
+             SpottedMarker(-5, "CUE 1M2", "magenta", line=3), SpottedMarker(40, "END", line=4)]
+    plan = plan_import(doc.project, marks, parse_rules("prefix CUE -> cue-start\n"
+                                                       "name ^END$ -> cue-end\n"))
+    bad = [(r.marker.line, r.problem) for r in plan.rows if r.problem]
+    assert [line for line, _ in bad] == [1, 4]  # the hit, and the cue that would start early
+    assert all("before the project start" in p for _, p in bad)
+    assert plan.summary() == "1 hits; 2 left out"
+    land(doc, plan, "Import markers")
+    assert [h.frame for h in doc.project.hits.values()] == [10] and not doc.project.cues

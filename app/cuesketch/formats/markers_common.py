@@ -184,13 +184,14 @@ def to_project(mf: MarkerFile, settings: Settings, file_start: str | None = None
             raise MarkerFormatError(
                 f"the project starts at {start_label(settings)}, which does not exist at "
                 f"{rate.name} fps; give the file's start timecode") from None
-    if (file_start is None and mf.start is not None and mf.start != start and mf.markers
-            and all(m.frame < start for m in mf.markers)):
+    if mf.markers and all(m.frame < start for m in mf.markers):
+        stated = (f"the file's timeline starts at {format_timecode(mf.start, rate)}. "
+                  if mf.start is not None and mf.start != start else "")
         raise MarkerFormatError(
-            f"every marker is before the project start {start_label(settings)}: the file's "
-            f"timeline starts at {format_timecode(mf.start, rate)}. If it starts where the "
-            f"project does, import with that as the file's start timecode; nothing was "
-            f"imported")
+            f"every marker is before the project start {start_label(settings)}: {stated}"
+            f"If the file's timeline starts where the project does, import with the file's "
+            f"start timecode (say {format_timecode(min(m.frame for m in mf.markers), rate)} "
+            f"or 00:00:00:00); nothing was imported")
     out: list[SpottedMarker] = []
     for m in mf.markers:
         rel = m.frame - start

@@ -183,6 +183,8 @@ def plan_import(project: Project, markers: Sequence[SpottedMarker], rules: Itera
 
     def add(m: SpottedMarker, action: str, entity: Cue | Hit | NoMusic | Marker | None,
             problem: str = "") -> None:
+        if not problem and entity is not None and _start(entity) < 0:
+            problem = BEFORE_START
         key = _key(entity) if entity is not None else None
         dup = key is not None and key in have
         if key is not None and not dup and not problem:
@@ -243,6 +245,13 @@ def land(document: Document, plan: ImportPlan, label: str) -> int:
         with document.transaction(label):
             document.execute_changes(changes, label)
     return len(changes)
+
+
+BEFORE_START = "before the project start; give the file's start timecode"
+
+
+def _start(e: Cue | Hit | NoMusic | Marker) -> int:
+    return e.frame if isinstance(e, (Hit, Marker)) else e.start_frame
 
 
 def _key(e: Cue | Hit | NoMusic | Marker) -> tuple[object, ...]:
