@@ -60,6 +60,7 @@ def test_pack_review_import(demo: Path, tmp_path: Path,
     (["--cues", "9M9"], "no cue '9M9'"),
     (["--versions", "v7"], "no version v7"),
     (["--out-name", "x.wav"], "ends in .cuereview"),
+    (["--for", "R" * 300], "the director's name is longer than 200 characters"),
 ])
 def test_mistakes_are_said_plainly(demo: Path, tmp_path: Path, args: list[str], words: str,
                                    capsys: pytest.CaptureFixture[str]) -> None:

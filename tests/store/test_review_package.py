@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from hypothesis import strategies as st
 
 from review_kit import make_package
 
+from cuesketch.engine.review_pack import PackError, check_plan, plan_package
+from cuesketch.model.entities import Cue, Settings
+from cuesketch.model.project import Project
 from cuesketch.model.review import DirectorNote, Reply, Verdict, VersionVerdict
 from cuesketch.store.review_package import PackageReader, write_package
 from cuesketch.store.review_reply import ReplyJournal, read_reply
@@ -199,3 +203,36 @@ def test_a_version_claiming_more_audio_than_it_holds_is_refused(package: Path,
                                        "WHERE id = 1;")
     with pytest.raises(ReviewFileError, match="claims far more audio"):
         PackageReader.open(path)
+
+
+def test_the_writer_refuses_what_the_reader_would_and_says_what_to_drop(
+        package: Path, tmp_path: Path) -> None:
+    with PackageReader.open(package) as p:
+        info = p.info
+        audio = {v.id: p.audio(v.id) for pc in info.cues for v in pc.versions}
+    assert sum(len(pc.versions) for pc in info.cues) >= 3
+    long = 50 * 60 * 48_000  # 50 minutes a version: three come to more than two hours
+    cues = tuple(replace(pc, versions=tuple(replace(v, audio_frames=long) for v in pc.versions))
+                 for pc in info.cues)
+    out = tmp_path / "big.cuereview"
+    with pytest.raises(ReviewFileError, match="more than the two hours a package holds: "
+                                              "leave out some versions or cues"):
+        write_package(out, replace(info, cues=cues), audio)
+    bell = replace(info.cues[0], cue=replace(info.cues[0].cue, name="1M1\a"))
+    with pytest.raises(ReviewFileError, match="rename the cue"):
+        write_package(out, replace(info, cues=(bell, *info.cues[1:])), audio)
+    with pytest.raises(ReviewFileError, match="without the movie"):
+        write_package(out, info, audio, movie=b"\0" * ((1 << 30) + 1))
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_package_too_long_is_refused_before_the_render() -> None:
+    """A 70-minute cue: more than a version may hold, said from the cue's length alone."""
+    p = Project()
+    settings = Settings(title="Reel 1")
+    fps = settings.rate.fps
+    p.load(settings, [Cue(1, "1M1", 0, int(70 * 60 * fps)), Cue(2, "1M2", 0, 100)])
+    plan = plan_package(None, p, ["1M1", "1M2"], ["current"])
+    with pytest.raises(PackError, match="1M1 current runs 70 minutes, more than the hour"):
+        check_plan(plan, p, made_for="R. Smith")
+    check_plan(plan_package(None, p, ["1M2"], ["current"]), p, made_for="R. Smith")

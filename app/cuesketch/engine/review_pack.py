@@ -31,8 +31,10 @@ from cuesketch.model.project import Project
 from cuesketch.model.review import (FilmIdentity, PackageCue, PackageInfo, PackageVersion,
                                     PackedNote, PackedTrack, Reply, Thread, new_uuid)
 from cuesketch.store.project_file import ProjectFile
+from cuesketch.store.review_package import VersionSize, check_limits
+from cuesketch.store.review_schema import ReviewFileError
 from cuesketch.store.snapshots import SnapshotInfo, list_snapshots, open_snapshot
-from cuesketch.timing.units import seconds_to_flicks
+from cuesketch.timing.units import flicks_to_samples, seconds_to_flicks
 
 CURRENT = "current"
 TAIL_S = 2.0  # ring-out rendered after a cue's end
@@ -114,6 +116,29 @@ def plan_package(pf: ProjectFile | None, project: Project, cues: Sequence[str],
             raise PackError(f"there is no version {', '.join(wanted)} of {cue.name} (the "
                             f"snapshots: {known}; 'current' is the project as it is now)")
     return PackPlan(tuple(chosen), tuple(planned), tuple(skipped))
+
+
+def check_plan(plan: PackPlan, project: Project, *, made_for: str = "", made_by: str = "",
+               movie_bytes: int = 0) -> None:
+    """Refuse, before the slow render, a package the director's reader would refuse: its
+    sound estimated from the cue lengths (``store.review_package.check_limits`` says what to
+    drop; ``write_package`` checks again what was made)."""
+    sizes = []
+    for planned in plan.versions:
+        p = planned.project
+        cue = next(c for c in p.cues.values() if c.name.lower() == planned.cue.lower())
+        first, last = cue_range(p, cue)
+        notes = sum(1 for n in p.notes.values() if n.end > first and n.start < last)
+        sizes.append(VersionSize(planned.cue, planned.name,
+                                 flicks_to_samples(last + seconds_to_flicks(TAIL_S) - first, RATE),
+                                 notes, len(p.tracks)))
+    hits = [(c.name, sum(1 for h in project.hits.values()
+                         if c.start_frame <= h.frame <= c.end_frame)) for c in plan.cues]
+    try:
+        check_limits(hits, sizes, title=project.settings.title, made_for=made_for,
+                     made_by=made_by, movie_bytes=movie_bytes)
+    except ReviewFileError as e:
+        raise PackError(str(e)) from None
 
 
 Progress = Callable[[str], None]

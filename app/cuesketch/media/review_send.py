@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuesketch.engine.review_pack import PackError, PackPlan, plan_package, render_package
+from cuesketch.engine.review_pack import (PackError, PackPlan, check_plan, plan_package,
+                                          render_package)
 from cuesketch.media.review_film import (ReviewFilmError, film_identity, make_preview_movie,
                                          project_film)
 from cuesketch.model.project import Project
@@ -46,6 +47,7 @@ def send_plan(plan: PackPlan, project: Project, project_path: Path | None, out: 
               progress: Callable[[str], None] | None = None) -> SendResult:
     """Render, encode and write a planned package (the slow part: a worker thread may run it
     on a copy of the project; the plan's snapshots are already read)."""
+    check_plan(plan, project, made_for=made_for, made_by=made_by)  # before the slow part
     film = film_identity(project.settings, project_path)
     movie: bytes | None = None
     movie_start: int | None = None
@@ -61,6 +63,8 @@ def send_plan(plan: PackPlan, project: Project, project_path: Path | None, out: 
             movie_start = make_preview_movie(source, project.settings,
                                              min(c.start_frame for c in plan.cues),
                                              max(c.end_frame for c in plan.cues), mp4)
+            check_plan(plan, project, made_for=made_for, made_by=made_by,
+                       movie_bytes=mp4.stat().st_size)
             movie = mp4.read_bytes()
     info, audio = render_package(plan, project, made_for=made_for, made_by=made_by, film=film,
                                  progress=progress, movie_start_frame=movie_start)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -49,15 +50,101 @@ MAX_TOTAL_AUDIO_FRAMES = 2 * MAX_AUDIO_FRAMES  # all versions: decoded ahead, ~0
 MIN_BYTES_PER_S = 100  # Opus at 160 kb/s spends ~230 bytes a second even on silence
 MAX_MOVIE_BYTES = 1 << 30
 MAX_JSON = 4 << 20  # a cue's JSON, a version's tempo map or tracks
+MAX_TRACKS = 1000  # in a version
 _NOTE_FIELDS = 5  # track, start, duration, pitch, velocity as int64
 _INT64 = 2**63
+
+
+# -- the reader's limits, for the writer ---------------------------------------------------------
+@dataclass(frozen=True)
+class VersionSize:
+    """What the reader bounds of one version: as written, or estimated before the render."""
+
+    cue: str
+    name: str
+    frames: int  # at 48 kHz
+    notes: int = 0
+    tracks: int = 0
+    audio_bytes: int = 0
+
+
+def check_limits(cues: Sequence[tuple[str, int]], versions: Sequence[VersionSize], *,
+                 title: str = "", made_for: str = "", made_by: str = "",
+                 movie_bytes: int = 0) -> None:
+    """Raise ``ReviewFileError`` saying what to drop when the reader would refuse a package
+    of these cues (name, hit count) and versions: the writer never makes one the director
+    can't open."""
+    why: list[str] = []
+    if len(cues) > MAX_CUES:
+        why.append(f"{len(cues)} cues are more than a package holds ({MAX_CUES}): send fewer "
+                   f"cues at a time")
+    if len(versions) > MAX_VERSIONS:
+        why.append(f"{len(versions)} versions are more than a package holds ({MAX_VERSIONS}): "
+                   f"send fewer versions or cues")
+    for name, hits in cues:
+        if not _fair_name(name):
+            why.append(f"the cue name {name[:40]!r} is empty, longer than {MAX_NAME} characters "
+                       f"or holds characters that are not text: rename the cue")
+        if hits > MAX_HITS:
+            why.append(f"cue {name[:40]} has {hits} hits, more than a package holds "
+                       f"({MAX_HITS}): leave it out")
+    for v in versions:
+        what = f"{v.cue[:40]} {v.name[:40]}"
+        if not _fair_name(v.name):
+            why.append(f"the version name {v.name[:40]!r} is empty, longer than {MAX_NAME} "
+                       f"characters or holds characters that are not text: rename the snapshot")
+        if v.frames > MAX_AUDIO_FRAMES:
+            why.append(f"{what} runs {_minutes(v.frames)}, more than the hour a version may: "
+                       f"leave it out or shorten the cue")
+        if v.audio_bytes > MAX_AUDIO_BYTES:
+            why.append(f"{what}'s sound comes to {v.audio_bytes >> 20} MB, more than a version "
+                       f"may ({MAX_AUDIO_BYTES >> 20} MB): leave it out or shorten the cue")
+        if v.notes > MAX_NOTES_PER_VERSION:
+            why.append(f"{what} has {v.notes} notes, more than a version may "
+                       f"({MAX_NOTES_PER_VERSION}): leave it out")
+        if v.tracks > MAX_TRACKS:
+            why.append(f"{what} has {v.tracks} tracks, more than a version may ({MAX_TRACKS})")
+    total = sum(v.frames for v in versions)
+    if total > MAX_TOTAL_AUDIO_FRAMES:
+        longest = sorted(versions, key=lambda v: -v.frames)[:3]
+        why.append(f"the versions come to {_minutes(total)} of sound, more than the two hours "
+                   f"a package holds: leave out some versions or cues (the longest: "
+                   f"{', '.join(f'{v.cue} {v.name}' for v in longest)})")
+    if movie_bytes > MAX_MOVIE_BYTES:
+        why.append(f"the preview movie is {movie_bytes >> 20} MB, more than a package holds "
+                   f"({MAX_MOVIE_BYTES >> 20} MB): send it without the movie, or fewer cues")
+    for words, value, limit in (("the director's name", made_for, MAX_NAME),
+                                ("your name", made_by, MAX_NAME),
+                                ("the project's title", title, MAX_TEXT)):
+        if len(value) > limit:
+            why.append(f"{words} is longer than {limit} characters: shorten it")
+    if why:
+        raise ReviewFileError("; ".join(why[:5]) + (f" (and {len(why) - 5} more)"
+                                                    if len(why) > 5 else ""))
+
+
+def sizes_of(info: PackageInfo, audio: Mapping[int, bytes]) -> list[VersionSize]:
+    return [VersionSize(pc.cue.name, v.name, v.audio_frames, len(v.notes), len(v.tracks),
+                        len(audio.get(v.id, b""))) for pc in info.cues for v in pc.versions]
+
+
+def _fair_name(name: str) -> bool:
+    return bool(name.strip()) and len(name) <= MAX_NAME and all(c.isprintable() for c in name)
+
+
+def _minutes(frames: int) -> str:
+    return f"{frames / 48_000 / 60:.0f} minutes"
 
 
 # -- writing -------------------------------------------------------------------------------------
 def write_package(path: Path, info: PackageInfo, audio: Mapping[int, bytes],
                   movie: bytes | None = None) -> None:
-    """Write the package whole or not at all (a temp file beside ``path``, then a rename)."""
+    """Write the package whole or not at all (a temp file beside ``path``, then a rename);
+    one the reader would refuse is not written (``check_limits`` says why)."""
     path = Path(path)
+    check_limits([(pc.cue.name, len(pc.hits)) for pc in info.cues], sizes_of(info, audio),
+                 title=info.title, made_for=info.made_for, made_by=info.made_by,
+                 movie_bytes=len(movie) if movie is not None else 0)
     if not path.parent.is_dir():
         raise ReviewFileError(f"there is no folder {path.parent} to write {path.name} in")
     tmp = temp_beside(path)
@@ -313,7 +400,7 @@ def _version(row: tuple[Any, ...]) -> PackageVersion:
     _check_name(name, "a version's name")
     tempo_map = codec.tempo_from_dict(json.loads(tempo))
     track_list = json.loads(tracks)
-    if not isinstance(track_list, list) or len(track_list) > 1000:
+    if not isinstance(track_list, list) or len(track_list) > MAX_TRACKS:
         raise FormatError("a version's tracks are not a list")
     packed_tracks = tuple(PackedTrack(text({"t": t[0]}, "t", MAX_NAME),
                                       text({"t": t[1]}, "t", 32))
@@ -352,7 +439,7 @@ def text(d: Mapping[str, Any], key: str, limit: int) -> str:
 
 
 def _check_name(name: str, what: str) -> None:
-    if not name.strip() or len(name) > MAX_NAME or any(not c.isprintable() for c in name):
+    if not _fair_name(name):
         raise FormatError(f"{what} is empty, too long or holds characters that are not text")
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
                                QListWidget, QListWidgetItem, QWidget)
 
-from cuesketch.engine.review_pack import PackError, plan_package
+from cuesketch.engine.review_pack import PackError, check_plan, plan_package
 from cuesketch.media.review_send import ReviewFilmError, SendResult, send_plan
 from cuesketch.model.entities import ENTITY_KINDS, Entity
 from cuesketch.model.project import Project
@@ -109,8 +109,10 @@ class ReviewActions(Dialogs):
         # the worker renders from this copy (planned versions of "current" hold it) while you
         # go on editing the live project
         copy = whole_copy(project)
+        by = self.services.preferences.review_author  # the name you reply with, if given
         try:
             plan = plan_package(pf, copy, dialog.chosen_cues(), dialog.chosen_versions())
+            check_plan(plan, copy, made_for=made_for, made_by=by)  # said now, not after the render
         except PackError as e:
             self.error("Send for review", str(e)[:1].upper() + str(e)[1:])
             return
@@ -123,7 +125,6 @@ class ReviewActions(Dialogs):
         if dest is None:
             return
         movie = dialog.movie.isChecked()
-        by = self.services.preferences.review_author  # the name you reply with, if given
         self.start_task(
             lambda: send_plan(plan, copy, here, dest, made_for=made_for, made_by=by,
                               with_movie=movie),
