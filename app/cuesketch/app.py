@@ -114,6 +114,8 @@ def build_fault_watch(services: Services) -> None:
     def moved(pf: ProjectFile, journal: Journal) -> None:
         services.project_file, services.journal, services.project_path = pf, journal, pf.path
 
+    if services.playback is not None:  # a SoundFont held back while playing, or missing
+        services.playback.say = services.status.post
     midi = services.midi
     if midi is not None:  # which keyboard went away or came back, in plain words
         midi.add_status_listener(lambda status: services.status.post(status.text))

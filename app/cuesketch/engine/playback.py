@@ -26,8 +26,11 @@ import heapq
 import threading
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from cuesketch.engine.click import Click, SynthesizedClick
 from cuesketch.engine.play_snapshot import ChannelMap, PlayNote, Snapshot
@@ -114,6 +117,12 @@ class Playback:
         self._worker: threading.Thread | None = None
         self._wake = threading.Event()
         self._closed = False
+        # Live (background rebuild): a SoundFont is never loaded while playing (loading blocks
+        # the synth); its tracks play General MIDI until the transport stops, then it loads.
+        self._fonts_deferred = False
+        # Plain-words notes about SoundFonts (deferred, missing) for the status bar; called
+        # from the rebuild thread.
+        self.say: Callable[[str], None] | None = None
         if background_rebuild:
             self._worker = threading.Thread(target=self._rebuild_loop, name="playback-rebuild",
                                             daemon=True)
@@ -205,6 +214,20 @@ class Playback:
         period is reported to the transport, which follows the samples (the audio device is
         the master clock) and says where a take starts or where the audio must re-cue.
         """
+        gate = self.synth.api_gate
+        if not gate.acquire(blocking=False):
+            # A SoundFont is loading (only ever while stopped): what sounds rings on; commands
+            # and events wait for the next period rather than stall this one.
+            if out is None:
+                out = np.empty((n, 2), dtype=np.float32)
+            self.synth.render_into(out)
+            return out
+        try:
+            return self._process(n, out, latency_ns)
+        finally:
+            gate.release()
+
+    def _process(self, n: int, out: Audio | None, latency_ns: int | None) -> Audio:
         transport = self.transport
         device = transport is not None and latency_ns is not None
         self._device_driven = device
@@ -283,6 +306,8 @@ class Playback:
             self._release_all(self.synth.samples_written, self._immediate)
         self._playing = False
         self._synth_click_hits.clear()
+        if self._fonts_deferred:
+            self.invalidate()  # now the SoundFonts held back while playing can load
 
     def _start_at(self, position: int) -> None:
         now = self.synth.samples_written
@@ -387,10 +412,25 @@ class Playback:
     def _rebuild(self) -> None:
         self._dirty = False
         snap = Snapshot.build(self.project, self._channels, self.rate)
-        # Tracks' own SoundFonts load here, before the audio thread adopts the snapshot.
-        self.synth.prepare_soundfonts(s.soundfont for s in snap.setups.values())
+        # Tracks' own SoundFonts load here, before the audio thread adopts the snapshot; live,
+        # only while stopped (a load blocks the synth: playing notes would stall).
+        fonts = [s.soundfont for s in snap.setups.values()]
+        waiting = self.synth.unloaded(fonts)
+        if waiting and self._worker is not None and self._playing:
+            if not self._fonts_deferred:
+                self._tell(f"{', '.join(Path(n).name for n in waiting)} will load when playback "
+                           "stops; until then the tracks play General MIDI")
+            self._fonts_deferred = True
+        else:
+            self._fonts_deferred = False
+            for warning in self.synth.prepare_soundfonts(fonts):
+                self._tell(warning)
         with self._handoff:
             self._next_snap = snap
+
+    def _tell(self, message: str) -> None:
+        if self.say is not None:
+            self.say(message)
 
     def _rebuild_loop(self) -> None:
         while not self._closed:

@@ -92,6 +92,11 @@ class SynthEngine:
         })
         self._synth: int = self._fs.synth
         self._render_lock = threading.Lock()
+        # Held while a SoundFont loads: FluidSynth's API lock is taken for the whole load, so
+        # any note or channel call would wait (100+ ms for a large font). The audio thread only
+        # tries it and, when it is held, renders what is sounding without calling the API.
+        # Re-entrant: offline, the thread that renders is the one that loads.
+        self.api_gate = threading.RLock()
         self.samples_written = 0
         self.soundfonts: list[tuple[int, Path]] = []  # (FluidSynth id, path), first is the default
         self._by_name: dict[str, int] = {}  # a SoundFont as tracks name it -> its FluidSynth id
@@ -116,7 +121,8 @@ class SynthEngine:
         if name in self._by_name:
             return self._by_name[name]
         path = soundfonts.check(path)
-        sfid = int(fl.sfload(self._synth, str(path).encode(), 0))
+        with self.api_gate:
+            sfid = int(fl.sfload(self._synth, str(path).encode(), 0))
         if sfid < 0:
             raise SoundFontError(f"FluidSynth could not load the SoundFont {path}")
         self.soundfonts.append((sfid, path))
@@ -141,6 +147,10 @@ class SynthEngine:
                 warnings.append(f"{e}; its tracks play the General MIDI SoundFont instead "
                                 f"and keep asking for {Path(name).name}")
         return warnings
+
+    def unloaded(self, names: Iterable[str]) -> list[str]:
+        """The SoundFonts among ``names`` that ``prepare_soundfonts`` would try to load."""
+        return sorted({n for n in names if n and n not in self._by_name and n not in self.missing})
 
     def soundfont_id(self, name: str = "") -> int | None:
         """The FluidSynth id of a SoundFont by the name tracks give it (empty: the default);
