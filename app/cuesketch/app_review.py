@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def run_review(path: Path, preferences: Preferences) -> int:
-    from cuesketch.engine.review_session import ReviewError
+    from cuesketch.engine.review_session import ReviewError, check_author
     from cuesketch.prefs import save
     from cuesketch.store.review_schema import ReviewFileError
     from cuesketch.ui import review_window as ui
@@ -34,7 +34,11 @@ def run_review(path: Path, preferences: Preferences) -> int:
     from cuesketch.ui.window_root import show_startup_error
 
     ui.application()
-    author = preferences.review_author or ui.ask_author()
+    try:  # a name kept from before that the reply could not carry is asked again
+        author: str | None = check_author(preferences.review_author)
+    except ReviewError:
+        author = None
+    author = author or ui.ask_author()
     if not author:
         return 1
     if author != preferences.review_author:

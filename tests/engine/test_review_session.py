@@ -227,3 +227,27 @@ def test_the_review_player_on_jack_drives_the_transport_and_switches(jackd, tmp_
     finally:
         out.stop()
         s.close()
+
+
+def test_a_name_the_reply_cant_carry_is_refused_and_any_name_makes_a_file_name(
+        tmp_path: Path) -> None:
+    make_package(tmp_path / "p.cuereview")
+    for bad in ("R" * 201, "R. Smith\x07", "   "):
+        with pytest.raises(ReviewError, match="a name of 1 to 200 characters"):
+            ReviewSession.open(tmp_path / "p.cuereview", author=bad,
+                               journal_dir=tmp_path / "j", transport=Transport(FakeClock()))
+    assert not (tmp_path / "j").exists() or list((tmp_path / "j").iterdir()) == []
+    s = ReviewSession.open(tmp_path / "p.cuereview", author="R. Smith/J. Doe: \"notes\"",
+                           journal_dir=tmp_path / "j", transport=Transport(FakeClock()))
+    try:
+        with pytest.raises(ReviewError):
+            s.set_author("x" * 300)
+        path = s.reply_path()
+        assert path.parent == tmp_path
+        assert path.name == 'p — R. Smith-J. Doe- -notes-.cuereply'
+        s.send_back(path)
+        assert read_reply(path).author == "R. Smith/J. Doe: \"notes\""
+        s.set_author("Ö" * 200)
+        assert len(s.reply_path().name.encode()) < 255
+    finally:
+        s.close()

@@ -102,3 +102,33 @@ def test_the_pictures_bars_follow_the_version_heard(window: ReviewWindow) -> Non
                        + s.info.cues[1:])
     s.select_version(cue.cue.id, slow.id)
     assert window.parts.document.project.cues[cue.cue.id].tempo == TempoMap.constant(60)
+
+
+def test_send_back_with_a_slash_in_the_name_and_a_place_that_takes_no_file(
+        tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    make_package(tmp_path / "p.cuereview")
+    parts = compose_review(tmp_path / "p.cuereview", "R. Smith/J. Doe", Preferences(),
+                           journal_dir=tmp_path / "j", sound=False)
+    w = ReviewWindow(parts)
+    qtbot.addWidget(w)
+    offered: list[str] = []
+    answers = [None, str(tmp_path / "missing" / "x.cuereply")]
+
+    def save_as(_parent: object, _title: str, default: str, _filter: str) -> tuple[str, str]:
+        offered.append(default)
+        return answers.pop(0) or default, ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda _p, _t, text: warnings.append(text)))
+    try:
+        w.send_back()
+        assert Path(offered[0]).parent == tmp_path
+        assert read_reply(Path(offered[0])).author == "R. Smith/J. Doe"
+        w.send_back()  # a folder that is not there: said, not raised
+        assert len(warnings) == 1
+    finally:
+        w.close()
+        parts.close()

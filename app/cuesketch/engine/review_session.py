@@ -32,7 +32,7 @@ from cuesketch.model.review import (MAX_NAME, MAX_TEXT, DirectorNote, PackageCue
                                     new_uuid)
 from cuesketch.store.review_package import PackageReader
 from cuesketch.store.review_reply import ReplyJournal, read_reply
-from cuesketch.store.review_schema import ReviewFileError
+from cuesketch.store.review_schema import REPLY_SUFFIX, ReviewFileError
 from cuesketch.timing.timecode import format_timecode, parse_timecode
 
 Listener = Callable[[], None]
@@ -51,6 +51,23 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+def check_author(author: str) -> str:
+    """The name that signs notes and verdicts, as the reply's reader takes it: 1 to 200
+    characters of text (ReviewError in plain words otherwise)."""
+    name = author.strip()
+    if not name or len(name) > MAX_NAME or not all(c.isprintable() for c in name):
+        raise ReviewError(f"a name of 1 to {MAX_NAME} characters of plain text, please")
+    return name
+
+
+def reply_file_name(stem: str, author: str) -> str:
+    """``STEM — AUTHOR.cuereply``, the name made safe for a file name on any system (the
+    '/' of "R. Smith/J. Doe" is no folder) and short enough for one."""
+    safe = "".join("-" if c in '/\\:*?"<>|' or not c.isprintable() else c for c in author)
+    safe, stem = safe.strip(" .")[:60].strip(" ."), stem[:120]
+    return f"{stem} — {safe}{REPLY_SUFFIX}" if safe else f"{stem}{REPLY_SUFFIX}"
+
+
 class ReviewSession:
     def __init__(self, info: PackageInfo, audio: dict[int, bytes], journal: ReplyJournal, *,
                  author: str, transport: Transport | None = None,
@@ -59,7 +76,7 @@ class ReviewSession:
         self.info = info
         self.package_path = package_path
         self.journal = journal
-        self.author = author.strip()
+        self.author = check_author(author)
         self.transport = transport if transport is not None else Transport()
         self.player = player if player is not None else ReviewPlayer(self.transport)
         self.now = now
@@ -102,7 +119,9 @@ class ReviewSession:
     def open(cls, package: Path, *, author: str, journal_dir: Path | None = None,
              transport: Transport | None = None, player: ReviewPlayer | None = None,
              film_hash: str | None = None, now: Callable[[], str] = _now) -> ReviewSession:
-        """Open a package from outside (ReviewFileError in plain words if it is not one)."""
+        """Open a package from outside (ReviewFileError in plain words if it is not one;
+        ReviewError for a name the reply can't carry)."""
+        author = check_author(author)
         with PackageReader.open(package) as reader:
             info = reader.info
             audio = {v.id: reader.audio(v.id) for pc in info.cues for v in pc.versions}
@@ -404,10 +423,7 @@ class ReviewSession:
         self._changed()
 
     def set_author(self, author: str) -> None:
-        author = author.strip()
-        if not author or len(author) > MAX_NAME:
-            raise ReviewError("a name of 1 to 200 characters, please")
-        self.author = author
+        self.author = author = check_author(author)
         self.journal.set_author(author)
         self._changed()
 
@@ -415,6 +431,11 @@ class ReviewSession:
         """The film on screen is this one (the director's copy, found by name: maybe another
         cut); the reply says so, and the composer's import flags notes if it differs."""
         self.journal.set_film_hash(film_hash)
+
+    def reply_path(self) -> Path:
+        """Where the reply is offered to be written: beside the package, with your name."""
+        base = self.package_path or Path.home() / "review.cuereview"
+        return base.with_name(reply_file_name(base.stem, self.author))
 
     def send_back(self, dest: Path) -> None:
         """Write the reply to give the composer, whole or not at all."""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QInputDia
                                QMainWindow, QMessageBox, QPushButton, QSlider, QSplitter,
                                QVBoxLayout, QWidget)
 
-from cuesketch.engine.review_session import ReviewSession
+from cuesketch.engine.review_session import ReviewError, ReviewSession, check_author
 from cuesketch.engine.transport import Transport
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
@@ -57,9 +57,16 @@ def application() -> QApplication:
 
 def ask_author(parent: QWidget | None = None) -> str | None:
     """Asked once, on the first review: the name that signs the notes and verdicts."""
-    name, ok = QInputDialog.getText(parent, "Your name",
-                                    "Your name, as the composer will read it with your notes:")
-    return name.strip() if ok and name.strip() else None
+    while True:
+        name, ok = QInputDialog.getText(parent, "Your name",
+                                        "Your name, as the composer will read it with your "
+                                        "notes:")
+        if not ok or not name.strip():
+            return None
+        try:
+            return check_author(name)
+        except ReviewError as e:  # the reply could not carry it: ask again
+            QMessageBox.warning(parent, "Your name", str(e)[:1].upper() + str(e)[1:])
 
 
 class ReviewWindow(QMainWindow):
@@ -228,10 +235,8 @@ class ReviewWindow(QMainWindow):
 
     def send_back(self) -> None:
         s = self.session
-        base = s.package_path.with_suffix(REPLY_SUFFIX) if s.package_path else \
-            Path.home() / f"review{REPLY_SUFFIX}"
-        name = base.with_name(f"{base.stem} — {s.author}{REPLY_SUFFIX}")
-        chosen, _ = QFileDialog.getSaveFileName(self, "Send back to the composer", str(name),
+        chosen, _ = QFileDialog.getSaveFileName(self, "Send back to the composer",
+                                                str(s.reply_path()),
                                                 f"Cuesketch replies (*{REPLY_SUFFIX})")
         if not chosen:
             return
@@ -242,6 +247,10 @@ class ReviewWindow(QMainWindow):
             s.send_back(dest)
         except ReviewFileError as e:
             QMessageBox.warning(self, "Send back", str(e))
+            return
+        except (OSError, ValueError) as e:  # a name or a place no file can have
+            QMessageBox.warning(self, "Send back", f"The reply could not be written as "
+                                                   f"{dest.name}: {e}. Choose another name.")
             return
         notes, verdicts = len(s.notes), len(s.verdicts)
         self.statusBar().showMessage(
