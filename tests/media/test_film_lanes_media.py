@@ -184,6 +184,20 @@ def test_a_window_asked_for_comes_exact_to_the_frame(numbered: Path, tmp_path: P
     job.close()
 
 
+def test_a_request_of_many_frames_comes_exact_in_runs(numbered: Path, tmp_path: Path) -> None:
+    info = probe(numbered)
+    job = ThumbnailJob(info, folder=tmp_path, fingerprint="cs1:6:numbered", refine=False)
+    assert job.wait(60)
+    wanted = range(20, 170)  # more than one select expression can hold
+    assert job.request(wanted) and job.wait_requests(120)
+    assert job.requests_served == 1
+    made = [job.strip.at(f) for f in wanted]
+    assert [read_frame_number(t.pixels) if t and t.frame == f else -1
+            for f, t in zip(wanted, made)] == list(wanted)
+    assert not job.request(wanted)  # all made: not asked again
+    job.close()
+
+
 def test_the_strip_cache_is_used_and_a_damaged_one_made_again(numbered: Path,
                                                                tmp_path: Path) -> None:
     info = probe(numbered)

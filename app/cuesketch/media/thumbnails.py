@@ -46,6 +46,9 @@ MAX_HEADER = 4096
 MAX_STORED = 4000  # the refined grid is thinned so a long film's strip stays small (~60 MB)
 GRID_SECONDS = 1  # the refined grid: a frame every second (or thinner, MAX_STORED)
 REQUEST_LIMIT = 200  # frames one request may ask for
+# Frames one ffmpeg run picks: its select expression has one term a frame, and ffmpeg's
+# expression parser gives up at about a hundred; a larger request is served in runs.
+RUN_LIMIT = 90
 SHOWINFO = re.compile(rb"\] n:\s*\d+ pts:\s*-?\d+ pts_time:(-?[0-9.]+)")
 
 
@@ -447,23 +450,33 @@ class ThumbnailJob:
                 self._flush.set()
                 continue
             decoder = self._decoder(film)
-            o = decoder.origin
-            start = (item[0] + 0.5) / fps + o
-            end = (item[-1] + 0.5) / fps + o
-            # the frame's number from its time stamp, kept in st(0), then one of those asked
-            pick = (f"between(t\\,{start - 1 / fps:.6f}\\,{end:.6f})"
-                    f"*(st(0\\,round((t-{o:.6f})*{fps:.9f}))*0+1)"
-                    "*(" + "+".join(f"eq(ld(0)\\,{f})" for f in item) + ")")
-            try:
-                lead = 2 / fps if decoder.info.intra_only else 1.0  # to the key frame before
-                seek = max(0.0, start - lead)  # (and not on to the end)
-                decoder.run(["-ss", f"{seek:.6f}", "-t", f"{end - seek + 2 / fps:.6f}"], pick,
-                            self._keep)
-            except (MediaError, OSError, queue.Empty):
-                continue  # the view asks again; the passes still run
-            self.requests_served += 1
-            self.requests_from_copy += decoder is not film
+            served = True
+            for i in range(0, len(item), RUN_LIMIT):
+                if self._cancel.is_set():
+                    return
+                served = self._serve_run(decoder, item[i:i + RUN_LIMIT], fps) and served
+            if served:  # else the view asks again; the passes still run
+                self.requests_served += 1
+                self.requests_from_copy += decoder is not film
             self._on_update()
+
+    def _serve_run(self, decoder: Decoder, run: list[int], fps: float) -> bool:
+        """Decode one run of asked frames (sorted, at most RUN_LIMIT) in one ffmpeg run."""
+        o = decoder.origin
+        start = (run[0] + 0.5) / fps + o
+        end = (run[-1] + 0.5) / fps + o
+        # the frame's number from its time stamp, kept in st(0), then one of those asked
+        pick = (f"between(t\\,{start - 1 / fps:.6f}\\,{end:.6f})"
+                f"*(st(0\\,round((t-{o:.6f})*{fps:.9f}))*0+1)"
+                "*(" + "+".join(f"eq(ld(0)\\,{f})" for f in run) + ")")
+        try:
+            lead = 2 / fps if decoder.info.intra_only else 1.0  # to the key frame before
+            seek = max(0.0, start - lead)  # (and not on to the end)
+            decoder.run(["-ss", f"{seek:.6f}", "-t", f"{end - seek + 2 / fps:.6f}"], pick,
+                        self._keep)
+        except (MediaError, OSError, queue.Empty):
+            return False
+        return True
 
 
 def grab_frame(info: MediaInfo, frame: int, width: int, origin: float = 0.0,
