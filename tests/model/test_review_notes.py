@@ -88,3 +88,20 @@ def test_director_replies_join_the_thread_once() -> None:
 def test_verdict_notes_have_stable_ids() -> None:
     assert verdict_uuid("pkg", "1M1", "v2") == verdict_uuid("pkg", "1M1", "v2")
     assert verdict_uuid("pkg", "1M1", "v2") != verdict_uuid("pkg", "1M1", "v3")
+
+
+def test_a_reply_to_another_package_never_overwrites_its_notes() -> None:
+    doc = Document(project())
+    import_reply(doc, reply(), FILM)
+    theirs = {n.uuid: n for n in doc.project.review_notes.values()}
+    other = reply(package_id="other", notes=(
+        DirectorNote("u1", "1M1", "v9", "Someone", "t9", "Overwritten?", 90),), verdicts=())
+    report = import_reply(doc, other, FILM)
+    assert report.foreign == 1 and report.added == 1 and report.updated == 0
+    assert "another package" in report.summary()
+    notes = {n.uuid: n for n in doc.project.review_notes.values()}
+    assert notes["u1"] == theirs["u1"]
+    added = next(n for n in notes.values() if n.text == "Overwritten?")
+    assert added.source == "other" and added.uuid != "u1"
+    again = import_reply(doc, other, FILM)  # twice still changes nothing
+    assert again.added == 0 and again.unchanged == 1 and len(doc.project.review_notes) == 4

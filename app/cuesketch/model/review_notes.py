@@ -4,7 +4,9 @@
 
 * each note becomes a ``ReviewNote`` at the frame it was written at; its ``uuid`` finds it
   again, so importing the same reply twice changes nothing, and a later reply with an edited
-  note updates it (its resolved state and the composer's replies stay);
+  note updates it (its resolved state and the composer's replies stay); only a note of the
+  same package is updated: a reply's note whose id is another package's note's is added
+  beside it under an id of its own (``foreign_uuid``), never overwriting it;
 * a note written against another film than the project's now (its content hash differs: an
   older cut) is kept but flagged ``off_cut``, never silently placed as if it fit;
 * a verdict sets the cue's status: approved if a version was approved, changes if changes
@@ -35,6 +37,7 @@ class ImportReport:
     off_cut: int = 0  # notes flagged: written against another cut
     statuses: list[tuple[str, CueStatus]] = field(default_factory=list)
     unknown_cues: list[str] = field(default_factory=list)
+    foreign: int = 0  # notes whose id is another package's note's: added, that one untouched
 
     @property
     def changed(self) -> bool:
@@ -46,11 +49,19 @@ class ImportReport:
             parts.append(f"{self.updated} updated")
         if self.unchanged:
             parts.append(f"{self.unchanged} already there")
+        if self.foreign:
+            parts.append(f"{self.foreign} with the id of a note from another package (kept "
+                         f"as new notes; the earlier ones untouched)")
         if self.off_cut:
             parts.append(f"{self.off_cut} written against another cut of the film (flagged)")
         for cue, status in self.statuses:
             parts.append(f"{cue}: {status.value}")
         return ", ".join(parts)
+
+
+def foreign_uuid(package_id: str, note_uuid: str) -> str:
+    """A stable id for a reply's note whose own id is taken by another package's note."""
+    return str(_uuid.uuid5(_uuid.NAMESPACE_URL, f"cuesketch-note:{package_id}:{note_uuid}"))
 
 
 def verdict_uuid(package_id: str, cue: str, version: str) -> str:
@@ -92,6 +103,12 @@ def reply_changes(project: Project, reply: ReplyContent, film_hash: str,
                                  reply.film_hash, off_cut, reply.package_id))
     for note in wanted:
         old = by_uuid.get(note.uuid)
+        if old is not None and old.source != reply.package_id:
+            # a note of another package has this id (a reply made by hand, or altered): it
+            # is never overwritten; this one is kept beside it under an id of its package's
+            note = replace(note, uuid=foreign_uuid(reply.package_id, note.uuid))
+            old = by_uuid.get(note.uuid)
+            report.foreign += 1
         if old is None:
             new = replace(note, id=next_id)
             next_id += 1
