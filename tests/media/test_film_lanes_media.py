@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 import wave
 from pathlib import Path
 
@@ -196,6 +197,22 @@ def test_a_request_of_many_frames_comes_exact_in_runs(numbered: Path, tmp_path: 
             for f, t in zip(wanted, made)] == list(wanted)
     assert not job.request(wanted)  # all made: not asked again
     job.close()
+
+
+def test_frame_numbers_hold_past_ten_thousand_seconds(numbered: Path) -> None:
+    from fractions import Fraction
+    from cuesketch.media.thumbnails import Decoder, showinfo_time, showinfo_time_base
+    decoder = Decoder(probe(numbered), (96, 54), 0.0, threading.Event())
+    base = showinfo_time_base(b"[Parsed_showinfo_2 @ 0x5] config in time_base: 1/12288, "
+                              b"frame_rate: 24/1\n")
+    assert base == Fraction(1, 12288)
+    for frame in (240_001, 2_400_013, 2_400_023):  # 2 h 46 min and 27 h 46 min in, at 24 fps
+        pts = frame * 512  # 12288 / 24 ticks a frame
+        shown = f"{pts / 12288:.6g}"  # what showinfo prints as pts_time
+        line = f"[Parsed_showinfo_2 @ 0x5] n: 7 pts:{pts} pts_time:{shown} pos: -1\n".encode()
+        stamp = showinfo_time(line, base)
+        assert stamp is not None and decoder.frame_of(stamp) == frame
+    assert showinfo_time(b"[Parsed_showinfo_2 @ 0x5] config out time_base: 0/0\n", base) is None
 
 
 def test_the_strip_cache_is_used_and_a_damaged_one_made_again(numbered: Path,

@@ -49,7 +49,25 @@ REQUEST_LIMIT = 200  # frames one request may ask for
 # Frames one ffmpeg run picks: its select expression has one term a frame, and ffmpeg's
 # expression parser gives up at about a hundred; a larger request is served in runs.
 RUN_LIMIT = 90
-SHOWINFO = re.compile(rb"\] n:\s*\d+ pts:\s*-?\d+ pts_time:(-?[0-9.]+)")
+# showinfo's pts_time has six significant digits (whole seconds past 100,000 s, tenths past
+# 10,000 s): a frame's time is its integer pts times the time base the filter reports first.
+SHOWINFO = re.compile(rb"\] n:\s*\d+ pts:\s*(-?\d+) pts_time:(-?[0-9.]+)")
+TIME_BASE = re.compile(rb"\] config in time_base:\s*(\d+)/(\d+)")
+
+
+def showinfo_time(line: bytes, time_base: Fraction | None) -> Fraction | None:
+    """A frame's exact time stamp (s) from one showinfo line, None for other lines."""
+    m = SHOWINFO.search(line)
+    if m is None:
+        return None
+    if time_base is None:
+        return Fraction(m.group(2).decode())
+    return int(m.group(1)) * time_base
+
+
+def showinfo_time_base(line: bytes) -> Fraction | None:
+    m = TIME_BASE.search(line)
+    return Fraction(int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) else None
 
 
 class ThumbnailCacheError(Exception):
@@ -198,7 +216,7 @@ class Decoder:
         self.info, self.size, self.origin, self.cancel = info, size, origin, cancel
         self.fps = Fraction(info.file_fps)
 
-    def frame_of(self, pts_time: float) -> int:
+    def frame_of(self, pts_time: Fraction | float) -> int:
         return round((Fraction(pts_time) - Fraction(self.origin)) * self.fps)
 
     def run(self, before_input: list[str], select: str | None,
@@ -229,15 +247,18 @@ class Decoder:
         if feeder is not None and feeder.stdout is not None:
             feeder.stdout.close()  # the decoder holds it now
         lower_priority(proc.pid)
-        stamps: queue.Queue[float | None] = queue.Queue()
+        stamps: queue.Queue[Fraction | None] = queue.Queue()
         tail: list[bytes] = []
 
         def read_errors() -> None:
             assert proc.stderr is not None
+            time_base = None
             for line in proc.stderr:
-                m = SHOWINFO.search(line)
-                if m:
-                    stamps.put(float(m.group(1)))
+                stamp = showinfo_time(line, time_base)
+                if stamp is not None:
+                    stamps.put(stamp)
+                elif (base := showinfo_time_base(line)) is not None:
+                    time_base = base
                 elif line.strip():
                     tail[:] = [*tail[-3:], line]
             stamps.put(None)
