@@ -115,10 +115,12 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
         copy = find_directors_copy(film, path)
         if copy is not None:
             target = (copy.path, film.offset_frames)
+            # the reply says which film this session shows, every time (the journal was
+            # made in an earlier session, maybe with another copy)
+            session.watching(copy.content_hash)
             if copy.same_content:
                 parts.film_label = f"Film: your copy of {film.file_name} (the same cut)"
             else:
-                session.watching(copy.content_hash)
                 parts.film_label = (f"Film: {copy.path.name}, found by its name; it is not "
                                     f"the cut the music was written to")
     facts = None
@@ -127,6 +129,8 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
             movie_path, facts = write_movie_beside(session.movie, info.package_id)
             target = (movie_path, info.movie_start_frame)
             parts.film_label = "Film: the preview movie in the package"
+            # cut from the composer's film: the cut the music was written to
+            session.watching(film.content_hash if film is not None else "")
         except MediaError as e:
             parts.problems.append(f"The package's movie can't be shown: {e}")
     if target is None:
@@ -135,6 +139,7 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
                                  f"package (it is found by its content), or ask for a package "
                                  f"with a preview movie. The music plays without it.")
         parts.film_label = "No picture"
+        session.watching("")  # notes written without a picture: no cut to flag them against
         return
     try:
         player = PicturePlayer(parts.transport, info.rate, offset_frames=target[1], clock=clock)

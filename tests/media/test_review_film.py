@@ -55,3 +55,15 @@ def test_preview_movie_starts_where_it_says(tmp_path: Path) -> None:
 def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def test_the_cut_in_any_folder_wins_over_a_name_alone_beside_the_package(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "trailer_bbb.mp4").write_bytes(b"another cut" * 100)  # beside: the name only
+    videos = tmp_path / "home" / "Videos"
+    videos.mkdir(parents=True)
+    shutil.copy(FILM, videos / "bbb.mp4")  # in Videos: the cut itself, renamed
+    found = find_directors_copy(identity(), inbox / "x.cuereview")
+    assert found is not None and found.same_content and found.path == videos / "bbb.mp4"
+    assert found.content_hash == identity().content_hash

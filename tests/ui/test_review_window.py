@@ -132,3 +132,21 @@ def test_send_back_with_a_slash_in_the_name_and_a_place_that_takes_no_file(
     finally:
         w.close()
         parts.close()
+
+
+def test_the_reply_says_which_film_this_session_shows(tmp_path: Path) -> None:
+    """A first session shows a copy found by name (another cut); a later one shows no film:
+    the reply no longer claims the other cut for the notes."""
+    make_package(tmp_path / "p.cuereview")
+    (tmp_path / "film.mov").write_bytes(b"another cut" * 100)
+    parts = compose_review(tmp_path / "p.cuereview", "R. Smith", Preferences(),
+                           journal_dir=tmp_path / "j", sound=False)
+    journal = parts.session.journal.path
+    parts.close()
+    first = read_reply(journal).film_hash
+    assert first and first != "cs1:100:" + "ab" * 16
+    (tmp_path / "film.mov").unlink()
+    parts = compose_review(tmp_path / "p.cuereview", "R. Smith", Preferences(),
+                           journal_dir=tmp_path / "j", sound=False)
+    parts.close()
+    assert read_reply(journal).film_hash == ""

@@ -69,20 +69,23 @@ def find_directors_copy(film: FilmIdentity, package: Path,
     folders = [Path(package).resolve().parent] + (extra or []) + [
         Path.home() / "Videos", Path.home() / "Movies"]
     seen: set[Path] = set()
+    by_name: Path | None = None  # the first found by its name only: used if no folder has the cut
     for folder in folders:
         if folder in seen or not folder.is_dir():
             continue
         seen.add(folder)
         found = find_film(media, folder, max_files=20_000, time_limit=3.0)
-        if found:
-            best = found[0]
-            from cuesketch.files import content_hash
-            try:
-                digest = film.content_hash if best.same_content else content_hash(best.path)
-            except OSError:
-                continue
-            return DirectorsCopy(best.path, best.same_content, digest)
-    return None
+        if found and found[0].same_content:
+            return DirectorsCopy(found[0].path, True, film.content_hash)
+        if found and by_name is None:
+            by_name = found[0].path
+    if by_name is None:
+        return None
+    from cuesketch.files import content_hash
+    try:
+        return DirectorsCopy(by_name, False, content_hash(by_name))
+    except OSError:
+        return None
 
 
 def project_film(settings: Settings, project_path: Path) -> Path | None:
