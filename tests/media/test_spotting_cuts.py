@@ -83,3 +83,74 @@ def test_the_proxy_is_read_when_there_is_one_and_gives_the_same_cuts(film, tmp_p
     assert cut_detect.picture_to_read(film.path) == proxy
     found = detect_cuts(film.path, frames_expected=info.frame_count)
     assert [c.frame for c in found] == film.cuts
+
+
+def _fake_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
+    """An 'ffmpeg' on PATH running ``body`` (sh), so a damaged film's behaviour is exact."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "ffmpeg"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    return script
+
+
+def _run_bounded(fn, seconds: float = 60):  # type: ignore[no-untyped-def]
+    """fn() in a thread; what it returned or raised, or AssertionError if it hangs."""
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 - handed back to the test
+            out["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), "measure() hung"
+    return out
+
+
+def test_a_film_that_floods_ffmpeg_s_complaints_neither_hangs_nor_loses_the_last_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.media.cut_detect import SIZE
+    frame = SIZE[0] * SIZE[1] * 3
+    _fake_ffmpeg(tmp_path, monkeypatch,
+                 "head -c 4000000 /dev/zero | tr '\\0' 'x' | fold -w 200 >&2\n"
+                 f"head -c {frame * 10} /dev/zero\n"
+                 "echo 'Invalid NAL unit 7, skipping.' >&2\nexit 1\n")
+    out = _run_bounded(lambda: measure(tmp_path / "damaged.mp4"))
+    assert isinstance(out.get("error"), CutDetectError)
+    assert "Invalid NAL unit 7" in str(out["error"])
+
+
+def test_cancel_stops_ffmpeg_even_while_a_read_waits_on_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_ffmpeg(tmp_path, monkeypatch, "exec sleep 300\n")
+    cancel = threading.Event()
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    out = _run_bounded(lambda: measure(tmp_path / "slow.mp4", cancel=cancel))
+    assert isinstance(out.get("error"), CutDetectCancelled)
+
+
+def test_ffmpeg_is_started_without_preexec_fn_and_made_nicer_by_pid(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from cuesketch.media import cut_detect
+    _fake_ffmpeg(tmp_path, monkeypatch, "exit 0\n")
+    seen: dict[str, object] = {}
+    real = subprocess.Popen
+
+    def popen(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["preexec_fn"] = kwargs.get("preexec_fn")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    niced: list[int] = []
+    monkeypatch.setattr(cut_detect, "lower_priority", niced.append, raising=False)
+    measure(tmp_path / "empty.mp4")
+    assert seen["preexec_fn"] is None and len(niced) == 1

@@ -20,16 +20,18 @@ keeps the processor.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
+from cuesketch.media.peaks import lower_priority
 from cuesketch.model.changes import Change, insert
 from cuesketch.model.entities import Hit, HitKind
 from cuesketch.model.project import Project
@@ -38,7 +40,6 @@ SIZE = (48, 27)  # width, height of the frames compared
 BACK = 4  # each frame is compared with this many before it
 CHUNK = 512  # frames read and compared at a time
 DEFAULT_SENSITIVITY = 50
-NICENESS = 10
 
 Progress = Callable[[float], None]
 
@@ -130,9 +131,21 @@ def measure(film: Path, frames_expected: int = 0, progress: Progress | None = No
            "-vf", f"scale={w * 4}:{h * 4}:flags=fast_bilinear,scale={w}:{h}:flags=area",
            "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
     size = w * h * 3
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=_lower_priority if os.name == "posix" else None)
+    # started as it is, then made nicer by pid: a preexec_fn may deadlock in a threaded program
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lower_priority(proc.pid)
     assert proc.stdout is not None and proc.stderr is not None
+    # ffmpeg's complaints are read as they come (a damaged film floods them: unread, the pipe
+    # fills and ffmpeg stops writing frames), keeping only the last few lines
+    err_tail: deque[bytes] = deque(maxlen=ERR_LINES)
+    stderr = proc.stderr
+    drain = threading.Thread(target=_drain, args=(stderr, err_tail), daemon=True,
+                             name="cut-detect-stderr")
+    drain.start()
+    done = threading.Event()
+    if cancel is not None:  # a cancel kills ffmpeg at once, even while a read waits on it
+        threading.Thread(target=_kill_on_cancel, args=(proc, cancel, done), daemon=True,
+                         name="cut-detect-cancel").start()
     rows: list[np.ndarray] = []
     carry = np.zeros((0, size), np.int16)
     seen = 0
@@ -158,27 +171,44 @@ def measure(film: Path, frames_expected: int = 0, progress: Progress | None = No
             if progress is not None and frames_expected:
                 progress(min(1.0, seen / frames_expected))
         proc.wait()
+        if cancel is not None and cancel.is_set():
+            raise CutDetectCancelled()
         if proc.returncode != 0:
-            err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+            drain.join(timeout=5)
+            err = b"".join(err_tail).decode("utf-8", "replace").strip().splitlines()
             raise CutDetectError(f"ffmpeg could not read {film.name}: "
-                                 f"{err[-1] if err else 'exit ' + str(proc.returncode)}")
+                                 f"{err[-1][:300] if err else 'exit ' + str(proc.returncode)}")
     finally:
+        done.set()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        drain.join(timeout=5)
         proc.stdout.close()
-        proc.stderr.close()
+        stderr.close()
     if progress is not None:
         progress(1.0)
     near_all = np.concatenate(rows) if rows else np.zeros((0, BACK), np.float32)
     return FrameDifferences(near_all)
 
 
-def _lower_priority() -> None:
+ERR_LINES = 20
+
+
+def _drain(stream: IO[bytes], tail: deque[bytes]) -> None:
     try:
-        os.nice(NICENESS)
-    except OSError:
+        while chunk := stream.readline(4096):
+            tail.append(chunk)
+    except (OSError, ValueError):  # closed under us when the run ends
         pass
+
+
+def _kill_on_cancel(proc: subprocess.Popen[bytes], cancel: threading.Event,
+                    done: threading.Event) -> None:
+    while not done.wait(0.05):
+        if cancel.is_set():
+            proc.kill()
+            return
 
 
 def picture_to_read(film: Path) -> Path:
