@@ -215,6 +215,28 @@ def test_frame_numbers_hold_past_ten_thousand_seconds(numbered: Path) -> None:
     assert showinfo_time(b"[Parsed_showinfo_2 @ 0x5] config out time_base: 0/0\n", base) is None
 
 
+def test_frames_without_time_stamps_stop_ffmpeg_instead_of_waiting_on_it(
+        numbered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import queue
+    import re
+    from cuesketch.media import thumbnails
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(thumbnails.subprocess, "Popen", recording)
+    monkeypatch.setattr(thumbnails, "SHOWINFO", re.compile(rb"never printed"))
+    monkeypatch.setattr(thumbnails, "STAMP_WAIT_S", 0.5)
+    decoder = thumbnails.Decoder(probe(numbered), (96, 54), 0.0, threading.Event())
+    kept: list[int] = []
+    with pytest.raises((queue.Empty, MediaError)):
+        decoder.run([], None, lambda f, _p: kept.append(f))
+    assert started and all(p.poll() is not None for p in started) and kept == []
+
+
 def test_the_strip_cache_is_used_and_a_damaged_one_made_again(numbered: Path,
                                                                tmp_path: Path) -> None:
     info = probe(numbered)

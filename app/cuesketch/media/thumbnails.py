@@ -49,6 +49,7 @@ REQUEST_LIMIT = 200  # frames one request may ask for
 # Frames one ffmpeg run picks: its select expression has one term a frame, and ffmpeg's
 # expression parser gives up at about a hundred; a larger request is served in runs.
 RUN_LIMIT = 90
+STAMP_WAIT_S = 30.0  # how long a decoded frame waits for its time stamp before ffmpeg is stopped
 # showinfo's pts_time has six significant digits (whole seconds past 100,000 s, tenths past
 # 10,000 s): a frame's time is its integer pts times the time base the filter reports first.
 SHOWINFO = re.compile(rb"\] n:\s*\d+ pts:\s*(-?\d+) pts_time:(-?[0-9.]+)")
@@ -267,21 +268,27 @@ class Decoder:
         reader.start()
         one = w * h * 3
         count = 0
+        ended = False  # ffmpeg closed its output: it is exiting on its own
+        unstamped = False
         try:
             assert proc.stdout is not None
             while not self.cancel.is_set():
                 data = proc.stdout.read(one)
                 if len(data) < one:
+                    ended = True
                     break
-                stamp = stamps.get(timeout=30)
+                stamp = stamps.get(timeout=STAMP_WAIT_S)
                 if stamp is None:
+                    unstamped = True  # a frame without its time stamp: ffmpeg is stopped below
                     break
                 frame = self.frame_of(stamp)
                 if 0 <= frame < self.info.frame_count:
                     keep(frame, np.frombuffer(data, np.uint8).reshape(h, w, 3))
                     count += 1
         finally:
-            if proc.poll() is None and self.cancel.is_set():
+            # Whatever ended the loop (cancel, a missing time stamp, an error), an ffmpeg still
+            # running would block writing frames nobody reads, and wait() with it.
+            if not ended and proc.poll() is None:
                 proc.kill()
             rc = proc.wait()
             reader.join(5)
@@ -289,6 +296,9 @@ class Decoder:
                 if feeder.poll() is None:
                     feeder.kill()
                 feeder.wait()
+        if unstamped and not self.cancel.is_set():
+            raise MediaError(f"could not read the picture of {self.info.name}: ffmpeg gave a "
+                             "frame without its time stamp")
         if rc != 0 and not self.cancel.is_set():
             detail = tail[-1].decode(errors="replace").strip() if tail else f"exit status {rc}"
             raise MediaError(f"could not read the picture of {self.info.name}: {detail}")
