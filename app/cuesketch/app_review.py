@@ -46,7 +46,7 @@ def run_review(path: Path, preferences: Preferences) -> int:
         save(preferences, QSettingsMapping())
     try:
         parts = compose_review(path, author, preferences)
-    except (ReviewFileError, ReviewError) as e:
+    except (ReviewFileError, ReviewError, OSError) as e:
         print(f"cuesketch: {e}", file=sys.stderr)
         show_startup_error(f"{path.name} can't be opened", str(e))
         return 1
@@ -71,33 +71,37 @@ def compose_review(path: Path, author: str, preferences: Preferences,
     player = ReviewPlayer(transport)
     session = ReviewSession.open(path, author=author, transport=transport, player=player,
                                  journal_dir=journal_dir)
-    info = session.info
-    project = Project()
-    # Each cue counts bars by the tempo map of the version heard first (the newest).
-    cues = [replace(pc.cue, tempo=pc.versions[-1].tempo) if pc.versions else pc.cue
-            for pc in info.cues]
-    project.load(Settings(title=info.title, rate=info.rate, start_frame=info.start_frame),
-                 cues + [h for pc in info.cues for h in pc.hits])
-    parts = ReviewParts(session, transport, Document(project))
     audio: AudioOutput | None = None
-    if sound:
-        # The review player stands in for the synth's Playback: AudioOutput only calls
-        # process(), reads rate and synth.sample_rate, and may set_sample_rate().
-        audio = AudioOutput(cast(Playback, player),
-                            drivers=(preferences.audio_driver,) if preferences.audio_driver
-                            else None, period_size=preferences.audio_buffer)
-        if not audio.start():
-            parts.problems.append("No audio device: playing silently (choose a driver in "
-                                  "Cuesketch's Preferences)")
-    _picture(parts, path, clock)
-    picture = parts.picture
+    parts: ReviewParts | None = None
 
     def close() -> None:
         if audio is not None:
             audio.stop()
-        if picture is not None:
-            picture.close()  # type: ignore[attr-defined]
+        if parts is not None and parts.picture is not None:
+            parts.picture.close()  # type: ignore[attr-defined]
         session.close()
+    try:  # from here on, whatever fails closes what was opened, the session too
+        info = session.info
+        project = Project()
+        # Each cue counts bars by the tempo map of the version heard first (the newest).
+        cues = [replace(pc.cue, tempo=pc.versions[-1].tempo) if pc.versions else pc.cue
+                for pc in info.cues]
+        project.load(Settings(title=info.title, rate=info.rate, start_frame=info.start_frame),
+                     cues + [h for pc in info.cues for h in pc.hits])
+        parts = ReviewParts(session, transport, Document(project))
+        if sound:
+            # The review player stands in for the synth's Playback: AudioOutput only calls
+            # process(), reads rate and synth.sample_rate, and may set_sample_rate().
+            audio = AudioOutput(cast(Playback, player),
+                                drivers=(preferences.audio_driver,) if preferences.audio_driver
+                                else None, period_size=preferences.audio_buffer)
+            if not audio.start():
+                parts.problems.append("No audio device: playing silently (choose a driver in "
+                                      "Cuesketch's Preferences)")
+        _picture(parts, path, clock)
+    except BaseException:
+        close()
+        raise
     parts.close = close
     return parts
 
@@ -143,7 +147,13 @@ def _picture(parts: ReviewParts, path: Path, clock: SystemClock) -> None:
         return
     try:
         player = PicturePlayer(parts.transport, info.rate, offset_frames=target[1], clock=clock)
-        player.open(target[0], film=facts)  # the movie's facts, read once
-        parts.picture = player
     except (MediaError, OSError, ImportError) as e:
         parts.picture_problem = f"The film can't be shown: {e}"
+        return
+    try:
+        player.open(target[0], film=facts)  # the movie's facts, read once
+    except (MediaError, OSError, ImportError) as e:
+        player.close()  # made, then refused the film: nothing of it stays open
+        parts.picture_problem = f"The film can't be shown: {e}"
+        return
+    parts.picture = player

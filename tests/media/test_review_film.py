@@ -67,3 +67,12 @@ def test_the_cut_in_any_folder_wins_over_a_name_alone_beside_the_package(tmp_pat
     found = find_directors_copy(identity(), inbox / "x.cuereview")
     assert found is not None and found.same_content and found.path == videos / "bbb.mp4"
     assert found.content_hash == identity().content_hash
+
+
+def test_no_room_for_the_movie_is_said_plainly(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.media.probe import MediaError
+    (tmp_path / "not-a-folder").write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    with pytest.raises(MediaError, match="no room for the package's movie"):
+        write_movie_beside(b"\0" * 100, "pkg")

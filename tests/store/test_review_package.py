@@ -236,3 +236,24 @@ def test_a_package_too_long_is_refused_before_the_render() -> None:
     with pytest.raises(PackError, match="1M1 current runs 70 minutes, more than the hour"):
         check_plan(plan, p, made_for="R. Smith")
     check_plan(plan_package(None, p, ["1M2"], ["current"]), p, made_for="R. Smith")
+
+
+def test_a_journal_refused_is_not_left_open(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuesketch.store import review_reply
+    opened: list[sqlite3.Connection] = []
+    real = review_reply.connect
+
+    def connect(*args: object, **kw: object) -> sqlite3.Connection:
+        db = real(*args, **kw)  # type: ignore[arg-type]
+        opened.append(db)
+        return db
+
+    monkeypatch.setattr(review_reply, "connect", connect)
+    path = tmp_path / "j.cuereply"
+    ReplyJournal(path, "pkg-1", "R. Smith", "").close()
+    with pytest.raises(ReviewFileError, match="answers another package"):
+        ReplyJournal(path, "pkg-2", "R. Smith", "")
+    assert len(opened) == 2
+    with pytest.raises(sqlite3.ProgrammingError):
+        opened[1].execute("SELECT 1")  # closed

@@ -150,3 +150,26 @@ def test_the_reply_says_which_film_this_session_shows(tmp_path: Path) -> None:
                            journal_dir=tmp_path / "j", sound=False)
     parts.close()
     assert read_reply(journal).film_hash == ""
+
+
+def test_a_review_that_fails_to_open_closes_its_session(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import cuesketch.app_review
+    from cuesketch.engine.review_session import ReviewSession
+    closed: list[ReviewSession] = []
+    real_close = ReviewSession.close
+
+    def close(self: ReviewSession) -> None:
+        closed.append(self)
+        real_close(self)
+
+    def broken(*args: object) -> None:
+        raise OSError("the picture broke")
+
+    monkeypatch.setattr(ReviewSession, "close", close)
+    monkeypatch.setattr(cuesketch.app_review, "_picture", broken)
+    make_package(tmp_path / "p.cuereview")
+    with pytest.raises(OSError):
+        compose_review(tmp_path / "p.cuereview", "R. Smith", Preferences(),
+                       journal_dir=tmp_path / "j", sound=False)
+    assert len(closed) == 1

@@ -131,16 +131,17 @@ def make_preview_movie(film: Path, settings: Settings, first_frame: int, last_fr
 def write_movie_beside(data: bytes, package_id: str) -> tuple[Path, MediaInfo]:
     """An embedded movie as a file of ours in the cache (its name from its content), checked
     by ffprobe before anything plays it. Raises MediaError in plain words."""
-    folder = paths.cache_dir() / "review-movies"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder = paths.cache_dir() / "review-movies"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise MediaError(f"there is no room for the package's movie in "
+                         f"{e.filename or 'the cache folder'} ({e.strerror or e})") from None
     digest = hashlib.sha256(data).hexdigest()[:24]
     path = folder / f"{digest}.mp4"
     if not path.exists():
-        try:
-            with replacing(path, MediaError) as tmp:
-                tmp.write_bytes(data)
-        except MediaError:
-            raise
+        with replacing(path, MediaError) as tmp:
+            tmp.write_bytes(data)
     info = probe(path, check_decode=False)
     if info.width > 8192 or info.height > 8192 or info.frame_count > 10_000_000:
         raise MediaError("the embedded movie is larger than a preview can be")

@@ -44,13 +44,18 @@ class ReplyJournal:
                     self.db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
                                         (("format", FORMAT), ("package_id", package_id),
                                          ("author", author), ("film_hash", film_hash)))
-        except DB_ERRORS as e:
-            raise ReviewFileError(f"the review journal {self.path} can't be written: "
-                                  f"{describe(e)}") from None
-        if not fresh:  # ours, but check it as any other: it may have been damaged since
-            content = read_reply(self.path)
-            if content.package_id != package_id:
-                raise ReviewFileError(f"{self.path.name} answers another package")
+            if not fresh:  # ours, but check it as any other: it may have been damaged since
+                content = read_reply(self.path)
+                if content.package_id != package_id:
+                    raise ReviewFileError(f"{self.path.name} answers another package")
+        except BaseException as e:
+            db = getattr(self, "db", None)
+            if db is not None:  # a journal refused is never left open
+                db.close()
+            if isinstance(e, DB_ERRORS):
+                raise ReviewFileError(f"the review journal {self.path} can't be written: "
+                                      f"{describe(e)}") from None
+            raise
 
     def close(self) -> None:
         self.db.close()
