@@ -279,3 +279,32 @@ def test_a_file_timed_from_zero_is_refused_even_when_it_does_not_say_its_start()
                                                 "file's start timecode"):
         to_project(mf, settings24)
     assert [s.frame for s in to_project(mf, settings24, "00:00:00:00")] == [120, 1440]
+
+
+@pytest.mark.parametrize("fmt,data,line", [
+    ("avid", b"A\t01:00:01:00\tV1\tred\tok\n" + b"B\t" * 30000 + b"\n", 2),
+    ("protools", b"SESSION NAME:\tx\nSAMPLE RATE:" + b" " * 5000 + b"x\n", 2),
+    ("edl", b"TITLE: x\n001  AX V C 01:00:00:00 01:00:09:00 01:00:00:00 01:00:09:00\n"
+            b"|C:x |M:" + b" " * 5000 + b"y\n", 3),
+    ("csv", b"Timecode," + b"x" * 70000 + b"\n01:00:00:00\n", 1),
+    ("csv", b"Timecode,Name\n01:00:00:00,a\n01:00:01:00," + b"y" * 5000 + b"\n", 3),
+])
+def test_a_line_too_long_for_a_marker_list_refuses_the_file_by_its_number(
+        fmt: str, data: bytes, line: int) -> None:
+    with pytest.raises(MarkerFormatError, match="longer than 4096 characters") as e:
+        parse_markers(data, R24, fmt)
+    assert e.value.line == line
+
+
+def test_crafted_lines_within_the_limit_read_without_backtracking() -> None:
+    from cuesketch.formats.markers_text import csv_header
+    head = ("SESSION NAME:\tx\nSAMPLE RATE:\t48000" + " " * 4000 + "\nTIMECODE FORMAT:\t24 Frame\n"
+            "M A R K E R S  L I S T I N G\n#\tLOCATION\tTIME REFERENCE\tUNITS\tNAME\n"
+            "1\t01:00:00:00\t48000\tSamples\tx\n")
+    assert [m.frame for m in parse_markers(head.encode(), R24, "protools").markers] == [24]
+    resolve = ("TITLE: x\n001  AX V C 01:00:00:00 01:00:00:01 01:00:00:00 01:00:00:01\n"
+               "|C:ResolveColorRed |M:" + " a" * 900 + " " * 2000 + "|D:12\n")
+    (m,) = parse_markers(resolve.encode(), R24, "edl").markers
+    assert (m.color, m.length, m.name.split()[:2]) == ("red", 12, ["a", "a"])
+    dialect, header = csv_header(b"Timecode;Name;Note\n01:00:00:00;a;b\n")
+    assert header == ["Timecode", "Name", "Note"] and dialect.delimiter == ";"

@@ -123,7 +123,9 @@ def test_import_markers_dialog_previews_then_lands_once(qtbot: QtBot, tmp_path: 
     assert "will add 2 hits" in dialog.summary.text()
     assert len(doc.project.hits) == 1  # nothing yet
     dialog.rules.setPlainText("color cyan -> note\n")
-    assert "1 hits, 1 notes" in dialog.summary.text()
+    # each keystroke does not read the file again: once the typing pauses, it does
+    assert "will add 2 hits" in dialog.summary.text()
+    qtbot.waitUntil(lambda: "1 hits, 1 notes" in dialog.summary.text())
     dialog.ok.click()
     assert dialog.landed == 2 and len(doc.project.hits) == 2
     again = MarkerImportDialog(doc, edl, settings)

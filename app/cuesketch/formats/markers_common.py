@@ -30,6 +30,7 @@ from cuesketch.timing.timecode import Timecode, TimecodeError, format_timecode
 MAX_BYTES = 16 << 20
 MAX_MARKERS = 100_000
 MAX_TEXT = 2_000
+MAX_LINE = 4_096  # characters of a line: checked before any pattern reads it
 
 
 class MarkerFormatError(ValueError):
@@ -112,6 +113,17 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def lines_of(body: str) -> list[str]:
+    """The lines of a marker file; a line longer than ``MAX_LINE`` refuses the file (no
+    marker list has one, and every pattern after this reads bounded lines)."""
+    lines = body.splitlines()
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE:
+            raise MarkerFormatError(f"the line is longer than {MAX_LINE} characters; this is "
+                                    f"not a marker list", number)
+    return lines
 
 
 def text(value: str, what: str, line: int) -> str:

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from cuesketch.formats.markers_common import (MarkerFile, MarkerFormatError, RawMarker,
-                                              can_drop, color_word, decode, text,
-                                              timecode_frame)
+                                              can_drop, color_word, decode, lines_of,
+                                              text, timecode_frame)
 from cuesketch.timing.rates import FrameRate
 from cuesketch.timing.timecode import format_timecode
 
@@ -27,7 +27,6 @@ _TC = r"\d{1,2}[:;.]\d\d[:;.]\d\d[:;.]\d\d"
 _LOC = re.compile(rf"^\*\s*LOC:\s*({_TC})(?:\s+(\w*))?(?:\s+(.*))?$", re.IGNORECASE)
 _EVENT = re.compile(rf"^\s*(\d{{1,6}})\s+(\S+)\s+(\S+)\s+(\S+)\s+(?:\d+\s+)?"
                     rf"({_TC})\s+({_TC})\s+({_TC})\s+({_TC})\s*$")
-_RESOLVE = re.compile(r"\|C:(\S*)\s*\|M:(.*?)\s*\|D:\s*(\d+)\s*$")
 
 
 def looks_like_edl(head: str) -> bool:
@@ -37,9 +36,8 @@ def looks_like_edl(head: str) -> bool:
 
 def read_edl(data: bytes, rate: FrameRate) -> MarkerFile:
     """A CMX 3600 EDL's locators, or a Resolve marker EDL's markers, at ``rate``."""
-    lines = decode(data).splitlines()
-    if any(_RESOLVE.search(line) for line in lines[:2000]) or any(
-            "|C:" in line for line in lines[:2000]):
+    lines = lines_of(decode(data))
+    if any("|C:" in line for line in lines[:2000]):
         return _read_resolve(lines, rate)
     return _read_cmx(lines, rate)
 
@@ -76,17 +74,31 @@ def _read_resolve(lines: list[str], rate: FrameRate) -> MarkerFile:
         if event is not None:
             record_in = mf.frame(event.group(7), number)
             continue
-        marker = _RESOLVE.search(line)
+        marker = _resolve_marker(line)
         if marker is None:
             raise MarkerFormatError("expected an event line (001  001  V  C  in out in out) or "
                                     "|C:colour |M:name |D:frames", number)
         if record_in is None:
             raise MarkerFormatError("a marker before any event line", number)
-        mf.add(RawMarker(record_in, text(marker.group(2), "name", number),
-                         color_word(marker.group(1)), "",
-                         _length(marker.group(3)), number))
+        color, name, duration = marker
+        mf.add(RawMarker(record_in, text(name, "name", number), color_word(color), "",
+                         _length(duration), number))
         record_in = None
     return mf
+
+
+def _resolve_marker(line: str) -> tuple[str, str, str] | None:
+    """(colour, name, duration) of ``|C:colour |M:name |D:frames``, found by plain string
+    search (a lazy pattern there backtracks quadratically on a crafted line)."""
+    c = line.find("|C:")
+    m = line.find("|M:", c + 3) if c >= 0 else -1
+    d = line.rfind("|D:")
+    if c < 0 or m < 0 or d < m + 3:
+        return None
+    color, duration = line[c + 3:m].strip(), line[d + 3:].strip()
+    if len(color.split()) > 1 or not (duration.isascii() and duration.isdigit()):
+        return None
+    return color, line[m + 3:d].strip(), duration
 
 
 def _length(duration: str) -> int:

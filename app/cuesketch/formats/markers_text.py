@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
-from cuesketch.formats.markers_common import (MarkerFile, MarkerFormatError, RawMarker,
-                                              color_word, decode, text, whole)
+from cuesketch.formats.markers_common import (MAX_LINE, MarkerFile, MarkerFormatError,
+                                              RawMarker, color_word, decode, lines_of, text,
+                                              whole)
 from cuesketch.timing.rates import FrameRate, RateError, parse_rate
 from cuesketch.timing.timecode import format_timecode
 
@@ -37,7 +38,7 @@ def looks_like_avid(lines: list[str]) -> bool:
 
 def read_avid(data: bytes, rate: FrameRate) -> MarkerFile:
     mf = MarkerFile("Avid marker text", rate)
-    for number, line in enumerate(decode(data).splitlines(), 1):
+    for number, line in enumerate(lines_of(decode(data)), 1):
         if not line.strip():
             continue
         f = line.split("\t")
@@ -71,7 +72,7 @@ def looks_like_premiere(lines: list[str]) -> bool:
 
 
 def read_premiere(data: bytes, rate: FrameRate) -> MarkerFile:
-    lines = decode(data).splitlines()
+    lines = lines_of(decode(data))
     mf = MarkerFile("Premiere marker list", rate)
     header = [h.strip().lower() for h in lines[0].split("\t")] if lines else []
     col = {name: header.index(name) for name in ("marker name", "description", "in", "out")
@@ -102,11 +103,11 @@ def looks_like_pro_tools(lines: list[str]) -> bool:
     return any(line.startswith("SESSION NAME:") for line in lines[:5])
 
 
-_HEADER = re.compile(r"^([A-Z ]+):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^([A-Z ]+):(.*)$")  # the value is stripped after: no lazy .*? then \s*
 
 
 def read_pro_tools(data: bytes) -> MarkerFile:
-    lines = decode(data).splitlines()
+    lines = lines_of(decode(data))
     head: dict[str, tuple[str, int]] = {}
     listing = None
     for number, line in enumerate(lines, 1):
@@ -115,7 +116,7 @@ def read_pro_tools(data: bytes) -> MarkerFile:
             break
         m = _HEADER.match(line)
         if m:
-            head[m.group(1).strip()] = (m.group(2), number)
+            head[m.group(1).strip()] = (m.group(2).strip(), number)
     if listing is None:
         raise MarkerFormatError("expected a M A R K E R S  L I S T I N G section (export the "
                                 "session info with markers)")
@@ -198,19 +199,35 @@ def parse_columns(spec: str) -> dict[str, str]:
     return out
 
 
+SNIFF = 4096  # characters csv.Sniffer reads (its patterns slow down fast on long text)
+
+
+def csv_header(data: bytes) -> tuple[type[csv.Dialect], list[str]]:
+    """A CSV file's dialect and header cells: what the reader and the import dialog agree on."""
+    return _header(decode(data))
+
+
+def _header(body: str) -> tuple[type[csv.Dialect], list[str]]:
+    lines_of(body[:MAX_LINE + 2])  # the first line at most MAX_LINE long
+    dialect: type[csv.Dialect]
+    try:
+        dialect = csv.Sniffer().sniff(body[:SNIFF], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        header = next(csv.reader(io.StringIO(body[:MAX_LINE + 2]), dialect))
+    except (StopIteration, csv.Error):
+        raise MarkerFormatError("expected a header line naming the columns", 1) from None
+    return dialect, header
+
+
 def read_csv(data: bytes, rate: FrameRate, columns: Mapping[str, str] | None = None
              ) -> MarkerFile:
     body = decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(body[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+    dialect, header = _header(body)
+    lines_of(body)
     rows = csv.reader(io.StringIO(body), dialect)
     mf = MarkerFile("CSV", rate)
-    try:
-        header = next(rows)
-    except (StopIteration, csv.Error):
-        raise MarkerFormatError("expected a header line naming the columns", 1) from None
     names = [h.strip().lower() for h in header]
     where: dict[str, int] = {}
     for key in FIELDS:
@@ -231,6 +248,7 @@ def read_csv(data: bytes, rate: FrameRate, columns: Mapping[str, str] | None = N
         raise MarkerFormatError("expected a timecode column (Timecode, TC, Start or In), "
                                 "or say which with tc=COLUMN", 1)
     try:
+        next(rows, None)  # the header, read above
         for number, row in enumerate(rows, 2):
             if not any(c.strip() for c in row):
                 continue

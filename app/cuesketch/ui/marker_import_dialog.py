@@ -4,24 +4,24 @@ one undo step. The rules, the CSV column mapping and "import as" are remembered.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPlainTextEdit, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from cuesketch.formats.markers_common import MarkerFormatError, decode, read_bytes
+from cuesketch.formats.markers_common import MarkerFormatError, read_bytes
 from cuesketch.formats.markers_io import MarkerImport, detect, plan_file
-from cuesketch.formats.markers_text import parse_columns
+from cuesketch.formats.markers_text import csv_header, parse_columns
 from cuesketch.model.document import Document
 from cuesketch.model.markers_rules import RulesError, land, parse_rules
 from cuesketch.timing.rates import STANDARD_RATES, RateError, parse_rate
 from cuesketch.timing.timecode import format_timecode
 
 _KEY = "spotting/import_markers/"
+REFRESH_DELAY_MS = 300
 
 
 class MarkerImportDialog(QDialog):
@@ -91,7 +91,12 @@ class MarkerImportDialog(QDialog):
         layout.addWidget(self.buttons)
         for signal in (self.as_what.currentIndexChanged, self.rate.currentIndexChanged):
             signal.connect(self.refresh)
-        self.rules.textChanged.connect(self.refresh)
+        # typing rules reads the file again only once the typing pauses
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.rules.textChanged.connect(self._refresh_timer.start)
         self.start.editingFinished.connect(self.refresh)
         self.resize(720, 520)
         self.refresh()
@@ -104,6 +109,7 @@ class MarkerImportDialog(QDialog):
 
     def refresh(self) -> None:
         """Read the file again with the choices, and show the plan (nothing changes)."""
+        self._refresh_timer.stop()
         self.preview.clear()
         self.result_import = None
         try:
@@ -133,6 +139,8 @@ class MarkerImportDialog(QDialog):
         self.ok.setEnabled(bool(imp.plan.changes))
 
     def _land(self) -> None:
+        if self._refresh_timer.isActive():  # the rules just typed, not the plan before them
+            self.refresh()
         if self.result_import is None:
             return
         self.settings.setValue(_KEY + "as", self.as_what.currentData())
@@ -149,16 +157,10 @@ def _csv_headers(path: Path) -> list[str] | None:
         data = read_bytes(path)
         if detect(path, data) != "csv":
             return None
+        _dialect, header = csv_header(data)
     except MarkerFormatError:
         return None
-    first = decode(data[:65536]).splitlines()[:1]
-    if not first:
-        return None
-    try:
-        dialect = csv.Sniffer().sniff(first[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    return [h.strip() for h in next(csv.reader(first, dialect), []) if h.strip()][:100]
+    return [h.strip() for h in header if h.strip()][:100]
 
 
 def _mapping(text: str) -> dict[str, str]:
