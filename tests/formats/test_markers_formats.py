@@ -308,3 +308,40 @@ def test_crafted_lines_within_the_limit_read_without_backtracking() -> None:
     assert (m.color, m.length, m.name.split()[:2]) == ("red", 12, ["a", "a"])
     dialect, header = csv_header(b"Timecode;Name;Note\n01:00:00:00;a;b\n")
     assert header == ["Timecode", "Name", "Note"] and dialect.delimiter == ";"
+
+
+def _otio_with(field: str, value: str) -> bytes:
+    text = write_otio("x", R24, tc("01:00:00:00"), [RawMarker(tc("01:00:01:00"), "m", length=2)])
+    marker_at = text.index('"marked_range"')
+    head, tail = text[:marker_at], text[marker_at:]
+    if field == "start":
+        return text.replace('"value": 86400.0', f'"value": {value}', 1).encode()
+    if field == "marker":
+        return (head + tail.replace('"value": 24.0', f'"value": {value}', 1)).encode()
+    return (head + tail.replace('"rate": 24.0', f'"rate": {value}')).encode()  # the rates
+
+
+@pytest.mark.parametrize("fmt,data", [
+    ("avid", "A\t01:00:00:00\tV1\tred\tx\t\u00b2\n".encode()),
+    ("csv", "Timecode,Duration\n01:00:00:00,\u00b9\u00b2\n".encode()),
+    ("protools", "SESSION NAME:\tx\nSAMPLE RATE:\t48000\nTIMECODE FORMAT:\t24 Frame\n"
+                 "M A R K E R S  L I S T I N G\n#\tLOCATION\tTIME REFERENCE\tUNITS\tNAME\n"
+                 "1\t01:00:00:00\t\u00b2\tSamples\tx\n".encode()),
+    ("otio", _otio_with("start", "Infinity")),
+    ("otio", _otio_with("start", "NaN")),
+    ("otio", _otio_with("marker", "-Infinity")),
+    ("otio", _otio_with("marker", "NaN")),
+    ("otio", _otio_with("rate", "Infinity")),
+    ("otio", _otio_with("rate", "NaN")),
+])
+def test_numbers_no_reader_foresaw_fail_in_words(fmt: str, data: bytes) -> None:
+    with pytest.raises(MarkerFormatError) as e:
+        parse_markers(data, R24, fmt)
+    assert len(str(e.value)) < 400
+
+
+def test_a_start_timecode_of_thousands_of_digits_fails_in_words() -> None:
+    mf = parse_markers(b"A\t01:00:00:00\tV1\tred\tx\t1\n", R24, "avid")
+    with pytest.raises(MarkerFormatError, match="is not a timecode") as e:
+        to_project(mf, Settings(rate=R24), "1" * 5000 + ":00:00:00")
+    assert len(str(e.value)) < 400

@@ -143,13 +143,14 @@ def timecode_frame(label: str, rate: FrameRate, line: int) -> int:
     label = label.strip()
     try:
         return int(Timecode.parse(label, rate).to_frame(rate))
-    except TimecodeError as e:
+    except (TimecodeError, ValueError, OverflowError) as e:
         raise MarkerFormatError(f"expected a timecode (HH:MM:SS:FF) — {e}", line) from None
 
 
 def whole(value: str, what: str, line: int, lo: int = 0, hi: int = 10**12) -> int:
     value = value.strip()
-    if not value.isdigit() or len(value) > 13 or not lo <= int(value) <= hi:
+    if not (value.isascii() and value.isdecimal()) or len(value) > 13 \
+            or not lo <= int(value) <= hi:
         raise MarkerFormatError(f"expected {what} as a whole number from {lo}, not "
                                 f"{value[:20]!r}", line)
     return int(value)

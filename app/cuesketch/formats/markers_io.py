@@ -53,6 +53,18 @@ def read_markers(path: Path, rate: FrameRate, fmt: str | None = None,
 
 def parse_markers(data: bytes, rate: FrameRate, fmt: str,
                   columns: Mapping[str, str] | None = None) -> MarkerFile:
+    """Every marker of a file's bytes; a file that can't be read raises MarkerFormatError
+    only (a number no reader foresaw included), never a traceback."""
+    try:
+        return _parse(data, rate, fmt, columns)
+    except MarkerFormatError:
+        raise
+    except (ValueError, OverflowError) as e:
+        raise MarkerFormatError(f"a value in the file can't be read ({str(e)[:120]})") from None
+
+
+def _parse(data: bytes, rate: FrameRate, fmt: str,
+           columns: Mapping[str, str] | None = None) -> MarkerFile:
     if fmt == "edl":
         return read_edl(data, rate)
     if fmt == "avid":

@@ -7,6 +7,7 @@ rate (within a millionth of a frame), or the file is refused with the marker nam
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
@@ -60,6 +61,8 @@ def read_otio(data: bytes, project_rate: FrameRate) -> MarkerFile:
 
 
 def _rate_of(value: float, project_rate: FrameRate) -> FrameRate:
+    if not math.isfinite(value) or not 0 < value < 1000:
+        raise MarkerFormatError(f"the timeline runs at {value:g} fps, not a film or video rate")
     if abs(value - float(project_rate.fps)) < 1e-3:
         return project_rate  # OTIO does not say drop-frame: take the project's counting
     rate = snap_rate(Fraction(value).limit_denominator(1001))
@@ -70,6 +73,8 @@ def _rate_of(value: float, project_rate: FrameRate) -> FrameRate:
 
 def _frame(rt: Any, fps: float, what: str) -> int:
     value = rt.rescaled_to(fps).value
+    if not math.isfinite(value) or abs(value) > 10**9:
+        raise MarkerFormatError(f"{what} is at {value:g} frames, not on the film")
     frame = round(value)
     if abs(value - frame) > 1e-6 or abs(frame) > 10**9:
         raise MarkerFormatError(f"{what} is not on a frame at {fps:g} fps ({value:.3f})")

@@ -91,13 +91,13 @@ def _frame_of(hh: int, mm: int, ss: int, ff: int, drop: bool, rate: FrameRate,
     return Frames((minutes * 60 + ss) * n + ff - d * (minutes - minutes // 10))
 
 
-_TC = re.compile(r"^\s*(\d+)[:;.](\d+)[:;.](\d+)[:;.](\d+)\s*$")
+_TC = re.compile(r"^\s*(\d{1,4})[:;.](\d{1,4})[:;.](\d{1,4})[:;.](\d{1,4})\s*$")  # bounded
 
 
 def _parse_fields(text: str, rate: FrameRate) -> tuple[int, int, int, int, bool]:
     m = _TC.match(text)
     if m is None:
-        raise TimecodeError(f"'{text.strip()}' is not a timecode; write HH:MM:SS:FF "
+        raise TimecodeError(f"'{text.strip()[:40]}' is not a timecode; write HH:MM:SS:FF "
                             f"(HH:MM:SS;FF for drop-frame)")
     hh, mm, ss, ff = map(int, m.groups())
     # A ';' marks drop-frame; ':' and '.' take the rate's own counting.
