@@ -86,6 +86,40 @@ def test_peaks_of_a_film_and_the_columns_a_view_reads(tmp_path: Path) -> None:
     assert not peaks.silent()
 
 
+@needs_ffmpeg
+def test_a_sound_that_starts_after_the_picture_stays_under_it(tmp_path: Path) -> None:
+    """The sound starts 1.5 s after the picture's first frame: the waveform and speech see
+    silence first, not the sound pulled forward onto frame 0."""
+    from fractions import Fraction
+    from cuesketch.media.speech import decode_mono, sound_lead
+    late = tmp_path / "late.mov"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=d=4:r=24:s=160x90", "-itsoffset", "1.5", "-f", "lavfi", "-i",
+                    "sine=f=440:d=1:sample_rate=48000", "-map", "0:v", "-map", "1:a",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "pcm_s16le", str(late)],
+                   check=True)
+    info = probe(late)
+    assert info.audio[0].lead == Fraction(3, 2)
+    peaks = pk.make_peaks(late, cache=False)
+    _mn, mx, _rms = peaks.columns(0.0, 0.1, 30, -1)
+    loud = [i for i, v in enumerate(mx) if v > 0.05]
+    assert loud and loud[0] == 15 and loud[-1] in (24, 25), loud  # 1.5 s to 2.5 s (a bin)
+    assert sound_lead(late, None) == Fraction(3, 2)
+    mono = np.abs(decode_mono(late, None, lead=sound_lead(late, None)))
+    onset = int(np.argmax(mono > 0.05))
+    assert abs(onset / 16000 - 1.5) < 0.005, onset / 16000
+
+
+def test_the_sound_is_shifted_under_the_picture_by_its_lead(tmp_path: Path) -> None:
+    tone = (np.arange(1000) % 50 * 100).astype(np.int16)
+    wav = _wav(tmp_path / "t.wav", np.stack([tone, tone], axis=1), rate=8000)
+    late = np.concatenate(list(pk.pcm_chunks(wav, 0, 1, frames=300, lead_frames=700)))
+    assert len(late) == 1700 and not late[:700].any() and (late[700:, 0] == tone).all()
+    early = np.concatenate(list(pk.pcm_chunks(wav, 0, 1, frames=300, lead_frames=-450)))
+    assert (early[:, 0] == tone[450:]).all()
+    assert list(pk.pcm_chunks(wav, 0, 1, lead_frames=-5000)) == []
+
+
 def test_a_peaks_file_is_read_back_and_a_damaged_one_refused(tmp_path: Path) -> None:
     x = (np.arange(70_000 * 2).reshape(-1, 2) % 2000 - 1000).astype(np.int16)
     peaks = pk.summarise(iter([x]), 44100, 2)

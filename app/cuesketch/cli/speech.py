@@ -61,15 +61,17 @@ def _detect(args: argparse.Namespace, settings: object) -> list[tuple[int, int]]
         info = probe(link.path, check_decode=False)
         if not info.audio:
             raise UserError(f"{link.path.name} has no sound")
-        stream = None
+        stream, chosen = None, info.audio[0]
         if args.stream is not None:
             if not 1 <= args.stream <= len(info.audio):
                 raise UserError(f"{link.path.name} has {len(info.audio)} sound stream"
                                 f"{'s' if len(info.audio) != 1 else ''}; --stream counts "
                                 "from 1")
-            stream = info.audio[args.stream - 1].index
+            chosen = info.audio[args.stream - 1]
+            stream = chosen.index
         result = detect_speech(link.path, stream, SpeechSettings(args.sensitivity,
-                                                                 args.min_gap))
+                                                                 args.min_gap),
+                               lead=chosen.lead)
     except MediaError as e:
         raise UserError(str(e)) from None
     if result.silent:

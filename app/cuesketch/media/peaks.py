@@ -24,6 +24,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from cuesketch.files import content_hash, remove_quietly, replacing
 from cuesketch.media.probe import MediaError
 
 LEVELS = (256, 4096, 65536)  # samples per bin; each 16 times the one before
-VERSION = 1
+VERSION = 2  # 2: the sound put under the picture (AudioStream.lead)
 MAGIC = b"CSPEAKS\x00"
 MAX_HEADER = 4096
 MAX_CHANNELS = 64
@@ -85,11 +86,39 @@ def lower_priority(pid: int) -> None:
 def pcm_chunks(source: Path, stream: int | None, channels: int, *, dtype: str = "s16le",
                rate: int | None = None, frames: int = CHUNK_FRAMES,
                cancel: threading.Event | None = None, low_priority: bool = True,
-               ) -> Iterator[np.ndarray]:
+               lead_frames: int = 0) -> Iterator[np.ndarray]:
     """The sound of ``source`` (``stream``: its index in the file; None: the first sound) as
-    arrays of ``frames`` x ``channels`` (the last one shorter), int16 or float32 (``f32le``),
-    at the stream's own rate or resampled to ``rate``. Raises MediaError in plain words."""
+    arrays of at most ``frames`` x ``channels``, int16 or float32 (``f32le``), at the stream's
+    own rate or resampled to ``rate``. Raises MediaError in plain words.
+
+    ``lead_frames``: where the sound's first sample falls after the picture's first frame
+    (``AudioStream.lead`` at the output rate): raw sound drops that gap, so it is put back as
+    silence (or, negative, the sound before the picture is left out): sample 0 is frame 0."""
     sample = np.dtype("<i2") if dtype == "s16le" else np.dtype("<f4")
+    decoded = _decoded(source, stream, channels, dtype, sample, rate, frames, cancel,
+                       low_priority)
+    return _aligned(decoded, lead_frames, frames, channels, sample)
+
+
+def _aligned(chunks: Iterator[np.ndarray], lead: int, frames: int, channels: int,
+             sample: np.dtype) -> Iterator[np.ndarray]:
+    while lead > 0:
+        n = min(lead, frames)
+        yield np.zeros((n, channels), sample)
+        lead -= n
+    skip = -lead
+    for chunk in chunks:
+        if skip:
+            if len(chunk) <= skip:
+                skip -= len(chunk)
+                continue
+            chunk, skip = chunk[skip:], 0
+        yield chunk
+
+
+def _decoded(source: Path, stream: int | None, channels: int, dtype: str, sample: np.dtype,
+             rate: int | None, frames: int, cancel: threading.Event | None,
+             low_priority: bool) -> Iterator[np.ndarray]:
     cmd = [ffmpeg(), "-nostdin", "-v", "error", "-i", str(source),
            "-map", f"0:{stream}" if stream is not None else "0:a:0", "-vn", "-sn", "-dn"]
     if rate:
@@ -357,10 +386,14 @@ def make_peaks(source: Path | str, stream: int | None = None, *, sample_rate: in
                channels: int | None = None, on_progress: Progress | None = None,
                cancel: threading.Event | None = None, folder: Path | None = None,
                fingerprint: str | None = None, duration_s: float | None = None,
-               cache: bool = True, low_priority: bool = True) -> Peaks:
+               cache: bool = True, low_priority: bool = True,
+               lead: Fraction | None = None) -> Peaks:
     """The summaries of ``source``'s sound (``stream``: its index; None: the first), from the
-    cache when made before. ``low_priority``: ffmpeg niced (beside playback). Raises
-    MediaError (no sound, unreadable) or PeaksCancelled."""
+    cache when made before, its first bin at the picture's first frame (``lead``: the
+    stream's ``AudioStream.lead``; read from the file with the other facts when they are not
+    given, else 0). ``low_priority``:
+    ffmpeg niced (beside playback). Raises MediaError (no sound, unreadable) or
+    PeaksCancelled."""
     source = Path(source)
     from cuesketch.media.probe import probe
     if sample_rate is None or channels is None or duration_s is None or stream is None:
@@ -374,7 +407,7 @@ def make_peaks(source: Path | str, stream: int | None = None, *, sample_rate: in
             chosen = info.audio[0]
         stream, sample_rate = chosen.index, chosen.sample_rate or 48000
         channels = max(1, min(MAX_CHANNELS, chosen.channels or 2))
-        duration_s = info.duration_s
+        duration_s, lead = info.duration_s, chosen.lead
     path = peaks_path(fingerprint or content_hash(source), stream, folder) if cache else None
     if path is not None and path.is_file():
         try:
@@ -386,7 +419,8 @@ def make_peaks(source: Path | str, stream: int | None = None, *, sample_rate: in
             remove_quietly(path)  # damaged: made again below
     total = max(1.0, duration_s * sample_rate)
     peaks = summarise(pcm_chunks(source, stream, channels, cancel=cancel,
-                                 low_priority=low_priority),
+                                 low_priority=low_priority,
+                                 lead_frames=round((lead or 0) * sample_rate)),
                       sample_rate, channels,
                       (lambda done: on_progress(min(0.99, done / total))) if on_progress
                       else None)

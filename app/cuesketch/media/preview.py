@@ -21,7 +21,6 @@ cancel, a failure or a full disk leaves nothing. The film is only read.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -44,6 +43,7 @@ from cuesketch.media.preview_graph import (encode_command, film_start, full_grap
 from cuesketch.media.preview_plan import (FilmFacts, PreviewCancelled, PreviewError,
                                           PreviewOptions, PreviewPlan, plan_preview)
 from cuesketch.media.probe import MediaError, MediaInfo, probe
+from cuesketch.media.probe import video_start_time as probe_video_start
 from cuesketch.media.proxy import cached_proxy
 from cuesketch.model.entities import Settings
 from cuesketch.model.project import Project
@@ -139,18 +139,12 @@ def different_film(path: Path, expected_hash: str) -> str:
 
 
 def video_start_time(path: Path) -> Fraction:
-    """The picture's first time stamp (ffprobe's start_time; 0 when not said)."""
-    ffprobe = shutil.which("ffprobe")
-    if ffprobe is None:
-        raise PreviewError("ffprobe is not installed; Cuesketch needs ffmpeg for previews")
-    out = subprocess.run([ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-                          "stream=start_time", "-of", "json", str(path)],
-                         capture_output=True, text=True, timeout=30)
+    """The picture's first time stamp (``probe.video_start_time``, which the film lanes
+    use too); 0 when not said."""
     try:
-        value = json.loads(out.stdout or "{}")["streams"][0].get("start_time")
-        return Fraction(value) if value not in (None, "N/A") else Fraction(0)
-    except (KeyError, IndexError, ValueError, json.JSONDecodeError):
-        return Fraction(0)
+        return probe_video_start(path)
+    except MediaError as e:
+        raise PreviewError(f"{e}; Cuesketch needs ffmpeg for previews") from None
 
 
 def plan_for(project: Project, film: Film, options: PreviewOptions,

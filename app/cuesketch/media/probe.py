@@ -37,6 +37,9 @@ class AudioStream:
     channels: int
     sample_rate: int
     language: str = ""
+    # When its first sample sounds, after the picture's first frame (s; negative: before).
+    # A decoder's raw sound starts at its first sample: this puts it back under the picture.
+    lead: Fraction = Fraction(0)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,27 @@ def _fraction(text: str | None) -> Fraction | None:
     except (ValueError, ZeroDivisionError):
         return None
     return value if value > 0 else None
+
+
+def _seconds(text: object) -> Fraction | None:
+    """A stream's start_time as ffprobe prints it ("0.041708", "N/A", absent)."""
+    try:
+        return Fraction(str(text)) if text not in (None, "N/A", "") else None
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def video_start_time(path: Path) -> Fraction:
+    """The picture's first time stamp in the file (ffprobe's start_time; 0 when not said).
+    The one place the picture's origin is read, so the strip, the film lanes and the preview
+    agree on where frame 0 is. Raises MediaError when ffprobe is missing."""
+    out = _run([_tool("ffprobe"), "-v", "error", "-select_streams", "v:0", "-show_entries",
+                "stream=start_time", "-of", "json", str(path)])
+    try:
+        value = json.loads(out.stdout or "{}")["streams"][0].get("start_time")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return Fraction(0)
+    return _seconds(value) or Fraction(0)
 
 
 def _first_error(stderr: str) -> str:
@@ -168,9 +192,11 @@ def probe(path: Path | str, *, check_decode: bool = True) -> MediaInfo:
         duration = frames / float(rate.fps)
     if frames <= 0:
         raise MediaError(f"{path.name} holds no frames; the file is damaged or empty")
+    picture_start = _seconds(v.get("start_time"))
     audio = tuple(AudioStream(int(s.get("index", 0)), s.get("codec_name") or "?",
                               int(s.get("channels") or 0), int(s.get("sample_rate") or 0),
-                              s.get("tags", {}).get("language", ""))
+                              s.get("tags", {}).get("language", ""),
+                              _lead(_seconds(s.get("start_time")), picture_start))
                   for s in streams if s.get("codec_type") == "audio")
     warnings: list[str] = []
     if check_decode:
@@ -182,6 +208,12 @@ def probe(path: Path | str, *, check_decode: bool = True) -> MediaInfo:
         intra_only=codec in INTRA_CODECS or _all_key_frames(ffprobe, path),
         start_timecode=timecode, audio=audio, container=fmt.get("format_name", ""),
         warnings=tuple(warnings))
+
+
+def _lead(sound_start: Fraction | None, picture_start: Fraction | None) -> Fraction:
+    if sound_start is None or picture_start is None:
+        return Fraction(0)
+    return sound_start - picture_start
 
 
 def _looks_like_quicktime(path: Path) -> bool:

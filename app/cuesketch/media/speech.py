@@ -17,12 +17,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from cuesketch.media.peaks import PeaksCancelled, pcm_chunks
-from cuesketch.media.probe import MediaError
+from cuesketch.media.probe import MediaError, probe
 from cuesketch.timing.units import FLICKS_PER_SECOND
 
 RATE = 16_000
@@ -124,13 +125,26 @@ def regions_from(probs: np.ndarray, settings: SpeechSettings = SpeechSettings(),
             if b - a >= settings.min_speech_s]
 
 
+def sound_lead(source: Path, stream: int | None) -> Fraction:
+    """Where the sound starts after the picture's first frame (0 without a picture)."""
+    try:
+        info = probe(source, check_decode=False)
+    except MediaError:
+        return Fraction(0)  # sound alone, or unreadable (decoding then says why)
+    chosen = next((a for a in info.audio if stream is None or a.index == stream), None)
+    return chosen.lead if chosen is not None else Fraction(0)
+
+
 def decode_mono(source: Path, stream: int | None = None,
-                cancel: threading.Event | None = None) -> np.ndarray:
-    """The sound at 16 kHz, its channels mixed, as float32."""
+                cancel: threading.Event | None = None, lead: Fraction = Fraction(0),
+                ) -> np.ndarray:
+    """The sound at 16 kHz, its channels mixed, as float32, sample 0 at the picture's first
+    frame (``lead``: ``AudioStream.lead``)."""
     try:
         parts = [c[:, 0].copy() for c in pcm_chunks(Path(source), stream, 1, dtype="f32le",
                                                       rate=RATE, frames=RATE * 30,
-                                                      cancel=cancel)]
+                                                      cancel=cancel,
+                                                      lead_frames=round(lead * RATE))]
     except PeaksCancelled:
         raise SpeechCancelled("stopped") from None
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
@@ -139,10 +153,15 @@ def decode_mono(source: Path, stream: int | None = None,
 def detect_speech(source: Path | str, stream: int | None = None,
                   settings: SpeechSettings = SpeechSettings(), *,
                   cancel: threading.Event | None = None,
-                  on_progress: Progress | None = None) -> SpeechResult:
-    """Speech regions in ``source``'s sound (``stream``: its index; None: the first)."""
+                  on_progress: Progress | None = None,
+                  lead: Fraction | None = None) -> SpeechResult:
+    """Speech regions in ``source``'s sound (``stream``: its index; None: the first), in
+    time from the picture's first frame (``lead``: the stream's ``AudioStream.lead``, read
+    from the file when not given; 0 for a file of sound alone)."""
     source = Path(source)
-    samples = decode_mono(source, stream, cancel)
+    if lead is None:
+        lead = sound_lead(source, stream)
+    samples = decode_mono(source, stream, cancel, lead)
     if on_progress:
         on_progress(0.1)
     peak = float(np.abs(samples).max()) if len(samples) else 0.0

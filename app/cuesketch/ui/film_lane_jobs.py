@@ -196,7 +196,7 @@ class FilmLaneJobs:
                                    duration_s=info.duration_s, on_progress=progress,
                                    cancel=cancel, folder=self._folder("peaks"),
                                    fingerprint=(media.content_hash or None) if media
-                                   else None)
+                                   else None, lead=chosen.lead)
             except PeaksCancelled:
                 return
             except (MediaError, OSError) as e:
@@ -235,8 +235,10 @@ class FilmLaneJobs:
 
         def run() -> None:
             try:
+                chosen = next((a for a in info.audio if a.index == stream), None)
                 result = detect_speech(info.path, stream, settings, cancel=cancel,
-                                       on_progress=progress)
+                                       on_progress=progress,
+                                       lead=chosen.lead if chosen is not None else None)
             except SpeechCancelled:
                 self.speech_state = ""
                 self.on_change()
