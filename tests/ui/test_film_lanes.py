@@ -342,3 +342,35 @@ def test_the_lanes_heights_and_folds_are_kept(qtbot, tmp_path: Path) -> None:  #
     assert not third.lanes.folded("picture")
     for s in (again, third):
         s.close()
+
+
+def test_a_film_closed_while_it_is_hashed_is_never_published(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             ) -> None:
+    import threading
+    from cuesketch.ui import film_lane_jobs as flj
+    film = make_numbered_film(tmp_path / "short.mp4", seconds=1, size=(160, 90))
+    hashing, go = threading.Event(), threading.Event()
+    made: list[flj.ThumbnailJob] = []
+    real_job = flj.ThumbnailJob
+
+    def slow_hash(path: Path) -> str:
+        hashing.set()
+        go.wait(30)
+        return "cs1:slow"
+
+    def job(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(real_job(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(flj, "content_hash", slow_hash)
+    monkeypatch.setattr(flj, "ThumbnailJob", job)
+    document = Document(Project(Settings(media=Media(str(film), "", 0))))
+    jobs = flj.FilmLaneJobs(document, tmp_path / "p.cuesketch", cache=tmp_path / "cache")
+    jobs.load()
+    assert hashing.wait(30)
+    jobs.close()  # the window closes while the film is still being hashed
+    go.set()
+    assert jobs.wait(30)
+    assert jobs.thumbs is None and jobs.info is None
+    assert all(j._cancel.is_set() for j in made)  # no strip left decoding after close

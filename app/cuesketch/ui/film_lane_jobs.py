@@ -62,6 +62,10 @@ class FilmLaneJobs:
         self._media: Media | None = None
         self._generation = 0
         self._cancel = threading.Event()
+        # A reading thread publishes its film under this lock, and only if no load or close
+        # came since; close takes it too, so a strip is either published and then closed, or
+        # closed by the thread that made it (never left running after close).
+        self._publish = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._speech_cancel: threading.Event | None = None
         # the film's proxy once made (None: none yet), for single frames seeked to
@@ -105,8 +109,9 @@ class FilmLaneJobs:
             self.on_change()
             return
         self.sound_state = self.picture_state = "Reading the film…"
-        self._generation += 1
-        generation, cancel = self._generation, self._cancel
+        with self._publish:
+            self._generation += 1
+            generation, cancel = self._generation, self._cancel
         path = film_path(self.project_path, media)
 
         def read() -> None:
@@ -119,20 +124,29 @@ class FilmLaneJobs:
                 return
             if generation != self._generation or cancel.is_set():
                 return
-            self.info = info
-            self.film_time = FilmTime(self.document.project.settings.rate, info.rate,
-                                      info.frame_count, media.offset_frames)
-            self.picture_state = "Making the picture strip…"
             try:
-                fingerprint = media.content_hash or content_hash(path)
+                fingerprint = media.content_hash or content_hash(path)  # a while: a big file
             except OSError:
                 fingerprint = ""
-            self.thumbs = ThumbnailJob(info, folder=self._folder("thumbnails"),
-                                       fingerprint=fingerprint or None,
-                                       on_update=self._thumbs_changed, refine=self.refine,
-                                       exact_source=self._proxy_of(info, fingerprint))
-            self.seekable = self._proxy_of(info, fingerprint)
-            self.stream = info.audio[0].index if info.audio else None
+            if generation != self._generation or cancel.is_set():
+                return
+            job = ThumbnailJob(info, folder=self._folder("thumbnails"),
+                               fingerprint=fingerprint or None,
+                               on_update=self._thumbs_changed, refine=self.refine,
+                               exact_source=self._proxy_of(info, fingerprint))
+            with self._publish:
+                current = generation == self._generation and not cancel.is_set()
+                if current:
+                    self.info = info
+                    self.film_time = FilmTime(self.document.project.settings.rate, info.rate,
+                                              info.frame_count, media.offset_frames)
+                    self.picture_state = "Making the picture strip…"
+                    self.thumbs = job
+                    self.seekable = self._proxy_of(info, fingerprint)
+                    self.stream = info.audio[0].index if info.audio else None
+            if not current:
+                job.close()  # another film was asked for, or the lanes closed, meanwhile
+                return
             self._read_sound(generation)
             self.on_change()
 
@@ -271,14 +285,17 @@ class FilmLaneJobs:
 
     # -- ending --------------------------------------------------------------------------------
     def close_jobs(self) -> None:
-        self._cancel.set()
-        self._cancel = threading.Event()
+        with self._publish:
+            self._cancel.set()
+            self._cancel = threading.Event()
+            thumbs = self.thumbs
         self.cancel_speech()
-        if self.thumbs is not None:
-            self.thumbs.close()
+        if thumbs is not None:
+            thumbs.close()
 
     def close(self) -> None:
-        self._generation += 1
+        with self._publish:
+            self._generation += 1
         self.close_jobs()
 
     def wait(self, timeout: float = 60) -> bool:
