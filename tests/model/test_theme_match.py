@@ -136,3 +136,21 @@ def test_a_short_motif_must_be_played_almost_exactly() -> None:
     found = theme_match.find(project)
     assert all(m.score >= theme_match.SHORT_THEME_SCORE for m in found)
     assert any(m.note_ids == (5000, 5001, 5002, 5003) for m in found)
+
+
+def test_matching_keeps_a_byte_a_cell_of_the_alignment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Memory: the alignment of an m-note theme over n played notes keeps m x n bytes (the
+    way back), not three m x n arrays of 8-byte numbers."""
+    seen: list[tuple[int, int, int]] = []
+    align = theme_match._align
+
+    def measured(q, qd, steps, keyed, n):  # type: ignore[no-untyped-def]
+        al = align(q, qd, steps, keyed, n)
+        seen.append((len(q), n, sum(b.nbytes for b in al.back)))
+        return al
+
+    monkeypatch.setattr(theme_match, "_align", measured)
+    project = _project(_played(Transform(), 10, 90), noise=2000)
+    found = theme_match.find(project)
+    assert [m.theme_id for m in found][:1] == [1]
+    assert seen and all(kept <= m * n for m, n, kept in seen)

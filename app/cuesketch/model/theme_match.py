@@ -185,7 +185,10 @@ def _credit_table(t: int) -> FloatArray:
 @dataclass
 class _Alignment:
     score: FloatArray  # per played note j: the best alignment ending with the last theme note
-    back: list[tuple[IntArray, IntArray]]  # per theme note i: (previous j, previous i)
+    # Per theme note i, per played note j, one byte: how it was reached, 2 * k + (b - 1) for
+    # the previous pair (i - b, j - k); 0: not reached. A byte a cell, not the 24 that two
+    # index arrays and a score row each took (a long film's notes times a long theme).
+    back: list[npt.NDArray[np.uint8]]
 
 
 @dataclass
@@ -197,14 +200,13 @@ class _Steps:
     k: list[int]
     d: list[IntArray]
     cost: list[FloatArray]
-    index: list[IntArray]
     keyed: dict[object, list[tuple[IntArray, npt.NDArray[np.bool_]]]]
 
     @classmethod
     def of(cls, lines: Lines) -> _Steps:
         n = len(lines)
         p, phrase, onset = lines.pitch, lines.phrase, lines.start
-        out = cls([], [], [], [], {})
+        out = cls([], [], [], {})
         for k in range(1, min(MAX_SKIP + 2, n)):
             cost = np.zeros(n - k)
             if k > 1:
@@ -215,7 +217,6 @@ class _Steps:
             out.k.append(k)
             out.d.append(p[k:] - p[:-k])
             out.cost.append(np.where(phrase[k:] == phrase[:-k], cost, -_NEG))
-            out.index.append(np.arange(n - k))
         return out
 
     def in_key(self, key: object, degree: IntArray, on_scale: npt.NDArray[np.bool_]
@@ -232,17 +233,18 @@ def _align(q: list[int], qd: list[int], steps: _Steps,
     """The dynamic programme over theme pitches ``q`` (and scale degrees ``qd``) and the
     ``n`` played notes (see the module)."""
     m = len(q)
-    rows: list[FloatArray] = [np.zeros(n)]
-    back: list[tuple[IntArray, IntArray]] = [(np.arange(n), np.zeros(n, dtype=np.int64))]
+    # Only the last two score rows are needed (a theme note is reached from the one or two
+    # before it); the path back is kept as one byte a cell.
+    before, last = np.full(n, _NEG), np.zeros(n)
+    back: list[npt.NDArray[np.uint8]] = [np.zeros(n, dtype=np.uint8)]
     for i in range(1, m):
         best = np.full(n, _NEG)
-        prev_j = np.full(n, -1, dtype=np.int64)
-        prev_i = np.full(n, i - 1, dtype=np.int64)
+        how = np.zeros(n, dtype=np.uint8)
         for back_steps, miss in ((1, 0.0), (2, MISS_COST)):
             if i - back_steps < 0:
                 continue
             t, td = q[i] - q[i - back_steps], qd[i] - qd[i - back_steps]
-            row = rows[i - back_steps]
+            row = last if back_steps == 1 else before
             for s, k in enumerate(steps.k):
                 if miss and k > 1:
                     continue  # a theme note missing and ornaments around it: too loose
@@ -252,11 +254,10 @@ def _align(q: list[int], qd: list[int], steps: _Steps,
                     cand -= miss
                 better = cand > best[k:]
                 np.copyto(best[k:], cand, where=better)
-                np.copyto(prev_j[k:], steps.index[s], where=better)
-                np.copyto(prev_i[k:], i - back_steps, where=better)
-        rows.append(best)
-        back.append((prev_j, prev_i))
-    return _Alignment(rows[-1] / (m - 1), back)
+                np.copyto(how[k:], np.uint8(2 * k + back_steps - 1), where=better)
+        before, last = last, best
+        back.append(how)
+    return _Alignment(last / (m - 1), back)
 
 
 def _path(al: _Alignment, j: int, m: int) -> list[tuple[int, int]]:
@@ -264,8 +265,10 @@ def _path(al: _Alignment, j: int, m: int) -> list[tuple[int, int]]:
     out = [(m - 1, j)]
     i = m - 1
     while i > 0:
-        prev_j, prev_i = al.back[i]
-        j, i = int(prev_j[j]), int(prev_i[j])
+        how = int(al.back[i][j])
+        if how == 0:
+            break  # not reached (a score this low is never a match)
+        j, i = j - (how >> 1), i - ((how & 1) + 1)
         out.append((i, j))
     return out[::-1]
 
