@@ -59,6 +59,23 @@ def test_summaries_match_a_numpy_reference_at_every_level() -> None:
         assert np.abs(level.rms - rms).max() <= 1
 
 
+def test_the_sounds_last_bin_is_drawn() -> None:
+    """Ten bins of 256 samples, loud only in the last: a column reaching the sound's end
+    shows it, zoomed out or in."""
+    x = np.zeros((2560, 1), np.int16)
+    x[-256:, 0] = 20000
+    peaks = pk.summarise(iter([x]), 25600, 1)  # a bin is 10 ms
+    assert peaks.level_for(256).bins == 10
+    _mn, mx, _rms = peaks.columns(0.0, 0.1, 1)  # one column: the whole sound
+    assert mx[0] > 0.6
+    _mn, mx, rms = peaks.columns(0.0, 0.05, 2)  # two: the last holds bins 5 to 9
+    assert mx[0] == 0 and mx[1] > 0.6 and rms[1] > 0.2
+    _mn, mx, _rms = peaks.columns(0.0, 0.01, 12)  # a bin a column, and past the end
+    assert list(mx > 0.6) == [False] * 9 + [True, False, False]
+    _mn, mx, _rms = peaks.columns(0.095, 0.001, 10)  # in the last bin, a tenth a column
+    assert (mx[:5] > 0.6).all() and mx[5:].max() == 0
+
+
 @needs_ffmpeg
 def test_peaks_of_a_film_and_the_columns_a_view_reads(tmp_path: Path) -> None:
     rate = 48000

@@ -241,20 +241,22 @@ class Peaks:
         inside = np.flatnonzero((edges[1:] > 0) & (edges[:-1] < level.bins))
         if not level.bins or not len(inside):
             return mins, maxs, rms
-        # column i folds the bins that start inside it: [idx[i], idx[i + 1]), or the one bin
-        # it lies in when zoomed in further than the bins; only the bins in view are read
-        idx = np.clip(np.floor(edges[inside[0]:inside[-1] + 2]).astype(np.int64), 0,
-                      level.bins - 1)
-        first, last = int(idx[0]), int(idx[-1])
-        part = slice(first, last + 1)
+        # column i folds the bins [idx[i], idx[i + 1]), or the one bin it lies in when zoomed
+        # in further than the bins; the last column in view takes every bin its right edge
+        # reaches into (up to the sound's last bin); only the bins in view are read
+        view = edges[inside[0]:inside[-1] + 2]
+        idx = np.clip(np.floor(view).astype(np.int64), 0, level.bins)
+        idx[-1] = max(int(idx[-2]), min(level.bins, int(np.ceil(view[-1]))))
+        first = int(idx[0])
+        part = slice(first, max(int(idx[-1]), int(idx[-2]) + 1))
         local = idx - first
         mn = level.min[part, col]
         mx = level.max[part, col]
         sq = level.rms[part, col].astype(np.float64) ** 2
         counts = np.diff(local)
         single = counts == 0
-        lo_mn = np.minimum.reduceat(mn, local)[:-1].astype(np.float32)
-        hi_mx = np.maximum.reduceat(mx, local)[:-1].astype(np.float32)
+        lo_mn = np.minimum.reduceat(mn, local[:-1]).astype(np.float32)
+        hi_mx = np.maximum.reduceat(mx, local[:-1]).astype(np.float32)
         csum = np.concatenate(([0.0], np.cumsum(sq)))
         r = np.sqrt((csum[local[1:]] - csum[local[:-1]]) / np.maximum(counts, 1))
         r[single] = np.sqrt(sq[local[:-1][single]])
