@@ -215,3 +215,50 @@ def test_a_csv_s_columns_are_chosen_from_its_header_and_remembered(qtbot: QtBot,
     again = MarkerImportDialog(doc, data, settings)
     qtbot.addWidget(again)
     assert again.column_boxes["tc"].currentData() == "When"
+
+
+def test_a_read_only_project_opens_no_spotting_dialog_and_a_late_refusal_is_said(
+        qtbot: QtBot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    from cuesketch.model.entities import RightsShare
+    from cuesketch.engine.clock import FakeClock
+    from cuesketch.engine.transport import Transport
+    from cuesketch.ui.marker_import_dialog import MarkerImportDialog
+    from cuesketch.ui.spotting_actions import SpottingActions
+    from cuesketch.ui.spotting_rights_dialog import RightsDialog
+    doc = _doc()
+    services = SimpleNamespace(document=doc, transport=Transport(FakeClock()),
+                               project_file=None, project_path=None)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    spotting = SpottingActions(QLabel(), services, lambda _s: None, settings)  # type: ignore[arg-type]
+    errors: list[tuple[str, str]] = []
+    monkeypatch.setattr(spotting, "error", lambda title, text: errors.append((title, text)))
+    asked: list[str] = []
+    monkeypatch.setattr(spotting, "choose_open", lambda *a, **k: asked.append("file"))
+    opened: list[str] = []
+    monkeypatch.setattr(QDialog, "exec", lambda self: opened.append(type(self).__name__) or 0)
+    doc.read_only = True
+    spotting.import_markers()
+    spotting.detect_cuts()
+    spotting.rights()
+    assert [t for t, _ in errors] == ["Import markers", "Detect cuts", "Writers and publishers"]
+    assert all("read-only" in text for _, text in errors) and not asked and not opened
+    # a dialog already open when the project turns read-only says why, and stays open
+    doc.read_only = False
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: x\nFCM: NON-DROP FRAME\n\n"
+                   "001  AX V C 01:00:00:00 01:00:09:00 01:00:00:00 01:00:09:00\n"
+                   "* LOC: 01:00:01:14 RED     Slam\n")
+    dialog = MarkerImportDialog(doc, edl, settings)
+    qtbot.addWidget(dialog)
+    rights = RightsDialog(doc)
+    qtbot.addWidget(rights)
+    rights.add_row("composer", "Ann Lee", "PRS", 100)
+    doc.read_only = True
+    dialog._land()
+    rights.keep()
+    assert "read-only" in dialog.summary.text() and dialog.landed == 0
+    assert "read-only" in rights.problem.text() and not doc.project.table(RightsShare)

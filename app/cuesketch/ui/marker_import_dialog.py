@@ -146,8 +146,13 @@ class MarkerImportDialog(QDialog):
         self.settings.setValue(_KEY + "as", self.as_what.currentData())
         self.settings.setValue(_KEY + "rules", self.rules.toPlainText())
         self.settings.setValue(_KEY + "columns", self.columns.text())
-        self.landed = land(self.document, self.result_import.plan,
-                           f"Import markers from {self.path.name}")
+        try:
+            self.landed = land(self.document, self.result_import.plan,
+                               f"Import markers from {self.path.name}")
+        except PermissionError as e:  # made read-only while the dialog was open
+            self.summary.setText(f"<b>Nothing was imported:</b> {e}")
+            self.ok.setEnabled(False)
+            return
         self.accept()
 
 

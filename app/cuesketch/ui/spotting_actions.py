@@ -100,6 +100,14 @@ class SpottingActions(Dialogs):
                 self.error(title, str(e))
         return run
 
+    def _read_only(self, title: str) -> bool:
+        """Say so, before a dialog whose work could not be kept, when the project can't
+        change."""
+        if self.document.read_only:
+            self.error(title, "The project is open read-only, so nothing can be added to it. "
+                              "Open it for editing (or save a copy) first.")
+        return self.document.read_only
+
     def _hit(self, kind: HitKind) -> Callable[[], str]:
         return lambda: self.live.hit(kind).text
 
@@ -149,6 +157,8 @@ class SpottingActions(Dialogs):
     def import_markers(self) -> None:
         from cuesketch.ui.marker_import_dialog import MarkerImportDialog
 
+        if self._read_only("Import markers"):
+            return
         path = self.choose_open("Import markers", MARKER_FILTER, "markers")
         if path is None:
             return
@@ -188,6 +198,8 @@ class SpottingActions(Dialogs):
         from cuesketch.media.probe import probe
         from cuesketch.ui.spotting_cuts_dialog import DetectCutsDialog
 
+        if self._read_only("Detect cuts"):
+            return
         film = self._film()
         if film is None:
             return
@@ -245,5 +257,7 @@ class SpottingActions(Dialogs):
     def rights(self) -> None:
         from cuesketch.ui.spotting_rights_dialog import RightsDialog
 
+        if self._read_only("Writers and publishers"):
+            return
         if RightsDialog(self.document, self.window).exec():
             self.post("The cue sheet's writers and publishers are kept in the project")

@@ -111,8 +111,12 @@ class DetectCutsDialog(QDialog):
         offset = s.media.offset_frames if s.media is not None else 0
         changes = cut_hit_changes(self.document.project, self.accepted_frames(), offset)
         if changes:
-            with self.document.transaction("Add detected cuts"):
-                self.document.execute_changes(changes)
+            try:
+                with self.document.transaction("Add detected cuts"):
+                    self.document.execute_changes(changes)
+            except PermissionError as e:  # made read-only while the dialog was open
+                self.summary.setText(f"Nothing was added: {e}")
+                return
         self.added = len(changes)
         self.accept()
 

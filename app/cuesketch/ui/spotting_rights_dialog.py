@@ -78,6 +78,10 @@ class RightsDialog(QDialog):
             self.problem.setText(str(e))
             return
         if changes:
-            with self.document.transaction("Set the cue sheet's writers and publishers"):
-                self.document.execute_changes(changes)
+            try:
+                with self.document.transaction("Set the cue sheet's writers and publishers"):
+                    self.document.execute_changes(changes)
+            except PermissionError as e:  # made read-only while the dialog was open
+                self.problem.setText(f"Nothing was kept: {e}")
+                return
         self.accept()
