@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import threading
 import wave
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -336,6 +337,33 @@ def test_speech_is_found_where_espeak_spoke(tmp_path: Path) -> None:
     # a longer minimum gap joins the two lines into one
     joined = detect_speech(wav, settings=SpeechSettings(min_gap_s=2.5))
     assert len(joined.regions) == 1
+
+
+def test_speech_is_scored_as_the_sound_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never the whole sound at once: each chunk reaches the model before the next is read."""
+    from cuesketch.media import speech
+    scored: list[float] = []
+    chunks_read: list[int] = []
+
+    class Model:
+        def process(self, window: memoryview) -> float:
+            scored.append(float(np.frombuffer(window, np.float32).max()))
+            return 0.9 if scored[-1] > 0.1 else 0.0
+
+    def chunks(*_a, **_k):  # type: ignore[no-untyped-def]
+        for k in range(6):
+            # 1 s chunks; loud in the third and fourth second; not a whole window long each
+            assert len(scored) >= (k * 16000 - 511) // 512  # the ones before were scored
+            chunks_read.append(k)
+            yield np.full((16000, 1), 0.5 if k in (2, 3) else 0.0, np.float32)
+
+    monkeypatch.setattr(speech, "_model", Model)
+    monkeypatch.setattr(speech, "pcm_chunks", chunks)
+    result = speech.detect_speech(Path("film.mov"), 0, lead=Fraction(0), duration_s=6.0)
+    assert chunks_read == list(range(6)) and len(scored) == 6 * 16000 // 512
+    assert result.duration_s == 6.0 and result.peak == 0.5
+    (a, b), = result.regions
+    assert abs(a / FLICKS_PER_SECOND - 2.0) < 0.1 and abs(b / FLICKS_PER_SECOND - 3.9) < 0.2
 
 
 def test_regions_bridge_short_pauses_and_drop_blips() -> None:

@@ -71,7 +71,7 @@ def _detect(args: argparse.Namespace, settings: object) -> list[tuple[int, int]]
             stream = chosen.index
         result = detect_speech(link.path, stream, SpeechSettings(args.sensitivity,
                                                                  args.min_gap),
-                               lead=chosen.lead)
+                               lead=chosen.lead, duration_s=info.duration_s)
     except MediaError as e:
         raise UserError(str(e)) from None
     if result.silent:

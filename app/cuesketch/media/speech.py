@@ -127,12 +127,18 @@ def regions_from(probs: np.ndarray, settings: SpeechSettings = SpeechSettings(),
 
 def sound_lead(source: Path, stream: int | None) -> Fraction:
     """Where the sound starts after the picture's first frame (0 without a picture)."""
+    return _facts(source, stream)[0]
+
+
+def _facts(source: Path, stream: int | None) -> tuple[Fraction, float]:
+    """The sound's lead over the picture and the film's length (0 and 0 when the file is
+    sound alone or unreadable: decoding then says why)."""
     try:
         info = probe(source, check_decode=False)
     except MediaError:
-        return Fraction(0)  # sound alone, or unreadable (decoding then says why)
+        return Fraction(0), 0.0
     chosen = next((a for a in info.audio if stream is None or a.index == stream), None)
-    return chosen.lead if chosen is not None else Fraction(0)
+    return (chosen.lead if chosen is not None else Fraction(0)), info.duration_s
 
 
 def decode_mono(source: Path, stream: int | None = None,
@@ -154,23 +160,51 @@ def detect_speech(source: Path | str, stream: int | None = None,
                   settings: SpeechSettings = SpeechSettings(), *,
                   cancel: threading.Event | None = None,
                   on_progress: Progress | None = None,
-                  lead: Fraction | None = None) -> SpeechResult:
+                  lead: Fraction | None = None, duration_s: float | None = None,
+                  ) -> SpeechResult:
     """Speech regions in ``source``'s sound (``stream``: its index; None: the first), in
     time from the picture's first frame (``lead``: the stream's ``AudioStream.lead``, read
-    from the file when not given; 0 for a file of sound alone)."""
+    from the file when not given; 0 for a file of sound alone). ``duration_s`` (read with it
+    when not given) only paces ``on_progress``.
+
+    The sound is scored as it is decoded, a chunk at a time: a feature's sound is never held
+    whole (16 kHz float32 is 460 MB for two hours)."""
     source = Path(source)
-    if lead is None:
-        lead = sound_lead(source, stream)
-    samples = decode_mono(source, stream, cancel, lead)
-    if on_progress:
-        on_progress(0.1)
-    peak = float(np.abs(samples).max()) if len(samples) else 0.0
+    if lead is None or duration_s is None:
+        lead, duration_s = _facts(source, stream)
+    model = _model()
+    process = model.process  # type: ignore[attr-defined]
+    expected = max(1, round(duration_s * RATE) // WINDOW)
+    parts: list[np.ndarray] = []
+    rest = np.zeros(0, np.float32)
+    peak, total, scored = 0.0, 0, 0
+    try:
+        for chunk in pcm_chunks(source, stream, 1, dtype="f32le", rate=RATE, frames=RATE * 30,
+                                cancel=cancel, lead_frames=round(lead * RATE)):
+            mono = chunk[:, 0]
+            total += len(mono)
+            if len(mono):
+                peak = max(peak, float(np.abs(mono).max()))
+            x = np.ascontiguousarray(np.concatenate((rest, mono)), np.float32)
+            n = len(x) // WINDOW
+            out = np.zeros(n, np.float32)
+            view = memoryview(x.data).cast("B").cast("f")  # the model reads it in place
+            for k in range(n):
+                out[k] = process(view[k * WINDOW:(k + 1) * WINDOW])
+            parts.append(out)
+            rest = x[n * WINDOW:].copy()
+            scored += n
+            if cancel is not None and cancel.is_set():
+                raise SpeechCancelled("stopped")
+            if on_progress:
+                on_progress(min(0.99, scored / expected))
+    except PeaksCancelled:
+        raise SpeechCancelled("stopped") from None
     if peak < 10 ** (-60 / 20):
-        return SpeechResult([], len(samples) / RATE, peak)
-    probs = probabilities(samples, cancel,
-                          (lambda f: on_progress(0.1 + 0.9 * f)) if on_progress else None)
+        return SpeechResult([], total / RATE, peak)
+    probs = np.concatenate(parts) if parts else np.zeros(0, np.float32)
     seconds = regions_from(probs, settings)
     regions = [(round(a * FLICKS_PER_SECOND), round(b * FLICKS_PER_SECOND)) for a, b in seconds]
     if on_progress:
         on_progress(1.0)
-    return SpeechResult(regions, len(samples) / RATE, peak)
+    return SpeechResult(regions, total / RATE, peak)

@@ -252,7 +252,8 @@ class FilmLaneJobs:
                 chosen = next((a for a in info.audio if a.index == stream), None)
                 result = detect_speech(info.path, stream, settings, cancel=cancel,
                                        on_progress=progress,
-                                       lead=chosen.lead if chosen is not None else None)
+                                       lead=chosen.lead if chosen is not None else None,
+                                       duration_s=info.duration_s)
             except SpeechCancelled:
                 self.speech_state = ""
                 self.on_change()
