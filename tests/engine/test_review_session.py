@@ -251,3 +251,26 @@ def test_a_name_the_reply_cant_carry_is_refused_and_any_name_makes_a_file_name(
         assert len(s.reply_path().name.encode()) < 255
     finally:
         s.close()
+
+
+def test_closing_ends_the_decodes_still_running(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ffmpeg that would decode for minutes: closing the review kills it, so the decode
+    threads end at once (quitting never waits for them)."""
+    import cuesketch.engine.review_audio as review_audio
+    slow = tmp_path / "slow-ffmpeg"
+    slow.write_text("#!/bin/sh\nexec sleep 300\n")
+    slow.chmod(0o755)
+    make_package(tmp_path / "p.cuereview")
+    monkeypatch.setattr(review_audio, "_ffmpeg", lambda: str(slow))
+    monkeypatch.setattr(review_audio, "DECODE_TIMEOUT_S", 300.0)  # not ended by its timeout
+    s = ReviewSession.open(tmp_path / "p.cuereview", author="R. Smith",
+                           journal_dir=tmp_path / "j", transport=Transport(FakeClock()))
+    futures = list(s._decoding.values()) + list(s._heads.values())
+    s.close()
+    import time
+    deadline = time.monotonic() + 30  # far less than the 5 minutes the decodes would take
+    while not all(f.done() for f in futures) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(f.done() for f in futures)
+    assert s.problems == []  # a decode stopped by closing is no problem to report

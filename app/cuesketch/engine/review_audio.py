@@ -71,11 +71,43 @@ def _lower_priority(pid: int) -> None:
         pass  # it has ended already, or the system says no: it only runs faster
 
 
+class Decodes:
+    """The decoders running for a session, so that closing it ends them at once (a thread
+    waiting on ffmpeg would otherwise hold the app's exit until the decode ends)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self.closed = False
+
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            if not self.closed:
+                self._running.add(proc)
+                return
+        proc.kill()  # started as the session closed
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    def kill_all(self) -> None:
+        with self._lock:
+            self.closed = True
+            running, self._running = self._running, set()
+        for proc in running:
+            try:
+                proc.kill()
+            except OSError:
+                pass  # ended already
+
+
 def decode_opus(data: bytes, frames: int, rate: int = RATE,
-                low_priority: bool = False) -> np.ndarray:
+                low_priority: bool = False, running: Decodes | None = None) -> np.ndarray:
     """Encoded audio (from a package: untrusted) to float32 (frames, 2) at ``rate``: exactly
     ``frames`` long (cut or padded with silence), decoded by ffmpeg only, its output bounded.
-    ``low_priority``: decoding ahead, behind the picture and the sound (nice 10)."""
+    ``low_priority``: decoding ahead, behind the picture and the sound (nice 10).
+    ``running``: where the ffmpeg is kept while it runs (killed when the session closes)."""
     if not data.startswith(b"OggS"):
         raise ReviewAudioError("the audio is not Ogg Opus")
     cmd = [_ffmpeg(), "-hide_banner", "-loglevel", "error", "-f", "ogg", "-i", "pipe:0",
@@ -87,6 +119,8 @@ def decode_opus(data: bytes, frames: int, rate: int = RATE,
                                 stderr=subprocess.PIPE)
     except OSError as e:
         raise ReviewAudioError(f"the audio could not be decoded ({e})") from None
+    if running is not None:
+        running.add(proc)
     if low_priority:
         _lower_priority(proc.pid)
     try:
@@ -95,6 +129,13 @@ def decode_opus(data: bytes, frames: int, rate: int = RATE,
         proc.kill()
         proc.communicate()
         raise ReviewAudioError(f"decoding the audio took over {timeout:.0f} s") from None
+    except OSError:  # killed while its input was written (the session closed)
+        proc.kill()
+        proc.communicate()
+        raise ReviewAudioError("the decode was stopped") from None
+    finally:
+        if running is not None:
+            running.discard(proc)
     if proc.returncode != 0:
         raise ReviewAudioError("the audio could not be decoded (it is damaged)")
     out = np.frombuffer(stdout[:len(stdout) // 8 * 8], dtype="<f4").reshape(-1, 2)

@@ -25,7 +25,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from cuesketch import paths
-from cuesketch.engine.review_audio import ReviewAudioError, ReviewPlayer, decode_opus
+from cuesketch.engine.review_audio import (Decodes, ReviewAudioError, ReviewPlayer,
+                                           decode_opus)
 from cuesketch.engine.transport import Transport
 from cuesketch.model.review import (MAX_NAME, MAX_TEXT, DirectorNote, PackageCue, PackageInfo,
                                     PackageVersion, Reply, Thread, Verdict, VersionVerdict,
@@ -99,6 +100,7 @@ class ReviewSession:
         self.verdicts: dict[tuple[str, str], VersionVerdict] = {
             (v.cue, v.version): v for v in content.verdicts}
         self.thread_replies: dict[str, tuple[Reply, ...]] = dict(content.thread_replies)
+        self._running = Decodes()
         self._pool = ThreadPoolExecutor(max_workers=decode_workers,
                                         thread_name_prefix="review-decode")
         self._decoding: dict[int, Future[None]] = {}
@@ -147,8 +149,9 @@ class ReviewSession:
 
     def close(self) -> None:
         self._closed = True
-        # A decode still running (ffmpeg, bounded by its timeout) ends on its own; closing
-        # never waits for it.
+        # Decodes still running are killed (their threads then end at once: the app's exit
+        # joins them); those not started never start.
+        self._running.kill_all()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.journal.close()
 
@@ -163,7 +166,8 @@ class ReviewSession:
     def _decode_head(self, v: PackageVersion) -> None:
         frames = min(v.audio_frames, HEAD_S * self.player.rate)
         try:
-            data = decode_opus(self._audio[v.id], frames, self.player.rate)
+            data = decode_opus(self._audio[v.id], frames, self.player.rate,
+                               running=self._running)
         except ReviewAudioError:
             return  # the whole decode says what is wrong
         if not self.player.placed(v.id):  # the whole one may have landed first
@@ -175,8 +179,10 @@ class ReviewSession:
                 return
             try:
                 data = decode_opus(self._audio[v.id], v.audio_frames, self.player.rate,
-                                   low_priority=True)
+                                   low_priority=True, running=self._running)
             except ReviewAudioError as e:
+                if self._closed:
+                    return  # stopped by close()
                 cue = self.info.cue_of(v.id).cue.name
                 self.problems.append(f"{cue} {v.name}: {e}")
                 return
