@@ -89,3 +89,22 @@ def test_a_period_during_a_load_neither_waits_nor_loses_commands() -> None:
             loader.join()
         playback.process(960)
         assert playback.playing
+
+
+def test_a_missing_soundfont_is_tried_again_once_its_file_is_there(tmp_path: Path) -> None:
+    later = tmp_path / "later.sf2"
+    document = _document()
+    document.execute_changes(pt.set_soundfont(document.project, 1, str(later)), "SoundFont")
+    said: list[str] = []
+    with SynthEngine(reverb=False, chorus=False) as synth:
+        playback = Playback(synth, document=document)
+        playback.say = said.append
+        assert str(later) in synth.missing
+        playback.invalidate()
+        playback.process(480)
+        assert said == [] and str(later) in synth.missing  # unchanged: not tried, not said
+        sf2_maker.write_sf2(later, "Later", program=0)  # copied there since
+        playback.invalidate()
+        playback.process(480)
+        assert str(later) not in synth.missing and synth.soundfont_id(str(later)) is not None
+        assert synth.setup_of(playback.channel_of(1) or 0).soundfont == str(later)

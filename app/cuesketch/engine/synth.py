@@ -66,6 +66,15 @@ class Preset:
     name: str
 
 
+def _file_state(name: str) -> tuple[int, int] | None:
+    """A SoundFont file's size and modification time (None: not there)."""
+    try:
+        st = Path(name).stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def _check_channel(channel: int) -> None:
     if not 0 <= channel < USABLE_CHANNELS:
         raise ValueError(f"synth channels are 0 to {USABLE_CHANNELS - 1}, not {channel}")
@@ -101,6 +110,9 @@ class SynthEngine:
         self.soundfonts: list[tuple[int, Path]] = []  # (FluidSynth id, path), first is the default
         self._by_name: dict[str, int] = {}  # a SoundFont as tracks name it -> its FluidSynth id
         self.missing: dict[str, str] = {}  # a track's SoundFont that could not load -> why
+        # the file as it was when it could not load: once it changes (put there, copied
+        # again, repaired) it is tried again
+        self._missing_file: dict[str, tuple[int, int] | None] = {}
         self._setups: dict[int, ChannelSetup] = {}
         self._closed = False
         if soundfont == "default":
@@ -138,19 +150,24 @@ class SynthEngine:
         tracks play the default; returns a plain warning for each newly missing one."""
         warnings = []
         for name in sorted({n for n in names if n}):
+            if name in self.missing and _file_state(name) != self._missing_file.get(name):
+                del self.missing[name]  # changed since: try again
             if name in self._by_name or name in self.missing:
                 continue
             try:
                 self.load_soundfont(name)
             except SoundFontError as e:
                 self.missing[name] = str(e)
+                self._missing_file[name] = _file_state(name)
                 warnings.append(f"{e}; its tracks play the General MIDI SoundFont instead "
                                 f"and keep asking for {Path(name).name}")
         return warnings
 
     def unloaded(self, names: Iterable[str]) -> list[str]:
         """The SoundFonts among ``names`` that ``prepare_soundfonts`` would try to load."""
-        return sorted({n for n in names if n and n not in self._by_name and n not in self.missing})
+        return sorted({n for n in names if n and n not in self._by_name
+                       and (n not in self.missing
+                            or _file_state(n) != self._missing_file.get(n))})
 
     def soundfont_id(self, name: str = "") -> int | None:
         """The FluidSynth id of a SoundFont by the name tracks give it (empty: the default);
