@@ -60,3 +60,37 @@ def test_dragging_in_the_ruler_moves_by_whole_frames_one_step_each(qtbot) -> Non
     fpf = rig.project.settings.rate.flicks_per_frame
     assert rig.roll.playhead == 120 * fpf or rig.transport.position() == 120 * fpf
     assert rig.project.cues[1].start_frame == 24
+
+
+def test_undo_during_a_drag_ends_it_and_escape_takes_it_back(qtbot) -> None:  # type: ignore[no-untyped-def]
+    rig = Rig(qtbot)
+    ruler = rig.roll.ruler
+    hit_y = HIT_TOP + HIT_ROW // 2
+    steps = len(rig.doc._undo)
+    qtbot.mousePress(ruler, LEFT, NOMOD, QPoint(_x(rig, 48), hit_y))
+    qtbot.mouseMove(ruler, QPoint(_x(rig, 54), hit_y))
+    assert rig.project.hits[1].frame == 54
+    assert rig.doc.undo() == "Move hit"  # Ctrl+Z under the drag takes it back
+    for f in (58, 62, 66):  # later moves are not steps of their own
+        qtbot.mouseMove(ruler, QPoint(_x(rig, f), hit_y))
+    qtbot.mouseRelease(ruler, LEFT, NOMOD, QPoint(_x(rig, 66), hit_y))
+    assert rig.project.hits[1].frame == 48 and len(rig.doc._undo) == steps
+    # Escape during a drag takes it back; the moves after it do nothing
+    qtbot.mousePress(ruler, LEFT, NOMOD, QPoint(_x(rig, 48), hit_y))
+    qtbot.mouseMove(ruler, QPoint(_x(rig, 60), hit_y))
+    assert rig.project.hits[1].frame == 60
+    qtbot.keyClick(ruler, Qt.Key.Key_Escape)
+    qtbot.mouseMove(ruler, QPoint(_x(rig, 70), hit_y))
+    qtbot.mouseRelease(ruler, LEFT, NOMOD, QPoint(_x(rig, 70), hit_y))
+    assert rig.project.hits[1].frame == 48 and len(rig.doc._undo) == steps
+
+
+def test_a_closed_drag_moves_nothing_headless() -> None:
+    project = Project()
+    project.load(Settings(), [Hit(1, 48)])
+    doc = Document(project)
+    drag = MarkDrag(doc, grab_hit(project.hits.values(), 48, 1), 48)  # type: ignore[arg-type]
+    assert drag.move_to(50) is True
+    doc.undo()
+    assert drag.move_to(60) is False and not drag.is_open
+    assert doc.project.hits[1].frame == 48 and not doc._undo

@@ -61,12 +61,22 @@ class MarkDrag:
             return replace(e, start_frame=min(e.end_frame - 1, e.start_frame + delta))
         return replace(e, end_frame=max(e.start_frame + 1, e.end_frame + delta))
 
-    def move_to(self, frame: int) -> None:
+    @property
+    def is_open(self) -> bool:
+        """False once the drag was taken back (Escape, or Ctrl+Z during it) or released."""
+        return self.gesture.is_open
+
+    def move_to(self, frame: int) -> bool:
+        """Put the thing at ``frame``; False (and nothing done) once the gesture is closed, so
+        a drag undone half-way can't go on as one undo step per mouse move."""
+        if not self.gesture.is_open:
+            return False
         e = self.grab.entity
         now = self.document.project.table(type(e)).get(e.id)  # type: ignore[type-var]
         after = self.target(frame)
         if now is not None and now != after:
             self.document.execute_changes([replace_change(now, after)])
+        return True
 
     def release(self) -> bool:
         """One undo step (False if nothing moved)."""

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QHelpEvent,
+    QKeyEvent,
     QPolygonF,
     QWheelEvent,
 )
@@ -349,13 +350,26 @@ class Ruler(QWidget):
             return False
         self._mark_drag = MarkDrag(self.roll.editor.document, grab,
                                    self._frame_at(x) // fpf)
+        self.grabKeyboard()  # Escape takes the drag back wherever the focus was
         return True
+
+    def _drop_mark_drag(self) -> None:
+        self._mark_drag = None
+        self.releaseKeyboard()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._mark_drag is not None and event.key() == Qt.Key.Key_Escape:
+            self._mark_drag.cancel()
+            self._drop_mark_drag()
+            return
+        super().keyPressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x = event.position().x()
         if self._mark_drag is not None:
             fpf = self.roll.editor.project.settings.rate.flicks_per_frame
-            self._mark_drag.move_to(self._frame_at(x) // fpf)
+            if not self._mark_drag.move_to(self._frame_at(x) // fpf):
+                self._drop_mark_drag()  # undone under the drag: the drag is over
         elif self._marking_from is not None:
             to = self._frame_at(x)
             if to != self._marking_from:
@@ -368,9 +382,9 @@ class Ruler(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._mark_drag is not None:
-            if not self._mark_drag.release():  # a click, not a drag: go there
+            if self._mark_drag.is_open and not self._mark_drag.release():  # a click: go there
                 self._seek(event.position().x())
-            self._mark_drag = None
+            self._drop_mark_drag()
         self._scrubbing = False
         self._range_from = None
         self._marking_from = None
