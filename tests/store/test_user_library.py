@@ -41,6 +41,9 @@ def test_themes_and_palettes_come_back(tmp_path: Path) -> None:
      "damaged entry"),
     ('{"format": "cuesketch-library", "version": 1, "palettes": [{"name": "P", "tracks": '
      '[{"name": "x", "bank": 0, "program": 400, "volume": 1, "pan": 0}]}]}', "program"),
+    ('{"format": "cuesketch-library", "version": 1, "palettes": [{"name": "P", "tracks": '
+     '[{"name": "x", "bank": 0, "program": 4, "volume": 1, "pan": 0, "color": "red; x"}]}]}',
+     "color must be #rrggbb"),
 ])
 def test_a_damaged_library_is_said_in_words(tmp_path: Path, text: str, words: str) -> None:
     path = tmp_path / "library.json"

@@ -13,6 +13,7 @@ keeps its own copy, so a theme changed in one project changes nowhere else.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,9 @@ def _track_to_dict(t: TemplateTrack) -> dict[str, Any]:
             "volume": t.volume, "pan": t.pan, "color": t.color, "soundfont": t.soundfont}
 
 
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # as tracks hold it (empty: the section's colour)
+
+
 def _track_from_dict(d: Any) -> TemplateTrack:
     if not isinstance(d, dict):
         raise LibraryError("a palette's track must be an object")
@@ -108,12 +112,15 @@ def _track_from_dict(d: Any) -> TemplateTrack:
             raise LibraryError(f"a palette track's {key} must be a number {lo}..{hi}")
         return float(v)
 
+    color = text("color")
+    if color and not _COLOR.fullmatch(color):
+        raise LibraryError(f"a palette track's color must be #rrggbb, not {color[:20]!r}")
     bank, program = d.get("bank"), d.get("program")
     if type(bank) is not int or not 0 <= bank <= 16383 or type(program) is not int \
             or not 0 <= program <= 127:
         raise LibraryError("a palette track's preset must be a bank 0..16383 and a program 0..127")
     return TemplateTrack(text("name"), text("section"), bank, program, number("volume", 0, 1),
-                         number("pan", -1, 1), text("color"), text("soundfont"))
+                         number("pan", -1, 1), color, text("soundfont"))
 
 
 def dumps(library: Library) -> str:
