@@ -345,3 +345,15 @@ def test_a_start_timecode_of_thousands_of_digits_fails_in_words() -> None:
     with pytest.raises(MarkerFormatError, match="is not a timecode") as e:
         to_project(mf, Settings(rate=R24), "1" * 5000 + ":00:00:00")
     assert len(str(e.value)) < 400
+
+
+def test_an_edl_keeps_cue_and_no_music_lengths_and_points_stay_points() -> None:
+    marks = [RawMarker(tc("01:00:01:00"), "Door", "red", "", 0),
+             RawMarker(tc("01:00:03:00"), "1M1", "magenta", "", 48),
+             RawMarker(tc("01:00:10:00"), "quiet", "black", "", 2)]
+    edl = write_edl("x", R24, marks)
+    assert "01:00:03:00 01:00:05:00 01:00:03:00 01:00:05:00" in edl
+    mf = parse_markers(edl.encode(), R24, "edl")
+    assert [(m.frame, m.length) for m in mf.markers] == [(m.frame, m.length) for m in marks]
+    # an editor's clip with locators inside it: its LOCs stay points
+    assert {m.length for m in parse_markers(CMX.encode(), R24, "edl").markers} == {0}

@@ -111,7 +111,26 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
     mf = _counted(MarkerFile("CMX 3600 EDL", rate), lines)
     ours: list[RawMarker] = []
     plain: list[RawMarker] = []  # the ':' locators as the adapter counts them (non-drop)
+    event: tuple[int, int] | None = None  # the record in and out of the event we are in
+    in_event: list[int] = []  # the LOCs under it (indices into ours)
+
+    def close_event() -> None:
+        # A lone LOC on an event's first frame is a marker with a length (as Cuesketch and
+        # Resolve write them): the event's record length; a one-frame event is a point.
+        if event is not None and len(in_event) == 1 and ours[in_event[0]].frame == event[0] \
+                and event[1] - event[0] > 1:
+            ours[in_event[0]] = replace(ours[in_event[0]], length=event[1] - event[0])
+        in_event.clear()
+
     for number, line in enumerate(lines, 1):
+        ev = _EVENT.match(line)
+        if ev is not None:
+            close_event()
+            try:
+                event = (mf.frame(ev.group(7), number), mf.frame(ev.group(8), number))
+            except MarkerFormatError:
+                event = None  # a record time we can't read gives no length; LOCs still count
+            continue
         if "LOC:" not in line.upper():
             continue
         m = _LOC.match(line.strip())
@@ -119,10 +138,12 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
             raise MarkerFormatError("expected * LOC: HH:MM:SS:FF COLOUR note", number)
         raw = RawMarker(mf.frame(m.group(1), number), text(m.group(3) or "", "note", number),
                         color_word(m.group(2) or ""), "", 0, number)
+        in_event.append(len(ours))
         ours.append(raw)
         if ";" not in m.group(1):
             plain.append(replace(raw, frame=timecode_frame(
                 m.group(1), FrameRate(rate.fps), number)))
+    close_event()
     theirs = _otio_locators("\n".join(lines), rate)
     readable = plain
     if len(theirs) > len(readable):
@@ -164,12 +185,13 @@ _EDL_COLORS = ("RED", "GREEN", "BLUE", "CYAN", "MAGENTA", "YELLOW", "BLACK", "WH
 
 
 def write_edl(title: str, rate: FrameRate, markers: Iterable[RawMarker]) -> str:
-    """CMX 3600: one one-frame event and one LOC line per marker, at record timecode."""
+    """CMX 3600: one event and one LOC line per marker, at record timecode; the event lasts
+    the marker's length (a cue's, a no-music range's), one frame for a point."""
     fcm = "DROP FRAME" if rate.drop else "NON-DROP FRAME"
     out = [f"TITLE: {_plain(title)[:70] or 'Cuesketch markers'}", f"FCM: {fcm}", ""]
     for i, m in enumerate(markers, 1):
         tc_in = format_timecode(m.frame, rate)
-        tc_out = format_timecode(m.frame + 1, rate)
+        tc_out = format_timecode(m.frame + max(1, m.length), rate)
         color = m.color.upper() if m.color.upper() in _EDL_COLORS else "WHITE"
         name = _plain(" ".join(p for p in (m.name, m.note) if p))
         out.append(f"{i:03d}  AX       V     C        {tc_in} {tc_out} {tc_in} {tc_out}")
