@@ -272,3 +272,48 @@ def test_the_title_between_many_cues_is_burned_in_within_ffmpegs_limits(tmp_path
                               ",".join(burn_in_filters(pl, texts)), "-f", "null", "-"],
                              capture_output=True, text=True)
         assert run.returncode == 0, run.stderr[-500:]
+
+
+def test_the_loudness_trial_stops_on_cancel(tmp_path: Path) -> None:
+    import threading
+
+    from cuesketch.engine.preview_mix import MixCancelled, measure
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("no ffmpeg")
+    sound = tmp_path / "mix.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=2", str(sound)],
+                   check=True)
+    assert measure(sound) is not None
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(MixCancelled):
+        measure(sound, "anull", cancel)
+    # set while ffmpeg runs (a slow chain: a long sound read in real time)
+    cancel.clear()
+    threading.Timer(0.3, cancel.set).start()
+    with pytest.raises(MixCancelled):
+        measure(sound, "aloop=loop=-1:size=96000,arealtime", cancel)
+
+
+def test_a_mix_that_cant_start_closes_the_synth_it_made(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    from cuesketch.engine import preview_mix
+
+    closed: list[bool] = []
+
+    class Synth:
+        def __init__(self, *args: object, **kw: object) -> None:
+            pass
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def no_ffmpeg(*args: object, **kw: object) -> None:
+        raise FileNotFoundError("ffmpeg")
+
+    monkeypatch.setattr(preview_mix, "SynthEngine", Synth)
+    monkeypatch.setattr(preview_mix.subprocess, "Popen", no_ffmpeg)
+    with pytest.raises(preview_mix.MixError, match="could not be started"):
+        preview_mix.mix_sound(project(), 0, 1000, tmp_path / "m.wv", film=None,
+                              soundfont="default", loudness=None)
+    assert closed == [True]

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -115,14 +116,33 @@ def mix_sound(project: Project, start: int, end: int, out: Path, *,
               progress: Callable[[float], None] | None = None) -> MixResult:
     """Render ``start .. end`` (flicks) of the sketch into ffmpeg, mix, measure, write ``out``."""
     samples = flicks_to_samples(end, SAMPLE_RATE) - flicks_to_samples(start, SAMPLE_RATE)
+    cmd = mix_command(out, samples, film, loudness)
     own = synth is None
     if synth is None:
         synth = SynthEngine(soundfont, sample_rate=SAMPLE_RATE)
+    try:  # the synth made here is closed whatever happens below
+        rc, broken, peak, log = _feed(cmd, synth, project, start, end, samples, cancel,
+                                      progress)
+    finally:
+        if own:
+            synth.close()
+    if rc != 0 or broken:
+        raise MixError(f"the sound could not be mixed: {last_error(log)}")
+    return MixResult(out, samples, meter_figures(log) if loudness is not None else None,
+                     peak)
+
+
+def _feed(cmd: list[str], synth: SynthEngine, project: Project, start: int, end: int,
+          samples: int, cancel: CancelFlag | None, progress: Callable[[float], None] | None,
+          ) -> tuple[int, bool, float, str]:
+    """Render into ffmpeg; its exit code, whether it stopped reading, the peak, its words."""
     peak = 0.0
     with tempfile.TemporaryFile("w+") as errors:
-        proc = subprocess.Popen(mix_command(out, samples, film, loudness),
-                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=errors)
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=errors)
+        except OSError as e:
+            raise MixError(f"ffmpeg could not be started to mix the sound ({e})") from None
         assert proc.stdin is not None
         done = 0
         broken = False
@@ -148,15 +168,8 @@ def mix_sound(project: Project, start: int, end: int, out: Path, *,
         except BaseException:
             _stop(proc)
             raise
-        finally:
-            if own:
-                synth.close()
         errors.seek(0)
-        log = errors.read()
-    if rc != 0 or broken:
-        raise MixError(f"the sound could not be mixed: {last_error(log)}")
-    return MixResult(out, samples, meter_figures(log) if loudness is not None else None,
-                     peak)
+        return rc, broken, peak, errors.read()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -237,17 +250,19 @@ def second_pass_filter(measured: dict[str, float] | None, loudness: float | None
 
 
 MAX_MAKE_UP_DB = 6.0
+MEASURE_TIMEOUT_S = 3600.0
 
 
 def settled_filter(mix: Path, measured: dict[str, float] | None,
-                   loudness: float | None) -> tuple[str, float | None]:
+                   loudness: float | None, cancel: CancelFlag | None = None,
+                   ) -> tuple[str, float | None]:
     """``second_pass_filter``, and where its limiter takes loudness away, tried once on the
     mix (sound only: fast) and its gain raised by what went missing; returns the filter and
     the loudness the trial measured (None when there was no trial)."""
     chain = second_pass_filter(measured, loudness)
     if loudness is None or measured is None or "alimiter" not in chain:
         return chain, None
-    tried = measure(mix, chain)
+    tried = measure(mix, chain, cancel)
     if tried is None:
         return chain, None
     short = loudness - tried["input_i"]
@@ -256,18 +271,35 @@ def settled_filter(mix: Path, measured: dict[str, float] | None,
     return second_pass_filter(measured, loudness, min(short, MAX_MAKE_UP_DB)), tried["input_i"]
 
 
-def measure(path: Path, chain: str = "anull") -> dict[str, float] | None:
-    """The meter's figures of a sound file through ``chain``; None when silent or unreadable."""
+def measure(path: Path, chain: str = "anull",
+            cancel: CancelFlag | None = None) -> dict[str, float] | None:
+    """The meter's figures of a sound file through ``chain``; None when silent or unreadable.
+    MixCancelled (ffmpeg stopped) as soon as ``cancel`` is set."""
+    if cancel is not None and cancel.is_set():
+        raise MixCancelled("cancelled")
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         return None
     try:
-        run = subprocess.run([ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-v", "info",
-                              "-i", str(path), "-af", f"{chain},{METER}", "-f", "null", "-"],
-                             capture_output=True, text=True, timeout=3600)
-    except (OSError, subprocess.TimeoutExpired):
+        proc = subprocess.Popen([ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-v", "info",
+                                 "-i", str(path), "-af", f"{chain},{METER}", "-f", "null", "-"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    except OSError:
         return None
-    return meter_figures(run.stderr) if run.returncode == 0 else None
+    give_up = time.monotonic() + MEASURE_TIMEOUT_S
+    while True:
+        try:
+            _, log = proc.communicate(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            stop = cancel is not None and cancel.is_set()
+            if stop or time.monotonic() > give_up:
+                proc.kill()
+                proc.communicate()
+                if stop:
+                    raise MixCancelled("cancelled") from None
+                return None
+    return meter_figures(log) if proc.returncode == 0 else None
 
 
 __all__ = ["settled_filter", "measure", "mix_sound", "MixResult", "MixError", "MixCancelled", "FilmSound",

@@ -200,7 +200,10 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
             if plan.options.streamers else []
         graph = video_graph(plan, film.video_start, texts, runs, film.info.width,
                             film.info.height)
-        audio, _ = settled_filter(mix.path, mix.measured, plan.options.loudness)
+        try:
+            audio, _ = settled_filter(mix.path, mix.measured, plan.options.loudness, cancel)
+        except MixCancelled:
+            raise PreviewCancelled("the preview was cancelled; no file was written") from None
         if cancel is not None and cancel.is_set():
             raise PreviewCancelled("the preview was cancelled; no file was written")
         script = work / "graph.txt"
