@@ -317,3 +317,13 @@ def test_a_mix_that_cant_start_closes_the_synth_it_made(monkeypatch: pytest.Monk
         preview_mix.mix_sound(project(), 0, 1000, tmp_path / "m.wv", film=None,
                               soundfont="default", loudness=None)
     assert closed == [True]
+
+
+def test_the_burn_in_follows_the_windows_overlay_options(tmp_path: Path) -> None:
+    pl = plan(cue="1M3")
+    texts = write_texts(pl, tmp_path)
+    moved = OverlayOptions(timecode_x=0.3, timecode_y=0.1, timecode_size=0.1)
+    graph = video_graph(pl, Fraction(0), texts, [], 1920, 1080, moved)
+    assert "x=w*0.300-tw/2:y=h*0.100-th/2" in graph and "fontsize=108" in graph
+    default = video_graph(pl, Fraction(0), texts, [], 1920, 1080)
+    assert "x=w*0.500-tw/2:y=h*0.920-th/2" in default

@@ -199,7 +199,7 @@ def export_preview(project: Project, film: Film, plan: PreviewPlan, out: Path, *
                          plan.frame_count, plan.width, plan.height, overlay) \
             if plan.options.streamers else []
         graph = video_graph(plan, film.video_start, texts, runs, film.info.width,
-                            film.info.height)
+                            film.info.height, overlay)
         try:
             audio, _ = settled_filter(mix.path, mix.measured, plan.options.loudness, cancel)
         except MixCancelled:

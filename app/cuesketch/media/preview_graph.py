@@ -102,7 +102,8 @@ def burn_in_filters(plan: PreviewPlan, texts: TextFiles,
     rate = f"{plan.fps.numerator}/{plan.fps.denominator}"
     out = [f"drawtext={mono}:timecode={escaped_timecode(plan.start_timecode)}:"
            f"timecode_rate={rate}:fontsize={tc_size}:fontcolor=white:box=1:boxcolor={BOX}:"
-           f"boxborderw={pad}:x=(w-tw)/2:y=h*{overlay.timecode_y:.3f}-th/2"]
+           f"boxborderw={pad}:x=w*{overlay.timecode_x:.3f}-tw/2:"
+           f"y=h*{overlay.timecode_y:.3f}-th/2"]
     small = max(8, round(h * 0.045))
     spans = plan.cue_spans
     common = f"{sans}:fontsize={small}:fontcolor=white:box=1:boxcolor={BOX}:" \
@@ -286,8 +287,10 @@ def mark_filters(runs: list[MarkRun], fps: Fraction, first_label: str = "v0",
 # -- the command ---------------------------------------------------------------------------------
 
 def video_graph(plan: PreviewPlan, video_start: Fraction, texts: TextFiles | None,
-                runs: list[MarkRun], film_width: int, film_height: int) -> str:
-    """The filter graph from the film's picture ``[0:v:0]`` to ``[v]``."""
+                runs: list[MarkRun], film_width: int, film_height: int,
+                overlay: OverlayOptions = OverlayOptions()) -> str:
+    """The filter graph from the film's picture ``[0:v:0]`` to ``[v]``; the burn-in laid
+    out as ``overlay`` says (the window's own overlay options)."""
     t0, t1 = trim_times(plan, video_start)
     head = [f"trim=start={seconds_text(t0)}:end={seconds_text(t1)}", "setpts=PTS-STARTPTS"]
     if (plan.width, plan.height) != (film_width, film_height):
@@ -300,7 +303,7 @@ def video_graph(plan: PreviewPlan, video_start: Fraction, texts: TextFiles | Non
         more, current = mark_filters(runs, plan.fps, current)
         chains += more
     if texts is not None:
-        chains.append(f"[{current}]{','.join(burn_in_filters(plan, texts))}[v]")
+        chains.append(f"[{current}]{','.join(burn_in_filters(plan, texts, overlay))}[v]")
     else:
         chains.append(f"[{current}]null[v]")
     return ";".join(chains)
