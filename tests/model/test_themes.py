@@ -59,8 +59,7 @@ def test_insert_is_one_undo_step_and_the_notes_remember_their_theme() -> None:
     assert [n.pitch for n in added] == [62, 59, 55, 57, 59, 62]
     assert added[0].start == 16 * BEAT and added[1].start == 18 * BEAT  # twice as slow
     assert all(n.track_id == 2 for n in added)
-    origin = themes.origins(project)
-    assert origin[added[0].id].theme == theme and origin[added[0].id].use.transform == t
+    assert use.theme_id == theme.id and use.transform == t
     assert doc.history()[-1] == "Insert theme Anna"
     doc.undo()
     assert project.notes == before and not project.theme_uses

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from cuesketch.model import palette, track_edits
 from cuesketch.model.changes import Change, EntityChange
 from cuesketch.model.document import Document
-from cuesketch.model.entities import Cue, Track
+from cuesketch.model.entities import Track
 from cuesketch.model.palette import DRUM_BANK
 from cuesketch.model.project import Project
 from cuesketch.model.sections import section_of
@@ -186,14 +186,5 @@ def set_soundfont(project: Project, track_id: int, soundfont: str, bank: int | N
     return [] if new == track else [EntityChange(track, new)]
 
 
-def cue_palettes(project: Project) -> dict[str, list[Cue]]:
-    """Which cues call for which palette (the spotting list's palette field), by name."""
-    out: dict[str, list[Cue]] = {}
-    for cue in sorted(project.cues.values(), key=lambda c: c.start_frame):
-        if cue.palette:
-            out.setdefault(cue.palette, []).append(cue)
-    return out
-
-
 __all__ = ["Template", "TemplateTrack", "BUILTIN", "plan", "apply_step", "template_from_tracks",
-           "PaletteError", "Step", "cue_palettes", "set_soundfont", "Change"]
+           "PaletteError", "Step", "set_soundfont", "Change"]

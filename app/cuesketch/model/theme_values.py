@@ -171,10 +171,6 @@ class Transform:
         if not -127 <= self.shift <= 127:
             raise ThemeError("a transposition moves at most 127 steps")
 
-    @property
-    def identity(self) -> bool:
-        return self == Transform(key=self.key, diatonic=self.diatonic)
-
     def describe(self) -> str:
         """In the composer's words: "inverted, x2, up 3 steps"."""
         words: list[str] = []

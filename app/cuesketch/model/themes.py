@@ -12,7 +12,7 @@ or calls ``insert_theme_step``, which does exactly that.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from cuesketch.model.changes import Change, EntityChange, delete, insert
@@ -142,27 +142,6 @@ def insert_theme_step(document: Document, theme_id: int, track_id: int, at: int,
     use = changes[-1].after
     assert isinstance(use, ThemeUse)
     return use
-
-
-# -- where notes came from -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Origin:
-    theme: Theme
-    use: ThemeUse
-
-
-def origins(project: Project) -> dict[int, Origin]:
-    """For every note inserted from a theme (and still there): its theme and use."""
-    out: dict[int, Origin] = {}
-    notes = project.notes
-    for use in project.theme_uses.values():
-        theme = project.themes.get(use.theme_id)
-        if theme is None:
-            continue
-        for nid in use.note_ids:
-            if nid in notes:
-                out[nid] = Origin(theme, use)
-    return out
 
 
 def use_span(project: Project, use: ThemeUse) -> tuple[int, int] | None:

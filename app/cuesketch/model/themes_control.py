@@ -9,7 +9,6 @@ the result is only kept if nothing changed meanwhile (``generation``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from cuesketch.model import theme_map, theme_match, themes
 from cuesketch.model.changes import Change
@@ -138,12 +137,6 @@ class ThemesControl:
         self._tell()
         return True
 
-    def refresh_now(self) -> list[theme_map.MapEntry]:
-        """Compute the map here and now (tests, the command line, a small project)."""
-        generation, copy = self.map_input()
-        self.offer(generation, self.compute(copy))
-        return self.entries
-
     @property
     def stale(self) -> bool:
         return self.map_generation != self.generation
@@ -154,8 +147,3 @@ class ThemesControl:
     def track_name(self, track_id: int) -> str:
         track = self.document.project.tracks.get(track_id)
         return track.name if isinstance(track, Track) else "?"
-
-
-def renamed(theme: Theme, **fields: object) -> Theme:
-    """A theme with some fields changed (the panel's edits)."""
-    return replace(theme, **fields)  # type: ignore[arg-type]
