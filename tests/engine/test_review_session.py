@@ -274,3 +274,17 @@ def test_closing_ends_the_decodes_still_running(tmp_path: Path,
         time.sleep(0.05)
     assert all(f.done() for f in futures)
     assert s.problems == []  # a decode stopped by closing is no problem to report
+
+
+def test_a_decode_landing_after_the_device_changed_rate_is_resampled() -> None:
+    """Decoded at 48 kHz, placed after the device moved to 44.1 kHz: it plays at its pitch
+    and length, not 9 % slow."""
+    player = ReviewPlayer(rate=48_000)
+    t = np.arange(48_000) / 48_000
+    mono = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    player.set_sample_rate(44_100)
+    player.place(1, 0, np.stack([mono, mono], axis=1), rate=48_000)
+    player.select(1, 1)
+    player.play(0)
+    blocks = np.concatenate([player.process(BLOCK).copy() for _ in range(100)])
+    assert abs(dominant_hz(blocks[4_000:12_192], 44_100) - 440) < 10

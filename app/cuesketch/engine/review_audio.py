@@ -168,6 +168,14 @@ class _Rate:
         self.sample_rate = rate
 
 
+def _resampled(data: np.ndarray, ratio: float) -> np.ndarray:
+    """int16 (n, 2) at ``ratio`` times its rate (linear: a preview, not a master)."""
+    n = max(1, round(len(data) * ratio))
+    x = np.linspace(0, len(data) - 1, n)
+    out = np.stack([np.interp(x, np.arange(len(data)), data[:, c]) for c in (0, 1)], axis=1)
+    return np.rint(out).astype(np.int16)
+
+
 class ReviewPlayer:
     """Plays the selected version of a cue (or nothing: film only), following a transport.
 
@@ -195,10 +203,14 @@ class ReviewPlayer:
             transport.observe(self._commands.append)
 
     # -- any thread ----------------------------------------------------------------------------
-    def place(self, version_id: int, start_flicks: int, data: np.ndarray) -> None:
-        """Make a decoded version (float, (n, 2)) playable (at the player's rate)."""
+    def place(self, version_id: int, start_flicks: int, data: np.ndarray,
+              rate: int | None = None) -> None:
+        """Make a decoded version (float, (n, 2)) playable. ``rate``: what it was decoded at
+        (the player's rate then); resampled if the device's rate changed since."""
         kept = to_int16(data)
         with self._lock:
+            if rate is not None and rate != self.rate:
+                kept = _resampled(kept, self.rate / rate)
             self._placed = {**self._placed,
                             version_id: Placed(flicks_to_samples(start_flicks, self.rate), kept)}
 
@@ -244,18 +256,12 @@ class ReviewPlayer:
         """Follow a device at another rate: the decoded versions are resampled (linearly)."""
         if rate == self.rate:
             return
-        ratio = rate / self.rate
-        with self._lock:
-            placed = {}
-            for vid, p in self._placed.items():
-                n = max(1, round(len(p.data) * ratio))
-                x = np.linspace(0, len(p.data) - 1, n)
-                data = np.stack([np.interp(x, np.arange(len(p.data)), p.data[:, c])
-                                 for c in (0, 1)], axis=1)
-                placed[vid] = Placed(round(p.start * ratio), np.rint(data).astype(np.int16))
-            self._placed = placed
-        self.rate = rate
-        self.synth = _Rate(rate)
+        with self._lock:  # a decode placed meanwhile sees the old rate or the new, whole
+            ratio = rate / self.rate
+            self._placed = {vid: Placed(round(p.start * ratio), _resampled(p.data, ratio))
+                            for vid, p in self._placed.items()}
+            self.rate = rate
+            self.synth = _Rate(rate)
 
     # -- the audio thread ----------------------------------------------------------------------
     def process(self, n: int, out: np.ndarray | None = None,

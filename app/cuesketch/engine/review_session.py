@@ -164,21 +164,23 @@ class ReviewSession:
 
     # -- audio ---------------------------------------------------------------------------------
     def _decode_head(self, v: PackageVersion) -> None:
-        frames = min(v.audio_frames, HEAD_S * self.player.rate)
+        rate = self.player.rate  # the device's may change while decoding: place() follows
+        frames = min(round(v.audio_frames * rate / v.sample_rate), HEAD_S * rate)
         try:
-            data = decode_opus(self._audio[v.id], frames, self.player.rate,
-                               running=self._running)
+            data = decode_opus(self._audio[v.id], frames, rate, running=self._running)
         except ReviewAudioError:
             return  # the whole decode says what is wrong
         if not self.player.placed(v.id):  # the whole one may have landed first
-            self.player.place(v.id, v.audio_start, data)
+            self.player.place(v.id, v.audio_start, data, rate)
 
     def _decode(self, v: PackageVersion) -> None:
         def work() -> None:
             if self._closed:
                 return
+            rate = self.player.rate
             try:
-                data = decode_opus(self._audio[v.id], v.audio_frames, self.player.rate,
+                data = decode_opus(self._audio[v.id],
+                                   max(1, round(v.audio_frames * rate / v.sample_rate)), rate,
                                    low_priority=True, running=self._running)
             except ReviewAudioError as e:
                 if self._closed:
@@ -189,7 +191,7 @@ class ReviewSession:
             head = self._heads.get(v.id)
             if head is not None:
                 head.result()  # never replaced by its own opening seconds afterwards
-            self.player.place(v.id, v.audio_start, data)
+            self.player.place(v.id, v.audio_start, data, rate)
         self._decoding[v.id] = self._pool.submit(work)
 
     def wait_playable(self, cue_id: int, timeout: float = 60.0) -> bool:
