@@ -29,6 +29,7 @@ def _doc() -> Document:
 
 
 def _cue_names(cues: CueList) -> list[str]:
+    cues.flush()  # changes rebuild the list once, on the next turn of the event loop
     group = cues.topLevelItem(0)
     return [group.child(i).text(0) for i in range(group.childCount())]
 
@@ -262,3 +263,51 @@ def test_a_read_only_project_opens_no_spotting_dialog_and_a_late_refusal_is_said
     rights.keep()
     assert "read-only" in dialog.summary.text() and dialog.landed == 0
     assert "read-only" in rights.problem.text() and not doc.project.table(RightsShare)
+
+
+def test_the_list_rebuilds_once_for_its_own_changes_keeping_selection_and_scroll(
+        qtbot: QtBot) -> None:
+    from cuesketch.model.changes import insert
+    from cuesketch.model.entities import Note, Track
+    from cuesketch.ui.cue_list import SpottingFilterBar
+    doc = _doc()
+    ed = SpottingEditor(doc)
+    for i in range(60):
+        ed.add_hit(3000 + 10 * i, HitKind.HARD, f"h{i}")
+    cues = CueList(doc, lambda _f: None)
+    qtbot.addWidget(cues)
+    bar = SpottingFilterBar(cues)
+    qtbot.addWidget(bar)
+    cues.resize(400, 200)
+    cues.show()
+    built: list[int] = []
+    real = cues._fill
+    cues._fill = lambda: (built.append(1), real())[1]  # type: ignore[method-assign]
+    chose: list[int] = []
+    real_choices = bar.refresh_choices
+    bar.refresh_choices = lambda: (chose.append(1), real_choices())[1]  # type: ignore[method-assign]
+    target = cues.topLevelItem(1).child(40)
+    name = cues.row_of(target).entity.name  # type: ignore[union-attr]
+    cues.setCurrentItem(target)
+    target.setSelected(True)
+    cues.scrollToItem(target)
+    scroll = cues.verticalScrollBar().value()
+    assert scroll > 0
+    with doc.transaction("Add a track and a note"):  # not the list's business
+        doc.execute_changes([insert(Track(50, "Horns"))])
+    doc.execute_changes([insert(Note(77, 50, 0, 10, 60, 90))])
+    qtbot.wait(10)
+    assert not built and not chose
+    for i in range(3):  # three hits in a row: one rebuild, after them; cues unchanged
+        ed.add_hit(10 + i, HitKind.CUT)
+    assert not built
+    qtbot.waitUntil(lambda: built == [1])
+    qtbot.wait(10)
+    assert built == [1] and not chose
+    selected = [cues.row_of(i).entity for i in cues.selectedItems()]  # type: ignore[union-attr]
+    assert [e.name for e in selected] == [name]  # type: ignore[union-attr]
+    assert cues.row_of(cues.currentItem()).entity.name == name  # type: ignore[union-attr]
+    assert cues.verticalScrollBar().value() == scroll
+    ed.add_cue(9000, 9100, title="Late")
+    qtbot.waitUntil(lambda: len(built) == 2)
+    assert chose

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLineEdit, QMenu,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -56,25 +56,55 @@ class CueList(QTreeWidget):
         self.itemChanged.connect(self._on_item_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
+        # a burst of changes (a drag's moves, an import) rebuilds the list once, after it
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(0)
+        self._rebuild_timer.timeout.connect(self.rebuild)
         self._signals = DocumentSignals(document, self)
         self._signals.changed.connect(self._on_changes)
         self.rebuild()
 
     def _on_changes(self, changes: Sequence[Change]) -> None:
-        if any(not isinstance(c, EntityChange) or c.kind in (Cue, Hit, NoMusic, Marker)
-               for c in changes):
-            self.rebuild()
+        if shows_changes(changes):
+            self._rebuild_timer.start()
 
     def set_filter(self, f: ListFilter) -> None:
         self.spotting.filter = f
         self.rebuild()
 
     def rebuild(self) -> None:
+        """Fill the list again now, keeping the selection, the current row and the scroll."""
+        self._rebuild_timer.stop()
+        selected = {_identity(self.row_of(i)) for i in self.selectedItems()}
+        current = _identity(self.row_of(self.currentItem()))
+        scroll = self.verticalScrollBar().value(), self.horizontalScrollBar().value()
         self._building = True
         try:
             self._fill()
+            for item in self._row_items():
+                key = _identity(self.row_of(item))
+                if key in selected:
+                    item.setSelected(True)
+                if key == current and current is not None:
+                    self.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
         finally:
             self._building = False
+        self.verticalScrollBar().setValue(scroll[0])
+        self.horizontalScrollBar().setValue(scroll[1])
+
+    def flush(self) -> None:
+        """Rebuild now if changes are waiting (before reading the list)."""
+        if self._rebuild_timer.isActive():
+            self.rebuild()
+
+    def _row_items(self) -> list[QTreeWidgetItem]:
+        out: list[QTreeWidgetItem] = []
+        for g in range(self.topLevelItemCount()):
+            group = self.topLevelItem(g)
+            if group is not None:
+                out += [c for i in range(group.childCount()) if (c := group.child(i)) is not None]
+        return out
 
     def _fill(self) -> None:
         self.clear()
@@ -247,8 +277,12 @@ class SpottingFilterBar(QWidget):
         self.tag.currentIndexChanged.connect(self.apply)
         self.text.textChanged.connect(self.apply)
         self._signals = DocumentSignals(cues.document, self)
-        self._signals.changed.connect(lambda _c: self.refresh_choices())
+        self._signals.changed.connect(self._on_changes)
         self.refresh_choices()
+
+    def _on_changes(self, changes: Sequence[Change]) -> None:
+        if any(not isinstance(c, EntityChange) or c.kind is Cue for c in changes):
+            self.refresh_choices()  # reels and tags come from the cues alone
 
     def refresh_choices(self) -> None:
         for combo, label, values in ((self.reel, "Any reel", self.cues.spotting.reels()),
@@ -268,6 +302,16 @@ class SpottingFilterBar(QWidget):
                                         reel=self.reel.currentData(),
                                         tag=self.tag.currentData() or "",
                                         text=self.text.text().strip()))
+
+
+def shows_changes(changes: Sequence[Change]) -> bool:
+    """Whether changes touch what the list shows (its entities, or the settings: rate, start)."""
+    return any(not isinstance(c, EntityChange) or c.kind in (Cue, Hit, NoMusic, Marker)
+               for c in changes)
+
+
+def _identity(row: Row | None) -> tuple[str, int] | None:
+    return (type(row.entity).__name__, row.entity.id) if row is not None else None
 
 
 def spotting_panel(cues: CueList) -> QWidget:
