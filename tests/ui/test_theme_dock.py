@@ -230,3 +230,40 @@ def test_a_damaged_library_is_never_overwritten_by_the_palette_dialog(qtbot, tmp
     assert "could not be read" in rig.said[-1] and "Palette not saved" in rig.said[-1]
     dialog.delete()
     assert rig.library.read_text(encoding="utf-8") == damaged
+
+
+def test_a_map_that_lands_after_its_worker_is_gone_is_dropped(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The dock closes while a map is made on the worker thread: it lands nowhere (no crash)."""
+    import threading
+    import time
+
+    import shiboken6
+
+    from cuesketch.model.themes_control import ThemesControl
+    from cuesketch.ui.theme_strip import MapWorker
+    rig = Rig(qtbot, tmp_path)
+    control = ThemesControl(rig.document)
+    computing, finish, finished = threading.Event(), threading.Event(), threading.Event()
+    real = control.compute
+    offered: list[int] = []
+
+    def slow(copy, threshold=None):  # type: ignore[no-untyped-def]
+        computing.set()
+        finish.wait(10)
+        try:
+            return real(copy, threshold)
+        finally:
+            finished.set()
+
+    control.compute = slow  # type: ignore[method-assign]
+    control.offer = lambda generation, entries: offered.append(generation) or True  # type: ignore[method-assign]
+    worker = MapWorker(control)
+    worker.start()
+    assert computing.wait(10)
+    shiboken6.delete(worker)
+    finish.set()
+    assert finished.wait(10)
+    deadline = time.monotonic() + 1
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+    assert offered == []

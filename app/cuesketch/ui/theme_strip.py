@@ -10,7 +10,9 @@ GUI thread and is kept only if nothing changed meanwhile (``ThemesControl.offer`
 from __future__ import annotations
 
 import threading
+import weakref
 
+import shiboken6
 from PySide6.QtCore import QObject, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QWheelEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QWidget
@@ -27,10 +29,33 @@ ROWS = 3
 DEBOUNCE_MS = 400
 
 
+class _Landing(QObject):
+    """Lives as long as the application: a worker thread emits its map here, never on a
+    MapWorker, which the GUI thread may be deleting at that very moment (a window or dock
+    closed while a map is made: emitting on it then crashes)."""
+
+    landed = Signal(object, int, object)  # (a weak reference to the MapWorker, generation, map)
+
+
+_landing: _Landing | None = None
+
+
+def _relay() -> _Landing:
+    global _landing
+    if _landing is None:  # made on the GUI thread, by the first MapWorker
+        _landing = _Landing()
+        _landing.landed.connect(_deliver, Qt.ConnectionType.QueuedConnection)
+    return _landing
+
+
+def _deliver(ref: weakref.ref[MapWorker], generation: int, entries: list[MapEntry]) -> None:
+    worker = ref()
+    if worker is not None and shiboken6.isValid(worker):
+        worker._landed(generation, entries)
+
+
 class MapWorker(QObject):
     """Recomputes the map off the GUI thread whenever the project has changed."""
-
-    done = Signal(int, object)
 
     def __init__(self, control: ThemesControl, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +65,7 @@ class MapWorker(QObject):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.start)
         self._running = False
-        self.done.connect(self._landed, Qt.ConnectionType.QueuedConnection)
+        self._landing = _relay()
         control.observe(self._maybe_changed)
         self._timer.start(0)
 
@@ -54,16 +79,14 @@ class MapWorker(QObject):
             return
         self._running = True
         generation, copy = self.control.map_input()
+        control, landing, ref = self.control, self._landing, weakref.ref(self)
 
         def work() -> None:
             try:
-                entries = self.control.compute(copy)
+                entries = control.compute(copy)
             except Exception:  # a map that could not be made: an empty one, not a crash
                 entries = []
-            try:
-                self.done.emit(generation, entries)
-            except RuntimeError:
-                pass  # the window is gone
+            landing.landed.emit(ref, generation, entries)
 
         threading.Thread(target=work, name="theme-map", daemon=True).start()
 
