@@ -257,3 +257,18 @@ def test_a_journal_refused_is_not_left_open(tmp_path: Path,
     assert len(opened) == 2
     with pytest.raises(sqlite3.ProgrammingError):
         opened[1].execute("SELECT 1")  # closed
+
+
+def test_a_cue_ends_where_the_next_begins_for_its_earlier_notes() -> None:
+    """The app's one rule (``timing.cues``): a cue spans start <= frame < end. A note on the
+    frame where 1M1 ends is the next cue's, not 1M1's."""
+    from cuesketch.engine.review_pack import threads_of
+    from cuesketch.model.entities import ReviewNote
+    p = Project()
+    one, two = Cue(1, "1M1", 0, 100), Cue(2, "1M2", 100, 200)
+    p.load(Settings(title="Reel 1"), [
+        one, two, ReviewNote(1, "a", 0, text="at the start"),
+        ReviewNote(2, "b", 99, text="last frame"),
+        ReviewNote(3, "c", 100, text="the next cue's first frame")])
+    assert [t.text for t in threads_of(p, [one])] == ["at the start", "last frame"]
+    assert [t.text for t in threads_of(p, [two])] == ["the next cue's first frame"]

@@ -16,7 +16,6 @@ replies (the composer's answers travel with the next package).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +28,8 @@ from cuesketch.engine.synth import SynthEngine
 from cuesketch.model.entities import Cue
 from cuesketch.model.project import Project
 from cuesketch.model.review import (FilmIdentity, PackageCue, PackageInfo, PackageVersion,
-                                    PackedNote, PackedTrack, Reply, Thread, new_uuid)
+                                    PackedNote, PackedTrack, Reply, Thread, new_uuid,
+                                    now_text)
 from cuesketch.store.project_file import ProjectFile
 from cuesketch.store.review_package import VersionSize, check_limits
 from cuesketch.store.review_schema import ReviewFileError
@@ -97,7 +97,7 @@ def plan_package(pf: ProjectFile | None, project: Project, cues: Sequence[str],
     for cue in chosen:
         for name in wanted:
             if name.lower() in (CURRENT, "now"):
-                planned.append(PlannedVersion(cue.name, CURRENT, _now(), project))
+                planned.append(PlannedVersion(cue.name, CURRENT, now_text(), project))
                 continue
             snap = snapshot_for(cue.name, name, snapshots)
             if snap is None or pf is None:
@@ -133,7 +133,7 @@ def check_plan(plan: PackPlan, project: Project, *, made_for: str = "", made_by:
                                  flicks_to_samples(last + seconds_to_flicks(TAIL_S) - first, RATE),
                                  notes, len(p.tracks)))
     hits = [(c.name, sum(1 for h in project.hits.values()
-                         if c.start_frame <= h.frame <= c.end_frame)) for c in plan.cues]
+                         if c.start_frame <= h.frame < c.end_frame)) for c in plan.cues]
     try:
         check_limits(hits, sizes, title=project.settings.title, made_for=made_for,
                      made_by=made_by, movie_bytes=movie_bytes)
@@ -171,11 +171,11 @@ def render_package(plan: PackPlan, project: Project, *, made_for: str, made_by: 
                                      len(audio[next_id])))
             next_id += 1
         hits = tuple(sorted((h for h in project.hits.values()
-                             if cue.start_frame <= h.frame <= cue.end_frame),
+                             if cue.start_frame <= h.frame < cue.end_frame),
                             key=lambda h: h.frame))
         cues.append(PackageCue(cue, hits, tuple(versions)))
     s = project.settings
-    info = PackageInfo(package_id or new_uuid(), s.title, made_for, made_by, _now(), s.rate,
+    info = PackageInfo(package_id or new_uuid(), s.title, made_for, made_by, now_text(), s.rate,
                        s.start_frame, film, tuple(cues), threads_of(project, plan.cues),
                        movie_start_frame)
     return info, audio
@@ -213,16 +213,15 @@ def _version(vid: int, planned: PlannedVersion, cue: Cue, start: int, frames: in
 
 
 def threads_of(project: Project, cues: Sequence[Cue]) -> tuple[Thread, ...]:
-    """Earlier review notes on these cues, with the composer's replies and whether resolved."""
+    """Earlier review notes on these cues (by name, or at a frame of one: its end is the
+    next cue's, as everywhere), with the composer's replies and whether resolved."""
     names = {c.name.lower() for c in cues}
     ranges = [(c.start_frame, c.end_frame) for c in cues]
     out = []
     for n in sorted(project.review_notes.values(), key=lambda n: (n.frame, n.created)):
-        if n.cue.lower() in names or any(a <= n.frame <= b for a, b in ranges):
+        if n.cue.lower() in names or any(a <= n.frame < b for a, b in ranges):
             out.append(Thread(n.uuid, n.cue, n.version, n.author, n.created, n.text, n.frame,
                               n.end_frame, n.resolved, tuple(Reply(*r) for r in n.replies)))
     return tuple(out)
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -30,10 +30,11 @@ from cuesketch.engine.review_audio import (Decodes, ReviewAudioError, ReviewPlay
 from cuesketch.engine.transport import Transport
 from cuesketch.model.review import (MAX_NAME, MAX_TEXT, DirectorNote, PackageCue, PackageInfo,
                                     PackageVersion, Reply, Thread, Verdict, VersionVerdict,
-                                    new_uuid)
+                                    new_uuid, now_text)
 from cuesketch.store.review_package import PackageReader
 from cuesketch.store.review_reply import ReplyJournal, read_reply
 from cuesketch.store.review_schema import REPLY_SUFFIX, ReviewFileError
+from cuesketch.timing.cues import cue_at
 from cuesketch.timing.timecode import format_timecode, parse_timecode
 
 Listener = Callable[[], None]
@@ -48,8 +49,6 @@ def journal_folder() -> Path:
     return paths.data_dir() / "reviews"
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def check_author(author: str) -> str:
@@ -73,7 +72,7 @@ class ReviewSession:
     def __init__(self, info: PackageInfo, audio: dict[int, bytes], journal: ReplyJournal, *,
                  author: str, transport: Transport | None = None,
                  player: ReviewPlayer | None = None, package_path: Path | None = None,
-                 now: Callable[[], str] = _now, decode_workers: int = 2) -> None:
+                 now: Callable[[], str] = now_text, decode_workers: int = 2) -> None:
         self.info = info
         self.package_path = package_path
         self.journal = journal
@@ -120,7 +119,7 @@ class ReviewSession:
     @classmethod
     def open(cls, package: Path, *, author: str, journal_dir: Path | None = None,
              transport: Transport | None = None, player: ReviewPlayer | None = None,
-             film_hash: str | None = None, now: Callable[[], str] = _now) -> ReviewSession:
+             film_hash: str | None = None, now: Callable[[], str] = now_text) -> ReviewSession:
         """Open a package from outside (ReviewFileError in plain words if it is not one;
         ReviewError for a name the reply can't carry)."""
         author = check_author(author)
@@ -316,16 +315,14 @@ class ReviewSession:
         return self.transport.loop is not None
 
     def _follow_cue(self, frame: int) -> None:
-        for pc in self.info.cues:
-            if pc.cue.start_frame <= frame < pc.cue.end_frame:
-                self.current_cue = pc.cue.id
-                return
+        pc = self.cue_at(frame)
+        if pc is not None:
+            self.current_cue = pc.cue.id
 
     def cue_at(self, frame: int) -> PackageCue | None:
-        for pc in self.info.cues:
-            if pc.cue.start_frame <= frame < pc.cue.end_frame:
-                return pc
-        return None
+        """The cue at a frame by the app's one rule (``timing.cues``: the end is exclusive)."""
+        found = cue_at([pc.cue for pc in self.info.cues], frame)
+        return self.cue(found.id) if found is not None else None
 
     # -- notes ---------------------------------------------------------------------------------
     def set_in(self) -> None:

@@ -14,6 +14,7 @@ the notes it already holds and changes nothing.
 from __future__ import annotations
 
 import enum
+import time
 import uuid as _uuid
 from dataclasses import dataclass, field
 
@@ -176,6 +177,11 @@ class ReplyContent:
 
 def new_uuid() -> str:
     return str(_uuid.uuid4())
+
+
+def now_text() -> str:
+    """Now, as notes, verdicts and packages are dated: ISO 8601 with the local zone."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 # Bounds every reader holds a package or a reply to (a file from outside may claim anything).
