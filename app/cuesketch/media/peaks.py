@@ -68,7 +68,8 @@ def peaks_path(fingerprint: str, stream: int, folder: Path | None = None) -> Pat
 def ffmpeg() -> str:
     found = shutil.which("ffmpeg")
     if found is None:
-        raise MediaError("ffmpeg is not installed; Cuesketch needs it to read the film's sound")
+        raise MediaError("ffmpeg is not installed; Cuesketch needs it to read the film's "
+                         "picture and sound (install the ffmpeg package)")
     return found
 
 

@@ -23,7 +23,6 @@ import bisect
 import json
 import queue
 import re
-import shutil
 import struct
 import subprocess
 import threading
@@ -36,8 +35,8 @@ import numpy as np
 
 from cuesketch import paths
 from cuesketch.files import content_hash, remove_quietly, replacing
-from cuesketch.media.peaks import lower_priority
-from cuesketch.media.probe import MediaError, MediaInfo
+from cuesketch.media.peaks import ffmpeg, lower_priority
+from cuesketch.media.probe import MediaError, MediaInfo, video_start_time
 
 HEIGHT = 54  # px of a stored thumbnail; its width follows the picture's shape
 VERSION = 1
@@ -186,25 +185,13 @@ class ThumbnailStrip:
 
 
 # -- decoding ------------------------------------------------------------------------------------
-def _ffmpeg() -> str:
-    found = shutil.which("ffmpeg")
-    if found is None:
-        raise MediaError("ffmpeg is not installed; Cuesketch needs it for the picture strip")
-    return found
-
-
 def film_origin(path: Path) -> float:
     """The time stamp (s) of the film's first frame (0 for most files; an edit list or a
-    transport stream starts later)."""
-    ffprobe = shutil.which("ffprobe")
-    if ffprobe is None:
-        return 0.0
-    out = subprocess.run([ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-                          "stream=start_time", "-of", "csv=p=0", str(path)],
-                         capture_output=True, text=True, timeout=30)
+    transport stream starts later): ``probe.video_start_time``, as the film lanes' sound and
+    the preview read it (0 when it can't be read)."""
     try:
-        return float(out.stdout.strip().splitlines()[0])
-    except (ValueError, IndexError):
+        return float(video_start_time(path))
+    except MediaError:
         return 0.0
 
 
@@ -233,13 +220,13 @@ class Decoder:
         source = ["-i", str(self.info.path)]
         if keep_every:
             feeder = subprocess.Popen(
-                [_ffmpeg(), "-nostdin", "-v", "error", *before_input, "-copyts", *source,
+                [ffmpeg(), "-nostdin", "-v", "error", *before_input, "-copyts", *source,
                  "-map", "0:v:0", "-c", "copy", "-bsf:v",
                  f"noise=drop='mod(n\\,{keep_every})'", "-f", "nut", "-"],
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             lower_priority(feeder.pid)
             before_input, source = [], ["-f", "nut", "-i", "-"]
-        cmd = [_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "info", *before_input,
+        cmd = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "info", *before_input,
                "-copyts", *source, *(after_input or []), "-map", "0:v:0",
                "-vf", ",".join(chain), "-fps_mode", "passthrough", "-an", "-sn",
                "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
