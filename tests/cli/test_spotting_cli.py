@@ -118,3 +118,17 @@ def test_new_at_a_drop_frame_rate_and_start(tmp_path: Path, film, capsys) -> Non
     assert main(["new", str(film.path), "--out", str(tmp_path / "x.cuesketch"), "--start",
                  "01:00:00:24"]) == 1
     assert "frames go from 00 to 23" in capsys.readouterr().err
+
+
+def test_new_makes_a_project_without_loading_qt(tmp_path: Path, film) -> None:  # type: ignore[no-untyped-def]
+    import sys
+    project = tmp_path / "headless.cuesketch"
+    code = ("import sys\nfrom cuesketch.cli import main\n"
+            f"assert main(['new', {str(film.path)!r}, '--out', {str(project)!r}]) == 0\n"
+            "qt = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
+            "assert not qt, qt\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    p = load(project)
+    assert p.settings.start_frame == 86400 and p.tracks  # the starter tracks, as the window's

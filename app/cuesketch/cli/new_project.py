@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from cuesketch.store.project_file import ProjectFile, ProjectFileError
     from cuesketch.timing.rates import RateError, parse_rate
     from cuesketch.timing.timecode import TimecodeError, parse_timecode, format_timecode
-    from cuesketch.ui.film_actions import new_project
+    from cuesketch.media.new_project import new_project
 
     out: Path = args.out
     if out.exists():
