@@ -311,3 +311,25 @@ def test_the_list_rebuilds_once_for_its_own_changes_keeping_selection_and_scroll
     ed.add_cue(9000, 9100, title="Late")
     qtbot.waitUntil(lambda: len(built) == 2)
     assert chose
+
+
+def test_rights_shares_that_are_not_numbers_are_said_and_an_unchanged_sheet_adds_no_step(
+        qtbot: QtBot) -> None:
+    from cuesketch.model.entities import RightsShare
+    from cuesketch.ui.spotting_rights_dialog import RightsDialog
+    doc = _doc()
+    dialog = RightsDialog(doc)
+    qtbot.addWidget(dialog)
+    dialog.add_row("composer", "Ann Lee", "PRS", 100)
+    for bad in ("nan", "1e999", "-5", "inf"):
+        dialog.table.item(0, 3).setText(bad)
+        dialog.keep()
+        assert "percentage from 0 to 100" in dialog.problem.text(), bad
+        assert not doc.project.table(RightsShare)
+    dialog.table.item(0, 3).setText("100")
+    dialog.keep()
+    steps = len(doc._undo)
+    again = RightsDialog(doc)
+    qtbot.addWidget(again)
+    again.keep()  # OK with nothing changed
+    assert len(doc._undo) == steps and len(doc.project.table(RightsShare)) == 1

@@ -169,8 +169,13 @@ def rights_changes(project: Project, people: Sequence[tuple[str, str, str, int]]
             raise RightsError(f"a {role} needs a name")
         if not 0 <= share <= 10000:
             raise RightsError(f"{name}'s share must be 0 to 100 %, not {share / 100:g} %")
-    old = [r for r in project.table(RightsShare).values() if r.role in roles]
-    out: list[Change] = [delete(r) for r in sorted(old, key=lambda r: r.id)]
+    old = sorted((r for r in project.table(RightsShare).values() if r.role in roles),
+                 key=lambda r: r.id)
+    if [(r.role, r.name, r.society, r.share) for r in old] == [
+            (role, name.strip(), society.strip(), share)
+            for role, name, society, share in people]:
+        return []  # nothing changed: no undo step
+    out: list[Change] = [delete(r) for r in old]
     next_id = project._next_ids[RightsShare]
     for i, (role, name, society, share) in enumerate(people):
         out.append(insert(RightsShare(next_id + i, role, name.strip(), society.strip(), share)))

@@ -3,6 +3,8 @@ project as one undo step (``model.spotting_sheet.rights_changes`` checks the sha
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -64,9 +66,12 @@ class RightsDialog(QDialog):
             if not name and not society:
                 continue
             try:
-                percent = float(share.rstrip("%") or "0")
+                percent = float(share.rstrip("%").strip() or "0")
             except ValueError:
-                raise RightsError(f"{name}'s share is a percentage, not {share!r}") from None
+                percent = math.nan
+            if not math.isfinite(percent) or not 0 <= percent <= 100:
+                raise RightsError(f"{name or society}'s share is a percentage from 0 to 100, "
+                                  f"not {share[:20]!r}")
             role = combo.currentText() if isinstance(combo, QComboBox) else "composer"
             out.append((role, name, society, round(percent * 100)))
         return out
