@@ -288,3 +288,30 @@ def test_a_decode_landing_after_the_device_changed_rate_is_resampled() -> None:
     player.play(0)
     blocks = np.concatenate([player.process(BLOCK).copy() for _ in range(100)])
     assert abs(dominant_hz(blocks[4_000:12_192], 44_100) - 440) < 10
+
+
+def test_each_note_keeps_the_film_it_was_placed_on(session: ReviewSession,
+                                                   tmp_path: Path) -> None:
+    """Notes written over two sessions, the second on another cut: the reply says so per
+    note, and the composer's import flags only the second."""
+    from cuesketch.model.document import Document
+    from cuesketch.model.entities import Cue
+    from cuesketch.model.project import Project
+    from cuesketch.model.review_notes import import_reply
+    assert session.info.film is not None
+    cut = session.info.film.content_hash
+    first = session.add_note("On the cut", frame=session.info.cues[0].cue.start_frame + 1)
+    session.watching("cs1:9:" + "cd" * 16)  # a copy found by name: another cut
+    second = session.add_note("On another cut", frame=session.info.cues[0].cue.start_frame + 2)
+    session.send_back(tmp_path / "back.cuereply")
+    reply = read_reply(tmp_path / "back.cuereply")
+    hashes = {n.text: n.film_hash for n in reply.notes}
+    assert hashes == {"On the cut": cut, "On another cut": "cs1:9:" + "cd" * 16}
+    assert first.film_hash == cut and second.film_hash != cut
+    p = Project()
+    p.load(p.settings, [Cue(pc.cue.id, pc.cue.name, pc.cue.start_frame, pc.cue.end_frame)
+                        for pc in session.info.cues])
+    doc = Document(p)
+    report = import_reply(doc, reply, cut)
+    flagged = {n.text: n.off_cut for n in doc.project.review_notes.values()}
+    assert flagged == {"On the cut": False, "On another cut": True} and report.off_cut == 1

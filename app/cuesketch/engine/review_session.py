@@ -85,6 +85,8 @@ class ReviewSession:
         self._listeners: list[Listener] = []
         self.problems: list[str] = []  # versions whose audio could not be decoded, said plainly
         self.film_only = False
+        # the film on screen (``watching``); until told, the one the package was made with
+        self.film_hash = info.film.content_hash if info.film else ""
         self.movie: bytes | None = None  # the package's preview movie (checked in size only)
         self.mark_in: int | None = None  # frames: an in-out range for the next note
         self.mark_out: int | None = None
@@ -144,6 +146,7 @@ class ReviewSession:
             journal.close()
             raise
         session.movie = movie
+        session.film_hash = watched
         return session
 
     def close(self) -> None:
@@ -365,7 +368,7 @@ class ReviewSession:
             raise ReviewError("a range ends after it starts")
         cue, version = self._context(frame)
         note = DirectorNote(new_uuid(), cue, version, self.author, self.now(), text, frame,
-                            end_frame)
+                            end_frame, film_hash=self.film_hash)
         self.journal.put_note(note)
         self.notes[note.uuid] = note
         self._changed()
@@ -387,6 +390,8 @@ class ReviewSession:
                       frame=note.frame if frame is None else frame,
                       end_frame=note.end_frame if end_frame is False else end_frame,  # type: ignore[arg-type]
                       edited=self.now())
+        if (new.frame, new.end_frame) != (note.frame, note.end_frame):
+            new = replace(new, film_hash=self.film_hash)  # placed again, on this film
         if new.end_frame is not None and new.end_frame < new.frame:
             raise ReviewError("a range ends after it starts")
         self.journal.put_note(new)
@@ -434,7 +439,9 @@ class ReviewSession:
 
     def watching(self, film_hash: str) -> None:
         """The film on screen is this one (the director's copy, found by name: maybe another
-        cut); the reply says so, and the composer's import flags notes if it differs."""
+        cut); the reply says so, and each note placed from now on: the composer's import
+        flags those written against another film than the project's."""
+        self.film_hash = film_hash
         self.journal.set_film_hash(film_hash)
 
     def reply_path(self) -> Path:

@@ -151,6 +151,7 @@ class DirectorNote:
     frame: int
     end_frame: int | None = None
     edited: str = ""
+    film_hash: str = ""  # the film on screen when it was placed ("": none, or not said)
 
 
 @dataclass(frozen=True)

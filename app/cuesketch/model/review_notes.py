@@ -84,14 +84,17 @@ def reply_changes(project: Project, reply: ReplyContent, film_hash: str,
                   report: ImportReport) -> list[Change]:
     by_uuid = {n.uuid: n for n in project.review_notes.values()}
     cues = {c.name.lower(): c for c in project.cues.values()}
-    off_cut = bool(reply.film_hash and film_hash and reply.film_hash != film_hash)
+    def against_another_cut(watched: str) -> bool:
+        return bool(watched and film_hash and watched != film_hash)
+    off_cut = against_another_cut(reply.film_hash)
     changes: list[Change] = []
     next_id = max(project.review_notes, default=0) + 1
     wanted: list[ReviewNote] = []
     for n in reply.notes:
+        watched = n.film_hash or reply.film_hash  # the note's own, when the reply says it
         wanted.append(ReviewNote(0, n.uuid, n.frame, n.end_frame, n.text, n.author, n.created,
-                                 n.cue, n.version, False, (), reply.film_hash, off_cut,
-                                 reply.package_id))
+                                 n.cue, n.version, False, (), watched,
+                                 against_another_cut(watched), reply.package_id))
     for v in reply.verdicts:
         if v.verdict is Verdict.PENDING or not v.comment.strip():
             continue
@@ -115,7 +118,7 @@ def reply_changes(project: Project, reply: ReplyContent, film_hash: str,
             changes.append(EntityChange(None, new))
             by_uuid[new.uuid] = new
             report.added += 1
-            report.off_cut += off_cut
+            report.off_cut += new.off_cut
             continue
         kept = replace(note, id=old.id, resolved=old.resolved, replies=old.replies)
         if kept == old:

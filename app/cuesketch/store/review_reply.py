@@ -77,9 +77,9 @@ class ReplyJournal:
 
     def put_note(self, note: DirectorNote) -> None:
         self._write("INSERT OR REPLACE INTO notes (uuid, cue, version, author, created, edited, "
-                    "text, frame, end_frame) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "text, frame, end_frame, film_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (note.uuid, note.cue, note.version, note.author, note.created, note.edited,
-                     note.text, note.frame, note.end_frame))
+                     note.text, note.frame, note.end_frame, note.film_hash))
 
     def delete_note(self, uuid: str) -> None:
         self._write("DELETE FROM notes WHERE uuid = ?", (uuid,))
@@ -134,18 +134,19 @@ def _content(db: sqlite3.Connection) -> ReplyContent:
     long = db.execute(
         "SELECT 1 FROM notes WHERE length(text) > ? OR length(cue) > ? OR length(version) > ? "
         "OR length(author) > ? OR length(created) > ? OR length(edited) > ? OR length(uuid) > ? "
-        "UNION ALL SELECT 1 FROM verdicts WHERE length(comment) > ? OR length(cue) > ? "
+        "OR length(film_hash) > ? UNION ALL SELECT 1 FROM verdicts WHERE length(comment) > ? OR length(cue) > ? "
         "OR length(version) > ? OR length(author) > ? OR length(changed) > ? "
         "UNION ALL SELECT 1 FROM thread_replies WHERE length(text) > ? OR length(thread) > ? "
         "OR length(author) > ? OR length(created) > ? LIMIT 1",
-        (MAX_TEXT,) + (MAX_NAME,) * 6 + (MAX_TEXT,) + (MAX_NAME,) * 4 + (MAX_TEXT,)
+        (MAX_TEXT,) + (MAX_NAME,) * 7 + (MAX_TEXT,) + (MAX_NAME,) * 4 + (MAX_TEXT,)
         + (MAX_NAME,) * 3).fetchone()
     if long is not None:
         raise FormatError("a note or a verdict is too long")
     notes = []
     for row in db.execute("SELECT uuid, cue, version, author, created, edited, text, frame, "
-                          "end_frame FROM notes ORDER BY frame, created, uuid"):
+                          "end_frame, film_hash FROM notes ORDER BY frame, created, uuid"):
         d = dict(zip(("uuid", "cue", "version", "author", "created", "edited", "text"), row))
+        d["film_hash"] = row[9]
         frame, end = row[7], row[8]
         if type(frame) is not int or not -_FRAME_BOUND < frame < _FRAME_BOUND:
             raise FormatError("a note's frame is not a frame")
@@ -154,7 +155,7 @@ def _content(db: sqlite3.Connection) -> ReplyContent:
         notes.append(DirectorNote(
             text(d, "uuid", MAX_NAME), text(d, "cue", MAX_NAME), text(d, "version", MAX_NAME),
             text(d, "author", MAX_NAME), text(d, "created", MAX_NAME), text(d, "text", MAX_TEXT),
-            frame, end, text(d, "edited", MAX_NAME)))
+            frame, end, text(d, "edited", MAX_NAME), text(d, "film_hash", MAX_NAME)))
     verdicts = []
     for row in db.execute("SELECT cue, version, verdict, comment, author, changed "
                           "FROM verdicts ORDER BY cue, version"):

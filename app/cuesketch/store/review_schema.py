@@ -50,12 +50,12 @@ CREATE TABLE movie (id INTEGER PRIMARY KEY CHECK (id = 1), start_frame INTEGER N
     container TEXT NOT NULL, data BLOB NOT NULL) STRICT;
 """
 
-REPLY_VERSION = 1
+REPLY_VERSION = 2  # 2: each note says the film it was placed on
 REPLY_SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE notes (uuid TEXT PRIMARY KEY, cue TEXT NOT NULL, version TEXT NOT NULL,
     author TEXT NOT NULL, created TEXT NOT NULL, edited TEXT NOT NULL, text TEXT NOT NULL,
-    frame INTEGER NOT NULL, end_frame INTEGER) STRICT;
+    frame INTEGER NOT NULL, end_frame INTEGER, film_hash TEXT NOT NULL) STRICT;
 CREATE TABLE verdicts (cue TEXT NOT NULL, version TEXT NOT NULL,
     verdict TEXT NOT NULL CHECK (verdict IN ('pending', 'approved', 'changes')),
     comment TEXT NOT NULL, author TEXT NOT NULL, changed TEXT NOT NULL,
