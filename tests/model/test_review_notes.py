@@ -105,3 +105,16 @@ def test_a_reply_to_another_package_never_overwrites_its_notes() -> None:
     assert added.source == "other" and added.uuid != "u1"
     again = import_reply(doc, other, FILM)  # twice still changes nothing
     assert again.added == 0 and again.unchanged == 1 and len(doc.project.review_notes) == 4
+
+
+def test_a_reply_that_names_none_of_the_projects_cues_is_said_to_be_unrelated() -> None:
+    doc = Document(project())
+    assert not import_reply(doc, reply(), FILM).unrelated
+    elsewhere = reply(package_id="elsewhere", notes=(
+        DirectorNote("x1", "4M2", "v1", "R. Smith", "t1", "Other film", 40),), verdicts=())
+    report = import_reply(doc, elsewhere, FILM)
+    assert report.unrelated and "none of this project's cues" in report.summary()
+    # a reply that only answers this project's earlier notes is this project's
+    answers = reply(package_id="next", notes=(), verdicts=(),
+                    thread_replies={"u1": (Reply("R. Smith", "t9", "Better"),)})
+    assert not import_reply(doc, answers, FILM).unrelated

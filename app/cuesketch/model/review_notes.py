@@ -38,6 +38,7 @@ class ImportReport:
     statuses: list[tuple[str, CueStatus]] = field(default_factory=list)
     unknown_cues: list[str] = field(default_factory=list)
     foreign: int = 0  # notes whose id is another package's note's: added, that one untouched
+    unrelated: bool = False  # names none of the project's cues, answers none of its notes
 
     @property
     def changed(self) -> bool:
@@ -45,6 +46,9 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = [f"{self.added} new note{'s' * (self.added != 1)}"]
+        if self.unrelated:
+            parts.insert(0, "a reply that names none of this project's cues (is it another "
+                            "project's?)")
         if self.updated:
             parts.append(f"{self.updated} updated")
         if self.unchanged:
@@ -84,6 +88,7 @@ def reply_changes(project: Project, reply: ReplyContent, film_hash: str,
                   report: ImportReport) -> list[Change]:
     by_uuid = {n.uuid: n for n in project.review_notes.values()}
     cues = {c.name.lower(): c for c in project.cues.values()}
+    report.unrelated = is_unrelated(project, reply, set(cues))
     def against_another_cut(watched: str) -> bool:
         return bool(watched and film_hash and watched != film_hash)
     off_cut = against_another_cut(reply.film_hash)
@@ -139,6 +144,19 @@ def reply_changes(project: Project, reply: ReplyContent, film_hash: str,
             by_uuid[thread] = new
     changes += _status_changes(cues, reply, report)
     return changes
+
+
+def is_unrelated(project: Project, reply: ReplyContent, cue_names: set[str]) -> bool:
+    """A reply that may be to another project's package: it names none of the project's
+    cues, no note of the project came from its package and it answers none of them."""
+    named = ({n.cue.lower() for n in reply.notes} | {v.cue.lower() for v in reply.verdicts}) - {""}
+    if not named and not reply.thread_replies:
+        return False  # nothing to go by
+    if named & cue_names:
+        return False
+    uuids = {n.uuid for n in project.review_notes.values()}
+    return not (any(n.source == reply.package_id for n in project.review_notes.values())
+                or uuids & set(reply.thread_replies))
 
 
 def _status_changes(cues: dict[str, Cue], reply: ReplyContent,

@@ -155,6 +155,11 @@ class ReviewActions(Dialogs):
         media = project.settings.media
         report = import_reply(self.document, reply, media.content_hash if media else "")
         self.post(f"Review from {reply.author or 'the director'}: {report.summary()}")
+        if report.unrelated:
+            self.error("Import review",
+                       f"{path.name} names none of this project's cues and answers none of its "
+                       f"notes: it may be a reply to another project's package. Its notes are "
+                       f"in the Review dock; undo the import if it is not this project's.")
         if report.off_cut:
             self.error("Import review",
                        f"{report.off_cut} of the notes were written against another cut of the "
