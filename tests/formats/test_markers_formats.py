@@ -357,3 +357,18 @@ def test_an_edl_keeps_cue_and_no_music_lengths_and_points_stay_points() -> None:
     assert [(m.frame, m.length) for m in mf.markers] == [(m.frame, m.length) for m in marks]
     # an editor's clip with locators inside it: its LOCs stay points
     assert {m.length for m in parse_markers(CMX.encode(), R24, "edl").markers} == {0}
+
+
+def test_messages_name_what_they_are_about_and_csv_lines_are_lines() -> None:
+    r24 = R24
+    mf = parse_markers(b"TC,Name\n01:00:00:00,a\n", r24, "csv")
+    with pytest.raises(MarkerFormatError) as e:
+        to_project(mf, Settings(rate=r24, start_frame=86400), "01:00")
+    assert not str(e.value).startswith("line") and "the file's start timecode" in str(e.value)
+    otio = write_otio("x", r24, 86400, [RawMarker(86400, "ok"), RawMarker(86424, "n" * 3000)])
+    with pytest.raises(MarkerFormatError, match="^the name of marker 2 is longer"):
+        parse_markers(otio.encode(), r24, "otio")
+    multi = b'TC,Name,Note\n01:00:00:00,a,"two\nlines"\n01:00:01:00,b,"and\nmore\nlines"\nbad,c,\n'
+    with pytest.raises(MarkerFormatError) as e:
+        parse_markers(multi, r24, "csv")
+    assert e.value.line == 7

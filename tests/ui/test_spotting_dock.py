@@ -333,3 +333,22 @@ def test_rights_shares_that_are_not_numbers_are_said_and_an_unchanged_sheet_adds
     qtbot.addWidget(again)
     again.keep()  # OK with nothing changed
     assert len(doc._undo) == steps and len(doc.project.table(RightsShare)) == 1
+
+
+def test_a_csv_column_named_with_a_comma_or_equals_is_mapped_by_its_number(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    from cuesketch.ui.marker_import_dialog import MarkerImportDialog
+    doc = _doc()
+    data = tmp_path / "m.csv"
+    data.write_text('"Note",,"When, rec",x=y\nslam,,01:00:20:00,Gun\n')
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dialog = MarkerImportDialog(doc, data, settings)
+    qtbot.addWidget(dialog)
+    tc, name = dialog.column_boxes["tc"], dialog.column_boxes["name"]
+    tc.setCurrentIndex(tc.findText("Timecode: When, rec"))
+    name.setCurrentIndex(name.findText("Name: x=y"))
+    assert (tc.currentData(), name.currentData()) == ("3", "4")  # the empty column counts
+    assert "will add 1 hits" in dialog.summary.text(), dialog.summary.text()
+    dialog.ok.click()
+    assert any(h.name == "Gun" and h.frame == 480 for h in doc.project.hits.values())
+

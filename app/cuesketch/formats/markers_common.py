@@ -37,7 +37,8 @@ class MarkerFormatError(ValueError):
     """A marker file that can't be read, with where and what was expected."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(f"line {line}: {message}" if line is not None else message)
+        # line 0 is no line: a message about something else names it itself
+        super().__init__(f"line {line}: {message}" if line else message)
         self.line = line
 
 
@@ -138,13 +139,15 @@ def can_drop(rate: FrameRate) -> bool:
     return rate.nominal in (30, 60) and rate.fps.denominator == 1001
 
 
-def timecode_frame(label: str, rate: FrameRate, line: int) -> int:
-    """The absolute frame a label names at ``rate`` (in its counting)."""
+def timecode_frame(label: str, rate: FrameRate, line: int, what: str = "") -> int:
+    """The absolute frame a label names at ``rate`` (in its counting); ``what`` names the
+    label where it is not on a line of the file."""
     label = label.strip()
     try:
         return int(Timecode.parse(label, rate).to_frame(rate))
     except (TimecodeError, ValueError, OverflowError) as e:
-        raise MarkerFormatError(f"expected a timecode (HH:MM:SS:FF) — {e}", line) from None
+        raise MarkerFormatError(f"{what + ': ' if what else ''}expected a timecode "
+                                f"(HH:MM:SS:FF) — {e}", line) from None
 
 
 def whole(value: str, what: str, line: int, lo: int = 0, hi: int = 10**12) -> int:
@@ -187,7 +190,7 @@ def to_project(mf: MarkerFile, settings: Settings, file_start: str | None = None
     rate, prate = mf.rate, settings.rate
     same = rate == prate  # the same fps *and* counting
     if file_start is not None:  # the user says: the file's timeline starts where ours does
-        start = timecode_frame(file_start, rate, 0)
+        start = timecode_frame(file_start, rate, 0, "the file's start timecode")
     elif same:
         start = settings.start_frame
     else:  # the project's start label, read in the file's fps and counting

@@ -49,12 +49,12 @@ def read_otio(data: bytes, project_rate: FrameRate) -> MarkerFile:
     start = _frame(start_rt if start_rt is not None else zero, fps, "the timeline's start")
     mf = MarkerFile("OpenTimelineIO", rate, start=start)
     for i, (m, at) in enumerate(found, 1):
-        name = text(str(m.name or ""), "name", i)
+        name = text(str(m.name or ""), f"name of marker {i}", 0)  # OTIO has no lines
         frame = start + _frame(at, fps, f"the marker {name!r}")
         length = _frame(m.marked_range.duration, fps, f"the marker {name!r}'s length") \
             if m.marked_range.duration.value else 0
         mf.add(RawMarker(frame, name, color_word(str(m.color or "")),
-                         text(str(getattr(m, "comment", "") or ""), "comment", i),
+                         text(str(getattr(m, "comment", "") or ""), f"comment of marker {i}", 0),
                          max(0, length), 0))
     mf.markers.sort(key=lambda r: r.frame)
     return mf

@@ -249,7 +249,10 @@ def read_csv(data: bytes, rate: FrameRate, columns: Mapping[str, str] | None = N
                                 "or say which with tc=COLUMN", 1)
     try:
         next(rows, None)  # the header, read above
-        for number, row in enumerate(rows, 2):
+        read_to = rows.line_num
+        for row in rows:
+            # a quoted cell may run over lines: a record is named by the line it starts on
+            number, read_to = read_to + 1, rows.line_num
             if not any(c.strip() for c in row):
                 continue
 

@@ -60,8 +60,9 @@ class MarkerImportDialog(QDialog):
                                       ("note", "Note"), ("duration", "Duration")):
                 box = QComboBox(self)
                 box.addItem(f"{label}: guess", None)
-                for h in headers:
-                    box.addItem(f"{label}: {h}", h)
+                for number, h in headers:
+                    # a name the mapping can't hold (FIELD=COLUMN,...) goes by its number
+                    box.addItem(f"{label}: {h}", str(number) if "," in h or "=" in h else h)
                 box.setCurrentIndex(max(0, box.findData(remembered.get(field_name))))
                 box.currentIndexChanged.connect(self._columns_changed)
                 self.column_boxes[field_name] = box
@@ -156,8 +157,9 @@ class MarkerImportDialog(QDialog):
         self.accept()
 
 
-def _csv_headers(path: Path) -> list[str] | None:
-    """The column names of a CSV file (None for another format or an unreadable file)."""
+def _csv_headers(path: Path) -> list[tuple[int, str]] | None:
+    """The column numbers (from 1) and names of a CSV file's named columns (None for another
+    format or an unreadable file)."""
     try:
         data = read_bytes(path)
         if detect(path, data) != "csv":
@@ -165,7 +167,7 @@ def _csv_headers(path: Path) -> list[str] | None:
         _dialect, header = csv_header(data)
     except MarkerFormatError:
         return None
-    return [h.strip() for h in header if h.strip()][:100]
+    return [(i, h.strip()) for i, h in enumerate(header, 1) if h.strip()][:100]
 
 
 def _mapping(text: str) -> dict[str, str]:
