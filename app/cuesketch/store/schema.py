@@ -85,8 +85,9 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE tracks ADD COLUMN section TEXT NOT NULL DEFAULT '';
     """,
-    # 3 -> 4: the spotting list (a cue's kind, usage, status, tags, palette), and what the
-    # features built beside it keep. Not yet released: each feature edits only its own block.
+    # 3 -> 4: the spotting list (a cue's kind, usage, status, tags, palette; markers, no-music
+    # ranges, the cue sheet's shares), speech regions, themes and a track's SoundFont, and
+    # review notes: one step, so a file takes them all or none.
     """
     ALTER TABLE cues ADD COLUMN kind TEXT NOT NULL DEFAULT 'score';
     ALTER TABLE cues ADD COLUMN usage TEXT NOT NULL DEFAULT '';
