@@ -264,7 +264,10 @@ class SpeechRegion:
 
 ENTITY_KINDS = (Note, ControlPoint, Track, Hit, Cue, Marker, NoMusic, RightsShare, Theme,
                 ThemeUse, ReviewNote, SpeechRegion)
-Entity = Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | Theme | ThemeUse | ReviewNote | SpeechRegion
+Entity = (Note | ControlPoint | Track | Hit | Cue | Marker | NoMusic | RightsShare | Theme
+          | ThemeUse | ReviewNote | SpeechRegion)
 
-__all__ = ["Note", "SpeechRegion", "ControlPoint", "Track", "Hit", "Cue", "Marker", "NoMusic", "RightsShare", "CueKind", "CueStatus", "CUE_USAGES", "Media", "Settings", "HitKind", "Theme", "ThemeUse",
-           "ReviewNote", "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity", "ENTITY_KINDS", "Fraction"]
+__all__ = ["Note", "ControlPoint", "Track", "Hit", "Cue", "CueKind", "CueStatus", "CUE_USAGES",
+           "Marker", "NoMusic", "RightsShare", "Theme", "ThemeUse", "ReviewNote", "SpeechRegion",
+           "Media", "Settings", "HitKind", "HIT_COLORS", "Controller", "CC_CONTROLLERS", "Entity",
+           "ENTITY_KINDS", "Fraction"]
