@@ -12,13 +12,12 @@ is a copy: editing goes on.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Literal, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QRadioButton,
                                QVBoxLayout, QWidget)
 
@@ -29,7 +28,7 @@ from cuesketch.media.preview import (PreviewError, PreviewResult, Progress, expo
 from cuesketch.media.preview_plan import PreviewOptions, default_name
 from cuesketch.model.project import Project
 from cuesketch.timing.timecode import format_timecode
-from cuesketch.ui.background import BackgroundTask
+from cuesketch.ui.export_dialog import ExportDialog
 
 SIZES = (("The film's size", None), ("1080 lines", 1080), ("720 lines", 720),
          ("540 lines", 540), ("360 lines", 360))
@@ -49,9 +48,7 @@ def time_left_text(seconds: float | None) -> str:
     return f"about {minutes}:{secs:02d} left" if minutes else f"about {secs} s left"
 
 
-class PreviewDialog(QDialog):
-    finishedExport = Signal(str)  # what happened, in words (for the status bar)
-
+class PreviewDialog(ExportDialog):
     def __init__(self, project: Project, project_path: Path | None,
                  snapshot_names: list[str], folder: Path, soundfont: str = "default",
                  cue: str | None = None, parent: QWidget | None = None) -> None:
@@ -62,9 +59,6 @@ class PreviewDialog(QDialog):
         self.snapshot_names = snapshot_names
         self.soundfont = soundfont
         self.result_: PreviewResult | None = None
-        self.message = ""
-        self.cancel = threading.Event()
-        self.task: BackgroundTask | None = None
         self._progress = _Progress(self)
         self._progress.changed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
         self._folder = folder
@@ -154,16 +148,7 @@ class PreviewDialog(QDialog):
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
         layout.addWidget(self.bar)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = self.buttons.addButton("Export",
-                                                    QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.stop)
-        layout.addWidget(self.buttons)
+        self.add_controls(layout)
         self._named_by_hand = False
         self._suggest_name()
         self.path.textEdited.connect(self._typed_name)
@@ -237,10 +222,6 @@ class PreviewDialog(QDialog):
         return out
 
     # -- running -------------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self.task is not None and self.task.running
-
     def start(self) -> None:
         if self.running:
             return
@@ -268,12 +249,8 @@ class PreviewDialog(QDialog):
             return export_preview(project, film, plan, out, soundfont=soundfont,
                                   progress=signal.emit, cancel=cancel)
 
-        task = BackgroundTask(job, (PreviewError, SoundFontError, ImportError, OSError),
-                              "cuesketch-preview")
-        task.finished.connect(self._done)
-        task.failed.connect(self._failed)
-        self.task = task
-        task.start()
+        self.launch(job, (PreviewError, SoundFontError, ImportError, OSError),
+                    "cuesketch-preview")
 
     def _hold(self, running: bool) -> None:
         """While the movie is made its choices stand still (they are what it is made of)."""
@@ -282,15 +259,6 @@ class PreviewDialog(QDialog):
             widget.setEnabled(not running)
         if not running:
             self.film_level.setEnabled(self.film_sound.isChecked())
-
-    def stop(self) -> None:
-        """Cancel: ffmpeg stops and its half-made movie goes; or close."""
-        if self.running:
-            self.cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling…")
-        else:
-            self.reject()
 
     def _show_progress(self, progress: object) -> None:
         assert isinstance(progress, Progress)
@@ -322,12 +290,6 @@ class PreviewDialog(QDialog):
         self.finishedExport.emit(self.message)
         if cancelled:
             self.reject()
-
-    def reject(self) -> None:
-        if self.running:  # Escape or the close box while exporting: cancel first
-            self.stop()
-            return
-        super().reject()
 
 
 __all__ = ["PreviewDialog", "time_left_text"]

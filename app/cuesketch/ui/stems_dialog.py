@@ -10,12 +10,11 @@ their progress comes back as a queued signal. The project is a copy: editing goe
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -24,16 +23,14 @@ from cuesketch.engine.stems import (StemError, StemOptions, StemReport,
                                     export_stems, plan_stems, stem_groups)
 from cuesketch.model import sections
 from cuesketch.model.project import Project
-from cuesketch.ui.background import BackgroundTask
+from cuesketch.ui.export_dialog import ExportDialog
 
 
 class _Progress(QObject):
     changed = Signal(str, float)  # cue, 0..1 (emitted on the worker thread)
 
 
-class StemsDialog(QDialog):
-    finishedExport = Signal(str)  # what happened, in words (for the status bar)
-
+class StemsDialog(ExportDialog):
     def __init__(self, project: Project, snapshot_names: list[str], folder: Path,
                  soundfont: str = "default", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,9 +39,6 @@ class StemsDialog(QDialog):
         self.snapshot_names = snapshot_names
         self.soundfont = soundfont
         self.report: StemReport | None = None
-        self.message = ""
-        self.cancel = threading.Event()
-        self.task: BackgroundTask | None = None
         self.bars: dict[str, QProgressBar] = {}
         self._progress = _Progress(self)
         self._progress.changed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
@@ -107,16 +101,7 @@ class StemsDialog(QDialog):
 
         self.progress_box = QFormLayout()
         layout.addLayout(self.progress_box)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status)
-        self.buttons = QDialogButtonBox(self)
-        self.export_button = self.buttons.addButton("Export",
-                                                    QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.stop)
-        layout.addWidget(self.buttons)
+        self.add_controls(layout)
 
     # -- choices -------------------------------------------------------------------------------
     def chosen_cues(self) -> list[str]:
@@ -136,10 +121,6 @@ class StemsDialog(QDialog):
             self.folder.setText(chosen)
 
     # -- running -------------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self.task is not None and self.task.running
-
     def start(self) -> None:
         if self.running:
             return
@@ -168,23 +149,9 @@ class StemsDialog(QDialog):
         self.export_button.setEnabled(False)
         self.status.setText(f"Rendering {sum(len(p.jobs) for p in plans)} files…")
         signal = self._progress.changed
-        task = BackgroundTask(
-            lambda: export_stems(self.project, out, plans, options,
-                                 lambda cue, f: signal.emit(cue, f), self.cancel),
-            (StemError, SoundFontError, ImportError, OSError), "cuesketch-stems")
-        task.finished.connect(self._done)
-        task.failed.connect(self._failed)
-        self.task = task
-        task.start()
-
-    def stop(self) -> None:
-        """Cancel: the render stops, the cue in progress leaves nothing; or close."""
-        if self.running:
-            self.cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling…")
-        else:
-            self.reject()
+        self.launch(lambda: export_stems(self.project, out, plans, options,
+                                         lambda cue, f: signal.emit(cue, f), self.cancel),
+                    (StemError, SoundFontError, ImportError, OSError), "cuesketch-stems")
 
     def _show_progress(self, cue: str, fraction: float) -> None:
         bar = self.bars.get(cue)
@@ -212,12 +179,6 @@ class StemsDialog(QDialog):
         self.finishedExport.emit(self.message)
         if why.startswith("stems cancelled"):
             self.reject()
-
-    def reject(self) -> None:
-        if self.running:  # Escape or the close box while rendering: cancel first
-            self.stop()
-            return
-        super().reject()
 
 
 __all__ = ["StemsDialog"]
