@@ -138,6 +138,34 @@ def test_a_pause_ends_held_notes_where_it_began_and_nothing_lands_inside_it() ->
     assert rig.notes() == [(0.1, 0.3, 60), (0.5, 0.7, 62), (0.6, 0.7, 64), (11.0, 11.2, 65)]
 
 
+def test_a_chord_played_just_after_a_pause_is_not_cut_when_the_pause_is_told_late() -> None:
+    rig = Rig()
+    rig.recorder.start(1)
+    rig.note(0.5, None, 62)  # held when the process stops
+    rig.at(0.7)
+    rig.note(10.75, None, 67)  # played at once after the pause, before the watch tells it
+    rig.recorder.on_gap(rig.t0 + 700_000_000, rig.t0 + 10_700_000_000)
+    rig.note(10.8, None, 71)
+    for pitch in (67, 71):
+        rig.inputs.deliver(KBD, [0x80, pitch, 0], rig.at(11.5))
+    rig.at(12)
+    rig.recorder.stop()
+    assert rig.notes() == [(0.5, 0.7, 62), (10.75, 11.5, 67), (10.8, 11.5, 71)]
+
+
+def test_a_sleep_lies_between_the_last_two_ticks_and_sigcont_at_the_longest_gap() -> None:
+    second = 1_000_000_000
+    ticks = [0, 50_000_000, 2 * second, 2 * second + 50_000_000]  # a tick late for the GIL
+    # The computer slept: the monotonic clock stood still, so the sleep was just now, not at
+    # the late tick two seconds before.
+    assert FaultWatch.pause_in(ticks, 30 * second, False) == (2 * second, 2 * second + 50_000_000)
+    # SIGCONT after SIGSTOP: the monotonic clock ran on; the pause is the long gap.
+    assert FaultWatch.pause_in(ticks, 0, True) == (50_000_000, 2 * second)
+    # A continue without a gap long enough to be a pause, or nothing at all: none.
+    assert FaultWatch.pause_in([0, 50_000_000, 100_000_000], 0, True) is None
+    assert FaultWatch.pause_in(ticks, 0, False) is None
+
+
 def test_a_port_that_went_away_ends_its_notes_when_it_was_last_known_there() -> None:
     rig = Rig()
     rig.recorder.start(1)

@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -189,13 +189,11 @@ class FaultWatch:
             now = self.clock.now_ns()
             ticks.append(now)
             asleep = _asleep_ns()
-            if self._continued.is_set() or asleep - slept > self.GAP_S * NS_PER_SECOND:
+            gap = self.pause_in(ticks, asleep - slept, self._continued.is_set())
+            if gap is not None:
+                self._paused(*gap, asleep - slept)
+            if gap is not None or self._continued.is_set():
                 self._continued.clear()
-                gap = max(zip(ticks, list(ticks)[1:]), key=lambda g: g[1] - g[0],
-                          default=(now, now))
-                if asleep - slept > self.GAP_S * NS_PER_SECOND or (
-                        gap[1] - gap[0] > self.GAP_S * NS_PER_SECOND):
-                    self._paused(*gap, asleep - slept)
                 ticks.clear()
                 ticks.append(now)
             slept = asleep
@@ -205,6 +203,22 @@ class FaultWatch:
                     self._look_at_disk()
                 except Exception as e:  # the watcher outlives a surprise
                     print(f"cuesketch: fault watch: {e!r}", file=sys.stderr)
+
+    @classmethod
+    def pause_in(cls, ticks: Sequence[int], slept_ns: int,
+                 continued: bool) -> tuple[int, int] | None:
+        """Where a pause lay (monotonic start, end), from the watch's latest ``ticks`` (the
+        last is now): a sleep stops the monotonic clock, so it fell between the last two ticks;
+        after SIGCONT it is the longest gap between ticks, if that is long enough to be one."""
+        if len(ticks) < 2:
+            return None
+        if slept_ns > cls.GAP_S * NS_PER_SECOND:
+            return ticks[-2], ticks[-1]
+        if continued:
+            gap = max(zip(ticks, list(ticks)[1:]), key=lambda g: g[1] - g[0])
+            if gap[1] - gap[0] > cls.GAP_S * NS_PER_SECOND:
+                return gap
+        return None
 
     def _watch_audio(self) -> None:
         while not self._stop.wait(self.AUDIO_EVERY_S):

@@ -122,9 +122,12 @@ class TakeBuilder:
         elif status == 0xE0 and len(data) > 2:
             self._control(pos, k, Controller.PITCH_BEND, (data[2] << 7 | data[1]) - 8192)
 
-    def held_keys(self) -> list[tuple[str, int, int]]:
-        """(source, channel, pitch) of every note held now, once per note-on still open."""
-        return [key for key, opened in self._open.items() for _ in opened]
+    def held_keys(self, at: tuple[int, int] | None = None) -> list[tuple[str, int, int]]:
+        """(source, channel, pitch) of every note held now, once per note-on still open;
+        with ``at`` (position, pass), only those that began by then (oldest first: a note-off
+        closes the oldest note-on of its key)."""
+        return [key for key, opened in self._open.items() for o in opened
+                if at is None or (o.pass_index, o.start) <= (at[1], at[0])]
 
     def close_source(self, source: str, position: int, pass_index: int) -> None:
         """A port went away: its held notes end now (their note-offs will never come)."""
