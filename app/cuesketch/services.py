@@ -97,7 +97,9 @@ class Services:
         if self.audio is not None and self.playback is not None and (
                 new.audio_driver, new.audio_buffer) != (old.audio_driver, old.audio_buffer):
             from cuesketch.engine.audio_out import AudioOutput
-            self.audio.stop()
+            if self.faults is not None:
+                self.faults.audio = None  # the watch lets go of the old output first
+            self.audio.close()
             self.audio = AudioOutput(self.playback,
                                      drivers=(new.audio_driver,) if new.audio_driver else None,
                                      period_size=new.audio_buffer)

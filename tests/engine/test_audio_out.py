@@ -60,3 +60,22 @@ def test_no_device_runs_silent_and_says_so():
         assert out.start() is False
         assert out.silent and out.status == SILENT_STATUS
         assert "no-such-driver" in out.failures
+
+
+def test_a_closed_output_is_watched_no_more_and_waits_for_a_watch_in_progress():
+    import threading
+    import time
+    with SynthEngine(None) as synth:
+        playback = Playback(synth, project())
+        out = AudioOutput(playback, drivers=["no-such-driver"], start_timeout=0.2)
+        out.lost = "no-such-driver"  # as if its driver had gone: the watch looks for it
+        out._watch_lock.acquire()  # a watch in progress on the watcher thread
+        closed = threading.Event()
+        closer = threading.Thread(target=lambda: (out.close(), closed.set()))
+        closer.start()
+        time.sleep(0.1)
+        assert not closed.is_set()  # Preferences waits for that watch to end
+        out._watch_lock.release()
+        closer.join(5)
+        assert closed.is_set() and out.driver is None
+        assert out.watch() is None and out.driver is None  # never reopened once closed

@@ -71,6 +71,7 @@ class AudioOutput:
         self._looked = 0.0  # when the lost driver was last looked for
         self._watched = time.monotonic()  # the last watch
         self._watch_lock = threading.Lock()
+        self._closed = False  # closed for good: the watch does nothing more
         self.driver: str | None = None  # the driver that runs, None when silent or stopped
         self.status = "stopped"
         self.failures: dict[str, str] = {}  # driver -> why it did not start
@@ -118,12 +119,21 @@ class AudioOutput:
             self.status = "stopped"
         self.driver = None
 
+    def close(self) -> None:
+        """Stop for good (another output takes its place): waits for a watch in progress, so
+        the watcher never reopens a driver here or deletes the same one twice."""
+        with self._watch_lock:
+            self._closed = True
+            self.stop()
+
     # -- a device that goes and comes back ----------------------------------------------------
     def watch(self) -> str | None:
         """One look (any thread but the audio one): a running driver that stopped calling is
         let go and the next one opened; a lost driver that answers again is gone back to.
         Returns what to tell the user, or None."""
         with self._watch_lock:
+            if self._closed:
+                return None
             now = time.monotonic()
             watched, self._watched = self._watched, now
             if now - watched > self.PAUSED_S:
