@@ -356,3 +356,35 @@ def test_the_stop_signals_call_the_stop(monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def test_moving_the_journal_writes_outside_the_lock_and_keeps_what_came_in_meanwhile(
+        tmp_path: Path) -> None:
+    import threading
+    document, pf, journal = _project(tmp_path)
+    rig = Rig(document, journal)
+    rig.recorder.start(1)
+    rig.note(0.1, 0.2, 60)
+    played: list[bool] = []
+
+    class SlowJournal(Journal):
+        """A journal on a slow disk: while it writes, the keyboard goes on playing."""
+
+        def begin_take(self, *args: object, **kwargs: object) -> None:
+            super().begin_take(*args, **kwargs)  # type: ignore[arg-type]
+            player = threading.Thread(target=lambda: rig.inputs.deliver(
+                KBD, [0x90, 64, 100], rig.clock.now_ns()))
+            player.start()
+            player.join(2)
+            played.append(not player.is_alive())
+
+    (tmp_path / "other").mkdir()
+    moved = SlowJournal(tmp_path / "other" / "Chase.cuesketch")
+    rig.at(0.5)
+    rig.recorder.move_journal(moved)
+    assert played == [True]  # the MIDI thread was not held up by the disk write
+    rig.recorder._flush()
+    assert [e.data[1] for e in pending_takes(tmp_path / "other" / "Chase.cuesketch")[0].events
+            ] == [60, 60, 64]
+    rig.recorder.cancel()
+    pf.close()

@@ -406,16 +406,20 @@ class Recorder:
         """Journal from now on to ``journal`` (the project moved: Save As, a rescue copy); a
         take being recorded, and those not landed yet, are written into it whole."""
         self._stop_flusher()
-        with self._lock:
-            self.journal = journal
+        with self._lock:  # what the takes hold now; the MIDI thread goes on meanwhile
+            self.journal = None
             takes = [*self.unlanded, *([self._take] if self._take is not None else [])]
-            for take in takes:
-                take.backlog = []
-                if journal is not None:
-                    journal.begin_take(take.track_id, take.start, take.options.mode,
-                                       end=take.end, loop=take.loop,
-                                       early_grace=take.options.early_grace)
-                    journal.append(take.events)
+            written = [(take, list(take.events)) for take in takes]
+        if journal is not None:  # the disk is written outside the lock the MIDI thread takes
+            for take, events in written:
+                journal.begin_take(take.track_id, take.start, take.options.mode,
+                                   end=take.end, loop=take.loop,
+                                   early_grace=take.options.early_grace)
+                journal.append(events)
+        with self._lock:
+            for take, events in written:  # what came in while writing: the flusher's next
+                take.backlog = take.events[len(events):] if journal is not None else []
+            self.journal = journal
         if journal is not None and self._take is not None:
             self._flush_stop.clear()
             self._flusher = threading.Thread(target=self._flush_loop, name="take journal",
