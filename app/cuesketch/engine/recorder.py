@@ -322,19 +322,20 @@ class Recorder:
             pos = self.transport.position_at(start_ns)
             after = self.transport.position_at(end_ns)
             k = take.pass_at(start_ns, pos)
-            self._end_held(take, pos, k, None, before=True)
+            # The notes held through the pause end where it began; those begun after it ended
+            # (the pause is told late) are the composer's next notes and stay.
+            self._end_held(take, pos, k, None, began_by=(after, take.pass_at(end_ns, after)))
             b = take.builder
             b.notes = [replace(n, end=max(pos, n.start + 1))
                        if n.pass_index == k and n.start <= pos < n.end and n.end >= after
                        else n for n in b.notes]
 
     def _end_held(self, take: _Take, pos: int, k: int, source: str | None,
-                  before: bool = False) -> None:
+                  began_by: tuple[int, int] | None = None) -> None:
         """End the held notes (of ``source``, or all) at ``pos`` with note-offs that are
         journaled too, so that a take recovered after a crash ends them there as well.
-        ``before``: only notes that began by ``pos`` (a pause is told late: a chord played
-        just after it is not cut)."""
-        for src, channel, pitch in take.builder.held_keys((pos, k) if before else None):
+        ``began_by`` (position, pass): only the notes begun by then."""
+        for src, channel, pitch in take.builder.held_keys(began_by):
             if source is None or src == source:
                 te = TakeEvent(pos, k, src, (0x80 | channel, pitch, 0))
                 take.builder.add(te)
