@@ -15,8 +15,9 @@ is on screen is read from the picture itself, never from the player's own belief
   time ffmpeg takes only to decode its picture (``-map 0:v:0 -f null``, the floor of any
   proxy) over the time ``make_proxy`` takes from the call to the proxy ready; measured in
   turns, 5 rounds in one run, so the load on the machine falls on both: the median ratio
-  (``best_ratio``: fastest against fastest; ``cpu_ratio``: in processor time, which load
-  hardly moves).
+  (``best_ratio``: fastest against fastest; ``cpu_ratio``: in processor time). The decode is
+  timed with both the system's ffmpeg and the one that makes proxies (``proxy_ffmpeg``), and
+  the faster of the two in each round is the floor.
   The app's background job runs the same recipe niced (it yields to playback), which only
   matters when something else wants the processor.
 """
@@ -40,6 +41,7 @@ from cuesketch.media.frames import Frame
 from cuesketch.media.picture import PicturePlayer
 from cuesketch.media.probe import probe
 from cuesketch.media.proxy import make_proxy
+from cuesketch.media.proxy_ffmpeg import proxy_ffmpeg
 from cuesketch.media.testfilm import make_numbered_film, read_frame_number
 from cuesketch.timing.rates import STANDARD_RATES
 
@@ -214,15 +216,21 @@ def figure_proxy_speed_vs_decode_only(rounds: int = 5) -> dict[str, object]:
         film = make_numbered_film(folder / "film.mp4", fps="24", seconds=30,
                                   size=(1920, 1080), audio=True, b_frames=True)
         info = probe(film)
-        decode = [ffmpeg, "-nostdin", "-v", "error", "-i", str(film), "-map", "0:v:0",
-                  "-f", "null", "-"]
+        tool = proxy_ffmpeg()
+        decoders = dict.fromkeys([ffmpeg] + ([tool.path] if tool else []))
+        decode = {d: [d, "-nostdin", "-v", "error", "-i", str(film), "-map", "0:v:0", "-f",
+                      "null", "-"] for d in decoders}
         load = os.getloadavg()[0]
         ratios: list[float] = []
         times: dict[str, list[float]] = {"decode": [], "proxy": [], "decode_cpu": [],
                                          "proxy_cpu": []}
         made = None
+        walls: dict[str, list[float]] = {}
         for _ in range(rounds):
-            wall_d, cpu_d = _timed(lambda: subprocess.run(decode, check=True))
+            timed = [_timed(lambda: subprocess.run(cmd, check=True)) for cmd in decode.values()]
+            wall_d, cpu_d = min(timed)  # the faster decoder of the round
+            for (wall, _), name in zip(timed, decode):
+                walls.setdefault(name, []).append(wall)
             shutil.rmtree(folder / "proxies", ignore_errors=True)  # made afresh every round
             out: list[Path] = []
             wall_p, cpu_p = _timed(lambda: out.append(
@@ -251,6 +259,10 @@ def figure_proxy_speed_vs_decode_only(rounds: int = 5) -> dict[str, object]:
             "decode_s": med["decode"], "proxy_s": med["proxy"],
             "cpu_ratio": round(med["decode_cpu"] / med["proxy_cpu"], 3),
             "decode_cpu_s": med["decode_cpu"], "proxy_cpu_s": med["proxy_cpu"],
+            "decode_s_by_ffmpeg": {f"{Path(k).name}": round(statistics.median(v), 3)
+                                   for k, v in walls.items()},
+            "proxy_ffmpeg": f"{Path(tool.path).name} {tool.version[0]}.{tool.version[1]}"
+                            if tool else None,
             "frames": info.frame_count, "proxy_packets": int(packets or 0),
             "proxy_size": f"{checked.width}x{checked.height}",
             "load_1min_before": round(load, 2), "load_1min_after": round(os.getloadavg()[0], 2),

@@ -166,7 +166,7 @@ def test_sound_mp4_cannot_hold_is_made_lossless(films, tmp_path):
     assert same[0].startswith("MD5=") and same[0] == same[1]
 
 
-def test_a_full_hd_film_is_made_960_wide_and_seeks_exactly(tmp_path):
+def test_a_full_hd_film_is_made_480p_and_seeks_exactly(tmp_path):
     from cuesketch.engine.clock import FakeClock
     from cuesketch.engine.transport import Transport
     from cuesketch.media.picture import PicturePlayer
@@ -176,9 +176,9 @@ def test_a_full_hd_film_is_made_960_wide_and_seeks_exactly(tmp_path):
     info = probe(film)
     proxy = make_proxy(film, info=info, folder=tmp_path / "cache")
     made = probe(proxy)
-    assert (made.width, made.height) == (960, 540) and made.intra_only
+    assert (made.width, made.height) == (854, 480) and made.intra_only
     assert _pts(proxy)[:info.frame_count] == _pts(film)
-    assert _numbers(proxy, (960, 540))[:info.frame_count] == list(range(info.frame_count))
+    assert _numbers(proxy, (854, 480))[:info.frame_count] == list(range(info.frame_count))
     rate, clock = STANDARD_RATES["24"], FakeClock()
     transport = Transport(clock)
     player = PicturePlayer(transport, rate, sound=False, clock=clock)
@@ -213,6 +213,45 @@ def test_a_proxy_of_an_older_recipe_is_replaced(tmp_path):
     assert cached_proxy(film, folder=tmp_path / "cache") is None  # not used: made again
     made = make_proxy(film, folder=tmp_path / "cache")
     assert made.name.endswith(f"-v{VERSION}.mp4") and not old.exists()
+
+
+def test_proxies_of_another_size_or_recipe_go_but_other_films_stay(tmp_path):
+    film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    mine = content_hash(film).replace(":", "-")
+    older = [cache / f"{mine}-w960-v2.mp4", cache / f"{mine}-w960-v1.mp4"]
+    kept = [cache / "cs1-other-film-w960-v2.mp4", cache / f"{mine}-w960-v2.mp4.txt",
+            cache / f"{mine}-notes.mp4"]
+    for path in older + kept:
+        path.write_bytes(b"x")
+    made = make_proxy(film, folder=cache)
+    assert sorted(p.name for p in cache.iterdir()) == sorted([made.name] + [p.name for p in kept])
+
+
+def test_the_recipe_follows_the_ffmpeg_at_hand(monkeypatch, films, tmp_path):
+    from cuesketch.media import proxy as proxy_module
+    from cuesketch.media.proxy_ffmpeg import ProxyFfmpeg
+
+    info = films["24"].info
+    out = tmp_path / "p.mp4"
+    threaded = ProxyFfmpeg("/opt/ffmpeg9", (9, 0), True)
+    monkeypatch.setattr(proxy_module, "proxy_ffmpeg", lambda: threaded)
+    monkeypatch.setattr(proxy_module, "thread_counts", lambda: (3, 1))
+    cmd = proxy_module.ffmpeg_command(info, out)
+    assert cmd[0] == "/opt/ffmpeg9"
+    before_input = cmd[:cmd.index("-i")]
+    assert before_input[-4:] == ["-skip_loop_filter", "all", "-threads", "3"]
+    after_codec = cmd[cmd.index("libx264"):]
+    assert after_codec[after_codec.index("-threads") + 1] == "1"
+    older = ProxyFfmpeg("/usr/bin/ffmpeg", (5, 1), False)
+    monkeypatch.setattr(proxy_module, "proxy_ffmpeg", lambda: older)
+    cmd = proxy_module.ffmpeg_command(info, out)
+    assert cmd[0] == "/usr/bin/ffmpeg" and "-threads" not in cmd  # its own threading is best
+    assert "-skip_loop_filter" in cmd  # the same picture from either
+    monkeypatch.setattr(proxy_module, "proxy_ffmpeg", lambda: None)
+    with pytest.raises(MediaError, match="ffmpeg is not installed"):
+        proxy_module.ffmpeg_command(info, out)
 
 
 # -- in the background: after the first picture, below the window's priority ------------------
