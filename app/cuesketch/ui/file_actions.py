@@ -32,7 +32,7 @@ from cuesketch.services import Services
 from cuesketch.store.project_file import SUFFIX, ProjectFile
 from cuesketch.store.snapshots import list_snapshots, take_snapshot
 from cuesketch.timing.timecode import format_position
-from cuesketch.ui.dialogs import Dialogs, WindowRef
+from cuesketch.ui.dialogs import PLAIN_ERRORS, Dialogs, WindowRef, plain
 from cuesketch.ui.film_actions import FILM_FILTER, FilmActions, new_project
 from cuesketch.ui.new_film_dialog import NewFromFilmDialog
 from cuesketch.ui.snapshots_dialog import SnapshotsDialog
@@ -51,12 +51,14 @@ def launch_project(path: Path, read_only: bool = False) -> None:
 
 
 def file_handlers(window: WindowRef, services: Services, post: Callable[[str], None],
-                  settings: QSettings | None = None) -> dict[str, Callable[[], None]]:
+                  settings: QSettings | None = None, *, files: FileActions | None = None
+                  ) -> dict[str, Callable[[], None]]:
     """The File menu's handlers by action name. ``window`` parents the dialogs and is closed
     when the project is switched; it may be a callable returning it, for handlers made before
-    the window is. ``settings`` keeps the last folders (default: the user's QSettings)."""
+    the window is. ``settings`` keeps the last folders (default: the user's QSettings);
+    ``files``: the FileActions to use (the window also asks it before closing)."""
     film = FilmActions(window, services, post, settings)
-    handlers = FileActions(window, services, post, settings).handlers()
+    handlers = (files or FileActions(window, services, post, settings)).handlers()
     handlers["file.relink_film"] = film.guarded("Relink film", film.relink_film)
     handlers["file.film_offset"] = film.guarded("Film offset", film.film_offset)
     from cuesketch.ui.review_actions import ReviewActions
@@ -74,6 +76,7 @@ def copy_project(project: Project) -> Project:
 
 
 class FileActions(Dialogs):
+    _switching = False  # the window closes because another project opens
     def handlers(self) -> dict[str, Callable[[], None]]:
         table: dict[str, tuple[str, Callable[[], None]]] = {
             "file.new": ("New project", self.new_project),
@@ -108,11 +111,55 @@ class FileActions(Dialogs):
             title, "A render is still running in this window; it stops if this window "
                    "closes. Go on?")
 
+    def may_close(self) -> bool:
+        """Asked before the window closes: a project the disk does not hold all of is offered
+        Save As first (``keeps_memory``); a running render is said."""
+        if self._switching:  # asked before the other project was opened
+            return True
+        return self.keeps_memory("Close") and self.may_leave("Close")
+
+    def keeps_memory(self, title: str) -> bool:
+        """False when the user would rather stay: a project whose folder went, whose disk is
+        full or whose take has not landed is only all there in memory, and leaving loses
+        it. Save saves it elsewhere (and then it may go); Discard leaves it."""
+        faults = self.services.faults
+        if faults is None or not faults.needs_save_as:
+            return True
+        why = faults.standing or "Part of this project is only in memory"
+        answer = QMessageBox.warning(
+            self.window, title,
+            f"{why}. What this window holds is not all on disk, and leaving it loses that. "
+            "Save it elsewhere first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Discard:
+            return True
+        if answer != QMessageBox.StandardButton.Save:
+            return False
+        dest = self.choose_save("Save As", PROJECT_FILTER, SUFFIX,
+                                f"{self.stem()} rescued{SUFFIX}", "project")
+        if dest is None:
+            return False
+        try:
+            with self.busy():
+                faults.save_as(dest)
+        except PLAIN_ERRORS as e:
+            self.error("Save As", f"{plain(e)}\n\nNothing was closed: choose another place.")
+            return False
+        self.post(f"Saved as {dest}")
+        return not faults.needs_save_as
+
     def switch_to(self, path: Path) -> None:
         """A new Cuesketch process on ``path``; this window closes (see the module doc)."""
+        if not self.keeps_memory("Open"):
+            return
         launch_project(path)
         self.post(f"Opening {path.name} in a new window")
-        self.window.close()
+        self._switching = True
+        try:
+            self.window.close()
+        finally:
+            self._switching = False
 
     def open_project(self) -> None:
         path = self.choose_open("Open project", PROJECT_FILTER, "project")

@@ -51,6 +51,10 @@ class MainWindow(QMainWindow):
         self.document = document
         self.transport = transport
         self.settings = settings or QSettings("Cuesketch", "Cuesketch")
+        # Asked in turn before the window closes (a render running, a project only in
+        # memory); any may say no. A close the system asks for (a signal) asks none.
+        self.close_guards: list[Callable[[], bool]] = []
+        self._forced_close = False
         self.setObjectName("MainWindow")
         self.doc_signals = DocumentSignals(document, self)
         self.doc_signals.historyChanged.connect(self._update_title)
@@ -166,7 +170,15 @@ class MainWindow(QMainWindow):
         roll's lanes as they were left."""
         restore_layout(self, self.settings, self.splitter, self.roll)
 
+    def force_close(self) -> None:
+        """Close without asking (Ctrl+C in the terminal, the system ending the session)."""
+        self._forced_close = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._forced_close and not all(may() for may in self.close_guards):
+            event.ignore()
+            return
         keep_layout(self, self.settings, self.splitter, self.roll)
         self.transport.stop()
         super().closeEvent(event)

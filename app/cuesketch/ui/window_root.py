@@ -63,8 +63,8 @@ def run_window(services: Services) -> int:
     # Ctrl+C in the terminal, SIGTERM (the system, a logout) and SIGHUP close the window
     # cleanly: the take lands before the process ends (Qt's loop hides Python's signals: the
     # timer lets the handlers run, and the fault watch do its GUI-thread part).
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    on_stop_signals(window.close)
+    signal.signal(signal.SIGINT, lambda *_: window.force_close())
+    on_stop_signals(window.force_close)
     faults = services.faults
 
     def tick() -> None:
@@ -80,7 +80,7 @@ def run_window(services: Services) -> int:
 def build_window(services: Services, settings: QSettings | None = None) -> MainWindow:
     """The main window over services built by ``app`` (``build_controls`` at least);
     ``settings``: where the layout is kept (the user's, unless a test says)."""
-    from cuesketch.ui.file_actions import file_handlers
+    from cuesketch.ui.file_actions import FileActions, file_handlers
     from cuesketch.ui.find_tempo_dialog import find_tempo_handler
     from cuesketch.ui.range_actions import range_handlers, remember_marks, show_range_state
     from cuesketch.ui.recent import install_for as install_recent
@@ -128,7 +128,8 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     handlers = {"edit.preferences": lambda: edit_preferences(services, the_window(), status)}
     handlers.update(views.handlers())
     handlers.update(range_handlers(control, status.post, lambda: roll.selection))
-    handlers.update(file_handlers(the_window, services, status.post))
+    files = FileActions(the_window, services, status.post)
+    handlers.update(file_handlers(the_window, services, status.post, files=files))
     handlers["spot.detect_speech"] = film_lanes.detect
     handlers["edit.find_tempo"] = find_tempo_handler(the_window, document,
                                                      lambda: transport.position())
@@ -139,6 +140,7 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     theme_dock: list[ThemeDock] = []  # built with the window, below
     handlers.update(theme_handlers(lambda: theme_dock[0]))
     window = MainWindow(document, transport, picture, roll, status, handlers, settings)
+    window.close_guards.append(files.may_close)
     spotting.attach(window.cue_list)
     film_lanes.keep_in(window.settings)  # their heights and folds, as left
     window.closing.connect(film_lanes.close)  # no ffmpeg left running behind the app
