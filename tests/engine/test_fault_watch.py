@@ -316,6 +316,8 @@ def test_a_vanished_folder_goes_on_in_a_rescue_copy_and_save_as_keeps_everything
     rig.recorder._flush()
     shutil.rmtree(tmp_path / "drive")
     faults._look_at_disk()
+    assert not faults.folder_gone  # one look is not enough: looked again
+    faults._look_at_disk()
     assert faults.folder_gone and "is gone" in said[-1]
     faults.service()  # the GUI thread: the rescue copy
     rescue = faults.project_path
@@ -342,6 +344,38 @@ def test_a_vanished_folder_goes_on_in_a_rescue_copy_and_save_as_keeps_everything
     assert not pending_takes(dest)
     if faults.project_file is not None:
         faults.project_file.close()
+
+
+def test_one_failed_look_or_a_look_it_may_not_take_is_not_a_folder_gone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    document, pf, journal = _project(tmp_path)
+    said: list[str] = []
+    rig = Rig(document, journal)
+    faults = FaultWatch(document, rig.transport, rig.recorder, journal=journal,
+                        project_file=pf, post=said.append)
+    real_stat = os.stat
+    failing: list[int] = []
+
+    def stat(path, *args, **kw):  # type: ignore[no-untyped-def]
+        if failing and Path(path) == pf.path:
+            raise OSError(failing.pop(0), os.strerror(errno.EIO), str(path))
+        return real_stat(path, *args, **kw)
+    monkeypatch.setattr(fault_watch_module.os, "stat", stat)
+    for hiccups in ([errno.EIO], [errno.ENOENT], [errno.ESTALE]):
+        failing += hiccups  # a share's hiccup, a sync tool replacing the file: then back
+        faults._look_at_disk()
+        faults._look_at_disk()
+        assert not faults.folder_gone
+    failing += [errno.EACCES] * 5  # no permission to look: it can't tell, so it waits
+    for _ in range(5):
+        faults._look_at_disk()
+    assert not faults.folder_gone and not said
+    failing += [errno.EIO, errno.EACCES, errno.ENOENT]  # gone, can't tell, gone: in a row
+    for _ in range(3):
+        faults._look_at_disk()
+    assert faults.folder_gone and "is gone" in said[-1]
+    pf.close()
 
 
 def test_the_stop_signals_call_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,6 +34,7 @@ A MIDI keyboard that goes and comes back is ``MidiInputs``' own watcher's (every
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -86,6 +87,12 @@ def _asleep_ns() -> int:
     return time.clock_gettime_ns(boottime) - time.monotonic_ns()
 
 
+# A failed look at the project file that says it is not there (a network share adds its own)
+GONE_ERRORS = frozenset(getattr(errno, name) for name in (
+    "ENOENT", "ENOTDIR", "ENODEV", "ENXIO", "EIO", "ESTALE", "ENOTCONN", "EHOSTDOWN", "ENOMEDIUM")
+    if hasattr(errno, name))  # (ENOMEDIUM is Linux's)
+
+
 def _low(free: int) -> bool:
     return free < FaultWatch.LOW_SPACE
 
@@ -95,6 +102,8 @@ class FaultWatch:
     GAP_S = 1.0  # a pause shorter than this is not one (a tick late for the GIL)
     GAP_WINDOW_S = 3.0  # ticks kept to find where a pause began once it is known to be one
     LOOK_EVERY_S = 0.25  # the disk's free space, the project's folder, the journal
+    GONE_AFTER_LOOKS = 2  # looks in a row that find the folder gone (a network share's
+    # hiccup, a file being replaced by a sync tool, is not the drive unplugged)
     AUDIO_EVERY_S = 0.1
     RETRY_EVERY_S = 1.0  # landing a take the file refused
     LOW_SPACE = 512 * 1024  # bytes: below this, the disk counts as full
@@ -119,6 +128,7 @@ class FaultWatch:
         self.folder_gone = False
         self.rescued: Path | None = None  # where the project went on after its folder went
         self._identity = self._stat()
+        self._gone_looks = 0  # looks in a row that found the project's file gone
         self._rescue_wanted = threading.Event()
         self._last_retry = 0.0
         self._stop = threading.Event()
@@ -245,26 +255,39 @@ class FaultWatch:
                      if recording else ""))
 
     def _stat(self) -> tuple[int, int] | None:
+        found = self._look_for_file()
+        return found if isinstance(found, tuple) else None
+
+    def _look_for_file(self) -> tuple[int, int] | int | None:
+        """The project file's identity (device, inode), or the error number of a failed
+        look; None without a file."""
         path = self.project_path
         if path is None:
             return None
         try:
             st = os.stat(path)
-        except OSError:
-            return None
+        except OSError as e:
+            return e.errno or errno.EIO
         return st.st_dev, st.st_ino
 
     def _look_at_disk(self) -> None:
         path = self.project_path
         if path is None or self.folder_gone:
             return  # gone: the rescue (``service``) brings the watch to the copy
-        if self._identity is not None and self._stat() != self._identity:
-            self.folder_gone = True
-            self._rescue_wanted.set()
-            self.post(f"The folder of {path.name} is gone (was its drive unplugged?). Nothing "
-                      "is lost: your edits and the take are kept, and go on in a copy in "
-                      "Cuesketch's own folder; use Save As to put it where you want")
-            return
+        if self._identity is not None:
+            found = self._look_for_file()
+            if isinstance(found, tuple) and found == self._identity:
+                self._gone_looks = 0
+            elif isinstance(found, tuple) or found in GONE_ERRORS:
+                self._gone_looks += 1  # another file in its place, or no file at all
+            # else (no permission, the system busy): this look can't tell
+            if self._gone_looks >= self.GONE_AFTER_LOOKS:
+                self.folder_gone = True
+                self._rescue_wanted.set()
+                self.post(f"The folder of {path.name} is gone (was its drive unplugged?). "
+                          "Nothing is lost: your edits and the take are kept, and go on in a "
+                          "copy in Cuesketch's own folder; use Save As to put it where you want")
+                return
         try:
             free = shutil.disk_usage(path.parent).free
         except OSError:
