@@ -153,6 +153,39 @@ def check_picture(with_tc: np.ndarray, without_tc: np.ndarray,
             "picture_level_2s": round(lit, 1)}
 
 
+def proxy_made(box: Sandbox, screen: bundle_run.VirtualScreen, wait_s: float = 120
+               ) -> dict[str, object]:
+    """The window makes the demo's proxy in the background, with the ffmpeg the bundle
+    carries for it (libavformat 61 and later is ffmpeg 7 and later: stages in threads)."""
+    found: list[Path] = []
+    proc = subprocess.Popen(box.command([], screen.display), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and proc.poll() is None and not found:
+            found = sorted(box.home.glob(".cache/**/proxies/*-v[0-9]*.mp4"))
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if not found:
+        raise AssertionError(f"no proxy was made within {wait_s:.0f} s")
+    facts = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height:format_tags=encoder",
+         "-select_streams", "v:0", "-of", "json", str(found[0])],
+        capture_output=True, text=True, check=True).stdout)
+    size = (facts["streams"][0]["width"], facts["streams"][0]["height"])
+    encoder = facts.get("format", {}).get("tags", {}).get("encoder", "")
+    major = int(encoder[4:].split(".")[0]) if encoder.startswith("Lavf") else 0
+    if size != (854, 480) or major < 61:
+        raise AssertionError(f"the proxy is {size[0]}x{size[1]}, written by {encoder!r}")
+    return {"proxy": found[0].name, "proxy_written_by": encoder}
+
+
 def package_data_missing(bundle: Path) -> list[str]:
     """The cuesketch package's data files (not Python: the manual...) the bundle lacks."""
     source = ROOT / "app" / "cuesketch"
@@ -321,6 +354,11 @@ def main() -> int:
         shown = step("the window shows the demo's first frame with the timecode", window)
         if isinstance(shown, dict):
             figures["window"] = shown
+
+        made = step("the demo's proxy is made by the ffmpeg the bundle carries for it",
+                    lambda: proxy_made(box, screen))
+        if isinstance(made, dict):
+            figures.update(made)
 
         def render() -> dict[str, object]:
             r = box.run(["render", "/home/user/.local/share/cuesketch/demo.cuesketch",
