@@ -270,13 +270,19 @@ def _project(tmp_path: Path, name: str = "Chase") -> tuple[Document, ProjectFile
     return document, pf, Journal(path)
 
 
-def test_a_full_disk_is_said_at_once_and_said_again_when_there_is_room(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _watched(tmp_path: Path) -> tuple[FaultWatch, Rig, ProjectFile, list[str]]:
+    """A project on a "drive", recorded into, watched; what the watch says."""
     document, pf, journal = _project(tmp_path)
     said: list[str] = []
     rig = Rig(document, journal)
     faults = FaultWatch(document, rig.transport, rig.recorder, journal=journal,
                         project_file=pf, post=said.append)
+    return faults, rig, pf, said
+
+
+def test_a_full_disk_is_said_at_once_and_said_again_when_there_is_room(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    faults, rig, pf, said = _watched(tmp_path)
     free = [10 << 20]
     monkeypatch.setattr(fault_watch_module.shutil, "disk_usage",
                         lambda _p: shutil._ntuple_diskusage(1, 1, free[0]))  # type: ignore[attr-defined]
@@ -349,11 +355,7 @@ def test_a_vanished_folder_goes_on_in_a_rescue_copy_and_save_as_keeps_everything
 def test_one_failed_look_or_a_look_it_may_not_take_is_not_a_folder_gone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
-    document, pf, journal = _project(tmp_path)
-    said: list[str] = []
-    rig = Rig(document, journal)
-    faults = FaultWatch(document, rig.transport, rig.recorder, journal=journal,
-                        project_file=pf, post=said.append)
+    faults, rig, pf, said = _watched(tmp_path)
     real_stat = os.stat
     failing: list[int] = []
 
