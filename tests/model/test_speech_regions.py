@@ -108,3 +108,18 @@ def test_regions_are_kept_in_the_project_file(tmp_path: Path) -> None:
         project = again.load()
     assert [(r.start, r.end) for r in regions(project)] == [(SEC, 2 * SEC), (5 * SEC, 7 * SEC)]
     assert sorted(h.frame for h in project.hits.values() if isinstance(h, Hit)) == [24, 120]
+
+
+def test_regions_follow_the_film_and_what_falls_before_the_start_goes() -> None:
+    from cuesketch.model.speech import follow_film, replace_all
+    document = Document(Project())
+    document.execute_changes(replace_all(document.project, [
+        (0, SEC), (2 * SEC, 2 * SEC + MIN_LENGTH + 10), (5 * SEC, 6 * SEC)]), "Detect")
+    ids = sorted(document.project.speech_regions)
+    assert follow_film(document.project, 0) == []  # nothing moved, nothing changed
+    document.execute_changes(follow_film(document.project, -2 * SEC - 20), "Offset")
+    left = sorted((r.id, r.start, r.end) for r in document.project.speech_regions.values())
+    # the first is wholly before the start; the second keeps MIN_LENGTH - 10: too short
+    assert left == [(ids[2], 3 * SEC - 20, 4 * SEC - 20)]
+    document.undo()
+    assert sorted(document.project.speech_regions) == ids

@@ -502,6 +502,29 @@ def test_film_offset_is_an_undoable_setting(setup: Setup) -> None:
     assert picture.offsets == [240, -24, 240, 0]  # the picture followed, undo included
 
 
+def test_where_people_speak_moves_with_the_film(setup: Setup) -> None:
+    from cuesketch.model.speech import replace_all
+    from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
+    doc = setup.document
+    setup.services.picture = FakePicture()  # type: ignore[assignment]
+    doc.execute_changes(replace_all(doc.project, [(2 * SEC, 4 * SEC), (SEC // 2, SEC)]),
+                        "Detect speech")
+
+    def spans() -> list[tuple[float, float]]:
+        return sorted((r.start / SEC, r.end / SEC) for r in doc.project.speech_regions.values())
+
+    setup.answers.text += [("01:00:01:00", True), ("00:59:58:00", True)]
+    setup.run("file.film_offset")  # the film one second later: its lines too
+    assert spans() == [(1.5, 2.0), (3.0, 5.0)]
+    assert reopened(setup.path).project.speech_regions == doc.project.speech_regions
+    setup.run("file.film_offset")  # three seconds earlier: the first line falls before the
+    assert spans() == [(0.0, 2.0)]  # start, the second is cut there
+    doc.undo()
+    assert spans() == [(1.5, 2.0), (3.0, 5.0)]  # one undo step with the offset
+    doc.undo()
+    assert spans() == [(0.5, 1.0), (2.0, 4.0)] and doc.project.settings.media.offset_frames == 0
+
+
 def test_a_bad_offset_timecode_changes_nothing(setup: Setup) -> None:
     history = setup.document.history()
     setup.answers.text.append(("ten past one", True))

@@ -110,6 +110,20 @@ def replace_all(project: Project, spans: Iterable[tuple[int, int]]) -> list[Chan
     return changes
 
 
+def follow_film(project: Project, delta: int) -> list[Change]:
+    """Every region moved by ``delta`` flicks with the film (its offset changed): they are
+    where people speak in the film, not places in the project. What would fall before the
+    project's start is cut there, and a region left shorter than ``MIN_LENGTH`` goes."""
+    changes: list[Change] = []
+    for r in regions(project):
+        start, end = max(0, r.start + delta), r.end + delta
+        if end - start < MIN_LENGTH:
+            changes.append(delete(r))
+        elif (start, end) != (r.start, r.end):
+            changes.append(change(r, evolve(r, start=start, end=end)))
+    return changes
+
+
 def dialogue_hits(project: Project, rate: FrameRate | None = None) -> list[Change]:
     """A "dialogue" hit at the first frame of each line that has none there yet."""
     rate = rate or project.settings.rate

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
 from cuesketch.model.changes import Change, SettingsChange
 from cuesketch.model.entities import Media
+from cuesketch.model.speech import follow_film
 from cuesketch.services import Services
 from cuesketch.store.relink import Candidate, find_film, relink
 from cuesketch.timing.timecode import format_timecode, parse_timecode
@@ -108,8 +109,12 @@ class FilmActions(Dialogs):
         if offset == s.media.offset_frames:
             self.post("The film's offset is unchanged")
             return
-        self.document.set_settings(replace(s, media=replace(s.media, offset_frames=offset)),
-                                   "Set film offset")
+        # where people speak in the film moves with it, in the same undo step
+        delta = s.rate.frame_to_flicks(offset) - s.rate.frame_to_flicks(s.media.offset_frames)
+        moved = follow_film(self.document.project, delta)
+        self.document.execute_changes(
+            [SettingsChange(s, replace(s, media=replace(s.media, offset_frames=offset))),
+             *moved], "Set film offset")
         picture = self.services.picture
         follows = "" if picture is not None and picture.showing else \
             " (the picture follows when the project is next opened)"
