@@ -209,6 +209,53 @@ def test_a_take_the_file_refuses_is_kept_and_lands_when_it_can() -> None:
     assert len(sink.written) == 1
 
 
+def test_a_take_waiting_to_land_keeps_its_crash_copy_while_others_come_and_go(
+        tmp_path: Path) -> None:
+    document, pf, journal = _project(tmp_path)
+    rig = Rig(document, journal)
+    sink = RefusingSink()
+    rig.document.sink = sink
+    rig.recorder.start(1)
+    rig.note(0.1, 0.2, 60)
+    rig.at(0.5)
+    assert rig.recorder.stop() is None and len(rig.recorder.unlanded) == 1  # the disk is full
+
+    def pending() -> list[list[int]]:
+        return [[e.data[1] for e in t.events if e.data[0] == 0x90] for t in pending_takes(pf.path)]
+
+    assert pending() == [[60]]
+    rig.recorder.start(1)  # the next take, thrown away: the first is still only in memory
+    rig.note(0.7, 0.8, 62)
+    rig.recorder._flush()
+    assert pending() == [[60], [62]]
+    rig.recorder.cancel()
+    assert pending() == [[60]]  # a crash now would still bring it back
+    rig.recorder.start(1)  # one recorded while the first waits, landed before it
+    rig.note(1.1, 1.2, 64)
+    rig.at(1.5)
+    sink.full = False
+    assert rig.recorder.stop() is not None
+    assert pending() == [[60]]
+    rig.recorder.retry_landing()
+    assert pending() == [] and sorted(p for _s, _e, p in rig.notes()) == [60, 64]
+    rig.recorder.start(1)  # and a take recorded while one waits, the waiting one lands first
+    sink.full = True
+    rig.note(1.7, 1.8, 65)
+    rig.at(1.9)
+    rig.recorder.stop()
+    rig.recorder.start(1)
+    rig.note(2.1, 2.2, 67)
+    rig.recorder._flush()
+    sink.full = False
+    rig.recorder.retry_landing()  # lands 65 while 67 is being recorded: 67 stays journaled
+    assert pending() == [[67]] and rig.recorder.active
+    rig.at(2.5)
+    assert rig.recorder.stop() is not None and pending() == []
+    journal.close()
+    assert not journal.path.exists()
+    pf.close()
+
+
 # -- the MIDI server going away and coming back -----------------------------------------------
 class DyingSystem:
     api = "FAKE"
@@ -406,13 +453,14 @@ def test_moving_the_journal_writes_outside_the_lock_and_keeps_what_came_in_meanw
     class SlowJournal(Journal):
         """A journal on a slow disk: while it writes, the keyboard goes on playing."""
 
-        def begin_take(self, *args: object, **kwargs: object) -> None:
-            super().begin_take(*args, **kwargs)  # type: ignore[arg-type]
+        def begin_take(self, *args: object, **kwargs: object) -> str:
+            begun = super().begin_take(*args, **kwargs)  # type: ignore[arg-type]
             player = threading.Thread(target=lambda: rig.inputs.deliver(
                 KBD, [0x90, 64, 100], rig.clock.now_ns()))
             player.start()
             player.join(2)
             played.append(not player.is_alive())
+            return begun
 
     (tmp_path / "other").mkdir()
     moved = SlowJournal(tmp_path / "other" / "Chase.cuesketch")

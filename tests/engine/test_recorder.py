@@ -40,14 +40,15 @@ class FakeJournal:
         self.rules: tuple[int | None, tuple[int, int] | None, int] | None = None
 
     def begin_take(self, track_id: int, start: int, mode: RecordMode, *, end: int | None = None,
-                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
+                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> str:
         self.begun.append((track_id, start, mode))
         self.rules = (end, loop, early_grace)
+        return f"take {len(self.begun)}"
 
     def append(self, events: Sequence[TakeEvent]) -> None:
         self.events.extend(events)
 
-    def end_take(self, committed: bool) -> None:
+    def end_take(self, committed: bool, take: str | None = None) -> None:
         self.ended.append(committed)
 
 

@@ -163,7 +163,7 @@ def test_recover_skips_a_take_that_landed_just_before_the_crash(path: Path) -> N
         inputs.deliver("Keys", [0x90, 60 + i, 100], clock.now_ns())
         clock.advance_s(0.05)
         inputs.deliver("Keys", [0x80, 60 + i, 0], clock.now_ns())
-    j.end_take = lambda committed: None  # type: ignore[method-assign]  # dies right after landing
+    j.end_take = lambda committed, take=None: None  # type: ignore[method-assign]  # dies right after landing
     assert recorder.stop() is not None
     j.close()
     assert len(pending_takes(path)) == 1
@@ -237,7 +237,7 @@ def test_a_recovered_take_lands_as_the_live_take_of_the_same_events(tmp_path: Pa
         clock.t = t0 + round(seconds * 1e9)
         inputs.deliver("Keys", data, clock.now_ns())
     clock.t = t0 + round(1.5 * 1e9)
-    j.end_take = lambda committed: None  # type: ignore[method-assign]  # dies right after landing
+    j.end_take = lambda committed, take=None: None  # type: ignore[method-assign]  # dies right after landing
     assert recorder.stop() is not None
     j.close()
     journal_path(crash_path).write_bytes(journal_path(live_path).read_bytes())

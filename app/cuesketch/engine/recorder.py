@@ -69,15 +69,16 @@ class TakeJournal(Protocol):
     """
 
     def begin_take(self, track_id: int, start: int, mode: RecordMode, *, end: int | None = None,
-                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
-        """A take starts; with ``end``, ``loop`` and ``early_grace`` a recovered take follows
-        the same rules as the live one (``model.take.replay``)."""
+                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> str:
+        """A take starts (its id is returned); with ``end``, ``loop`` and ``early_grace`` a
+        recovered take follows the same rules as the live one (``model.take.replay``)."""
         ...
 
     def append(self, events: Sequence[TakeEvent]) -> None: ...
 
-    def end_take(self, committed: bool) -> None:
-        """The take is in the project (``committed``) or thrown away: forget its events."""
+    def end_take(self, committed: bool, take: str | None = None) -> None:
+        """The take (the one being recorded, or ``take``) is in the project (``committed``) or
+        thrown away: forget its events. Another take may still wait to land."""
         ...
 
 
@@ -121,6 +122,7 @@ class _Take:
         self.stop_pos = 0
         self.stop_pass = 0
         self.lost_ports: list[str] = []
+        self.journal_id: str | None = None  # its id in the journal, until it lands
 
     def pass_at(self, t_ns: int, position: int) -> int:
         """Which loop pass a moment falls in: the transport gives the wrapped position only."""
@@ -210,8 +212,9 @@ class Recorder:
         self._take = _Take(track_id, options, start, end, loop, t.position_at(roll_ns), roll_ns,
                            options.count_in if rolled_back else 0)
         if self.journal is not None:
-            self.journal.begin_take(track_id, start, options.mode, end=end, loop=loop,
-                                    early_grace=options.early_grace)
+            self._take.journal_id = self.journal.begin_take(
+                track_id, start, options.mode, end=end, loop=loop,
+                early_grace=options.early_grace)
             self._flush_stop.clear()
             self._flusher = threading.Thread(target=self._flush_loop, name="take journal",
                                              daemon=True)
@@ -245,9 +248,9 @@ class Recorder:
         finally:
             self._stopping = False
         self._stop_flusher()
-        self._take = None
+        take, self._take = self._take, None
         if self.journal is not None:
-            self.journal.end_take(committed=False)
+            self.journal.end_take(committed=False, take=take.journal_id)
 
     def live_notes(self) -> list[Note]:
         """The current pass so far, held notes drawn up to now (ids 0: not in the project)."""
@@ -382,12 +385,12 @@ class Recorder:
             # by ``retry_landing`` once it can, or into the file Save As makes.
             self.unlanded.append(take)
             raise
-        self._landed(result)
+        self._landed(take, result)
         return result
 
-    def _landed(self, result: TakeResult | None) -> None:
-        if self.journal is not None and self._take is None:
-            self.journal.end_take(committed=True)
+    def _landed(self, take: _Take, result: TakeResult | None) -> None:
+        if self.journal is not None and take.journal_id is not None:
+            self.journal.end_take(committed=True, take=take.journal_id)
         if self.on_landed is not None:
             self.on_landed(result)
 
@@ -397,10 +400,10 @@ class Recorder:
         landed: list[TakeResult | None] = []
         while self.unlanded:
             result = self._commit(self.unlanded[0])
-            self.unlanded.pop(0)
+            take = self.unlanded.pop(0)
             self.last_error = None
             landed.append(result)
-            self._landed(result)
+            self._landed(take, result)
         return landed
 
     def move_journal(self, journal: TakeJournal | None) -> None:
@@ -412,10 +415,10 @@ class Recorder:
             takes = [*self.unlanded, *([self._take] if self._take is not None else [])]
             written = [(take, list(take.events)) for take in takes]
         if journal is not None:  # the disk is written outside the lock the MIDI thread takes
-            for take, events in written:
-                journal.begin_take(take.track_id, take.start, take.options.mode,
-                                   end=take.end, loop=take.loop,
-                                   early_grace=take.options.early_grace)
+            for take, events in written:  # the take being recorded last: its events follow
+                take.journal_id = journal.begin_take(
+                    take.track_id, take.start, take.options.mode, end=take.end, loop=take.loop,
+                    early_grace=take.options.early_grace)
                 journal.append(events)
         with self._lock:
             for take, events in written:  # what came in while writing: the flusher's next

@@ -12,13 +12,17 @@ project is opened, ``recover`` lands any take that never ended.
 The interface (``engine.recorder.TakeJournal``):
 
 - ``begin_take(track_id, start, mode, *, end=None, loop=None, early_grace=0)``, GUI thread:
-  a take starts. ``end`` (punch-out), ``loop`` and ``early_grace`` are optional; given, the
-  recovered take follows the same rules as the live one (``model.take.replay``).
+  a take starts; returns its id. ``end`` (punch-out), ``loop`` and ``early_grace`` are
+  optional; given, the recovered take follows the same rules as the live one
+  (``model.take.replay``).
 - ``append(events)``, any thread (the recorder's journal thread, every 0.25 s): a batch of
   ``TakeEvent``. It is written and synced (fdatasync) before ``append`` returns, so what the
   recorder handed over survives a SIGKILL and a power cut: the recorder holds at most 0.25 s,
   so a crash loses at most that, plus the time of one sync.
-- ``end_take(committed)``, GUI thread: the take is in the project file (or thrown away).
+- ``end_take(committed, take=None)``, GUI thread: the take (the one being recorded, unless
+  ``take`` names another) is in the project file, or thrown away. Several takes may be open at
+  once: one the file refused (a full disk) waits to land while the next is recorded; the file
+  is emptied only when none is left.
 - ``flush()``: sync now (``append`` already does); ``close()``: let go of the file.
 
 The file sits beside the project, ``<project>.recording`` (e.g. ``Chase.cuesketch.recording``),
@@ -74,7 +78,8 @@ class Journal:
         self._fd: int | None = None
         self._end = 0  # where the next record goes
         self._reserved = 0  # bytes on disk (zeros after _end)
-        self._take: str | None = None
+        self._take: str | None = None  # the take being recorded: events go to it
+        self._open_takes: set[str] = set()  # begun, not ended (recorded, or waiting to land)
         self._unwritten = bytearray()  # records a failed write left behind
         self._keep_old = False  # pending takes of an earlier session: never empty the file
         self._live = False  # a take is being recorded into it, in this process
@@ -93,9 +98,10 @@ class Journal:
 
     # -- the recorder's side -----------------------------------------------------------------
     def begin_take(self, track_id: int, start: int, mode: RecordMode, *, end: int | None = None,
-                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> None:
+                   loop: tuple[int, int] | None = None, early_grace: int = 0) -> str:
         with self._lock:
             self._take = uuid.uuid4().hex
+            self._open_takes.add(self._take)
             self._live = True
             if self._open():
                 self._reserve(RESERVE)
@@ -103,6 +109,7 @@ class Journal:
                 "take": self._take, "track": track_id, "start": start, "mode": mode.value,
                 "end": end, "loop": list(loop) if loop else None, "grace": early_grace,
                 "time": time.time()}}])
+            return self._take
 
     def append(self, events: Sequence[TakeEvent]) -> None:
         if not events:
@@ -115,14 +122,17 @@ class Journal:
             self._write([{"ev": [e.position, e.pass_index, e.source, list(e.data)]}
                          for e in events])
 
-    def end_take(self, committed: bool) -> None:
+    def end_take(self, committed: bool, take: str | None = None) -> None:
         with self._lock:
-            if self._take is None:
+            take = take or self._take
+            if take is None or take not in self._open_takes:
                 return
-            take, self._take = self._take, None
+            self._open_takes.discard(take)
+            if take == self._take:
+                self._take = None
+                self._live = False
             self._write([{"end": {"take": take, "committed": committed}}])
-            self._live = False
-            if not self._keep_old and not self._unwritten:
+            if not self._open_takes and not self._keep_old and not self._unwritten:
                 self._empty()
 
     def flush(self) -> None:
@@ -138,7 +148,7 @@ class Journal:
             if fd is None:
                 return
             os.close(fd)
-            if self._take is None and not self._keep_old and not self._unwritten:
+            if not self._open_takes and not self._keep_old and not self._unwritten:
                 try:
                     self.path.unlink()
                 except OSError:
