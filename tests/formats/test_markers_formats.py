@@ -359,6 +359,21 @@ def test_an_edl_keeps_cue_and_no_music_lengths_and_points_stay_points() -> None:
     assert {m.length for m in parse_markers(CMX.encode(), R24, "edl").markers} == {0}
 
 
+def test_an_editors_clip_with_one_loc_on_its_first_frame_lends_it_no_length() -> None:
+    cut = "\r\n".join([
+        "TITLE: REEL 1 CUT", "FCM: NON-DROP FRAME", "",
+        "001  A001C003 V     C        10:12:01:00 10:12:05:00 01:00:00:00 01:00:04:00",
+        "* FROM CLIP NAME: A001C003.MOV", "",
+        "002  A002C011 V     C        11:02:10:00 11:02:16:00 01:00:04:00 01:00:10:00",
+        "* FROM CLIP NAME: A002C011.MOV",
+        "* LOC: 01:00:04:00 RED     door slam", "",
+        "003  A003C001 V     C        12:00:00:00 12:00:03:00 01:00:10:00 01:00:13:00",
+        "* LOC: 01:00:11:12 BLUE    look", ""]) + "\r\n"
+    marks = parse_markers(cut.encode(), R24, "edl").markers
+    assert [(m.frame, m.length) for m in marks] == [(tc("01:00:04:00"), 0),
+                                                      (tc("01:00:11:12"), 0)]
+
+
 def test_messages_name_what_they_are_about_and_csv_lines_are_lines() -> None:
     r24 = R24
     mf = parse_markers(b"TC,Name\n01:00:00:00,a\n", r24, "csv")

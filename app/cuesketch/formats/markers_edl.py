@@ -113,13 +113,20 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
     plain: list[RawMarker] = []  # the ':' locators as the adapter counts them (non-drop)
     event: tuple[int, int] | None = None  # the record in and out of the event we are in
     in_event: list[int] = []  # the LOCs under it (indices into ours)
+    # A marker list (as Cuesketch and Resolve write one) is an event per marker, its LOC on
+    # the event's first frame, the event's record length the marker's. In an editor's cut
+    # list a LOC on a clip's first frame is a point: the clip's length is not the marker's.
+    # So lengths are lent only when every event is shaped so.
+    lengths: dict[int, int] = {}  # LOC index: its event's record length
+    cut_list = False  # an event that is no marker's: no lengths
 
     def close_event() -> None:
-        # A lone LOC on an event's first frame is a marker with a length (as Cuesketch and
-        # Resolve write them): the event's record length; a one-frame event is a point.
-        if event is not None and len(in_event) == 1 and ours[in_event[0]].frame == event[0] \
-                and event[1] - event[0] > 1:
-            ours[in_event[0]] = replace(ours[in_event[0]], length=event[1] - event[0])
+        nonlocal cut_list
+        if event is not None:
+            if len(in_event) == 1 and ours[in_event[0]].frame == event[0]:
+                lengths[in_event[0]] = event[1] - event[0]
+            else:
+                cut_list = True
         in_event.clear()
 
     for number, line in enumerate(lines, 1):
@@ -144,6 +151,9 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
             plain.append(replace(raw, frame=timecode_frame(
                 m.group(1), FrameRate(rate.fps), number)))
     close_event()
+    if not cut_list:  # a one-frame event is a point
+        for i, length in lengths.items():
+            ours[i] = replace(ours[i], length=length if length > 1 else 0)
     theirs = _otio_locators("\n".join(lines), rate)
     readable = plain
     if len(theirs) > len(readable):
