@@ -237,13 +237,16 @@ def test_the_recipe_follows_the_ffmpeg_at_hand(monkeypatch, films, tmp_path):
     out = tmp_path / "p.mp4"
     threaded = ProxyFfmpeg("/opt/ffmpeg9", (9, 0), True)
     monkeypatch.setattr(proxy_module, "proxy_ffmpeg", lambda: threaded)
-    monkeypatch.setattr(proxy_module, "thread_counts", lambda: (3, 1))
+    monkeypatch.setattr(proxy_module, "thread_counts",
+                        lambda pixels: (3, 1) if pixels <= 1920 * 1088 else None)
     cmd = proxy_module.ffmpeg_command(info, out)
     assert cmd[0] == "/opt/ffmpeg9"
     before_input = cmd[:cmd.index("-i")]
     assert before_input[-4:] == ["-skip_loop_filter", "all", "-threads", "3"]
     after_codec = cmd[cmd.index("libx264"):]
     assert after_codec[after_codec.index("-threads") + 1] == "1"
+    cmd = proxy_module.ffmpeg_command(replace(info, width=3840, height=2160), out)
+    assert "-threads" not in cmd and "-skip_loop_filter" in cmd  # 4K: ffmpeg's own threads
     older = ProxyFfmpeg("/usr/bin/ffmpeg", (5, 1), False)
     monkeypatch.setattr(proxy_module, "proxy_ffmpeg", lambda: older)
     cmd = proxy_module.ffmpeg_command(info, out)

@@ -25,14 +25,20 @@ def test_versions_are_read_from_the_banner(banner, version):
     assert parse_version(banner) == version
 
 
-def test_threads_give_the_decoder_the_larger_share():
-    assert thread_counts(1) == (1, 1)
-    assert thread_counts(2) == (1, 1)
-    assert thread_counts(4) == (3, 1)
-    assert thread_counts(8) == (6, 2)
+def test_threads_give_the_decoder_the_larger_share_up_to_full_hd():
+    hd = 1920 * 1080
+    assert thread_counts(hd, 1) == (1, 1)
+    assert thread_counts(hd, 2) == (1, 1)
+    assert thread_counts(hd, 4) == (3, 1)
+    assert thread_counts(hd, 8) == (6, 2)
+    assert thread_counts(1280 * 720, 2) == (1, 1)
     for cores in range(2, 65):
-        decoder, encoder = thread_counts(cores)
+        counts = thread_counts(hd, cores)
+        assert counts is not None
+        decoder, encoder = counts
         assert decoder + encoder == cores and decoder >= 2 * encoder - 1
+    assert thread_counts(3840 * 2160, 2) is None  # ffmpeg's own frame threads
+    assert thread_counts(2048 * 1152, 8) is None
 
 
 def test_the_systems_ffmpeg_is_examined_for_what_it_is():

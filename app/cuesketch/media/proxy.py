@@ -10,8 +10,8 @@ the file ends right after it; the player never goes past the film's own last fra
 
 The recipe is chosen for speed: the proxy is ready in about 1.25 times the time a bare decode
 of the film takes (``bench_picture``: ``proxy_speed_vs_decode_only``). It is made by an ffmpeg
-whose stages run in threads of their own (``proxy_ffmpeg``), decoding on one thread per spare
-core and without H.264's loop filter: on two cores the decoder is the stage everything waits
+whose stages run in threads of their own (``proxy_ffmpeg``), decoding a film up to full HD on
+one thread per spare core, and without H.264's loop filter: on two cores the decoder is the stage everything waits
 for, and the deblocking it skips is a quarter of its work. What that costs is small beside the
 shrinking: 44 dB from the fully decoded picture on a 1 Mb/s 720p film (the demo), 52 dB on a
 1080p one. Then x264's fastest preset at a fixed quantizer (no rate control, no look-ahead), an
@@ -117,10 +117,10 @@ def ffmpeg_command(info: MediaInfo, out: Path, width: int = WIDTH) -> list[str]:
     w, h = proxy_size(info, width)
     decoding = ["-skip_loop_filter", "all"]  # see the module doc
     encoding: list[str] = []
-    if tool.threaded:  # the stages run side by side: the decoder keeps to its share of cores
-        decoder, encoder = thread_counts()
-        decoding += ["-threads", str(decoder)]
-        encoding = ["-threads", str(encoder)]
+    threads = thread_counts(info.width * info.height) if tool.threaded else None
+    if threads is not None:  # the stages run side by side: the decoder keeps to its share
+        decoding += ["-threads", str(threads[0])]
+        encoding = ["-threads", str(threads[1])]
     cmd = [tool.path, "-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1", "-y",
            *decoding, "-i", str(info.path), "-map", "0:v:0",
            # (a film already this size passes the scale untouched)
