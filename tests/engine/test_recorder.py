@@ -17,8 +17,8 @@ from cuesketch.engine.recorder import (
     RecordMode,
     RecordOptions,
     count_in_flicks,
-    swap_take,
 )
+from cuesketch.engine.take_ranges import swap_take
 from cuesketch.engine.transport import Transport
 from cuesketch.model import changes
 from cuesketch.model.document import Document

@@ -18,8 +18,9 @@ Modes (``RecordMode``):
 - LOOP: the transport loops over a range and each pass is a take. The last pass that has
   notes lands on the armed track (replacing the loop range, like REPLACE); every earlier pass
   lands on a new muted track next to it, "Strings take 1", "Strings take 2" ... with the same
-  instrument. ``swap_take`` exchanges a take track's notes with the armed track's (one undo
-  step), so the composer can audition and choose while every take stays in the project.
+  instrument. ``take_ranges.swap_take`` exchanges a take track's notes with the armed
+  track's (one undo step), so the composer can audition and choose while every take stays in
+  the project.
 A punch range (``RecordOptions.punch``) limits REPLACE or OVERDUB to [in, out). Count-in and
 pre-roll roll the transport from before the record point; nothing played there is recorded
 (but see ``early_grace`` in ``model/take.py``). A take with nothing in it changes nothing.
@@ -34,7 +35,7 @@ from typing import Protocol
 
 from cuesketch.engine.click import count_in_beat_flicks
 from cuesketch.engine.midi_input import MidiEvent, PortChange, PortStatus
-from cuesketch.engine.take_ranges import clear_range, take_name
+from cuesketch.engine.take_ranges import RecordError, clear_range, take_name
 from cuesketch.engine.transport import NS_PER_SECOND, Transport, TransportState
 from cuesketch.model import changes
 from cuesketch.model.changes import Change
@@ -46,10 +47,6 @@ from cuesketch.timing.units import FLICKS_PER_SECOND
 
 EARLY_GRACE = FLICKS_PER_SECOND // 20  # 50 ms
 TAKE_LABEL = "Record take"
-
-
-class RecordError(RuntimeError):
-    """A take that can't start (no track, no loop range...), in plain words."""
 
 
 @dataclass(frozen=True)
@@ -487,32 +484,3 @@ class Recorder:
             self._flusher = None
             self._flush()  # what came in since the last flush
 
-
-def swap_take(document: Document, track_id: int, take_track_id: int,
-              start: int | None = None, end: int | None = None) -> None:
-    """Use a take: its notes and points in [start, end) change places with the track's.
-
-    The range defaults to the take's own span. One undo step; nothing is lost either way.
-    """
-    project = document.project
-    if track_id not in project.tracks or take_track_id not in project.tracks:
-        raise RecordError("that take or track is not in the project any more")
-    take_notes = list(project.notes_of(take_track_id))
-    take_points = [p for p in project.controls.values() if p.track_id == take_track_id]
-    if start is None or end is None:
-        times = [n.start for n in take_notes] + [p.time for p in take_points]
-        if not times:
-            return
-        start = min(times) if start is None else start
-        end = (max([n.end for n in take_notes] + [p.time + 1 for p in take_points])
-               if end is None else end)
-    todo: list[Change] = []
-    for a, b in ((track_id, take_track_id), (take_track_id, track_id)):
-        for note in list(project.notes_of(a)):
-            if start <= note.start < end:
-                todo.append(changes.replace(note, replace(note, track_id=b)))
-        for point in list(project.controls.values()):
-            if point.track_id == a and start <= point.time < end:
-                todo.append(changes.replace(point, replace(point, track_id=b)))
-    with document.transaction("Use take"):
-        document.execute_changes(todo, "Use take")
