@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from review_kit import make_package
@@ -91,6 +92,58 @@ def test_the_roll_shows_the_version_heard_and_a_click_goes_there(window: ReviewW
     assert abs(s.frame - (cue.start_frame + cue.end_frame) // 2) <= 1  # the middle of the cue
 
 
+def test_the_roll_zooms_around_the_pointer_scrolls_and_turns_the_page(
+        window: ReviewWindow, qtbot: QtBot) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    from cuesketch.ui.review_roll import NARROWEST
+    s = window.session
+    window.show()
+    roll = window.roll
+    roll.resize(400, 100)
+    whole = roll.cue_span()
+    assert whole is not None and roll.span() == whole
+
+    def wheel(x: float, notches: int, ctrl: bool) -> None:
+        mods = Qt.KeyboardModifier.ControlModifier if ctrl else Qt.KeyboardModifier.NoModifier
+        event = QWheelEvent(QPointF(x, 50), QPointF(roll.mapToGlobal(QPoint(round(x), 50))),
+                            QPoint(0, 0), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+                            mods, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(roll, event)
+
+    def time_at(x: float) -> float:
+        a, b = roll.span()  # type: ignore[misc]
+        return a + (b - a) * x / 400
+
+    under = time_at(100)
+    wheel(100, 2, ctrl=True)  # two notches in, around a quarter of the way
+    a, b = roll.span()  # type: ignore[misc]
+    assert abs((b - a) - (whole[1] - whole[0]) / 1.25 ** 2) < 2
+    assert abs(time_at(100) - under) < (b - a) / 400  # what was under the pointer stays
+    wheel(100, -1, ctrl=False)  # the wheel alone scrolls later
+    assert roll.span()[0] > a and roll.span()[1] - roll.span()[0] == b - a  # type: ignore[index]
+    for _ in range(40):
+        wheel(200, 3, ctrl=True)
+    a, b = roll.span()  # type: ignore[misc]
+    assert b - a == min(NARROWEST, whole[1] - whole[0]) and whole[0] <= a and b <= whole[1]
+    s.seek(b + NARROWEST // 4)  # the playhead leaves the view: it turns the page
+    roll.refresh()
+    a2, b2 = roll.span()  # type: ignore[misc]
+    assert a2 <= s.position < b2 and b2 - a2 == b - a
+    roll.scroll_by(-1.0)  # scrolled away from a playhead standing still: the view stays
+    roll.refresh()
+    assert roll.span() == (a2 - (b2 - a2), a2)
+    roll.scroll_by(1.0)
+    qtbot.mouseClick(roll, Qt.MouseButton.LeftButton, pos=QPoint(200, 50))  # clicks go by
+    assert abs(s.position - (a2 + b2) / 2) <= s.rate.frame_to_flicks(1)   # the view
+    qtbot.mouseDClick(roll, Qt.MouseButton.LeftButton, pos=QPoint(200, 50))
+    assert roll.span() == whole
+    for _ in range(20):
+        wheel(200, -3, ctrl=True)  # never wider than the cue
+    assert roll.span() == whole
+
+
 def test_the_pictures_bars_follow_the_version_heard(window: ReviewWindow) -> None:
     from dataclasses import replace as copy_with
 
@@ -106,7 +159,7 @@ def test_the_pictures_bars_follow_the_version_heard(window: ReviewWindow) -> Non
 
 def test_send_back_with_a_slash_in_the_name_and_a_place_that_takes_no_file(
         tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
     make_package(tmp_path / "p.cuereview")
     parts = compose_review(tmp_path / "p.cuereview", "R. Smith/J. Doe", Preferences(),
                            journal_dir=tmp_path / "j", sound=False)

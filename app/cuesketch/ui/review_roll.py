@@ -3,23 +3,30 @@
 What the package carries for a version (its notes and tempo map) drawn for the cue in view:
 bar lines by the version's own map, each note in its track's colour, the cue's hits, the
 director's notes as flags, the playhead. A click goes there; nothing is edited.
+
+It shows the whole cue; Ctrl+wheel zooms in and out around the pointer (down to half a second
+across), the wheel then scrolls, a double-click shows the whole cue again. Zoomed in, the view
+turns the page when the playhead leaves it, as the composer's roll does.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPolygonF
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from cuesketch.engine.review_session import ReviewSession
 from cuesketch.model.entities import HIT_COLORS
 from cuesketch.timing.tempo import BarBeatTick
+from cuesketch.timing.units import FLICKS_PER_SECOND
 
 BACK = QColor("#1e2126")
 BAR = QColor("#3a404a")
 PLAYHEAD = QColor("#ffffff")
 NOTE_FLAG = QColor("#f5d76e")
 MAX_BARS = 400  # lines drawn for a cue; past this the bars are too close to see anyway
+ZOOM_STEP = 1.25  # one wheel notch
+NARROWEST = FLICKS_PER_SECOND // 2  # the closest view: half a second across (a dozen frames)
 
 
 class ReviewRoll(QWidget):
@@ -29,9 +36,12 @@ class ReviewRoll(QWidget):
         self.session = session
         self.setMinimumHeight(90)
         self._shown: tuple[object, ...] | None = None
+        self._view: tuple[int, int] | None = None  # None: the whole cue
+        self._view_of: int | None = None  # the cue the view was set in
+        self._seen_at: int | None = None  # the playhead at the last refresh
 
-    def span(self) -> tuple[int, int] | None:
-        """The flicks shown: the cue in view, from its start to its end."""
+    def cue_span(self) -> tuple[int, int] | None:
+        """The cue in view, from its start to its end (flicks)."""
         s = self.session
         if s.current_cue is None:
             return None
@@ -40,12 +50,61 @@ class ReviewRoll(QWidget):
         return rate.frame_to_flicks(cue.start_frame), rate.frame_to_flicks(
             max(cue.end_frame, cue.start_frame + 1))
 
+    def span(self) -> tuple[int, int] | None:
+        """The flicks shown: the whole cue, or the part of it zoomed in on."""
+        whole = self.cue_span()
+        if whole is None or self._view is None or self._view_of != self.session.current_cue:
+            return whole
+        return self._view
+
+    def zoom(self, factor: float, around: float = 0.5) -> None:
+        """Show ``factor`` times as much (less than 1: zoom in), keeping the time at ``around``
+        (a share of the width) where it is; never more than the cue, never under NARROWEST."""
+        whole, shown = self.cue_span(), self.span()
+        if whole is None or shown is None:
+            return
+        a, b = shown
+        width = min(whole[1] - whole[0], max(NARROWEST, round((b - a) * factor)))
+        at = a + (b - a) * around
+        self._set_view(round(at - width * around), width)
+
+    def scroll_by(self, share: float) -> None:
+        """Move the view by ``share`` of its width (negative: earlier)."""
+        shown = self.span()
+        if shown is not None:
+            self._set_view(shown[0] + round((shown[1] - shown[0]) * share), shown[1] - shown[0])
+
+    def show_whole_cue(self) -> None:
+        self._view = None
+        self.update()
+
+    def _set_view(self, start: int, width: int) -> None:
+        whole = self.cue_span()
+        if whole is None:
+            return
+        start = max(whole[0], min(start, whole[1] - width))
+        self._view = None if width >= whole[1] - whole[0] else (start, start + width)
+        self._view_of = self.session.current_cue
+        self.update()
+
+    def _follow(self) -> None:
+        """Zoomed in: a page on when the playhead moves out of the view (playing, or sent
+        there); a view scrolled away from a playhead standing still stays where it was put."""
+        at, moved = self.session.position, self.session.position != self._seen_at
+        self._seen_at = at
+        shown = self.span()
+        if shown is None or self._view is None or not moved:
+            return
+        if not shown[0] <= at < shown[1]:
+            self._set_view(at, shown[1] - shown[0])
+
     def refresh(self) -> None:
         """Repaint if what is shown changed (the window's timer calls this)."""
         s = self.session
         version = s.selected_version(s.current_cue) if s.current_cue is not None else None
+        self._follow()
         key = (s.current_cue, version.id if version else None, s.frame, len(s.notes),
-               self.width(), self.height())
+               self.width(), self.height(), self.span())
         if key != self._shown:
             self._shown = key
             self.update()
@@ -105,3 +164,17 @@ class ReviewRoll(QWidget):
             return
         t = span[0] + (span[1] - span[0]) * event.position().x() / max(self.width(), 1)
         self.session.seek_frame(self.session.rate.flicks_to_frame(round(t)))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.show_whole_cue()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        notches = event.angleDelta().y() / 120 or event.angleDelta().x() / 120
+        if not notches:
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            around = event.position().x() / max(self.width(), 1)
+            self.zoom(ZOOM_STEP ** -notches, min(max(around, 0.0), 1.0))
+        else:
+            self.scroll_by(-0.2 * notches)
+        event.accept()
