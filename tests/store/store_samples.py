@@ -52,8 +52,8 @@ def sample_project(notes: int = 200, seed: int = 0, tracks: int = 4) -> Project:
 
 def same_content(a: Project, b: Project) -> bool:
     """Settings and entities equal (the next-id counters may differ)."""
-    return a.settings == b.settings and all(
-        a.table(k) == b.table(k) for k in (Note, ControlPoint, Track, Hit, Cue))
+    from cuesketch.model.entities import ENTITY_KINDS
+    return a.settings == b.settings and all(a.table(k) == b.table(k) for k in ENTITY_KINDS)
 
 
 # -- random projects -----------------------------------------------------------------------------

@@ -152,3 +152,32 @@ def test_diff_is_exact() -> None:
     a, b = sample_project(30, seed=1), sample_project(30, seed=2)
     a.apply(diff(a, b))
     assert same_content(a, b) and diff(a, b) == []
+
+
+def test_a_snapshot_keeps_every_kind_of_thing_a_project_holds(
+        opened: tuple[ProjectFile, Document]) -> None:
+    from cuesketch.model.entities import (ENTITY_KINDS, Marker, NoMusic, ReviewNote, RightsShare,
+                                          SpeechRegion, Theme, ThemeUse)
+    pf, doc = opened
+    track = next(iter(doc.project.tracks))
+    doc.execute_changes([changes.insert(e) for e in (
+        Theme(1, "Anna", stands_for="the lighthouse keeper"),
+        ThemeUse(1, 1, track, 960, note_ids=(1, 2)),
+        SpeechRegion(1, 1000, 5000),
+        Marker(1, 24, "door", "red", "slam", 0),
+        NoMusic(1, 48, 96, "dialogue"),
+        RightsShare(1, "composer", "A. Writer", "PRS", 10000),
+        ReviewNote(1, "u-1", 30, None, "louder", "R. Smith", "2026-12-06", "1M1", "v1", False,
+                   (), "", False, "pkg"))] + [changes.replace(
+            doc.project.tracks[track],
+            replace(doc.project.tracks[track], soundfont="/sf/Strings.sf2"))], "Everything")
+    before = {kind: dict(doc.project.table(kind)) for kind in ENTITY_KINDS}
+    assert all(before[kind] for kind in ENTITY_KINDS)  # one of each, at least
+    info = take_snapshot(pf, "all of it")
+    kept = open_snapshot(pf, info.id)
+    assert {kind: dict(kept.table(kind)) for kind in ENTITY_KINDS} == before
+    for kind in ENTITY_KINDS:  # then everything goes, and the snapshot brings it back
+        doc.execute_changes([changes.delete(e) for e in list(doc.project.table(kind).values())
+                             if kind is not Track], "Clear")
+    restore_snapshot(pf, info.id, doc)
+    assert {kind: dict(doc.project.table(kind)) for kind in ENTITY_KINDS} == before

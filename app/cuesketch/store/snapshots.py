@@ -36,8 +36,16 @@ from cuesketch.store.schema import APPLICATION_ID, NewerVersionError, migrate
 from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, memory_db,
                                        transaction)
 
-_CONTENT = ("meta", "tracks", "cues", "hits", "notes", "controls",
-            "markers", "no_music", "rights_shares", "review_notes")
+# Every table of the schema is the project's content but the snapshots themselves: read from
+# the schema, so a table a later step adds is kept too (a list here once missed the themes,
+# their uses and the speech regions, and a restore took them away).
+_NOT_CONTENT = ("snapshots",)
+
+
+def _content_tables(db: sqlite3.Connection) -> list[str]:
+    rows = db.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' "
+                      "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+    return [name for (name,) in rows if name not in _NOT_CONTENT]
 _MAX_SIZE = 4 << 30  # a snapshot claiming to unpack to more than this is damaged
 
 
@@ -77,7 +85,7 @@ def take_snapshot(pf: ProjectFile, name: str) -> SnapshotInfo:
         migrate(mem)  # the current schema, empty
         mem.execute("ATTACH DATABASE ? AS src", (f"{pf.path.resolve().as_uri()}?mode=ro",))
         with transaction(mem):  # one read of the project: a consistent copy
-            for table in _CONTENT:
+            for table in _content_tables(mem):
                 mem.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
         mem.execute("DETACH DATABASE src")
         (notes,) = mem.execute("SELECT count(*) FROM notes").fetchone()
