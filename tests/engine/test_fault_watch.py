@@ -407,7 +407,7 @@ def test_one_failed_look_or_a_look_it_may_not_take_is_not_a_folder_gone(
     failing: list[int] = []
 
     def stat(path, *args, **kw):  # type: ignore[no-untyped-def]
-        if failing and Path(path) == pf.path:
+        if failing and Path(path) == faults.project_path:
             raise OSError(failing.pop(0), os.strerror(errno.EIO), str(path))
         return real_stat(path, *args, **kw)
     monkeypatch.setattr(fault_watch_module.os, "stat", stat)
@@ -424,6 +424,12 @@ def test_one_failed_look_or_a_look_it_may_not_take_is_not_a_folder_gone(
     for _ in range(3):
         faults._look_at_disk()
     assert faults.folder_gone and "is gone" in said[-1]
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    faults.service()  # the rescue copy: the looks start again from nothing there
+    assert faults.rescued is not None and not faults.folder_gone
+    failing += [errno.ETIMEDOUT]  # one look at the copy a share does not answer: not yet
+    faults._look_at_disk()
+    assert not faults.folder_gone
     pf.close()
 
 

@@ -1,41 +1,29 @@
-"""Closing a window whose project is only all there in memory (its folder gone, the disk full,
-a take not landed) offers Save As first; a close the system asks for asks nothing."""
+"""Closing a window (or opening another project in its stead) when something is only in
+memory (a take the file refused, a project whose folder went with no rescue copy made) offers
+Save As first; a close the system asks for asks nothing, and saves a rescue copy instead."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cuesketch.demo import build_demo
 from cuesketch.engine.clock import FakeClock
+from cuesketch.engine.fault_watch import FaultWatch
 from cuesketch.engine.transport import Transport
 from cuesketch.model.document import Document
-from cuesketch.ui.main_window import MainWindow
+from cuesketch.store.journal import Journal
+from cuesketch.store.project_file import ProjectFile
 from cuesketch.ui.bridge import StatusSignals
+from cuesketch.ui.main_window import MainWindow
 from tests.ui.test_file_actions import Answers, Setup, answers, setup  # noqa: F401 (fixtures)
 
 Button = QMessageBox.StandardButton
-
-
-class FakeFaults:
-    """The fault watch as far as closing asks it (the real one: tests/test_fault_trials.py)."""
-
-    def __init__(self, fails: bool = False) -> None:
-        self.needs_save_as = True
-        self.standing = "Project folder gone: keeping everything"
-        self.saved: list[Path] = []
-        self.fails = fails
-
-    def save_as(self, dest: Path) -> Path:
-        if self.fails:
-            raise OSError(28, "No space left on device", str(dest))
-        self.saved.append(dest)
-        self.needs_save_as = False
-        return dest
 
 
 @pytest.fixture
@@ -55,38 +43,74 @@ def files_of(setup: Setup):  # noqa: F811  # type: ignore[no-untyped-def]
     return FileActions(setup.window, setup.services, setup.answers.posted.append)
 
 
-def test_a_project_on_disk_closes_without_a_question(setup: Setup, boxes: list[Button]) -> None:  # noqa: F811
+def watch(setup: Setup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FaultWatch:  # noqa: F811
+    """The real fault watch over the setup's project (not started: the test looks for it)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    services = setup.services
+    faults = FaultWatch(services.document, services.transport, None,
+                        journal=Journal(setup.path), project_file=services.project_file)
+    services.faults = faults
+    return faults
+
+
+def folder_goes(setup: Setup, faults: FaultWatch) -> None:  # noqa: F811
+    faults.GONE_AFTER_LOOKS = 1
+    faults.rescue_now = lambda: None  # type: ignore[method-assign]
+    shutil.rmtree(setup.path.parent)
+    faults._look_at_disk()
+    assert faults.folder_gone and faults.only_in_memory
+
+
+def test_a_project_on_disk_closes_without_a_question(setup: Setup, boxes: list[Button],  # noqa: F811
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    faults = watch(setup, monkeypatch, tmp_path)
+    faults.disk_full = True  # a full disk alone: an edit it refuses is taken back at once
+    assert faults.needs_save_as and not faults.only_in_memory
     assert files_of(setup).may_close() and setup.answers.warnings == []
 
 
 def test_cancel_keeps_the_window_and_discard_lets_it_go(setup: Setup,  # noqa: F811
-                                                        boxes: list[Button]) -> None:
-    faults = FakeFaults()
-    setup.services.faults = faults  # type: ignore[assignment]
+                                                        boxes: list[Button],
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    faults = watch(setup, monkeypatch, tmp_path)
+    folder_goes(setup, faults)
     files = files_of(setup)
     boxes += [Button.Cancel, Button.Discard]
     assert not files.may_close()
-    assert "Project folder gone" in setup.answers.warnings[0]
+    assert "folder gone" in setup.answers.warnings[0]
     assert "not all on disk" in setup.answers.warnings[0]
-    assert files.may_close() and faults.saved == []
+    assert files.may_close()
 
 
 def test_save_writes_from_memory_then_closes(setup: Setup, boxes: list[Button],  # noqa: F811
+                                             monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
-    faults = FakeFaults()
-    setup.services.faults = faults  # type: ignore[assignment]
+    faults = watch(setup, monkeypatch, tmp_path)
+    notes = dict(setup.document.project.notes)
+    folder_goes(setup, faults)
     files = files_of(setup)
     dest = tmp_path / "elsewhere" / "demo rescued.cuesketch"
     dest.parent.mkdir()
     boxes += [Button.Save, Button.Save]
     setup.answers.save_file += ["", str(dest)]  # the first Save As dialog is cancelled
-    assert not files.may_close() and faults.saved == []
-    assert files.may_close() and faults.saved == [dest]
+    assert not files.may_close() and not dest.exists()
+    assert files.may_close()  # saved: the real watch lets it go
+    assert len(setup.answers.warnings) == 2 and faults.project_path == dest
+    with ProjectFile.open(dest, read_only=True) as saved:
+        assert saved.load().notes == notes
 
 
 def test_a_save_that_fails_keeps_the_window(setup: Setup, boxes: list[Button],  # noqa: F811
+                                            monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
-    setup.services.faults = FakeFaults(fails=True)  # type: ignore[assignment]
+    faults = watch(setup, monkeypatch, tmp_path)
+    folder_goes(setup, faults)
+
+    def full(dest: Path) -> Path:
+        raise OSError(28, "No space left on device", str(dest))
+    faults.save_as = full  # type: ignore[method-assign]
     boxes.append(Button.Save)
     setup.answers.save_file.append(str(tmp_path / "full.cuesketch"))
     assert not files_of(setup).may_close()
@@ -94,26 +118,35 @@ def test_a_save_that_fails_keeps_the_window(setup: Setup, boxes: list[Button],  
     assert "the disk is full" in said and "Nothing was closed" in said
 
 
-def test_opening_another_project_asks_first(setup: Setup, boxes: list[Button],  # noqa: F811
-                                            tmp_path: Path) -> None:
-    setup.services.faults = FakeFaults()  # type: ignore[assignment]
+def test_opening_another_project_asks_once_before_anything(setup: Setup,  # noqa: F811
+                                                           boxes: list[Button],
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    other = tmp_path / "other.cuesketch"
+    ProjectFile.write_new(other, build_demo())
+    faults = watch(setup, monkeypatch, tmp_path)
+    folder_goes(setup, faults)
     files = files_of(setup)
     boxes.append(Button.Cancel)
-    files.switch_to(tmp_path / "other.cuesketch")
+    files.open_path(other, "Open")
     assert setup.answers.launched == [] and setup.window.isVisible()
     boxes.append(Button.Discard)
-    files.switch_to(tmp_path / "other.cuesketch")
-    assert setup.answers.launched == [tmp_path / "other.cuesketch"]
-    assert not setup.window.isVisible()  # and it was asked once, not again on closing
+    files.open_path(other, "Open")
+    assert setup.answers.launched == [other] and not setup.window.isVisible()
     assert len(setup.answers.warnings) == 2
 
 
-def test_the_window_asks_its_guards_and_a_signal_does_not(qtbot: QtBot, tmp_path: Path) -> None:
+def window_on_demo(qtbot: QtBot, tmp_path: Path) -> MainWindow:
     w = MainWindow(Document(build_demo()), Transport(FakeClock()), QLabel(), QLabel(),
                    StatusSignals(), {},
                    QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(w)
     w.show()
+    return w
+
+
+def test_the_window_asks_its_guards_and_a_signal_does_not(qtbot: QtBot, tmp_path: Path) -> None:
+    w = window_on_demo(qtbot, tmp_path)
     closed: list[bool] = []
     w.closing.connect(lambda: closed.append(True))
     asked: list[bool] = []
@@ -124,18 +157,82 @@ def test_the_window_asks_its_guards_and_a_signal_does_not(qtbot: QtBot, tmp_path
     assert asked == [True] and not w.isVisible() and closed == [True]
 
 
-def test_the_built_window_asks_before_closing(qtbot: QtBot, tmp_path: Path,
-                                              boxes: list[Button]) -> None:
+def test_a_signal_while_the_question_is_open_closes_right_after_it(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    w = window_on_demo(qtbot, tmp_path)
+    closed: list[bool] = []
+    w.closing.connect(lambda: closed.append(True))
+
+    def ask() -> bool:  # a real modal question, answered by nobody: the signal comes
+        box = QMessageBox(QMessageBox.Icon.Warning, "Close", "Save first?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                          w)
+        QTimer.singleShot(50, w.force_close)
+        return box.exec() == QMessageBox.StandardButton.Save
+    w.close_guards.append(ask)
+    w.close()
+    qtbot.waitUntil(lambda: closed == [True], timeout=5000)
+    assert not w.isVisible()
+
+
+def test_a_guard_that_fails_asks_plainly(qtbot: QtBot, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    w = window_on_demo(qtbot, tmp_path)
+    said: list[str] = []
+    replies = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda _p, _t, text, *r: said.append(text) or replies.pop(0)))
+
+    def broken() -> bool:
+        raise KeyError("recorder")
+    w.close_guards.append(broken)
+    w.close()
+    assert w.isVisible() and "could not check that everything is saved" in said[0]
+    w.close()
+    assert not w.isVisible()
+
+
+def test_the_built_window_and_its_open_recent_ask_once(qtbot: QtBot, tmp_path: Path,
+                                                       boxes: list[Button],
+                                                       answers: Answers,  # noqa: F811
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.ui.test_roll_layout import open_window
+
+    from cuesketch.ui.recent import RecentProjects, RecentStore
+    other = tmp_path / "other.cuesketch"
+    ProjectFile.write_new(other, build_demo())
     window = open_window(qtbot, tmp_path)
-    window.show()
-    boxes.append(Button.Cancel)
-    faults = FakeFaults()
     guard = window.close_guards[0]
-    owner = guard.__self__  # type: ignore[attr-defined]  # the window's FileActions
-    owner.services.faults = faults
+    files = guard.__self__  # type: ignore[attr-defined]  # the window's FileActions
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    faults = FaultWatch(files.services.document, files.services.transport, None)
+    faults.folder_gone = True  # as the watch finds it
+    files.services.faults = faults
+    boxes.append(Button.Cancel)
     window.close()
-    assert window.isVisible() and boxes == []  # asked, and Cancel kept it
-    faults.needs_save_as = False
-    window.close()
-    assert not window.isVisible()
+    assert window.isVisible() and len(answers.warnings) == 1  # asked, and Cancel kept it
+    RecentProjects(RecentStore(window.settings)).add(other)
+    from cuesketch.ui import recent
+    menu = recent.install_for(window, window.action_map, files.services, lambda _t: None,
+                              window.settings, files=files)
+    entry = next(a for a in menu.actions() if a.toolTip() == str(other.resolve()))
+    boxes.append(Button.Discard)
+    entry.trigger()
+    assert answers.launched == [other.resolve()] and not window.isVisible()
+    assert len(answers.warnings) == 2  # once for Open Recent, not again on closing
+
+
+def test_a_close_nobody_is_asked_about_saves_a_rescue_copy(setup: Setup,  # noqa: F811
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    faults = watch(setup, monkeypatch, tmp_path)
+    assert faults.rescue_now() is None  # nothing only in memory: nothing written
+    notes = dict(setup.document.project.notes)
+    faults.GONE_AFTER_LOOKS = 1
+    shutil.rmtree(setup.path.parent)
+    faults._look_at_disk()
+    saved = faults.rescue_now()
+    assert saved is not None and saved.is_relative_to(tmp_path / "data")
+    assert not faults.only_in_memory
+    with ProjectFile.open(saved, read_only=True) as copy:
+        assert copy.load().notes == notes

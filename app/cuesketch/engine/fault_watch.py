@@ -89,7 +89,8 @@ def _asleep_ns() -> int:
 
 # A failed look at the project file that says it is not there (a network share adds its own)
 GONE_ERRORS = frozenset(getattr(errno, name) for name in (
-    "ENOENT", "ENOTDIR", "ENODEV", "ENXIO", "EIO", "ESTALE", "ENOTCONN", "EHOSTDOWN", "ENOMEDIUM")
+    "ENOENT", "ENOTDIR", "ENODEV", "ENXIO", "EIO", "ESTALE", "ENOTCONN", "EHOSTDOWN", "ENOMEDIUM",
+    "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN")
     if hasattr(errno, name))  # (ENOMEDIUM is Linux's)
 
 
@@ -102,8 +103,10 @@ class FaultWatch:
     GAP_S = 1.0  # a pause shorter than this is not one (a tick late for the GIL)
     GAP_WINDOW_S = 3.0  # ticks kept to find where a pause began once it is known to be one
     LOOK_EVERY_S = 0.25  # the disk's free space, the project's folder, the journal
-    GONE_AFTER_LOOKS = 2  # looks in a row that find the folder gone (a network share's
-    # hiccup, a file being replaced by a sync tool, is not the drive unplugged)
+    GONE_AFTER_LOOKS = 2  # looks in a row that find the folder gone (one failed look, a
+    # network share's hiccup, is not the drive unplugged; a file another program put in the
+    # project's place is seen again on the next look, and then it is the same as gone: the
+    # project goes on in a rescue copy rather than into a file nobody can see)
     AUDIO_EVERY_S = 0.1
     RETRY_EVERY_S = 1.0  # landing a take the file refused
     LOW_SPACE = 512 * 1024  # bytes: below this, the disk counts as full
@@ -162,6 +165,25 @@ class FaultWatch:
         """Save As must write from memory: the file on disk is not all there is."""
         return (self.disk_full or self.folder_gone or self.rescued is not None
                 or bool(self.recorder is not None and self.recorder.unlanded))
+
+    @property
+    def only_in_memory(self) -> bool:
+        """Closing now would lose something: a take the file refused, or a project whose
+        folder went and no rescue copy could be made. (An edit the disk refuses is taken back
+        at once, so a full disk alone loses nothing; a rescue copy is on disk.)"""
+        return bool(self.recorder is not None and self.recorder.unlanded) or self.folder_gone
+
+    def rescue_now(self) -> Path | None:
+        """Before a close nobody can be asked about (the system ending the session): what is
+        only in memory is written to a rescue copy in Cuesketch's folder. GUI thread; where
+        it went, or None when nothing needed it or it could not be written."""
+        path = self.project_path
+        if path is None or not self.only_in_memory:
+            return None
+        try:
+            return self.save_as(rescue_path(path))
+        except (ProjectFileError, OSError):
+            return None
 
     @property
     def project_path(self) -> Path | None:
@@ -354,6 +376,7 @@ class FaultWatch:
         self.document.sink = pf
         self.project_file = pf
         self._identity = self._stat()
+        self._gone_looks = 0
         journal = Journal(dest)
         self.journal = journal
         if recorder is not None:

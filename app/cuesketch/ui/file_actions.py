@@ -76,7 +76,6 @@ def copy_project(project: Project) -> Project:
 
 
 class FileActions(Dialogs):
-    _switching = False  # the window closes because another project opens
     def handlers(self) -> dict[str, Callable[[], None]]:
         table: dict[str, tuple[str, Callable[[], None]]] = {
             "file.new": ("New project", self.new_project),
@@ -112,18 +111,16 @@ class FileActions(Dialogs):
                    "closes. Go on?")
 
     def may_close(self) -> bool:
-        """Asked before the window closes: a project the disk does not hold all of is offered
-        Save As first (``keeps_memory``); a running render is said."""
-        if self._switching:  # asked before the other project was opened
-            return True
+        """Asked before the window closes: what only memory holds is offered Save As first
+        (``keeps_memory``); a running render is said."""
         return self.keeps_memory("Close") and self.may_leave("Close")
 
     def keeps_memory(self, title: str) -> bool:
-        """False when the user would rather stay: a project whose folder went, whose disk is
-        full or whose take has not landed is only all there in memory, and leaving loses
-        it. Save saves it elsewhere (and then it may go); Discard leaves it."""
+        """False when the user would rather stay. A take the file refused, or a project whose
+        folder went with no rescue copy made, is only in memory (``FaultWatch.only_in_memory``)
+        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it."""
         faults = self.services.faults
-        if faults is None or not faults.needs_save_as:
+        if faults is None or not faults.only_in_memory:
             return True
         why = faults.standing or "Part of this project is only in memory"
         answer = QMessageBox.warning(
@@ -147,35 +144,41 @@ class FileActions(Dialogs):
             self.error("Save As", f"{plain(e)}\n\nNothing was closed: choose another place.")
             return False
         self.post(f"Saved as {dest}")
-        return not faults.needs_save_as
+        return not faults.only_in_memory
+
+    def may_switch(self, title: str) -> bool:
+        """Asked before another project is opened in this window's stead (before anything
+        is written for it): what only memory holds, and a render running."""
+        return self.keeps_memory(title) and self.may_leave(title)
 
     def switch_to(self, path: Path) -> None:
-        """A new Cuesketch process on ``path``; this window closes (see the module doc)."""
-        if not self.keeps_memory("Open"):
-            return
+        """A new Cuesketch process on ``path``; this window closes (see the module doc),
+        without asking again: ``may_switch`` was asked before."""
         launch_project(path)
         self.post(f"Opening {path.name} in a new window")
-        self._switching = True
-        try:
-            self.window.close()
-        finally:
-            self._switching = False
+        window = self.window
+        getattr(window, "force_close", window.close)()
 
     def open_project(self) -> None:
         path = self.choose_open("Open project", PROJECT_FILTER, "project")
-        if path is None or not self.may_leave("Open project"):
-            return
+        if path is not None:
+            self.open_path(path, "Open project")
+
+    def open_path(self, path: Path, title: str) -> None:
+        """Open ``path`` in a new window and close this one (File ▸ Open, Open Recent)."""
         if self.is_this_project(path):
             self.post(f"{path.name} is the project open here")
             return
         with self.busy(), ProjectFile.open(path, read_only=True):
             pass  # a plain error here, rather than from a process that can't show one
+        if not self.may_switch(title):
+            return
         self.settle()
         self.switch_to(path)
 
     def new_project(self) -> None:
         film = self.choose_open("New project: choose the film", FILM_FILTER, "film")
-        if film is None or not self.may_leave("New project"):
+        if film is None or not self.may_switch("New project"):
             return
         with self.busy():
             info = probe(film)

@@ -5,13 +5,15 @@ actions; it owns no service."""
 from __future__ import annotations
 
 import re
+import sys
+import traceback
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu,
-                               QMessageBox, QSplitter, QToolBar, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QInputDialog, QLabel, QMainWindow,
+                               QMenu, QMessageBox, QSplitter, QToolBar, QWidget)
 
 from cuesketch import __version__
 from cuesketch.demo import CREDIT
@@ -55,6 +57,7 @@ class MainWindow(QMainWindow):
         # memory); any may say no. A close the system asks for (a signal) asks none.
         self.close_guards: list[Callable[[], bool]] = []
         self._forced_close = False
+        self._asking = False  # a guard's question is open
         self.setObjectName("MainWindow")
         self.doc_signals = DocumentSignals(document, self)
         self.doc_signals.historyChanged.connect(self._update_title)
@@ -171,12 +174,34 @@ class MainWindow(QMainWindow):
         restore_layout(self, self.settings, self.splitter, self.roll)
 
     def force_close(self) -> None:
-        """Close without asking (Ctrl+C in the terminal, the system ending the session)."""
+        """Close without asking (Ctrl+C in the terminal, the system ending the session). A
+        question a guard has open is answered no, and the window closes right after it."""
         self._forced_close = True
+        if self._asking:  # Qt ignores a close() inside the closeEvent being asked
+            box = QApplication.activeModalWidget()
+            if box is not None:
+                box.close()
+            QTimer.singleShot(0, self.close)
+            return
         self.close()
 
+    def _guards_allow(self) -> bool:
+        self._asking = True
+        try:
+            return all(may() for may in self.close_guards)
+        except Exception as e:  # a broken guard must neither trap the window nor skip asking
+            traceback.print_exc(file=sys.stderr)
+            answer = QMessageBox.question(
+                self, "Close", f"Cuesketch could not check that everything is saved "
+                f"({type(e).__name__}: {e}). Close anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            return answer == QMessageBox.StandardButton.Yes
+        finally:
+            self._asking = False
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._forced_close and not all(may() for may in self.close_guards):
+        if not self._forced_close and not self._guards_allow():
             event.ignore()
             return
         keep_layout(self, self.settings, self.splitter, self.roll)
@@ -198,7 +223,6 @@ class MainWindow(QMainWindow):
     def install_typing(self, typing_filter: TypingSwitch) -> None:
         """Musical typing: a filter (a QObject) on the whole application, toggled by its
         action."""
-        from PySide6.QtWidgets import QApplication
         app = QApplication.instance()
         assert app is not None and isinstance(typing_filter, QObject)
         app.installEventFilter(typing_filter)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
@@ -18,6 +19,9 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from cuesketch.services import Services
 from cuesketch.ui.qsettings_store import QSettingsMapping
+
+if TYPE_CHECKING:  # file_actions imports this module's neighbours: no cycle at run time
+    from cuesketch.ui.file_actions import FileActions
 
 KEY = "projects"  # in the settings' [recent] group
 LIMIT = 10
@@ -135,22 +139,18 @@ class RecentStore(QSettingsMapping):
 
 
 def install_for(window: QMainWindow, actions: dict[str, QAction], services: Services,
-                post: Callable[[str], None], settings: QSettings | None = None) -> RecentMenu:
+                post: Callable[[str], None], settings: QSettings | None = None, *,
+                files: FileActions | None = None) -> RecentMenu:
     """The window's Open Recent menu over the user's settings: a chosen project opens the
-    way File ▸ Open opens one (a take being recorded lands first; this window closes)."""
-    from cuesketch.store.project_file import ProjectFile
-    from cuesketch.ui.file_actions import FileActions
+    way File ▸ Open opens one (``FileActions.open_path``: asked first, a take being recorded
+    lands, this window closes). ``files``: the window's own FileActions."""
+    from cuesketch.ui.file_actions import FileActions as Files
 
-    files = FileActions(window, services, post, settings)
+    files = files or Files(window, services, post, settings)
 
     def open_project(path: Path) -> None:
-        if files.is_this_project(path):
-            post(f"{path.name} is the project open here")
-            return
-        with files.busy(), ProjectFile.open(path, read_only=True):
-            pass  # a plain error here, rather than from a process that can't show one
-        files.settle()
-        files.switch_to(path)
+        assert files is not None
+        files.open_path(path, "Open Recent")
 
     recent = RecentProjects(RecentStore(settings))
     return install(actions["file.open_recent"], recent,

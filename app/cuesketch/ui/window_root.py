@@ -63,9 +63,16 @@ def run_window(services: Services) -> int:
     # Ctrl+C in the terminal, SIGTERM (the system, a logout) and SIGHUP close the window
     # cleanly: the take lands before the process ends (Qt's loop hides Python's signals: the
     # timer lets the handlers run, and the fault watch do its GUI-thread part).
-    signal.signal(signal.SIGINT, lambda *_: window.force_close())
-    on_stop_signals(window.force_close)
     faults = services.faults
+
+    def stop_now() -> None:
+        """Nobody can be asked: what only memory holds goes to a rescue copy first."""
+        saved = faults.rescue_now() if faults is not None else None
+        if saved is not None:
+            print(f"cuesketch: what was only in memory is saved in {saved}", file=sys.stderr)
+        window.force_close()
+    signal.signal(signal.SIGINT, lambda *_: stop_now())
+    on_stop_signals(stop_now)
 
     def tick() -> None:
         if faults is not None:
@@ -144,7 +151,8 @@ def build_window(services: Services, settings: QSettings | None = None) -> MainW
     spotting.attach(window.cue_list)
     film_lanes.keep_in(window.settings)  # their heights and folds, as left
     window.closing.connect(film_lanes.close)  # no ffmpeg left running behind the app
-    install_recent(window, window.action_map, services, status.post, window.settings)
+    install_recent(window, window.action_map, services, status.post, window.settings,
+                   files=files)
     if services.project_path is not None:
         remember_marks(services.range_marks, window.settings, services.project_path)
     show_range_state(control, window.action_map)
