@@ -374,6 +374,18 @@ def test_an_editors_clip_with_one_loc_on_its_first_frame_lends_it_no_length() ->
                                                       (tc("01:00:11:12"), 0)]
 
 
+def test_one_odd_event_in_a_marker_list_leaves_the_others_their_lengths() -> None:
+    marks = [RawMarker(tc("01:00:03:00"), "1M1", "magenta", "", 48),
+             RawMarker(tc("01:00:10:00"), "quiet", "black", "", 24)]
+    edl = write_edl("x", R24, marks)
+    edl += ("003  AX       V     C        01:00:20:00 01:00:22:00 01:00:20:00 01:00:22:00\r\n"
+            "* LOC: 01:00:20:12 RED     a\r\n* LOC: 01:00:21:00 RED     b\r\n")
+    read = parse_markers(edl.encode(), R24, "edl").markers
+    assert [(m.frame, m.length) for m in read] == [
+        (tc("01:00:03:00"), 48), (tc("01:00:10:00"), 24), (tc("01:00:20:12"), 0),
+        (tc("01:00:21:00"), 0)]
+
+
 def test_messages_name_what_they_are_about_and_csv_lines_are_lines() -> None:
     r24 = R24
     mf = parse_markers(b"TC,Name\n01:00:00:00,a\n", r24, "csv")

@@ -215,14 +215,14 @@ def test_a_proxy_of_an_older_recipe_is_replaced(tmp_path):
     assert made.name.endswith(f"-v{VERSION}.mp4") and not old.exists()
 
 
-def test_proxies_of_another_size_or_recipe_go_but_other_films_stay(tmp_path):
+def test_proxies_of_an_older_recipe_go_but_newer_ones_and_other_films_stay(tmp_path):
     film = make_numbered_film(tmp_path / "film.mp4", seconds=1, audio=False)
     cache = tmp_path / "cache"
     cache.mkdir()
     mine = content_hash(film).replace(":", "-")
-    older = [cache / f"{mine}-w960-v2.mp4", cache / f"{mine}-w960-v1.mp4"]
+    older = [cache / f"{mine}-w960-v{VERSION - 1}.mp4", cache / f"{mine}-w960-v1.mp4"]
     kept = [cache / "cs1-other-film-w960-v2.mp4", cache / f"{mine}-w960-v2.mp4.txt",
-            cache / f"{mine}-notes.mp4"]
+            cache / f"{mine}-notes.mp4", cache / f"{mine}-w854-v{VERSION + 1}.mp4"]
     for path in older + kept:
         path.write_bytes(b"x")
     made = make_proxy(film, folder=cache)

@@ -374,3 +374,21 @@ def test_a_film_closed_while_it_is_hashed_is_never_published(tmp_path: Path,
     assert jobs.wait(30)
     assert jobs.thumbs is None and jobs.info is None
     assert all(j._cancel.is_set() for j in made)  # no strip left decoding after close
+
+
+def test_speech_found_while_the_offset_moved_lands_where_the_film_is_now(tmp_path: Path) -> None:
+    """No Qt: a detection is placed by the film's offset when it is taken, not when it began."""
+    from cuesketch.media.filmtime import FilmTime
+    from cuesketch.model.project import Project
+    from cuesketch.timing.rates import STANDARD_RATES
+    from cuesketch.timing.units import FLICKS_PER_SECOND as SEC
+    from cuesketch.ui.film_lane_jobs import Detection, FilmLaneJobs
+    rate = STANDARD_RATES["24"]
+    jobs = FilmLaneJobs(Document(Project()), None, cache=tmp_path, refine=False)
+    began = FilmTime(rate, rate, 2400, 0)
+    jobs.detection = Detection([(SEC + began.origin, 2 * SEC + began.origin)], False,
+                               [(SEC, 2 * SEC)])
+    jobs.film_time = FilmTime(rate, rate, 2400, 48)  # moved by two seconds meanwhile
+    found = jobs.take_detection()
+    assert found is not None and found.spans == [(3 * SEC, 4 * SEC)]
+    jobs.close()

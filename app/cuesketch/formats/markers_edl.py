@@ -116,17 +116,18 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
     # A marker list (as Cuesketch and Resolve write one) is an event per marker, its LOC on
     # the event's first frame, the event's record length the marker's. In an editor's cut
     # list a LOC on a clip's first frame is a point: the clip's length is not the marker's.
-    # So lengths are lent only when every event is shaped so.
+    # So lengths are lent only when most events are shaped so (one odd event in a marker list
+    # does not take every length away).
     lengths: dict[int, int] = {}  # LOC index: its event's record length
-    cut_list = False  # an event that is no marker's: no lengths
+    others = 0  # events that are no marker's
 
     def close_event() -> None:
-        nonlocal cut_list
+        nonlocal others
         if event is not None:
             if len(in_event) == 1 and ours[in_event[0]].frame == event[0]:
                 lengths[in_event[0]] = event[1] - event[0]
             else:
-                cut_list = True
+                others += 1
         in_event.clear()
 
     for number, line in enumerate(lines, 1):
@@ -151,7 +152,7 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
             plain.append(replace(raw, frame=timecode_frame(
                 m.group(1), FrameRate(rate.fps), number)))
     close_event()
-    if not cut_list:  # a one-frame event is a point
+    if len(lengths) > others:  # a marker list; in it, a one-frame event is a point
         for i, length in lengths.items():
             ours[i] = replace(ours[i], length=length if length > 1 else 0)
     theirs = _otio_locators("\n".join(lines), rate)

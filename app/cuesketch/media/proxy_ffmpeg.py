@@ -90,7 +90,7 @@ def thread_counts(pixels: int, cores: int | None = None) -> tuple[int, int] | No
     encoder does not: one thread each on two cores, 6 and 2 on eight (measured on two cores
     with a 1080p film: the proxy at 0.80 of a bare decode's speed, 0.66 with ffmpeg's own
     choice). A larger film is decoded on ffmpeg's own frame threads: on one, its decoding is
-    what everything waits for (a 4K film on two cores: 0.93 against 0.75)."""
+    what everything waits for (a 4K film on two cores: 0.85 against 0.75)."""
     if pixels > FULL_HD:
         return None
     cores = cores or os.cpu_count() or 2

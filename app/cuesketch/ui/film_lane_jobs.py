@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cuesketch.media.filmtime import FilmTime
@@ -38,6 +38,7 @@ SILENT = "The film's sound is silent"
 class Detection:
     spans: list[tuple[int, int]]  # transport flicks
     silent: bool
+    film_spans: list[tuple[int, int]] = field(default_factory=list)  # flicks into the film
 
 
 class FilmLaneJobs:
@@ -262,9 +263,9 @@ class FilmLaneJobs:
                 self.detection_error, self.speech_state = str(e), ""
                 self.on_change()
                 return
-            origin = film_time.origin
+            origin = film_time.origin  # placed again when taken: the offset may move
             self.detection = Detection([(a + origin, b + origin) for a, b in result.regions],
-                                       result.silent)
+                                       result.silent, list(result.regions))
             self.speech_state = ""
             self.on_change()
 
@@ -273,6 +274,10 @@ class FilmLaneJobs:
 
     def take_detection(self) -> Detection | None:
         found, self.detection = self.detection, None
+        film_time = self.film_time
+        if found is not None and film_time is not None:  # at the film's place now
+            origin = film_time.origin
+            found = replace(found, spans=[(a + origin, b + origin) for a, b in found.film_spans])
         return found
 
     def take_error(self) -> str | None:
