@@ -372,6 +372,10 @@ def test_an_editors_clip_with_one_loc_on_its_first_frame_lends_it_no_length() ->
     marks = parse_markers(cut.encode(), R24, "edl").markers
     assert [(m.frame, m.length) for m in marks] == [(tc("01:00:04:00"), 0),
                                                       (tc("01:00:11:12"), 0)]
+    heads = cut.replace("* LOC: 01:00:11:12 BLUE", "* LOC: 01:00:10:00 BLUE")  # both on a head
+    marks = parse_markers(heads.encode(), R24, "edl").markers
+    assert [(m.frame, m.length) for m in marks] == [(tc("01:00:04:00"), 0),
+                                                      (tc("01:00:10:00"), 0)]
 
 
 def test_one_odd_event_in_a_marker_list_leaves_the_others_their_lengths() -> None:

@@ -220,7 +220,8 @@ def test_proxies_of_an_older_recipe_go_but_newer_ones_and_other_films_stay(tmp_p
     cache = tmp_path / "cache"
     cache.mkdir()
     mine = content_hash(film).replace(":", "-")
-    older = [cache / f"{mine}-w960-v{VERSION - 1}.mp4", cache / f"{mine}-w960-v1.mp4"]
+    older = [cache / f"{mine}-w960-v{VERSION - 1}.mp4", cache / f"{mine}-w960-v1.mp4",
+             cache / f"{mine}-w1280-v{VERSION}.mp4"]  # this recipe at another size
     kept = [cache / "cs1-other-film-w960-v2.mp4", cache / f"{mine}-w960-v2.mp4.txt",
             cache / f"{mine}-notes.mp4", cache / f"{mine}-w854-v{VERSION + 1}.mp4"]
     for path in older + kept:

@@ -181,3 +181,31 @@ def test_a_snapshot_keeps_every_kind_of_thing_a_project_holds(
                              if kind is not Track], "Clear")
     restore_snapshot(pf, info.id, doc)
     assert {kind: dict(doc.project.table(kind)) for kind in ENTITY_KINDS} == before
+
+
+def test_restoring_a_snapshot_older_than_its_list_of_tables_keeps_what_it_lacked(
+        opened: tuple[ProjectFile, Document]) -> None:
+    """A snapshot taken before snapshots named their tables held no themes, theme uses or
+    speech regions: restoring it leaves the project's as they are, and restores the rest."""
+    import zlib
+
+    from cuesketch.model.entities import SpeechRegion, Theme
+    pf, doc = opened
+    info = take_snapshot(pf, "old style")
+    (blob,) = pf.db.execute("SELECT data FROM snapshots WHERE id = ?", (info.id,)).fetchone()
+    old = sqlite3.connect(":memory:")
+    old.deserialize(zlib.decompress(blob))
+    old.execute("DELETE FROM meta WHERE key = 'snapshot_tables'")
+    for table in ("themes", "theme_uses", "speech_regions"):
+        old.execute(f"DELETE FROM {table}")
+    old.commit()
+    pf.db.execute("UPDATE snapshots SET data = ? WHERE id = ?",
+                  (zlib.compress(old.serialize()), info.id))
+    pf.db.commit()
+    old.close()
+    doc.execute_changes([changes.insert(Theme(1, "Anna")),
+                         changes.insert(SpeechRegion(1, 1000, 5000))], "Since")
+    _edit(doc)
+    restore_snapshot(pf, info.id, doc)
+    assert set(doc.project.themes) == {1} and set(doc.project.speech_regions) == {1}
+    assert len(doc.project.notes) == 400 and doc.project.settings.title != "Chase v4"

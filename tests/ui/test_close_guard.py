@@ -236,3 +236,74 @@ def test_a_close_nobody_is_asked_about_saves_a_rescue_copy(setup: Setup,  # noqa
     assert not faults.only_in_memory
     with ProjectFile.open(saved, read_only=True) as copy:
         assert copy.load().notes == notes
+
+
+class RefusedTake:
+    """A recorder whose take the full disk refuses when it lands (the real one:
+    tests/engine/test_fault_watch.py)."""
+
+    def __init__(self) -> None:
+        self.active = True
+        self.unlanded: list[str] = []
+
+    def stop(self) -> None:
+        self.active = False
+        self.unlanded.append("take")
+
+
+def test_a_take_refused_as_another_project_opens_is_asked_about(
+        setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        tmp_path: Path) -> None:
+    other = tmp_path / "other.cuesketch"
+    ProjectFile.write_new(other, build_demo())
+    faults = watch(setup, monkeypatch, tmp_path)
+    take = RefusedTake()
+    faults.recorder = take  # type: ignore[assignment]
+    setup.services.recorder = take  # type: ignore[assignment]
+    boxes.append(Button.Cancel)
+    files_of(setup).open_path(other, "Open Recent")  # nothing in memory only, until it lands
+    assert take.unlanded and len(setup.answers.warnings) == 1
+    assert setup.answers.launched == [] and setup.window.isVisible()
+
+
+def test_a_signal_closes_under_a_second_box_on_the_question(qtbot: QtBot,
+                                                             tmp_path: Path) -> None:
+    w = window_on_demo(qtbot, tmp_path)
+    closed: list[bool] = []
+    w.closing.connect(lambda: closed.append(True))
+
+    def another_box() -> None:  # a render's failure said while the close question is open
+        box = QMessageBox(QMessageBox.Icon.Warning, "Render", "failed",
+                          QMessageBox.StandardButton.Ok, w)
+        QTimer.singleShot(50, w.force_close)
+        box.exec()
+
+    def ask() -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Close", "Save first?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+                          w)
+        QTimer.singleShot(50, another_box)
+        return box.exec() == QMessageBox.StandardButton.Save
+    w.close_guards.append(ask)
+    QTimer.singleShot(3000, lambda: [b.reject() for b in w.findChildren(QMessageBox)])
+    w.close()
+    qtbot.waitUntil(lambda: closed == [True], timeout=2000)
+    assert not w.isVisible()
+
+
+def test_a_rescue_copy_is_said_on_closing_and_close_lets_it_go(
+        setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        tmp_path: Path) -> None:
+    faults = watch(setup, monkeypatch, tmp_path)
+    faults.GONE_AFTER_LOOKS = 1
+    shutil.rmtree(setup.path.parent)
+    faults._look_at_disk()
+    faults.service()  # the rescue copy, in Cuesketch's own folder
+    assert faults.rescued is not None and not faults.only_in_memory
+    files = files_of(setup)
+    boxes += [Button.Cancel, Button.Close]
+    assert not files.may_close()
+    assert "rescue copy" in setup.answers.warnings[0] and str(faults.rescued) in \
+        setup.answers.warnings[0] and "Nothing is lost" in setup.answers.warnings[0]
+    assert files.may_close() and files.may_close()  # and not asked again
+    assert len(setup.answers.warnings) == 2

@@ -116,18 +116,22 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
     # A marker list (as Cuesketch and Resolve write one) is an event per marker, its LOC on
     # the event's first frame, the event's record length the marker's. In an editor's cut
     # list a LOC on a clip's first frame is a point: the clip's length is not the marker's.
-    # So lengths are lent only when most events are shaped so (one odd event in a marker list
+    # So the file's shape decides: lengths are lent only when no event is a bare clip (no LOC:
+    # a cut list) and most events carrying LOCs are shaped so (one odd event in a marker list
     # does not take every length away).
     lengths: dict[int, int] = {}  # LOC index: its event's record length
-    others = 0  # events that are no marker's
+    others = 0  # events with LOCs that are no marker's
+    bare = 0  # events without a LOC: clips of a cut
 
     def close_event() -> None:
-        nonlocal others
+        nonlocal others, bare
         if event is not None:
             if len(in_event) == 1 and ours[in_event[0]].frame == event[0]:
                 lengths[in_event[0]] = event[1] - event[0]
-            else:
+            elif in_event:
                 others += 1
+            else:
+                bare += 1
         in_event.clear()
 
     for number, line in enumerate(lines, 1):
@@ -152,7 +156,7 @@ def _read_cmx(lines: list[str], rate: FrameRate) -> MarkerFile:
             plain.append(replace(raw, frame=timecode_frame(
                 m.group(1), FrameRate(rate.fps), number)))
     close_event()
-    if len(lengths) > others:  # a marker list; in it, a one-frame event is a point
+    if not bare and len(lengths) > others:  # a marker list; in it a one-frame event is a point
         for i, length in lengths.items():
             ours[i] = replace(ours[i], length=length if length > 1 else 0)
     theirs = _otio_locators("\n".join(lines), rate)

@@ -158,12 +158,13 @@ def _remove_abandoned(final: Path) -> None:
 
 
 def _remove_outdated(final: Path, fingerprint: str) -> None:
-    """Take away this film's proxies made by an older recipe, at any size: the new one
-    replaces them. A newer recipe's (a newer Cuesketch on the same machine) is left alone."""
+    """Take away this film's proxies made by an older recipe (at any size) or by this one at
+    another size: the new one replaces them. A newer recipe's (a newer Cuesketch on the same
+    machine) is left alone."""
     stem = proxy_path(fingerprint, 0, final.parent).name.split("-w0-")[0]
     for old in final.parent.glob(f"{stem}-w*-v*.mp4"):
         found = re.fullmatch(r"w\d+-v(\d+)\.mp4", old.name[len(stem) + 1:])
-        if old != final and found is not None and int(found.group(1)) < VERSION:
+        if old != final and found is not None and int(found.group(1)) <= VERSION:
             try:
                 old.unlink()
             except OSError:

@@ -17,6 +17,7 @@ then the difference is applied through the Document as one undo step.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import zlib
@@ -30,7 +31,7 @@ from cuesketch.model.document import Command, Document
 from cuesketch.model.entities import ENTITY_KINDS, Entity
 from cuesketch.model.project import ModelError, Project
 from cuesketch.store import tables
-from cuesketch.store.codec import FormatError
+from cuesketch.store.codec import KINDS, FormatError
 from cuesketch.store.project_file import ProjectFile, ProjectFileError
 from cuesketch.store.schema import APPLICATION_ID, NewerVersionError, migrate
 from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, memory_db,
@@ -40,6 +41,12 @@ from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, m
 # the schema, so a table a later step adds is kept too (a list here once missed the themes,
 # their uses and the speech regions, and a restore took them away).
 _NOT_CONTENT = ("snapshots",)
+
+
+# A snapshot names the tables it holds (meta key): one taken before it did holds all but these,
+# and restoring it leaves what these hold as it is rather than taking it away.
+_KEPT_KEY = "snapshot_tables"
+_LEGACY_MISSING = frozenset({"themes", "theme_uses", "speech_regions"})
 
 
 def _content_tables(db: sqlite3.Connection) -> list[str]:
@@ -85,8 +92,11 @@ def take_snapshot(pf: ProjectFile, name: str) -> SnapshotInfo:
         migrate(mem)  # the current schema, empty
         mem.execute("ATTACH DATABASE ? AS src", (f"{pf.path.resolve().as_uri()}?mode=ro",))
         with transaction(mem):  # one read of the project: a consistent copy
-            for table in _content_tables(mem):
+            kept = _content_tables(mem)
+            for table in kept:
                 mem.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
+            mem.execute("INSERT OR REPLACE INTO main.meta (key, value) VALUES (?, ?)",
+                        (_KEPT_KEY, json.dumps(kept)))
         mem.execute("DETACH DATABASE src")
         (notes,) = mem.execute("SELECT count(*) FROM notes").fetchone()
         data = zlib.compress(mem.serialize(), 6)
@@ -104,14 +114,28 @@ def take_snapshot(pf: ProjectFile, name: str) -> SnapshotInfo:
 
 def open_snapshot(pf: ProjectFile, snapshot_id: int) -> Project:
     """The project as it was when the snapshot was taken (the file is not changed)."""
+    return _open(pf, snapshot_id)[0]
+
+
+def _open(pf: ProjectFile, snapshot_id: int) -> tuple[Project, tuple[type, ...]]:
+    """The snapshot's project, and the kinds of entity it holds (``_KEPT_KEY``)."""
     mem = _snapshot_db(pf, snapshot_id)
     try:
         with deadline(mem, 60):
-            return tables.load(mem)
+            row = mem.execute("SELECT value FROM meta WHERE key = ?", (_KEPT_KEY,)).fetchone()
+            project = tables.load(mem)
     except (sqlite3.Error, UnicodeDecodeError, FormatError, ModelError) as e:
         raise ProjectFileError(f"the snapshot is damaged ({e})") from None
     finally:
         mem.close()
+    try:
+        held = set(json.loads(row[0])) if row is not None else None
+    except (ValueError, TypeError):
+        held = None
+    kinds = tuple(k for k in ENTITY_KINDS if (
+        KINDS[k].table in held if isinstance(held, set)
+        else KINDS[k].table not in _LEGACY_MISSING))
+    return project, kinds
 
 
 def export_snapshot(pf: ProjectFile, snapshot_id: int, dest: Path) -> None:
@@ -139,9 +163,9 @@ def restore_snapshot(pf: ProjectFile, snapshot_id: int, document: Document) -> S
     """Make the project what the snapshot holds, as one undo step, after keeping the current
     state as a snapshot too. Returns that safety snapshot."""
     info = _info(pf, snapshot_id)
-    target = open_snapshot(pf, snapshot_id)
+    target, kinds = _open(pf, snapshot_id)
     safety = take_snapshot(pf, f"Before restoring “{info.name}”")
-    todo = diff(document.project, target)
+    todo = diff(document.project, target, kinds)
     if todo:
         document.execute(Command(f"Restore snapshot “{info.name}”", todo))
     return safety
@@ -157,20 +181,21 @@ def delete_snapshot(pf: ProjectFile, snapshot_id: int) -> None:
         raise ProjectFileError(f"the snapshot could not be deleted: {describe(e)}") from None
 
 
-def diff(current: Project, target: Project) -> list[Change]:
-    """The changes that turn ``current`` into ``target``."""
+def diff(current: Project, target: Project,
+         kinds: tuple[type, ...] = ENTITY_KINDS) -> list[Change]:
+    """The changes that turn ``current`` into ``target`` (its ``kinds`` of entity)."""
     out: list[Change] = []
     if current.settings != target.settings:
         out.append(SettingsChange(current.settings, target.settings))
-    for now, then in zip(_tables_of(current), _tables_of(target)):
+    for now, then in zip(_tables_of(current, kinds), _tables_of(target, kinds)):
         out += [EntityChange(e, None) for i, e in now.items() if i not in then]
         out += [EntityChange(now[i], e) for i, e in then.items() if i in now and now[i] != e]
         out += [EntityChange(None, e) for i, e in then.items() if i not in now]
     return out
 
 
-def _tables_of(p: Project) -> list[Mapping[int, Entity]]:
-    return [p._tables[kind] for kind in ENTITY_KINDS]
+def _tables_of(p: Project, kinds: tuple[type, ...]) -> list[Mapping[int, Entity]]:
+    return [p._tables[kind] for kind in kinds]
 
 
 def _info(pf: ProjectFile, snapshot_id: int) -> SnapshotInfo:

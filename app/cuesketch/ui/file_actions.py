@@ -76,6 +76,7 @@ def copy_project(project: Project) -> Project:
 
 
 class FileActions(Dialogs):
+    _let_go: tuple[int, bool, bool] | None = None  # the state the user chose to leave in
     def handlers(self) -> dict[str, Callable[[], None]]:
         table: dict[str, tuple[str, Callable[[], None]]] = {
             "file.new": ("New project", self.new_project),
@@ -118,20 +119,32 @@ class FileActions(Dialogs):
     def keeps_memory(self, title: str) -> bool:
         """False when the user would rather stay. A take the file refused, or a project whose
         folder went with no rescue copy made, is only in memory (``FaultWatch.only_in_memory``)
-        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it."""
+        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it; the
+        same answer is not asked twice for the same state. A project working in a rescue copy
+        loses nothing, but the copy is in Cuesketch's own folder: Save As is offered too."""
         faults = self.services.faults
-        if faults is None or not faults.only_in_memory:
+        if faults is None:
             return True
-        why = faults.standing or "Part of this project is only in memory"
-        answer = QMessageBox.warning(
-            self.window, title,
-            f"{why}. What this window holds is not all on disk, and leaving it loses that. "
-            "Save it elsewhere first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Discard:
+        in_copy = faults.rescued is not None and faults.project_path == faults.rescued
+        state = (len(faults.recorder.unlanded) if faults.recorder is not None else 0,
+                 faults.folder_gone, in_copy)
+        if not faults.only_in_memory and not in_copy or state == self._let_go:
             return True
-        if answer != QMessageBox.StandardButton.Save:
+        Button = QMessageBox.StandardButton
+        if faults.only_in_memory:
+            why = faults.standing or "Part of this project is only in memory"
+            text = (f"{why}. What this window holds is not all on disk, and leaving it loses "
+                    "that. Save it elsewhere first?")
+            buttons, leave = Button.Save | Button.Discard | Button.Cancel, Button.Discard
+        else:
+            text = (f"This project goes on in a rescue copy in Cuesketch's own folder "
+                    f"({faults.project_path}). Nothing is lost; save it where you want first?")
+            buttons, leave = Button.Save | Button.Close | Button.Cancel, Button.Close
+        answer = QMessageBox.warning(self.window, title, text, buttons, Button.Save)
+        if answer == leave:
+            self._let_go = state
+            return True
+        if answer != Button.Save:
             return False
         dest = self.choose_save("Save As", PROJECT_FILTER, SUFFIX,
                                 f"{self.stem()} rescued{SUFFIX}", "project")
@@ -151,9 +164,12 @@ class FileActions(Dialogs):
         is written for it): what only memory holds, and a render running."""
         return self.keeps_memory(title) and self.may_leave(title)
 
-    def switch_to(self, path: Path) -> None:
-        """A new Cuesketch process on ``path``; this window closes (see the module doc),
-        without asking again: ``may_switch`` was asked before."""
+    def switch_to(self, path: Path, title: str = "Open") -> None:
+        """A new Cuesketch process on ``path``; this window closes (see the module doc). The
+        take being recorded has landed (``settle``) by now, or failed to: asked once more if
+        that left something only in memory (``may_switch`` was asked before)."""
+        if not self.keeps_memory(title):
+            return
         launch_project(path)
         self.post(f"Opening {path.name} in a new window")
         window = self.window
@@ -174,7 +190,7 @@ class FileActions(Dialogs):
         if not self.may_switch(title):
             return
         self.settle()
-        self.switch_to(path)
+        self.switch_to(path, title)
 
     def new_project(self) -> None:
         film = self.choose_open("New project: choose the film", FILM_FILTER, "film")
@@ -194,14 +210,16 @@ class FileActions(Dialogs):
             self.error("New project", f"{dest.name} is the project open here; choose another "
                                       "name")
             return
+        self.settle()  # the take lands before anything is written; if it could not, asked
+        if not self.keeps_memory("New project"):
+            return
         with self.busy():
             project = new_project(info, dest, choice.start_frame, choice.rate,
                                   choice.with_palette)
             ProjectFile.write_new(dest, project, overwrite=True)
         for warning in info.warnings:
             self.post(warning)
-        self.settle()
-        self.switch_to(dest)
+        self.switch_to(dest, "New project")
 
     def save_as(self) -> None:
         dest = self.choose_save("Save As", PROJECT_FILTER, SUFFIX, f"{self.stem()} copy{SUFFIX}",
@@ -222,7 +240,7 @@ class FileActions(Dialogs):
         self.settle()
         with self.busy():
             self.write_copy(dest, with_snapshots=True)
-        self.switch_to(dest)
+        self.switch_to(dest, "Save As")
 
     def save_copy(self) -> None:
         pf = self.services.project_file

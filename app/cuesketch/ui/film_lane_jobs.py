@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cuesketch.media.filmtime import FilmTime
@@ -38,7 +38,7 @@ SILENT = "The film's sound is silent"
 class Detection:
     spans: list[tuple[int, int]]  # transport flicks
     silent: bool
-    film_spans: list[tuple[int, int]] = field(default_factory=list)  # flicks into the film
+    film_spans: list[tuple[int, int]]  # the same, flicks into the film (placed when taken)
 
 
 class FilmLaneJobs:

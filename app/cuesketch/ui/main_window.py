@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (QApplication, QDockWidget, QInputDialog, QLabel, QMainWindow,
                                QMenu, QMessageBox, QSplitter, QToolBar, QWidget)
@@ -177,11 +177,12 @@ class MainWindow(QMainWindow):
         """Close without asking (Ctrl+C in the terminal, the system ending the session). A
         question a guard has open is answered no, and the window closes right after it."""
         self._forced_close = True
-        if self._asking:  # Qt ignores a close() inside the closeEvent being asked
-            box = QApplication.activeModalWidget()
-            if box is not None:
-                box.close()
-            QTimer.singleShot(0, self.close)
+        if self._asking:  # Qt ignores a close() inside the closeEvent being asked: its
+            # questions are closed instead (all of them: one may be on top of another), and
+            # the closeEvent, finding the close forced, lets the window go
+            for widget in QApplication.topLevelWidgets():
+                if widget is not self and widget.isVisible() and widget.isModal():
+                    widget.close()
             return
         self.close()
 
@@ -201,8 +202,8 @@ class MainWindow(QMainWindow):
             self._asking = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._forced_close and not self._guards_allow():
-            event.ignore()
+        if not (self._forced_close or self._guards_allow() or self._forced_close):
+            event.ignore()  # (forced while a guard asked: it goes all the same)
             return
         keep_layout(self, self.settings, self.splitter, self.roll)
         self.transport.stop()

@@ -71,8 +71,10 @@ def run_window(services: Services) -> int:
         if saved is not None:
             print(f"cuesketch: what was only in memory is saved in {saved}", file=sys.stderr)
         window.force_close()
-    signal.signal(signal.SIGINT, lambda *_: stop_now())
-    on_stop_signals(stop_now)
+    def stop_soon() -> None:  # a Python signal handler runs between any two bytecodes (in
+        QTimer.singleShot(0, stop_now)  # a save, say): the work waits for the event loop
+    signal.signal(signal.SIGINT, lambda *_: stop_soon())
+    on_stop_signals(stop_soon)
 
     def tick() -> None:
         if faults is not None:
