@@ -209,3 +209,26 @@ def test_restoring_a_snapshot_older_than_its_list_of_tables_keeps_what_it_lacked
     restore_snapshot(pf, info.id, doc)
     assert set(doc.project.themes) == {1} and set(doc.project.speech_regions) == {1}
     assert len(doc.project.notes) == 400 and doc.project.settings.title != "Chase v4"
+
+
+def test_a_snapshot_without_its_list_that_has_themes_held_them(
+        opened: tuple[ProjectFile, Document]) -> None:
+    import zlib
+
+    from cuesketch.model.entities import Theme
+    pf, doc = opened
+    doc.execute_changes([changes.insert(Theme(1, "Anna"))], "Theme")
+    info = take_snapshot(pf, "with a theme")
+    (blob,) = pf.db.execute("SELECT data FROM snapshots WHERE id = ?", (info.id,)).fetchone()
+    old = sqlite3.connect(":memory:")
+    old.deserialize(zlib.decompress(blob))
+    old.execute("DELETE FROM meta WHERE key = 'snapshot_tables'")
+    old.commit()
+    pf.db.execute("UPDATE snapshots SET data = ? WHERE id = ?",
+                  (zlib.compress(old.serialize()), info.id))
+    pf.db.commit()
+    old.close()
+    doc.execute_changes([changes.delete(doc.project.themes[1]),
+                         changes.insert(Theme(2, "Bruno"))], "Other theme")
+    restore_snapshot(pf, info.id, doc)
+    assert [t.name for t in doc.project.themes.values()] == ["Anna"]

@@ -301,9 +301,41 @@ def test_a_rescue_copy_is_said_on_closing_and_close_lets_it_go(
     faults.service()  # the rescue copy, in Cuesketch's own folder
     assert faults.rescued is not None and not faults.only_in_memory
     files = files_of(setup)
-    boxes += [Button.Cancel, Button.Close]
+    boxes += [Button.Cancel, Button.Close, Button.Close]
     assert not files.may_close()
     assert "rescue copy" in setup.answers.warnings[0] and str(faults.rescued) in \
         setup.answers.warnings[0] and "Nothing is lost" in setup.answers.warnings[0]
-    assert files.may_close() and files.may_close()  # and not asked again
-    assert len(setup.answers.warnings) == 2
+    assert files.may_close() and files.may_close()  # an answer holds for one close
+    assert len(setup.answers.warnings) == 3
+
+
+def test_letting_one_take_go_does_not_let_the_next_one_go(
+        setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        tmp_path: Path) -> None:
+    faults = watch(setup, monkeypatch, tmp_path)
+    take = RefusedTake()
+    faults.recorder = take  # type: ignore[assignment]
+    take.unlanded.append("first")
+    files = files_of(setup)
+    monkeypatch.setattr(files, "may_leave", lambda _title: False)  # a render: stay after all
+    boxes.append(Button.Discard)
+    assert not files.may_close()
+    take.unlanded[:] = ["second"]  # the first landed; another was refused since
+    boxes.append(Button.Cancel)
+    assert not files.may_close() and len(setup.answers.warnings) == 2  # asked again
+
+
+def test_save_as_while_a_take_is_refused_writes_it_into_the_file_chosen(
+        setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        tmp_path: Path) -> None:
+    faults = watch(setup, monkeypatch, tmp_path)
+    take = RefusedTake()
+    faults.recorder = take  # type: ignore[assignment]
+    setup.services.recorder = take  # type: ignore[assignment]
+    saved: list[Path] = []
+    monkeypatch.setattr(faults, "save_as", lambda dest: saved.append(dest) or dest)
+    dest = tmp_path / "copy.cuesketch"
+    setup.answers.save_file.append(str(dest))
+    setup.run("file.save_as")
+    assert take.unlanded and saved == [dest]  # from memory, the take with it, in this window
+    assert setup.answers.launched == [] and setup.answers.warnings == []

@@ -43,8 +43,9 @@ from cuesketch.store.sqlite_io import (DB_ERRORS, connect, deadline, describe, m
 _NOT_CONTENT = ("snapshots",)
 
 
-# A snapshot names the tables it holds (meta key): one taken before it did holds all but these,
-# and restoring it leaves what these hold as it is rather than taking it away.
+# A snapshot names the tables it holds (meta key). One taken before it did may lack these:
+# restoring it leaves what the project holds of them as it is, unless the snapshot has rows
+# there (then it held them).
 _KEPT_KEY = "snapshot_tables"
 _LEGACY_MISSING = frozenset({"themes", "theme_uses", "speech_regions"})
 
@@ -123,6 +124,8 @@ def _open(pf: ProjectFile, snapshot_id: int) -> tuple[Project, tuple[type, ...]]
     try:
         with deadline(mem, 60):
             row = mem.execute("SELECT value FROM meta WHERE key = ?", (_KEPT_KEY,)).fetchone()
+            empty = {t for t in _LEGACY_MISSING
+                     if mem.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is None}
             project = tables.load(mem)
     except (sqlite3.Error, UnicodeDecodeError, FormatError, ModelError) as e:
         raise ProjectFileError(f"the snapshot is damaged ({e})") from None
@@ -132,9 +135,10 @@ def _open(pf: ProjectFile, snapshot_id: int) -> tuple[Project, tuple[type, ...]]
         held = set(json.loads(row[0])) if row is not None else None
     except (ValueError, TypeError):
         held = None
+    # without the key: a table it has rows in, it held; one of those it may have left out
+    # and holds nothing of, it is taken not to know about
     kinds = tuple(k for k in ENTITY_KINDS if (
-        KINDS[k].table in held if isinstance(held, set)
-        else KINDS[k].table not in _LEGACY_MISSING))
+        KINDS[k].table in held if isinstance(held, set) else KINDS[k].table not in empty))
     return project, kinds
 
 

@@ -114,13 +114,14 @@ class FileActions(Dialogs):
     def may_close(self) -> bool:
         """Asked before the window closes: what only memory holds is offered Save As first
         (``keeps_memory``); a running render is said."""
+        self._let_go = None  # an answer holds for one action only
         return self.keeps_memory("Close") and self.may_leave("Close")
 
     def keeps_memory(self, title: str) -> bool:
         """False when the user would rather stay. A take the file refused, or a project whose
         folder went with no rescue copy made, is only in memory (``FaultWatch.only_in_memory``)
-        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it; the
-        same answer is not asked twice for the same state. A project working in a rescue copy
+        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it; within
+        one action (``may_close``, ``may_switch`` start one) the same state is not asked twice. A project working in a rescue copy
         loses nothing, but the copy is in Cuesketch's own folder: Save As is offered too."""
         faults = self.services.faults
         if faults is None:
@@ -162,6 +163,7 @@ class FileActions(Dialogs):
     def may_switch(self, title: str) -> bool:
         """Asked before another project is opened in this window's stead (before anything
         is written for it): what only memory holds, and a render running."""
+        self._let_go = None  # an answer holds for one action only
         return self.keeps_memory(title) and self.may_leave(title)
 
     def switch_to(self, path: Path, title: str = "Open") -> None:
@@ -211,7 +213,7 @@ class FileActions(Dialogs):
                                       "name")
             return
         self.settle()  # the take lands before anything is written; if it could not, asked
-        if not self.keeps_memory("New project"):
+        if not self.keeps_memory("New project"):  # (again only if that changed something)
             return
         with self.busy():
             project = new_project(info, dest, choice.start_frame, choice.rate,
@@ -229,7 +231,9 @@ class FileActions(Dialogs):
         if self.is_this_project(dest):
             self.error("Save As", f"{dest.name} is this project; choose another name")
             return
-        faults = self.services.faults
+        self._let_go = None
+        self.settle()  # the take being recorded lands first: a take the file refuses goes
+        faults = self.services.faults  # with the rest from memory, into the file chosen
         if faults is not None and faults.needs_save_as:
             # The disk is full or gone: the file is not all there is. Write from memory (the
             # edits, the take) and go on there, in this window.
@@ -237,7 +241,6 @@ class FileActions(Dialogs):
                 faults.save_as(dest)
             self.post(f"Saved as {dest}: everything is there, and you go on working on it")
             return
-        self.settle()
         with self.busy():
             self.write_copy(dest, with_snapshots=True)
         self.switch_to(dest, "Save As")
