@@ -285,7 +285,10 @@ def test_a_signal_closes_under_a_second_box_on_the_question(qtbot: QtBot,
         QTimer.singleShot(50, another_box)
         return box.exec() == QMessageBox.StandardButton.Save
     w.close_guards.append(ask)
-    QTimer.singleShot(3000, lambda: [b.reject() for b in w.findChildren(QMessageBox)])
+    rescue = QTimer(w)  # should it hang: the boxes go (the timer goes with the window)
+    rescue.setSingleShot(True)
+    rescue.timeout.connect(lambda: [b.reject() for b in w.findChildren(QMessageBox)])
+    rescue.start(3000)
     w.close()
     qtbot.waitUntil(lambda: closed == [True], timeout=2000)
     assert not w.isVisible()
