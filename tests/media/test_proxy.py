@@ -166,7 +166,7 @@ def test_sound_mp4_cannot_hold_is_made_lossless(films, tmp_path):
     assert same[0].startswith("MD5=") and same[0] == same[1]
 
 
-def test_a_full_hd_film_is_made_480p_and_seeks_exactly(tmp_path):
+def test_a_full_hd_film_is_made_768_wide_and_seeks_exactly(tmp_path):
     from cuesketch.engine.clock import FakeClock
     from cuesketch.engine.transport import Transport
     from cuesketch.media.picture import PicturePlayer
@@ -176,9 +176,9 @@ def test_a_full_hd_film_is_made_480p_and_seeks_exactly(tmp_path):
     info = probe(film)
     proxy = make_proxy(film, info=info, folder=tmp_path / "cache")
     made = probe(proxy)
-    assert (made.width, made.height) == (854, 480) and made.intra_only
+    assert (made.width, made.height) == (768, 432) and made.intra_only
     assert _pts(proxy)[:info.frame_count] == _pts(film)
-    assert _numbers(proxy, (854, 480))[:info.frame_count] == list(range(info.frame_count))
+    assert _numbers(proxy, (768, 432))[:info.frame_count] == list(range(info.frame_count))
     rate, clock = STANDARD_RATES["24"], FakeClock()
     transport = Transport(clock)
     player = PicturePlayer(transport, rate, sound=False, clock=clock)
@@ -223,7 +223,7 @@ def test_proxies_of_an_older_recipe_go_but_newer_ones_and_other_films_stay(tmp_p
     older = [cache / f"{mine}-w960-v{VERSION - 1}.mp4", cache / f"{mine}-w960-v1.mp4",
              cache / f"{mine}-w1280-v{VERSION}.mp4"]  # this recipe at another size
     kept = [cache / "cs1-other-film-w960-v2.mp4", cache / f"{mine}-w960-v2.mp4.txt",
-            cache / f"{mine}-notes.mp4", cache / f"{mine}-w854-v{VERSION + 1}.mp4"]
+            cache / f"{mine}-notes.mp4", cache / f"{mine}-w768-v{VERSION + 1}.mp4"]
     for path in older + kept:
         path.write_bytes(b"x")
     made = make_proxy(film, folder=cache)

@@ -181,7 +181,7 @@ def proxy_made(box: Sandbox, screen: bundle_run.VirtualScreen, wait_s: float = 1
     size = (facts["streams"][0]["width"], facts["streams"][0]["height"])
     encoder = facts.get("format", {}).get("tags", {}).get("encoder", "")
     major = int(encoder[4:].split(".")[0]) if encoder.startswith("Lavf") else 0
-    if size != (854, 480) or major < 61:
+    if size != (768, 432) or major < 61:
         raise AssertionError(f"the proxy is {size[0]}x{size[1]}, written by {encoder!r}")
     return {"proxy": found[0].name, "proxy_written_by": encoder}
 

@@ -15,7 +15,8 @@ one thread per spare core, and without H.264's loop filter: on two cores the dec
 for, and the deblocking it skips is a quarter of its work. What that costs is small beside the
 shrinking: 44 dB from the fully decoded picture on a 1 Mb/s 720p film (the demo), 52 dB on a
 1080p one. Then x264's fastest preset at a fixed quantizer (no rate control, no look-ahead), an
-area-averaging scale to 854 x 480 (480p: the picture pane's own size on a full HD screen), and
+area-averaging scale to 768 x 432 (about the picture pane's size: 600 px on a laptop, 840 on
+a full HD screen; at 854 x 480 the proxy was too close to its speed floor here), and
 the film's first sound track copied as it is when MP4 holds it (AAC, MP3, AC-3, E-AC-3, ALAC),
 else made lossless ALAC, several times cheaper than AAC.
 
@@ -45,7 +46,7 @@ from cuesketch.files import content_hash
 from cuesketch.media.probe import PROXY_TAG, MediaError, MediaInfo, probe
 from cuesketch.media.proxy_ffmpeg import proxy_ffmpeg, thread_counts
 
-WIDTH = 854  # 480p: the pane's size on a full HD screen; plays on a tenth of a core
+WIDTH = 768  # about the picture pane's size (see the module doc); plays on a tenth of a core
 VERSION = 3  # bump when the recipe changes: old proxies are then made again (and removed)
 PAD_SECONDS = 1
 QUANTIZER = 25  # every frame at this x264 quantizer: about the picture of CRF 22 at "superfast"
