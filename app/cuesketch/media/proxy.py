@@ -8,17 +8,18 @@ frame in 5-12 ms. Frame n of the proxy is frame n of the film, at the film's own
 appended, because libvlc loses the next seek after showing the film's second-last frame when
 the file ends right after it; the player never goes past the film's own last frame.
 
-The recipe is chosen for speed: the proxy is ready in about 1.25 times the time a bare decode
+The recipe is chosen for speed: the proxy is ready in about 1.3 times the time a bare decode
 of the film takes (``bench_picture``: ``proxy_speed_vs_decode_only``). It is made by an ffmpeg
 whose stages run in threads of their own (``proxy_ffmpeg``), decoding a film up to full HD on
-one thread per spare core, and without H.264's loop filter: on two cores the decoder is the stage everything waits
-for, and the deblocking it skips is a quarter of its work. What that costs is small beside the
-shrinking: 44 dB from the fully decoded picture on a 1 Mb/s 720p film (the demo), 52 dB on a
-1080p one. Then x264's fastest preset at a fixed quantizer (no rate control, no look-ahead), an
-area-averaging scale to 768 x 432 (about the picture pane's size: 600 px on a laptop, 840 on
-a full HD screen; at 854 x 480 the proxy was too close to its speed floor here), and
-the film's first sound track copied as it is when MP4 holds it (AAC, MP3, AC-3, E-AC-3, ALAC),
-else made lossless ALAC, several times cheaper than AAC.
+one thread per spare core, and without H.264's loop filter: on two cores the decoder is the
+stage everything waits for, and the deblocking it skips is a quarter of its work. What that
+costs is small beside the shrinking: 44 dB from the fully decoded picture on a 1 Mb/s 720p
+film (the demo), 52 dB on a 1080p one (measured at 854 px). Then x264's fastest preset at a
+fixed quantizer (no rate control, no look-ahead), an area-averaging scale to 768 x 432 (about
+the picture pane's size: 600 px on a laptop, 840 on a full HD screen; at 854 x 480 the proxy
+was too close to its speed floor here), and the film's first sound track copied as it is when
+MP4 holds it (AAC, MP3, AC-3, E-AC-3, ALAC), else made lossless ALAC, several times cheaper
+than AAC.
 
 The proxy is made in the background by ffmpeg (at a lower priority than Cuesketch itself, so
 playback keeps the processor), reports progress, can be cancelled, is written under a

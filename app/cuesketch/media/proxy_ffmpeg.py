@@ -3,7 +3,7 @@
 From version 7 on, ffmpeg runs demuxing, decoding, filtering and encoding each in a thread of
 its own; before, one thread decoded a frame, scaled it and handed it to the encoder in turn,
 so the cores waited on each other. On two cores that is the difference between a proxy taking
-1.8 times as long as a bare decode of the film and 1.25 times (``bench_picture``:
+1.8 times as long as a bare decode of the film and about 1.3 times (``bench_picture``:
 ``proxy_speed_vs_decode_only``). Debian 12 ships ffmpeg 5.1 and Ubuntu 24.04 6.1, so Cuesketch
 brings one (the static build of imageio-ffmpeg, which has libx264) and takes the system's
 instead when that is new enough. Everything else in Cuesketch keeps the system's ffmpeg.

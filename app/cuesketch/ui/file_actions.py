@@ -120,9 +120,10 @@ class FileActions(Dialogs):
     def keeps_memory(self, title: str) -> bool:
         """False when the user would rather stay. A take the file refused, or a project whose
         folder went with no rescue copy made, is only in memory (``FaultWatch.only_in_memory``)
-        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it; within
-        one action (``may_close``, ``may_switch`` start one) the same state is not asked twice. A project working in a rescue copy
-        loses nothing, but the copy is in Cuesketch's own folder: Save As is offered too."""
+        and leaving loses it: Save saves it elsewhere (then it may go), Discard leaves it.
+        Within one action (``may_close`` and ``may_switch`` start one) the same state is not
+        asked about twice. A project working in a rescue copy loses nothing, but the copy is
+        in Cuesketch's own folder: Save As is offered too."""
         faults = self.services.faults
         if faults is None:
             return True
