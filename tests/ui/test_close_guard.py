@@ -251,15 +251,22 @@ class RefusedTake:
         self.unlanded.append("take")
 
 
+def with_a_refused_take(setup: Setup, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+                        tmp_path: Path) -> tuple[FaultWatch, RefusedTake]:
+    """The real fault watch over a recorder whose takes the disk refuses."""
+    faults = watch(setup, monkeypatch, tmp_path)
+    take = RefusedTake()
+    faults.recorder = take  # type: ignore[assignment]
+    setup.services.recorder = take  # type: ignore[assignment]
+    return faults, take
+
+
 def test_a_take_refused_as_another_project_opens_is_asked_about(
         setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
         tmp_path: Path) -> None:
     other = tmp_path / "other.cuesketch"
     ProjectFile.write_new(other, build_demo())
-    faults = watch(setup, monkeypatch, tmp_path)
-    take = RefusedTake()
-    faults.recorder = take  # type: ignore[assignment]
-    setup.services.recorder = take  # type: ignore[assignment]
+    faults, take = with_a_refused_take(setup, monkeypatch, tmp_path)
     boxes.append(Button.Cancel)
     files_of(setup).open_path(other, "Open Recent")  # nothing in memory only, until it lands
     assert take.unlanded and len(setup.answers.warnings) == 1
@@ -315,9 +322,7 @@ def test_a_rescue_copy_is_said_on_closing_and_close_lets_it_go(
 def test_letting_one_take_go_does_not_let_the_next_one_go(
         setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
         tmp_path: Path) -> None:
-    faults = watch(setup, monkeypatch, tmp_path)
-    take = RefusedTake()
-    faults.recorder = take  # type: ignore[assignment]
+    faults, take = with_a_refused_take(setup, monkeypatch, tmp_path)
     take.unlanded.append("first")
     files = files_of(setup)
     monkeypatch.setattr(files, "may_leave", lambda _title: False)  # a render: stay after all
@@ -331,10 +336,7 @@ def test_letting_one_take_go_does_not_let_the_next_one_go(
 def test_save_as_while_a_take_is_refused_writes_it_into_the_file_chosen(
         setup: Setup, boxes: list[Button], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
         tmp_path: Path) -> None:
-    faults = watch(setup, monkeypatch, tmp_path)
-    take = RefusedTake()
-    faults.recorder = take  # type: ignore[assignment]
-    setup.services.recorder = take  # type: ignore[assignment]
+    faults, take = with_a_refused_take(setup, monkeypatch, tmp_path)
     saved: list[Path] = []
     monkeypatch.setattr(faults, "save_as", lambda dest: saved.append(dest) or dest)
     dest = tmp_path / "copy.cuesketch"
