@@ -71,8 +71,12 @@ def run_window(services: Services) -> int:
         if saved is not None:
             print(f"cuesketch: what was only in memory is saved in {saved}", file=sys.stderr)
         window.force_close()
-    def stop_soon() -> None:  # a Python signal handler runs between any two bytecodes (in
-        QTimer.singleShot(0, stop_now)  # a save, say): the work waits for the event loop
+
+    def stop_soon() -> None:
+        # A Python signal handler runs between any two bytecodes (in a save, say): the work
+        # waits for the event loop.
+        QTimer.singleShot(0, stop_now)
+
     signal.signal(signal.SIGINT, lambda *_: stop_soon())
     on_stop_signals(stop_soon)
 
